@@ -1,0 +1,283 @@
+//! Validation rules for every configuration var and secret: all problems reported by name, never by value.
+
+use std::fmt;
+
+use crate::email::EmailAddress;
+use crate::url::BaseUrl;
+
+/// A secret value whose `Debug` never prints it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret([redacted])")
+    }
+}
+
+/// One thing wrong with the configuration: the variable's name and why, never its value.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ConfigProblem {
+    pub name: &'static str,
+    pub problem: &'static str,
+}
+
+impl fmt::Display for ConfigProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.name, self.problem)
+    }
+}
+
+/// Every var and secret of DESIGN.md §4, validated.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub app_url: BaseUrl,
+    pub google_client_id: String,
+    pub google_auth_url: BaseUrl,
+    pub google_token_url: BaseUrl,
+    pub google_jwks_url: BaseUrl,
+    pub stripe_api_base: BaseUrl,
+    pub apipod_base_url: BaseUrl,
+    /// The raw JSON catalogues, checked to be non-empty arrays of objects with an `id`.
+    pub plans_json: String,
+    pub models_json: String,
+    pub signup_credits: u32,
+    pub admin_emails: Vec<EmailAddress>,
+    pub support_email: EmailAddress,
+    pub google_client_secret: Secret,
+    pub session_secret: Secret,
+    pub stripe_secret_key: Secret,
+    pub stripe_webhook_secret: Secret,
+    pub apipod_api_key: Secret,
+}
+
+/// The most signup credits a deployment may grant; a typo adding zeros must not mint money.
+pub const MAX_SIGNUP_CREDITS: u32 = 10_000;
+const MIN_SESSION_SECRET_LEN: usize = 32;
+
+impl Settings {
+    /// Reads every name through `lookup` and returns the settings, or every problem found.
+    pub fn parse(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, Vec<ConfigProblem>> {
+        let mut reader = Reader { lookup: &lookup, problems: Vec::new() };
+        let settings = Self {
+            app_url: reader.url("APP_URL"),
+            google_client_id: reader.text("GOOGLE_CLIENT_ID"),
+            google_auth_url: reader.url("GOOGLE_AUTH_URL"),
+            google_token_url: reader.url("GOOGLE_TOKEN_URL"),
+            google_jwks_url: reader.url("GOOGLE_JWKS_URL"),
+            stripe_api_base: reader.url("STRIPE_API_BASE"),
+            apipod_base_url: reader.url("APIPOD_BASE_URL"),
+            plans_json: reader.catalogue("PLANS"),
+            models_json: reader.catalogue("MODELS"),
+            signup_credits: reader.signup_credits("SIGNUP_CREDITS"),
+            admin_emails: reader.email_list("ADMIN_EMAILS"),
+            support_email: reader.email("SUPPORT_EMAIL"),
+            google_client_secret: reader.secret("GOOGLE_CLIENT_SECRET", "", 1),
+            session_secret: reader.secret("SESSION_SECRET", "", MIN_SESSION_SECRET_LEN),
+            stripe_secret_key: reader.secret("STRIPE_SECRET_KEY", "sk_", 8),
+            stripe_webhook_secret: reader.secret("STRIPE_WEBHOOK_SECRET", "whsec_", 12),
+            apipod_api_key: reader.secret("APIPOD_API_KEY", "", 1),
+        };
+        if reader.problems.is_empty() {
+            Ok(settings)
+        } else {
+            Err(reader.problems)
+        }
+    }
+
+    pub fn is_admin(&self, email: &EmailAddress) -> bool {
+        self.admin_emails.iter().any(|admin| admin.matches(email))
+    }
+}
+
+struct Reader<'a, F: Fn(&str) -> Option<String>> {
+    lookup: &'a F,
+    problems: Vec<ConfigProblem>,
+}
+
+impl<F: Fn(&str) -> Option<String>> Reader<'_, F> {
+    fn raw(&mut self, name: &'static str) -> Option<String> {
+        let value = (self.lookup)(name).filter(|v| !v.trim().is_empty());
+        if value.is_none() {
+            self.fail(name, "is missing");
+        }
+        value
+    }
+
+    fn fail(&mut self, name: &'static str, problem: &'static str) {
+        self.problems.push(ConfigProblem { name, problem });
+    }
+
+    fn text(&mut self, name: &'static str) -> String {
+        self.raw(name).map(|v| v.trim().to_owned()).unwrap_or_default()
+    }
+
+    fn url(&mut self, name: &'static str) -> BaseUrl {
+        let placeholder = || BaseUrl::parse("https://invalid.invalid").expect("static URL is valid");
+        match self.raw(name).map(|v| BaseUrl::parse(&v)) {
+            Some(Ok(url)) => url,
+            Some(Err(problem)) => {
+                self.fail(name, problem);
+                placeholder()
+            }
+            None => placeholder(),
+        }
+    }
+
+    fn email(&mut self, name: &'static str) -> EmailAddress {
+        let placeholder = || EmailAddress::parse("invalid@invalid.invalid").expect("static email is valid");
+        match self.raw(name).map(|v| EmailAddress::parse(&v)) {
+            Some(Ok(email)) => email,
+            Some(Err(_)) => {
+                self.fail(name, "is not a valid email address");
+                placeholder()
+            }
+            None => placeholder(),
+        }
+    }
+
+    /// A comma-separated list that may be empty (no admins).
+    fn email_list(&mut self, name: &'static str) -> Vec<EmailAddress> {
+        let raw = (self.lookup)(name).unwrap_or_default();
+        let parsed: Result<Vec<_>, _> = raw
+            .split(',')
+            .filter(|part| !part.trim().is_empty())
+            .map(EmailAddress::parse)
+            .collect();
+        parsed.unwrap_or_else(|_| {
+            self.fail(name, "must be a comma-separated list of email addresses");
+            Vec::new()
+        })
+    }
+
+    fn signup_credits(&mut self, name: &'static str) -> u32 {
+        match self.raw(name).map(|v| v.trim().parse::<u32>()) {
+            Some(Ok(n)) if n <= MAX_SIGNUP_CREDITS => n,
+            Some(_) => {
+                self.fail(name, "must be a whole number from 0 to 10000");
+                0
+            }
+            None => 0,
+        }
+    }
+
+    fn catalogue(&mut self, name: &'static str) -> String {
+        let Some(raw) = self.raw(name) else { return String::new() };
+        let entries_have_ids = serde_json::from_str::<Vec<serde_json::Map<String, serde_json::Value>>>(&raw)
+            .is_ok_and(|entries| !entries.is_empty() && entries.iter().all(|e| e.get("id").is_some_and(|id| id.is_string())));
+        if !entries_have_ids {
+            self.fail(name, "must be a non-empty JSON array of objects, each with a string \"id\"");
+        }
+        raw
+    }
+
+    fn secret(&mut self, name: &'static str, prefix: &str, min_len: usize) -> Secret {
+        let Some(value) = self.raw(name) else { return Secret(String::new()) };
+        if !value.starts_with(prefix) {
+            self.fail(name, match prefix {
+                "sk_" => "must start with sk_",
+                "whsec_" => "must start with whsec_",
+                _ => "has the wrong format",
+            });
+        } else if value.len() < min_len {
+            self.fail(name, if min_len >= MIN_SESSION_SECRET_LEN { "must be at least 32 characters" } else { "is too short" });
+        }
+        Secret(value)
+    }
+}
+
+#[cfg(test)]
+pub mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    pub fn valid_values() -> HashMap<&'static str, String> {
+        [
+            ("APP_URL", "http://127.0.0.1:8787"),
+            ("GOOGLE_CLIENT_ID", "client-123.apps.googleusercontent.com"),
+            ("GOOGLE_AUTH_URL", "https://accounts.google.com/o/oauth2/v2/auth"),
+            ("GOOGLE_TOKEN_URL", "https://oauth2.googleapis.com/token"),
+            ("GOOGLE_JWKS_URL", "https://www.googleapis.com/oauth2/v3/certs"),
+            ("STRIPE_API_BASE", "https://api.stripe.com"),
+            ("APIPOD_BASE_URL", "https://api.apipod.ai"),
+            ("PLANS", r#"[{"id":"pack_100"}]"#),
+            ("MODELS", r#"[{"id":"seedream-v4.5"}]"#),
+            ("SIGNUP_CREDITS", "10"),
+            ("ADMIN_EMAILS", "ops@gptimg.example, Boss@GPTIMG.example"),
+            ("SUPPORT_EMAIL", "support@gptimg.example"),
+            ("GOOGLE_CLIENT_SECRET", "google-secret"),
+            ("SESSION_SECRET", "0123456789abcdef0123456789abcdef"),
+            ("STRIPE_SECRET_KEY", "sk_test_123456"),
+            ("STRIPE_WEBHOOK_SECRET", "whsec_1234567890"),
+            ("APIPOD_API_KEY", "apipod-key"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k, v.to_owned()))
+        .collect()
+    }
+
+    fn parse(values: &HashMap<&'static str, String>) -> Result<Settings, Vec<ConfigProblem>> {
+        Settings::parse(|name| values.get(name).cloned())
+    }
+
+    #[test]
+    fn a_complete_configuration_parses() {
+        let settings = parse(&valid_values()).unwrap();
+        assert_eq!(settings.signup_credits, 10);
+        assert_eq!(settings.admin_emails.len(), 2);
+        assert!(settings.is_admin(&EmailAddress::parse("boss@gptimg.example").unwrap()));
+        assert!(!settings.is_admin(&EmailAddress::parse("user@gptimg.example").unwrap()));
+    }
+
+    #[test]
+    fn every_problem_is_reported_by_name_and_never_by_value() {
+        let mut values = valid_values();
+        values.remove("SESSION_SECRET");
+        values.insert("STRIPE_SECRET_KEY", "pk_live_leaky_value".into());
+        values.insert("APP_URL", "http://gptimg.example".into());
+        values.insert("SIGNUP_CREDITS", "1000000".into());
+        values.insert("PLANS", "{not json".into());
+        let problems = parse(&values).unwrap_err();
+        let names: Vec<_> = problems.iter().map(|p| p.name).collect();
+        assert_eq!(names, ["APP_URL", "PLANS", "SIGNUP_CREDITS", "SESSION_SECRET", "STRIPE_SECRET_KEY"]);
+        let text = format!("{problems:?}");
+        assert!(!text.contains("leaky"), "values must never appear in problems: {text}");
+    }
+
+    #[test]
+    fn blank_values_count_as_missing() {
+        let mut values = valid_values();
+        values.insert("GOOGLE_CLIENT_ID", "   ".into());
+        let problems = parse(&values).unwrap_err();
+        assert_eq!(problems, [ConfigProblem { name: "GOOGLE_CLIENT_ID", problem: "is missing" }]);
+    }
+
+    #[test]
+    fn a_short_session_secret_is_refused() {
+        let mut values = valid_values();
+        values.insert("SESSION_SECRET", "too-short".into());
+        let problems = parse(&values).unwrap_err();
+        assert_eq!(problems[0].to_string(), "SESSION_SECRET must be at least 32 characters");
+    }
+
+    #[test]
+    fn admin_emails_may_be_empty_but_not_malformed() {
+        let mut values = valid_values();
+        values.insert("ADMIN_EMAILS", "".into());
+        assert!(parse(&values).unwrap().admin_emails.is_empty());
+        values.insert("ADMIN_EMAILS", "ok@x.example, nope".into());
+        assert_eq!(parse(&values).unwrap_err()[0].name, "ADMIN_EMAILS");
+    }
+
+    #[test]
+    fn secrets_do_not_show_in_debug_output() {
+        let settings = parse(&valid_values()).unwrap();
+        assert!(!format!("{settings:?}").contains("sk_test_123456"));
+    }
+}

@@ -1,0 +1,76 @@
+//! The error kinds every layer shares; the HTTP layer maps each kind to exactly one status.
+
+use std::borrow::Cow;
+
+/// What went wrong, from the caller's point of view. The mapping to HTTP status codes
+/// lives in one place in the Worker (`src/http/error.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+    /// The request is malformed (bad JSON, missing field, wrong shape).
+    BadRequest,
+    /// No valid session.
+    Unauthenticated,
+    /// Not enough credits for the requested work.
+    PaymentRequired,
+    /// Signed in but not allowed, or a cross-origin state change.
+    Forbidden,
+    /// Does not exist, or belongs to someone else.
+    NotFound,
+    /// The path exists but not with this method.
+    MethodNotAllowed,
+    /// The request conflicts with the current state.
+    Conflict,
+    /// The body is larger than allowed.
+    PayloadTooLarge,
+    /// The body's media type is not accepted.
+    UnsupportedMediaType,
+    /// Well-formed but semantically invalid input.
+    Unprocessable,
+    /// Too many requests; try later.
+    RateLimited,
+    /// An upstream service (Google, Stripe, APIPod) failed.
+    Upstream,
+    /// The service's own configuration is missing or malformed.
+    Misconfigured,
+    /// A fault of ours; details are logged, never returned.
+    Internal,
+}
+
+/// An error with a stable snake_case `code` for clients and a human `message`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{code}: {message}")]
+pub struct DomainError {
+    pub kind: ErrorKind,
+    pub code: Cow<'static, str>,
+    pub message: Cow<'static, str>,
+}
+
+impl DomainError {
+    pub fn new(
+        kind: ErrorKind,
+        code: impl Into<Cow<'static, str>>,
+        message: impl Into<Cow<'static, str>>,
+    ) -> Self {
+        Self { kind, code: code.into(), message: message.into() }
+    }
+
+    pub fn invalid(code: &'static str, message: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(ErrorKind::Unprocessable, code, message)
+    }
+
+    pub fn bad_request(code: &'static str, message: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(ErrorKind::BadRequest, code, message)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_shows_code_then_message() {
+        let error = DomainError::invalid("name_too_long", "Name must be at most 80 characters.");
+        assert_eq!(error.to_string(), "name_too_long: Name must be at most 80 characters.");
+        assert_eq!(error.kind, ErrorKind::Unprocessable);
+    }
+}

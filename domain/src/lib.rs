@@ -1,0 +1,10 @@
+//! GPTImg business rules: pure Rust with no runtime dependencies; time and randomness come in as arguments.
+
+pub mod config;
+pub mod email;
+pub mod error;
+pub mod ids;
+pub mod time;
+pub mod url;
+
+pub use error::{DomainError, ErrorKind};

@@ -1,0 +1,52 @@
+//! HTTP layer: request context, routing, one resource module per area, and the one error mapping.
+
+pub mod assets;
+pub mod csp_report;
+pub mod error;
+pub mod finish;
+pub mod health;
+pub mod json_body;
+pub mod routes;
+
+use std::rc::Rc;
+
+use gptimg_domain::ids::RequestId;
+use gptimg_domain::time::UnixMillis;
+use worker::{Env, Request};
+
+use crate::config::{self, Config, ConfigResult};
+use crate::platform::{self, CryptoRandom};
+use error::ApiError;
+
+/// What every handler may know about the request being served, built once at its start.
+pub struct RequestContext {
+    pub env: Env,
+    pub request_id: RequestId,
+    pub started: UnixMillis,
+    pub is_https: bool,
+    config: ConfigResult,
+}
+
+impl RequestContext {
+    pub fn begin(req: &Request, env: Env) -> Self {
+        let request_id = req
+            .headers()
+            .get("x-request-id")
+            .ok()
+            .flatten()
+            .and_then(|raw| RequestId::parse(&raw))
+            .unwrap_or_else(|| RequestId::generate(&mut CryptoRandom));
+        let is_https = req.url().is_ok_and(|url| url.scheme() == "https");
+        let config = config::load(&env);
+        Self { env, request_id, started: platform::now(), is_https, config }
+    }
+
+    /// The validated configuration, or a named `service_misconfigured` error.
+    pub fn config(&self) -> Result<&Rc<Config>, ApiError> {
+        self.config.as_ref().map_err(|problems| ApiError::Misconfigured(problems.clone()))
+    }
+
+    pub fn config_result(&self) -> &ConfigResult {
+        &self.config
+    }
+}

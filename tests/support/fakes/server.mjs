@@ -1,0 +1,50 @@
+// Local stand-ins for Google, Stripe and APIPod: one loopback HTTP server, each service under its own prefix.
+import http from "node:http";
+
+/** Services register here as `{ prefix: "/google", handle(req, res, url, body) }`; later issues add them. */
+const services = [];
+
+export function registerService(service) {
+  services.push(service);
+}
+
+function readBody(req) {
+  return new Promise((resolve, reject) => {
+    const chunks = [];
+    req.on("data", (c) => chunks.push(c));
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
+export function sendJson(res, status, value) {
+  res.writeHead(status, { "content-type": "application/json" });
+  res.end(JSON.stringify(value));
+}
+
+/** Starts the stand-ins on 127.0.0.1; port 0 picks a free one. Resolves to `{ url, close }`. */
+export async function startFakes({ port = 0 } = {}) {
+  const server = http.createServer(async (req, res) => {
+    try {
+      const url = new URL(req.url, "http://127.0.0.1");
+      const body = await readBody(req);
+      if (url.pathname === "/__health") {
+        return sendJson(res, 200, { ok: true, services: services.map((s) => s.prefix) });
+      }
+      const service = services.find((s) => url.pathname.startsWith(s.prefix + "/"));
+      if (!service) return sendJson(res, 404, { error: "no such stand-in endpoint", path: url.pathname });
+      await service.handle(req, res, url, body);
+    } catch (error) {
+      sendJson(res, 500, { error: String(error?.message ?? error) });
+    }
+  });
+  await new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", resolve);
+  });
+  const { port: actualPort } = server.address();
+  return {
+    url: `http://127.0.0.1:${actualPort}`,
+    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }),
+  };
+}

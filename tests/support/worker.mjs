@@ -1,0 +1,84 @@
+// Runs the built Worker (build/index.js + wasm) in workerd through Miniflare, configured from wrangler.toml,
+// with in-memory D1 and R2, migrations applied, the stand-ins on loopback, and its log lines captured.
+import fs from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { Miniflare } from "miniflare";
+import { unstable_getMiniflareWorkerOptions, unstable_splitSqlQuery } from "wrangler";
+import { startFakes } from "./fakes/server.mjs";
+import { localVars, TEST_SECRETS } from "./env.mjs";
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function applyMigrations(db) {
+  const dir = path.join(ROOT, "migrations");
+  const files = fs.readdirSync(dir).filter((f) => f.endsWith(".sql")).sort();
+  for (const file of files) {
+    const statements = unstable_splitSqlQuery(fs.readFileSync(path.join(dir, file), "utf8"));
+    if (statements.length) await db.batch(statements.map((sql) => db.prepare(sql)));
+  }
+}
+
+/**
+ * Starts stand-ins + Worker. `bindings` overrides vars/secrets; `omit` removes some (to test misconfiguration).
+ * Returns { url, fakes, db, bucket, logs, fetch, stop }.
+ */
+export async function startWorker({ bindings = {}, omit = [] } = {}) {
+  const fakes = await startFakes();
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const { workerOptions } = unstable_getMiniflareWorkerOptions(path.join(ROOT, "wrangler.toml"));
+  const allBindings = { ...workerOptions.bindings, ...localVars({ appUrl: url, fakesUrl: fakes.url }), ...TEST_SECRETS, ...bindings };
+  for (const name of omit) delete allBindings[name];
+
+  const logs = [];
+  const collect = (stream) => {
+    let pending = "";
+    stream.on("data", (chunk) => {
+      pending += chunk.toString();
+      const lines = pending.split("\n");
+      pending = lines.pop();
+      logs.push(...lines.filter(Boolean));
+    });
+  };
+  const mf = new Miniflare({
+    ...workerOptions,
+    name: "gptimg",
+    bindings: allBindings,
+    modules: true,
+    scriptPath: path.join(ROOT, "build/index.js"),
+    modulesRoot: path.join(ROOT, "build"),
+    host: "127.0.0.1",
+    port,
+    d1Persist: false,
+    r2Persist: false,
+    handleRuntimeStdio: (stdout, stderr) => { collect(stdout); collect(stderr); },
+  });
+  await mf.ready;
+  const db = await mf.getD1Database("DB");
+  await applyMigrations(db);
+  const bucket = await mf.getR2Bucket("IMAGES");
+  return {
+    url,
+    fakes,
+    db,
+    bucket,
+    logs,
+    /** Parsed JSON log lines the Worker wrote. */
+    jsonLogs: () => logs.flatMap((line) => { try { return [JSON.parse(line)]; } catch { return []; } }),
+    fetch: (p, init) => fetch(url + p, { redirect: "manual", ...init }),
+    stop: async () => { await mf.dispose(); await fakes.close(); },
+  };
+}
