@@ -1,13 +1,20 @@
 #!/usr/bin/env bash
 # Builds the Worker to build/ with worker-build, using registry-installed wasm-bindgen, wasm-opt and esbuild
-# (worker-build would otherwise download them from GitHub). Pass --dev to skip wasm-opt for faster builds.
+# (worker-build would otherwise download them from GitHub).
+#   --dev (or GPTIMG_BUILD_PROFILE=dev): skip wasm-opt for faster rebuilds.
+#   GPTIMG_PREBUILT=1: do nothing if build/ is newer than every source file (wrangler calls this as its
+#   [build] command at start; scripts that just built set it so workerd starts at once).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ "${GPTIMG_PREBUILT:-}" = "1" ] && [ -f build/index_bg.wasm ] \
+  && [ -z "$(find src domain/src Cargo.toml Cargo.lock domain/Cargo.toml -newer build/index_bg.wasm -print -quit)" ]; then
+  exit 0
+fi
 export PATH="$HOME/.cargo/bin:$PATH"
 export WASM_BINDGEN_BIN="$HOME/.cargo/bin/wasm-bindgen"
 export WASM_OPT_BIN="$PWD/node_modules/.bin/wasm-opt"
 export ESBUILD_BIN="$PWD/node_modules/.bin/esbuild"
-if [ "${1:-}" = "--dev" ]; then
+if [ "${1:-}" = "--dev" ] || [ "${GPTIMG_BUILD_PROFILE:-}" = "dev" ]; then
   exec worker-build --release --no-opt
 fi
 exec worker-build --release

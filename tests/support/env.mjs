@@ -21,3 +21,11 @@ export function localVars({ appUrl, fakesUrl }) {
     SUPPORT_EMAIL: "support@gptimg.test",
   };
 }
+
+// `node tests/support/env.mjs <appUrl> <fakesUrl>` prints `--var NAME:VALUE` arguments for `wrangler dev`.
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const [appUrl, fakesUrl] = process.argv.slice(2);
+  for (const [name, value] of Object.entries(localVars({ appUrl, fakesUrl }))) {
+    console.log(`--var=${name}:${value}`);
+  }
+}

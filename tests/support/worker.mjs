@@ -78,6 +78,7 @@ export async function startWorker({ bindings = {}, omit = [] } = {}) {
     logs,
     /** Parsed JSON log lines the Worker wrote. */
     jsonLogs: () => logs.flatMap((line) => { try { return [JSON.parse(line)]; } catch { return []; } }),
+    mf,
     fetch: (p, init) => fetch(url + p, { redirect: "manual", ...init }),
     stop: async () => { await mf.dispose(); await fakes.close(); },
   };
