@@ -10,8 +10,8 @@ if [ "${GPTIMG_PREBUILT:-}" = "1" ] && [ -f build/index_bg.wasm ] \
   && [ -z "$(find src domain/src Cargo.toml Cargo.lock domain/Cargo.toml -newer build/index_bg.wasm -print -quit)" ]; then
   exit 0
 fi
-export PATH="$HOME/.cargo/bin:$PATH"
-export WASM_BINDGEN_BIN="$HOME/.cargo/bin/wasm-bindgen"
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+export WASM_BINDGEN_BIN="${CARGO_HOME:-$HOME/.cargo}/bin/wasm-bindgen"
 export WASM_OPT_BIN="$PWD/node_modules/.bin/wasm-opt"
 export ESBUILD_BIN="$PWD/node_modules/.bin/esbuild"
 if [ "${1:-}" = "--dev" ] || [ "${GPTIMG_BUILD_PROFILE:-}" = "dev" ]; then

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 WORKER_BUILD_VERSION=0.8.7
 WASM_BINDGEN_VERSION=0.2.130   # must equal the pin in Cargo.toml
-export PATH="$HOME/.cargo/bin:$PATH"
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
 log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*" >&2; }
 
@@ -16,7 +16,8 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
-installed_version() { "$1" --version 2>/dev/null | awk '{print $2}' || true; }
+# Prints the last word of `TOOL --version` ("0.8.7" from worker-build, "0.2.130" from "wasm-bindgen 0.2.130").
+installed_version() { "$1" --version 2>/dev/null | awk '{print $NF}' || true; }
 
 if [ "$(installed_version worker-build)" != "$WORKER_BUILD_VERSION" ]; then
   log "installing worker-build $WORKER_BUILD_VERSION (a few minutes, once)"
