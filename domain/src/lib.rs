@@ -1,5 +1,7 @@
 //! GPTImg business rules: pure Rust with no runtime dependencies; time and randomness come in as arguments.
 
+pub mod account;
+pub mod auth;
 pub mod config;
 pub mod email;
 pub mod error;
