@@ -1,9 +1,11 @@
 //! GPTImg Worker entry point: builds the request context, routes, and finishes every response the same way.
 
+mod clients;
 mod config;
 mod http;
 mod log;
 mod platform;
+mod store;
 
 use worker::{event, Context, Env, Request, Response};
 

@@ -6,6 +6,7 @@ pub mod config;
 pub mod email;
 pub mod error;
 pub mod ids;
+pub mod ledger;
 pub mod time;
 pub mod url;
 

@@ -1,12 +1,18 @@
 //! HTTP layer: request context, routing, one resource module per area, and the one error mapping.
 
 pub mod assets;
+pub mod auth;
+pub mod cookies;
 pub mod csp_report;
 pub mod error;
 pub mod finish;
 pub mod health;
 pub mod json_body;
+pub mod me;
+pub mod origin;
+pub mod pages;
 pub mod routes;
+pub mod session;
 
 use std::rc::Rc;
 

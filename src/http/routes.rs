@@ -3,7 +3,12 @@
 use worker::{Method, Request, Response};
 
 use super::error::ApiError;
-use super::{assets, csp_report, health, RequestContext};
+use super::{assets, auth, csp_report, health, me, origin, RequestContext};
+
+/// Paths that accept writes from other origins by design: signed Stripe webhooks and browsers' CSP reports.
+fn is_cross_origin_endpoint(segments: &[&str]) -> bool {
+    matches!(segments, ["webhooks", ..] | ["api", "csp-report"])
+}
 
 pub async fn dispatch(req: Request, ctx: &RequestContext) -> Result<Response, ApiError> {
     let path = req.path();
@@ -12,12 +17,36 @@ pub async fn dispatch(req: Request, ctx: &RequestContext) -> Result<Response, Ap
     let is_api_namespace = matches!(segments.first(), Some(&("api" | "auth" | "webhooks" | "images")));
     if is_api_namespace {
         // Every API answer depends on configuration: fail by name up front, never half-configured.
-        ctx.config()?;
+        let config = ctx.config()?;
+        if origin::is_state_changing(&method) && !is_cross_origin_endpoint(&segments) {
+            origin::require_same_origin(&req, config.app_url.origin())?;
+        }
     }
     match segments.as_slice() {
         ["healthz"] => match method {
             Method::Get | Method::Head => health::get(ctx).await,
             _ => Err(ApiError::MethodNotAllowed { allow: "GET, HEAD" }),
+        },
+        ["auth", "google", "start"] => match method {
+            Method::Get => auth::start(&req, ctx).await,
+            _ => Err(ApiError::MethodNotAllowed { allow: "GET" }),
+        },
+        ["auth", "google", "callback"] => match method {
+            Method::Get => auth::callback(&req, ctx).await,
+            _ => Err(ApiError::MethodNotAllowed { allow: "GET" }),
+        },
+        ["auth", "logout"] => match method {
+            Method::Post => auth::logout(&req, ctx).await,
+            _ => Err(ApiError::MethodNotAllowed { allow: "POST" }),
+        },
+        ["api", "me"] => match method {
+            Method::Get => me::get(&req, ctx).await,
+            Method::Patch => me::patch(req, ctx).await,
+            _ => Err(ApiError::MethodNotAllowed { allow: "GET, PATCH" }),
+        },
+        ["api", "me", "avatar"] => match method {
+            Method::Get => me::avatar(&req, ctx).await,
+            _ => Err(ApiError::MethodNotAllowed { allow: "GET" }),
         },
         ["api", "csp-report"] => match method {
             Method::Post => csp_report::post(req, ctx).await,

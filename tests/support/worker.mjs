@@ -36,7 +36,7 @@ async function applyMigrations(db) {
  * Returns { url, fakes, db, bucket, logs, fetch, stop }.
  */
 export async function startWorker({ bindings = {}, omit = [] } = {}) {
-  const fakes = await startFakes();
+  const fakes = await startFakes({ secrets: { ...TEST_SECRETS, ...bindings } });
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const { workerOptions } = unstable_getMiniflareWorkerOptions(path.join(ROOT, "wrangler.toml"));

@@ -1,12 +1,6 @@
 // Local stand-ins for Google, Stripe and APIPod: one loopback HTTP server, each service under its own prefix.
 import http from "node:http";
-
-/** Services register here as `{ prefix: "/google", handle(req, res, url, body) }`; later issues add them. */
-const services = [];
-
-export function registerService(service) {
-  services.push(service);
-}
+import { createGoogle } from "./google.mjs";
 
 function readBody(req) {
   return new Promise((resolve, reject) => {
@@ -22,8 +16,15 @@ export function sendJson(res, status, value) {
   res.end(JSON.stringify(value));
 }
 
-/** Starts the stand-ins on 127.0.0.1; port 0 picks a free one. Resolves to `{ url, close }`. */
-export async function startFakes({ port = 0 } = {}) {
+/**
+ * Starts the stand-ins on 127.0.0.1 (port 0 picks a free one). Each service is `{ prefix, handle(req, res, url, body) }`.
+ * `secrets` are the Worker's, so the stand-ins can check them as the real services would.
+ * Resolves to `{ url, google, close }`.
+ */
+export async function startFakes({ port = 0, secrets }) {
+  let baseUrl = "";
+  const google = createGoogle({ clientSecret: secrets.GOOGLE_CLIENT_SECRET, baseUrl: () => baseUrl });
+  const services = [google];
   const server = http.createServer(async (req, res) => {
     try {
       const url = new URL(req.url, "http://127.0.0.1");
@@ -43,8 +44,10 @@ export async function startFakes({ port = 0 } = {}) {
     server.listen(port, "127.0.0.1", resolve);
   });
   const { port: actualPort } = server.address();
+  baseUrl = `http://127.0.0.1:${actualPort}`;
   return {
-    url: `http://127.0.0.1:${actualPort}`,
+    url: baseUrl,
+    google,
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }),
   };
 }

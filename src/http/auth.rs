@@ -1,0 +1,185 @@
+//! Google sign-in (OIDC code flow with state, nonce and PKCE) and sign-out.
+
+use gptimg_domain::account::{AccountId, SessionId};
+use gptimg_domain::auth::id_token::{self, Expected};
+use gptimg_domain::auth::oauth_state::{self, OAuthState, StateProblem};
+use gptimg_domain::auth::return_to::ReturnPath;
+use gptimg_domain::auth::session_token::{SessionToken, SESSION_LIFETIME_SECS};
+use gptimg_domain::ledger::LedgerEntryId;
+use worker::{Request, Response};
+
+use super::cookies::{self, OAUTH_COOKIE, SESSION_COOKIE};
+use super::error::ApiError;
+use super::{pages, RequestContext};
+use crate::clients::google::{self, CodeExchange, GoogleError};
+use crate::config::Config;
+use crate::platform::{self, CryptoRandom};
+use crate::store::{accounts, sessions};
+use crate::log;
+
+const OAUTH_COOKIE_PATH: &str = "/auth/google";
+
+fn query_param(req: &Request, name: &str) -> Option<String> {
+    let url = req.url().ok()?;
+    url.query_pairs().find(|(key, _)| key == name).map(|(_, value)| value.into_owned())
+}
+
+fn redirect(location: &str) -> worker::Result<Response> {
+    let mut response = Response::empty()?.with_status(302);
+    response.headers_mut().set("location", location)?;
+    response.headers_mut().set("cache-control", "no-store")?;
+    Ok(response)
+}
+
+fn redirect_uri(config: &Config) -> String {
+    config.app_url.join("/auth/google/callback")
+}
+
+/// `GET /auth/google/start?return_to=`: 302 to Google with state, nonce and an S256 PKCE challenge.
+pub async fn start(req: &Request, ctx: &RequestContext) -> Result<Response, ApiError> {
+    let config = ctx.config()?;
+    let return_to = ReturnPath::parse_or_default(query_param(req, "return_to").as_deref());
+    let state = OAuthState::new(&mut CryptoRandom, return_to, platform::now());
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("response_type", "code")
+        .append_pair("client_id", &config.google_client_id)
+        .append_pair("redirect_uri", &redirect_uri(config))
+        .append_pair("scope", "openid email profile")
+        .append_pair("state", &state.state)
+        .append_pair("nonce", &state.nonce)
+        .append_pair("code_challenge", &state.code_challenge())
+        .append_pair("code_challenge_method", "S256")
+        .append_pair("prompt", "select_account")
+        .finish();
+    let mut response = redirect(&format!("{}?{query}", config.google_auth_url))?;
+    let sealed = state.seal(config.session_secret.expose().as_bytes());
+    let cookie = cookies::set(OAUTH_COOKIE, &sealed, OAUTH_COOKIE_PATH, oauth_state::LIFETIME_SECS, config.app_url.is_https());
+    response.headers_mut().append("set-cookie", &cookie)?;
+    Ok(response)
+}
+
+/// Why a sign-in attempt failed, as a page the visitor can read.
+struct SignInFailure {
+    status: u16,
+    title: &'static str,
+    explanation: &'static str,
+    code: &'static str,
+    cause: Option<String>,
+}
+
+impl SignInFailure {
+    fn rejected(code: &'static str, explanation: &'static str) -> Self {
+        Self { status: 400, title: "Sign-in failed", explanation, code, cause: None }
+    }
+}
+
+/// `GET /auth/google/callback`: verifies everything, upserts the account, opens a session, 302s back.
+pub async fn callback(req: &Request, ctx: &RequestContext) -> Result<Response, ApiError> {
+    let config = ctx.config()?;
+    let secure = config.app_url.is_https();
+    let mut response = match complete_sign_in(req, ctx, config).await {
+        Ok(response) => response,
+        Err(failure) => {
+            let detail = failure.cause.as_deref().unwrap_or(failure.code);
+            log::event(ctx.request_id.as_str(), "sign_in_failed", serde_json::json!({ "code": failure.code, "detail": detail }));
+            pages::message(failure.status, failure.title, failure.explanation, failure.code)?
+        }
+    };
+    // The attempt is over either way: its state must never be usable again.
+    response.headers_mut().append("set-cookie", &cookies::clear(OAUTH_COOKIE, OAUTH_COOKIE_PATH, secure))?;
+    Ok(response)
+}
+
+async fn complete_sign_in(req: &Request, ctx: &RequestContext, config: &Config) -> Result<Response, SignInFailure> {
+    if let Some(error) = query_param(req, "error") {
+        return Err(if error == "access_denied" {
+            SignInFailure { status: 400, title: "Sign-in cancelled", explanation: "You cancelled signing in with Google. Nothing was changed.", code: "google_access_denied", cause: None }
+        } else {
+            SignInFailure::rejected("google_error", "Google could not sign you in. Please try again.")
+        });
+    }
+    let expired = "This sign-in attempt has expired or was started in another browser. Please start again.";
+    let cookie = cookies::read(req, OAUTH_COOKIE).ok_or_else(|| SignInFailure::rejected("missing_state", expired))?;
+    let returned_state = query_param(req, "state").ok_or_else(|| SignInFailure::rejected("missing_state", expired))?;
+    let now = platform::now();
+    let state = OAuthState::open(&cookie, config.session_secret.expose().as_bytes(), &returned_state, now).map_err(|problem| match problem {
+        StateProblem::Invalid => SignInFailure::rejected("invalid_state", expired),
+        StateProblem::Expired => SignInFailure::rejected("state_expired", expired),
+        StateProblem::Mismatch => SignInFailure::rejected("state_mismatch", "This sign-in response does not belong to your sign-in attempt. Please start again."),
+    })?;
+    let code = query_param(req, "code").ok_or_else(|| SignInFailure::rejected("missing_code", "Google did not send a sign-in code. Please try again."))?;
+
+    let exchange = CodeExchange { code: &code, code_verifier: &state.code_verifier, redirect_uri: &redirect_uri(config) };
+    let token = google::exchange_code(config, exchange).await.map_err(google_failure)?;
+    let keys = google::signing_keys(config, id_token::key_id(&token).as_deref(), now).await.map_err(google_failure)?;
+    let expected = Expected { client_id: &config.google_client_id, nonce: &state.nonce, now_secs: now.as_secs() };
+    let identity = id_token::verify(&token, &keys, &expected).map_err(|error| SignInFailure {
+        status: 400,
+        title: "Sign-in failed",
+        explanation: if error == id_token::IdTokenError::EmailNotVerified {
+            "Your Google account's email address is not verified. Verify it with Google, then sign in again."
+        } else {
+            "Google's answer could not be verified, so you were not signed in. Please try again."
+        },
+        code: error.code(),
+        cause: None,
+    })?;
+
+    let token = SessionToken::generate(&mut CryptoRandom);
+    let db = ctx.env.d1("DB").map_err(internal)?;
+    let outcome = accounts::sign_in(&db, accounts::SignIn {
+        identity: &identity,
+        new_account_id: &AccountId::generate(&mut CryptoRandom),
+        signup_entry_id: &LedgerEntryId::generate(&mut CryptoRandom),
+        signup_credits: config.signup_credits,
+        session_id: &SessionId::generate(&mut CryptoRandom),
+        session_token_hash: &token.hash(),
+        session_expires_at: now.plus_secs(SESSION_LIFETIME_SECS),
+        now,
+    })
+    .await
+    .map_err(internal)?;
+    log::event(ctx.request_id.as_str(), "signed_in", serde_json::json!({ "account_id": outcome.account_id, "new_account": outcome.created == 1 }));
+
+    let mut response = redirect(state.return_to.as_str()).map_err(internal)?;
+    let cookie = cookies::set(SESSION_COOKIE, token.expose(), "/", SESSION_LIFETIME_SECS, config.app_url.is_https());
+    response.headers_mut().append("set-cookie", &cookie).map_err(internal)?;
+    Ok(response)
+}
+
+fn google_failure(error: GoogleError) -> SignInFailure {
+    match error {
+        GoogleError::CodeRejected(reason) => SignInFailure {
+            cause: Some(reason),
+            ..SignInFailure::rejected("code_rejected", "Google did not accept this sign-in (it may have been used already). Please start again.")
+        },
+        GoogleError::Unavailable(reason) => SignInFailure {
+            status: 502,
+            title: "Google is not responding",
+            explanation: "We could not reach Google to finish signing you in. Please try again in a minute.",
+            code: "google_unavailable",
+            cause: Some(reason),
+        },
+    }
+}
+
+fn internal(error: worker::Error) -> SignInFailure {
+    SignInFailure {
+        status: 500,
+        title: "Something went wrong",
+        explanation: "We could not finish signing you in. Please try again.",
+        code: "internal_error",
+        cause: Some(error.to_string()),
+    }
+}
+
+/// `POST /auth/logout`: revokes the session server-side and clears the cookie.
+pub async fn logout(req: &Request, ctx: &RequestContext) -> Result<Response, ApiError> {
+    let config = ctx.config()?;
+    if let Some(token) = cookies::read(req, SESSION_COOKIE).and_then(|raw| SessionToken::parse(&raw)) {
+        sessions::revoke_by_token_hash(&ctx.env.d1("DB")?, &token.hash(), platform::now()).await?;
+    }
+    let mut response = Response::empty()?.with_status(204);
+    response.headers_mut().append("set-cookie", &cookies::clear(SESSION_COOKIE, "/", config.app_url.is_https()))?;
+    Ok(response)
+}

@@ -1,0 +1,90 @@
+//! `/api/me`: the signed-in user's profile, name correction, and their Google avatar served same-origin.
+
+use gptimg_domain::account::DisplayName;
+use gptimg_domain::email::EmailAddress;
+use serde::Deserialize;
+use serde_json::json;
+use worker::{Fetch, Request, Response};
+
+use super::error::ApiError;
+use super::json_body::read_json;
+use super::session::current_user;
+use super::RequestContext;
+use crate::config::Config;
+use crate::platform;
+use crate::store::accounts::{self, Account};
+
+const MAX_PROFILE_BODY: usize = 4 * 1024;
+const MAX_AVATAR_BYTES: usize = 1024 * 1024;
+
+fn profile(account: &Account, config: &Config) -> serde_json::Value {
+    let is_admin = EmailAddress::parse(&account.email).is_ok_and(|email| config.is_admin(&email));
+    json!({
+        "id": account.id,
+        "email": account.email,
+        "name": account.name,
+        "avatar_url": account.picture_url.as_ref().map(|_| "/api/me/avatar"),
+        "credits": account.credits,
+        "created_at": account.created_at,
+        "is_admin": is_admin,
+    })
+}
+
+fn private_json(value: &serde_json::Value) -> worker::Result<Response> {
+    let mut response = Response::from_json(value)?;
+    response.headers_mut().set("cache-control", "private, no-store")?;
+    Ok(response)
+}
+
+/// `GET /api/me`: one D1 query (the session lookup joins the account).
+pub async fn get(req: &Request, ctx: &RequestContext) -> Result<Response, ApiError> {
+    let user = current_user(req, ctx).await?;
+    Ok(private_json(&profile(&user.account, ctx.config()?))?)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProfilePatch {
+    name: String,
+}
+
+/// `PATCH /api/me {"name"}`: corrects the display name; it then stays as chosen across sign-ins.
+pub async fn patch(mut req: Request, ctx: &RequestContext) -> Result<Response, ApiError> {
+    let user = current_user(&req, ctx).await?;
+    let patch: ProfilePatch = read_json(&mut req, MAX_PROFILE_BODY, &["application/json"]).await?;
+    let name = DisplayName::parse(&patch.name)?;
+    let updated = accounts::update_name(&ctx.env.d1("DB")?, &user.account.id, &name, platform::now()).await?;
+    let account = updated.ok_or_else(|| ApiError::not_found("account_not_found", "Your account no longer exists."))?;
+    Ok(private_json(&profile(&account, ctx.config()?))?)
+}
+
+/// Only Google's image hosts (or the configured Google stand-in) are fetched: never an arbitrary URL.
+fn is_allowed_avatar_url(url: &url::Url, config: &Config) -> bool {
+    let google_host = url.scheme() == "https" && url.host_str().is_some_and(|h| h.ends_with(".googleusercontent.com"));
+    let stand_in = url.origin().ascii_serialization() == url::Url::parse(config.google_auth_url.as_str()).map(|u| u.origin().ascii_serialization()).unwrap_or_default();
+    google_host || stand_in
+}
+
+/// `GET /api/me/avatar`: the profile image, proxied so the page's CSP needs no third-party origin.
+pub async fn avatar(req: &Request, ctx: &RequestContext) -> Result<Response, ApiError> {
+    let user = current_user(req, ctx).await?;
+    let config = ctx.config()?;
+    let not_found = || ApiError::not_found("avatar_not_found", "This account has no profile image.");
+    let url = user.account.picture_url.as_deref().and_then(|raw| url::Url::parse(raw).ok()).ok_or_else(not_found)?;
+    if !is_allowed_avatar_url(&url, config) {
+        return Err(not_found());
+    }
+    let mut upstream = Fetch::Url(url).send().await?;
+    let content_type = upstream.headers().get("content-type")?.unwrap_or_default();
+    if upstream.status_code() != 200 || !content_type.starts_with("image/") {
+        return Err(not_found());
+    }
+    let bytes = upstream.bytes().await?;
+    if bytes.len() > MAX_AVATAR_BYTES {
+        return Err(not_found());
+    }
+    let mut response = Response::from_bytes(bytes)?;
+    response.headers_mut().set("content-type", &content_type)?;
+    response.headers_mut().set("cache-control", "private, max-age=3600")?;
+    Ok(response)
+}

@@ -1,0 +1,34 @@
+//! The session extractors: the only way a handler learns who is calling.
+
+use gptimg_domain::auth::session_token::SessionToken;
+use gptimg_domain::{DomainError, ErrorKind};
+use worker::Request;
+
+use super::cookies::{self, SESSION_COOKIE};
+use super::error::ApiError;
+use super::RequestContext;
+use crate::platform;
+use crate::store::accounts::Account;
+use crate::store::sessions;
+
+/// A signed-in caller with a live, unrevoked, unexpired session.
+pub struct CurrentUser {
+    pub account: Account,
+}
+
+/// The signed-in caller, or 401 `not_signed_in`.
+pub async fn current_user(req: &Request, ctx: &RequestContext) -> Result<CurrentUser, ApiError> {
+    maybe_user(req, ctx).await?.ok_or_else(|| {
+        DomainError::new(ErrorKind::Unauthenticated, "not_signed_in", "Sign in to continue.").into()
+    })
+}
+
+/// The signed-in caller if there is one; a missing, malformed, expired or revoked session is simply `None`.
+pub async fn maybe_user(req: &Request, ctx: &RequestContext) -> Result<Option<CurrentUser>, ApiError> {
+    let Some(token) = cookies::read(req, SESSION_COOKIE).and_then(|raw| SessionToken::parse(&raw)) else {
+        return Ok(None);
+    };
+    let db = ctx.env.d1("DB")?;
+    let found = sessions::find_by_token_hash(&db, &token.hash(), platform::now()).await?;
+    Ok(found.map(|account| CurrentUser { account }))
+}

@@ -1,0 +1,23 @@
+//! Sessions: finding the account behind a session token hash, and revoking sessions.
+
+use gptimg_domain::time::UnixMillis;
+use worker::D1Database;
+
+use super::accounts::Account;
+use super::{int, text};
+
+const FIND_BY_TOKEN_HASH: &str = "SELECT a.id, a.email, a.name, a.picture_url, a.credits, a.created_at \
+ FROM sessions s JOIN accounts a ON a.id = s.account_id \
+ WHERE s.token_hash = ?1 AND s.revoked_at IS NULL AND s.expires_at > ?2";
+
+/// The live session's account: one query.
+pub async fn find_by_token_hash(db: &D1Database, token_hash: &str, now: UnixMillis) -> worker::Result<Option<Account>> {
+    db.prepare(FIND_BY_TOKEN_HASH).bind(&[text(token_hash), int(now.0)])?.first::<Account>(None).await
+}
+
+const REVOKE_BY_TOKEN_HASH: &str = "UPDATE sessions SET revoked_at = ?2 WHERE token_hash = ?1 AND revoked_at IS NULL";
+
+pub async fn revoke_by_token_hash(db: &D1Database, token_hash: &str, now: UnixMillis) -> worker::Result<()> {
+    db.prepare(REVOKE_BY_TOKEN_HASH).bind(&[text(token_hash), int(now.0)])?.run().await?;
+    Ok(())
+}
