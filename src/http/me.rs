@@ -8,7 +8,7 @@ use worker::{Fetch, Request, Response};
 
 use super::error::ApiError;
 use super::json_body::read_json;
-use super::session::current_user;
+use super::session::{current_user, maybe_user};
 use super::RequestContext;
 use crate::config::Config;
 use crate::platform;
@@ -40,6 +40,16 @@ fn private_json(value: &serde_json::Value) -> worker::Result<Response> {
 pub async fn get(req: &Request, ctx: &RequestContext) -> Result<Response, ApiError> {
     let user = current_user(req, ctx).await?;
     Ok(private_json(&profile(&user.account, ctx.config()?))?)
+}
+
+/// `GET /api/session`: whether the caller is signed in, and their profile if so. Always 200, so pages
+/// can ask without a 401 in the browser console.
+pub async fn session(req: &Request, ctx: &RequestContext) -> Result<Response, ApiError> {
+    let body = match maybe_user(req, ctx).await? {
+        Some(user) => json!({ "signed_in": true, "account": profile(&user.account, ctx.config()?) }),
+        None => json!({ "signed_in": false, "account": null }),
+    };
+    Ok(private_json(&body)?)
 }
 
 #[derive(Deserialize)]

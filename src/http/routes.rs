@@ -44,6 +44,10 @@ pub async fn dispatch(req: Request, ctx: &RequestContext) -> Result<Response, Ap
             Method::Patch => me::patch(req, ctx).await,
             _ => Err(ApiError::MethodNotAllowed { allow: "GET, PATCH" }),
         },
+        ["api", "session"] => match method {
+            Method::Get => me::session(&req, ctx).await,
+            _ => Err(ApiError::MethodNotAllowed { allow: "GET" }),
+        },
         ["api", "me", "avatar"] => match method {
             Method::Get => me::avatar(&req, ctx).await,
             _ => Err(ApiError::MethodNotAllowed { allow: "GET" }),

@@ -279,3 +279,15 @@ describe("the profile", () => {
     assert.equal(await nameNow(), "Corrected Name");
   });
 });
+
+describe("the session probe", () => {
+  test("GET /api/session is 200 either way and shows the account only when signed in", async () => {
+    const anonymous = await worker.fetch("/api/session");
+    assert.equal(anonymous.status, 200);
+    assert.deepEqual(await anonymous.json(), { signed_in: false, account: null });
+    const flow = await signIn(worker, { email: "probe@gptimg.test", name: "Probe" });
+    const signedIn = await (await worker.fetch("/api/session", { headers: asUser(worker, flow.session) })).json();
+    assert.equal(signedIn.signed_in, true);
+    assert.equal(signedIn.account.email, "probe@gptimg.test");
+  });
+});

@@ -29,6 +29,10 @@ export async function startFakes({ port = 0, secrets }) {
     try {
       const url = new URL(req.url, "http://127.0.0.1");
       const body = await readBody(req);
+      if (url.pathname === "/favicon.ico") {
+        res.writeHead(204);
+        return res.end();
+      }
       if (url.pathname === "/__health") {
         return sendJson(res, 200, { ok: true, services: services.map((s) => s.prefix) });
       }
