@@ -1,31 +1,21 @@
 // Browser: sign in through the stand-in Google page, see the signed-in header, correct the name, sign out.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startWorker } from "../support/worker.mjs";
-import { launchBrowser, watchedPage, screenshot } from "../support/browser.mjs";
+import { useWorkerAndBrowser, watchedPage, screenshot, VIEWPORTS } from "../support/browser.mjs";
 
-let worker;
-let browser;
-before(async () => {
-  worker = await startWorker();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await worker?.stop();
-});
+const live = useWorkerAndBrowser({ before, after });
 
-for (const [label, width, height] of [["desktop", 1440, 900], ["phone", 390, 844]]) {
+for (const [label, width, height] of VIEWPORTS) {
   test(`sign in, rename and sign out at ${label} width`, async () => {
-    const { page, problems, context } = await watchedPage(browser, { width, height });
-    await page.goto(worker.url + "/");
+    const { page, problems, context } = await watchedPage(live.browser, { width, height });
+    await page.goto(live.worker.url + "/");
     await page.getByRole("link", { name: "Sign in with Google to start" }).click();
 
     await page.getByRole("heading", { name: "Choose an account" }).waitFor();
     await screenshot(page, `google-stand-in-${label}`);
     await page.getByRole("button", { name: /Grace Hopper/ }).click();
 
-    await page.waitForURL(worker.url + "/app");
+    await page.waitForURL(live.worker.url + "/app");
     await page.locator("#account-card").waitFor({ state: "visible" });
     assert.equal(await page.locator("#account-email").textContent(), "grace@gptimg.test");
     assert.equal(await page.locator("#credit-balance").textContent(), "10 credits");
@@ -44,7 +34,7 @@ for (const [label, width, height] of [["desktop", 1440, 900], ["phone", 390, 844
     await page.getByText("Name must not be empty.").waitFor();
 
     await page.getByRole("button", { name: "Sign out" }).click();
-    await page.waitForURL(worker.url + "/");
+    await page.waitForURL(live.worker.url + "/");
     await page.locator("#account-nav").getByRole("link", { name: "Sign in with Google" }).waitFor();
     const session = await page.evaluate(async () => (await fetch("/api/session")).json());
     assert.equal(session.signed_in, false);

@@ -1,24 +1,14 @@
 // Browser smoke test: Debian Chromium loads the landing page at desktop and phone widths with no console errors.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startWorker } from "../support/worker.mjs";
-import { launchBrowser, watchedPage, screenshot } from "../support/browser.mjs";
+import { useWorkerAndBrowser, watchedPage, screenshot, VIEWPORTS } from "../support/browser.mjs";
 
-let worker;
-let browser;
-before(async () => {
-  worker = await startWorker();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await worker?.stop();
-});
+const live = useWorkerAndBrowser({ before, after });
 
-for (const [label, width, height] of [["desktop", 1440, 900], ["phone", 390, 844]]) {
+for (const [label, width, height] of VIEWPORTS) {
   test(`the landing page loads cleanly at ${label} width`, async () => {
-    const { page, problems, context } = await watchedPage(browser, { width, height });
-    const response = await page.goto(worker.url + "/");
+    const { page, problems, context } = await watchedPage(live.browser, { width, height });
+    const response = await page.goto(live.worker.url + "/");
     assert.equal(response.status(), 200);
     await assert.doesNotReject(page.getByRole("heading", { level: 1 }).waitFor());
     await page.getByText("All systems working").waitFor({ timeout: 5000 });

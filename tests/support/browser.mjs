@@ -2,7 +2,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { chromium } from "playwright-core";
-import { ROOT } from "./worker.mjs";
+import { ROOT, startWorker } from "./worker.mjs";
 
 export const SCREENSHOT_DIR = path.join(ROOT, "test-results", "screenshots");
 
@@ -28,4 +28,20 @@ export async function watchedPage(browser, { width = 1440, height = 900 } = {}) 
 export async function screenshot(page, name) {
   fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+}
+
+export const VIEWPORTS = [["desktop", 1440, 900], ["phone", 390, 844]];
+
+/** Registers before/after hooks that start a Worker and a browser for the file; returns a live handle. */
+export function useWorkerAndBrowser(hooks) {
+  const handle = { worker: null, browser: null };
+  hooks.before(async () => {
+    handle.worker = await startWorker();
+    handle.browser = await launchBrowser();
+  });
+  hooks.after(async () => {
+    await handle.browser?.close();
+    await handle.worker?.stop();
+  });
+  return handle;
 }
