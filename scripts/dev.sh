@@ -39,7 +39,7 @@ cleanup() {
 trap cleanup INT TERM EXIT
 
 # The stand-ins check the same secrets the Worker uses (Google's client secret, later Stripe's keys).
-(set -a; . ./.dev.vars; set +a; exec node tests/support/fakes/main.mjs --port "$FAKES_PORT") &
+(set -a; . ./.dev.vars; set +a; exec node tests/support/fakes/main.mjs --port "$FAKES_PORT" --app-url "$APP_URL") &
 pids+=($!)
 
 mapfile -t var_args < <(node tests/support/env.mjs "$APP_URL" "$FAKES_URL")

@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use crate::catalogue::PlanCatalogue;
 use crate::email::EmailAddress;
 use crate::url::BaseUrl;
 
@@ -44,8 +45,8 @@ pub struct Settings {
     pub google_jwks_url: BaseUrl,
     pub stripe_api_base: BaseUrl,
     pub apipod_base_url: BaseUrl,
-    /// The raw JSON catalogues, checked to be non-empty arrays of objects with an `id`.
-    pub plans_json: String,
+    pub plans: PlanCatalogue,
+    /// The raw JSON model catalogue, checked to be a non-empty array of objects with an `id`.
     pub models_json: String,
     pub signup_credits: u32,
     pub admin_emails: Vec<EmailAddress>,
@@ -60,6 +61,9 @@ pub struct Settings {
 /// The most signup credits a deployment may grant; a typo adding zeros must not mint money.
 pub const MAX_SIGNUP_CREDITS: u32 = 10_000;
 const MIN_SESSION_SECRET_LEN: usize = 32;
+/// Stands in for an invalid `PLANS` while the remaining settings are still checked; never used to serve.
+const PLACEHOLDER_PLANS: &str =
+    r#"[{"id":"x","kind":"pack","name":"x","credits":1,"price_cents":1,"currency":"usd","stripe_price_id":"price_x"}]"#;
 
 impl Settings {
     /// Reads every name through `lookup` and returns the settings, or every problem found.
@@ -73,7 +77,7 @@ impl Settings {
             google_jwks_url: reader.url("GOOGLE_JWKS_URL"),
             stripe_api_base: reader.url("STRIPE_API_BASE"),
             apipod_base_url: reader.url("APIPOD_BASE_URL"),
-            plans_json: reader.catalogue("PLANS"),
+            plans: reader.plans("PLANS"),
             models_json: reader.catalogue("MODELS"),
             signup_credits: reader.signup_credits("SIGNUP_CREDITS"),
             admin_emails: reader.email_list("ADMIN_EMAILS"),
@@ -167,6 +171,18 @@ impl<F: Fn(&str) -> Option<String>> Reader<'_, F> {
         }
     }
 
+    fn plans(&mut self, name: &'static str) -> PlanCatalogue {
+        let placeholder = || PlanCatalogue::parse(PLACEHOLDER_PLANS).expect("static catalogue is valid");
+        match self.raw(name).map(|raw| PlanCatalogue::parse(&raw)) {
+            Some(Ok(plans)) => plans,
+            Some(Err(problem)) => {
+                self.fail(name, problem);
+                placeholder()
+            }
+            None => placeholder(),
+        }
+    }
+
     fn catalogue(&mut self, name: &'static str) -> String {
         let Some(raw) = self.raw(name) else { return String::new() };
         let entries_have_ids = serde_json::from_str::<Vec<serde_json::Map<String, serde_json::Value>>>(&raw)
@@ -206,7 +222,7 @@ pub mod tests {
             ("GOOGLE_JWKS_URL", "https://www.googleapis.com/oauth2/v3/certs"),
             ("STRIPE_API_BASE", "https://api.stripe.com"),
             ("APIPOD_BASE_URL", "https://api.apipod.ai"),
-            ("PLANS", r#"[{"id":"pack_100"}]"#),
+            ("PLANS", r#"[{"id":"pack_100","kind":"pack","name":"100","credits":100,"price_cents":900,"currency":"usd","stripe_price_id":"price_100"}]"#),
             ("MODELS", r#"[{"id":"seedream-v4.5"}]"#),
             ("SIGNUP_CREDITS", "10"),
             ("ADMIN_EMAILS", "ops@gptimg.example, Boss@GPTIMG.example"),

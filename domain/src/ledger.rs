@@ -1,4 +1,7 @@
-//! The credit ledger's vocabulary: entry ids, the kinds of cause, and how each is described to users.
+//! The credit ledger's vocabulary: entry ids, the kinds of cause, and cursors for paging history.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 
 crate::resource_id!(
     /// One row of the credit ledger.
@@ -6,23 +9,98 @@ crate::resource_id!(
     "led"
 );
 
+crate::resource_id!(
+    /// One row of the payments history.
+    PaymentId,
+    "pay"
+);
+
 /// Why credits moved. With the cause's id it forms the ledger's UNIQUE key, so no cause counts twice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LedgerKind {
-    /// The one-time welcome grant; its cause id is the account id.
+    /// The one-time welcome grant; cause: the account id.
     SignupGrant,
+    /// A paid credit pack; cause: the Checkout Session id.
+    PackPurchase,
+    /// A paid subscription invoice; cause: the invoice id.
+    SubscriptionCredits,
+    /// Credits taken back after a refund or dispute; cause: `charge:amount_refunded` or the dispute id.
+    Reclaim,
 }
 
 impl LedgerKind {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::SignupGrant => "signup_grant",
+            Self::PackPurchase => "pack_purchase",
+            Self::SubscriptionCredits => "subscription_credits",
+            Self::Reclaim => "reclaim",
         }
     }
 
-    pub fn description(self) -> &'static str {
+    pub fn description(self, plan_name: &str) -> String {
         match self {
-            Self::SignupGrant => "Welcome credits",
+            Self::SignupGrant => "Welcome credits".to_owned(),
+            Self::PackPurchase => format!("Bought {plan_name}"),
+            Self::SubscriptionCredits => format!("{plan_name} subscription credits"),
+            Self::Reclaim => format!("Taken back after a refund or dispute of {plan_name}"),
         }
+    }
+}
+
+/// Position in a newest-first listing: the last row's time and id, opaque to clients.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cursor {
+    pub created_at: i64,
+    pub id: String,
+}
+
+impl Cursor {
+    pub fn encode(&self) -> String {
+        URL_SAFE_NO_PAD.encode(format!("{}:{}", self.created_at, self.id))
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        let decoded = String::from_utf8(URL_SAFE_NO_PAD.decode(raw).ok()?).ok()?;
+        let (created_at, id) = decoded.split_once(':')?;
+        let id_ok = !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+        let created_at = created_at.parse().ok()?;
+        id_ok.then(|| Self { created_at, id: id.to_owned() })
+    }
+}
+
+/// Page sizes: clients may ask for 1 to 100; the default is 20.
+pub fn page_size(requested: Option<&str>) -> Option<u32> {
+    match requested {
+        None => Some(20),
+        Some(raw) => raw.parse::<u32>().ok().filter(|n| (1..=100).contains(n)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_reject_junk() {
+        let cursor = Cursor { created_at: 1_700_000_000_123, id: "led_0123456789abcdefghjkmnpqrs".into() };
+        assert_eq!(Cursor::parse(&cursor.encode()), Some(cursor));
+        for junk in ["", "!!!", &URL_SAFE_NO_PAD.encode("nocolon"), &URL_SAFE_NO_PAD.encode("x:led_1"), &URL_SAFE_NO_PAD.encode("1:'; DROP")] {
+            assert_eq!(Cursor::parse(junk), None, "{junk}");
+        }
+    }
+
+    #[test]
+    fn page_sizes_are_bounded() {
+        assert_eq!(page_size(None), Some(20));
+        assert_eq!(page_size(Some("100")), Some(100));
+        assert_eq!(page_size(Some("0")), None);
+        assert_eq!(page_size(Some("101")), None);
+        assert_eq!(page_size(Some("ten")), None);
+    }
+
+    #[test]
+    fn descriptions_name_the_plan() {
+        assert_eq!(LedgerKind::PackPurchase.description("100 credits"), "Bought 100 credits");
     }
 }

@@ -1,3 +1,4 @@
-//! Outbound HTTP to the services GPTImg depends on (Google now; Stripe and APIPod later).
+//! Outbound HTTP to the services GPTImg depends on: Google, Stripe (APIPod to come).
 
 pub mod google;
+pub mod stripe;

@@ -17,6 +17,22 @@ use crate::store::accounts::{self, Account};
 const MAX_PROFILE_BODY: usize = 4 * 1024;
 const MAX_AVATAR_BYTES: usize = 1024 * 1024;
 
+/// The subscription summary for the profile: plan, status and renewal, or null.
+fn subscription(account: &Account, config: &Config) -> serde_json::Value {
+    let Some(mut sub) = account.subscription_json.as_deref().and_then(|raw| serde_json::from_str::<serde_json::Value>(raw).ok()) else {
+        return serde_json::Value::Null;
+    };
+    let plan_name = sub.get("plan_id").and_then(|id| id.as_str()).and_then(|id| config.plans.by_id(id)).map(|plan| plan.name.clone());
+    sub["plan_name"] = json!(plan_name);
+    let cancel_at_period_end = sub.get("cancel_at_period_end").and_then(serde_json::Value::as_i64) == Some(1);
+    sub["cancel_at_period_end"] = json!(cancel_at_period_end);
+    if let Some(end) = sub.get("current_period_end").and_then(serde_json::Value::as_i64) {
+        // Stripe periods are in seconds; the API speaks milliseconds everywhere.
+        sub["current_period_end"] = json!(end * 1000);
+    }
+    sub
+}
+
 fn profile(account: &Account, config: &Config) -> serde_json::Value {
     let is_admin = EmailAddress::parse(&account.email).is_ok_and(|email| config.is_admin(&email));
     json!({
@@ -27,10 +43,12 @@ fn profile(account: &Account, config: &Config) -> serde_json::Value {
         "credits": account.credits,
         "created_at": account.created_at,
         "is_admin": is_admin,
+        "has_billing_account": account.stripe_customer_id.is_some(),
+        "subscription": subscription(account, config),
     })
 }
 
-fn private_json(value: &serde_json::Value) -> worker::Result<Response> {
+pub fn private_json(value: &serde_json::Value) -> worker::Result<Response> {
     let mut response = Response::from_json(value)?;
     response.headers_mut().set("cache-control", "private, no-store")?;
     Ok(response)
@@ -63,8 +81,11 @@ pub async fn patch(mut req: Request, ctx: &RequestContext) -> Result<Response, A
     let user = current_user(&req, ctx).await?;
     let patch: ProfilePatch = read_json(&mut req, MAX_PROFILE_BODY, &["application/json"]).await?;
     let name = DisplayName::parse(&patch.name)?;
-    let updated = accounts::update_name(&ctx.env.d1("DB")?, &user.account.id, &name, platform::now()).await?;
-    let account = updated.ok_or_else(|| ApiError::not_found("account_not_found", "Your account no longer exists."))?;
+    let renamed = accounts::update_name(&ctx.env.d1("DB")?, &user.account.id, &name, platform::now()).await?;
+    if !renamed {
+        return Err(ApiError::not_found("account_not_found", "Your account no longer exists."));
+    }
+    let account = Account { name: name.as_str().to_owned(), ..user.account };
     Ok(private_json(&profile(&account, ctx.config()?))?)
 }
 

@@ -2,7 +2,9 @@
 
 pub mod assets;
 pub mod auth;
+pub mod billing;
 pub mod cookies;
+pub mod credits;
 pub mod csp_report;
 pub mod error;
 pub mod finish;
@@ -13,6 +15,7 @@ pub mod origin;
 pub mod pages;
 pub mod routes;
 pub mod session;
+pub mod webhooks;
 
 use std::rc::Rc;
 

@@ -3,7 +3,7 @@
 use worker::{Method, Request, Response};
 
 use super::error::ApiError;
-use super::{assets, auth, csp_report, health, me, origin, RequestContext};
+use super::{assets, auth, billing, credits, csp_report, health, me, origin, webhooks, RequestContext};
 
 /// Paths that accept writes from other origins by design: signed Stripe webhooks and browsers' CSP reports.
 fn is_cross_origin_endpoint(segments: &[&str]) -> bool {
@@ -51,6 +51,26 @@ pub async fn dispatch(req: Request, ctx: &RequestContext) -> Result<Response, Ap
         ["api", "me", "avatar"] => match method {
             Method::Get => me::avatar(&req, ctx).await,
             _ => Err(ApiError::MethodNotAllowed { allow: "GET" }),
+        },
+        ["api", "plans"] => match method {
+            Method::Get => billing::plans(ctx),
+            _ => Err(ApiError::MethodNotAllowed { allow: "GET" }),
+        },
+        ["api", "billing", "checkout"] => match method {
+            Method::Post => billing::checkout(req, ctx).await,
+            _ => Err(ApiError::MethodNotAllowed { allow: "POST" }),
+        },
+        ["api", "billing", "portal"] => match method {
+            Method::Post => billing::portal(req, ctx).await,
+            _ => Err(ApiError::MethodNotAllowed { allow: "POST" }),
+        },
+        ["api", "credits", "ledger"] => match method {
+            Method::Get => credits::list(&req, ctx).await,
+            _ => Err(ApiError::MethodNotAllowed { allow: "GET" }),
+        },
+        ["webhooks", "stripe"] => match method {
+            Method::Post => webhooks::stripe(req, ctx).await,
+            _ => Err(ApiError::MethodNotAllowed { allow: "POST" }),
         },
         ["api", "csp-report"] => match method {
             Method::Post => csp_report::post(req, ctx).await,

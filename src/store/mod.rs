@@ -1,6 +1,8 @@
 //! D1 access: SQL in named consts beside the function that runs it; multi-step changes as one batch.
 
 pub mod accounts;
+pub mod billing;
+pub mod ledger;
 pub mod sessions;
 
 use worker::wasm_bindgen::JsValue;

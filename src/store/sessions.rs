@@ -6,11 +6,14 @@ use worker::D1Database;
 use super::accounts::Account;
 use super::{int, text};
 
-const FIND_BY_TOKEN_HASH: &str = "SELECT a.id, a.email, a.name, a.picture_url, a.credits, a.created_at \
- FROM sessions s JOIN accounts a ON a.id = s.account_id \
- WHERE s.token_hash = ?1 AND s.revoked_at IS NULL AND s.expires_at > ?2";
+const FIND_BY_TOKEN_HASH: &str = concat!(
+    "SELECT ",
+    crate::account_select!(),
+    " FROM sessions s JOIN accounts a ON a.id = s.account_id \
+ WHERE s.token_hash = ?1 AND s.revoked_at IS NULL AND s.expires_at > ?2"
+);
 
-/// The live session's account: one query.
+/// The live session's account and subscription: one query.
 pub async fn find_by_token_hash(db: &D1Database, token_hash: &str, now: UnixMillis) -> worker::Result<Option<Account>> {
     db.prepare(FIND_BY_TOKEN_HASH).bind(&[text(token_hash), int(now.0)])?.first::<Account>(None).await
 }

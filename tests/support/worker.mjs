@@ -36,10 +36,12 @@ async function applyMigrations(db) {
  * Returns { url, fakes, db, bucket, logs, fetch, stop }.
  */
 export async function startWorker({ bindings = {}, omit = [] } = {}) {
-  const fakes = await startFakes({ secrets: { ...TEST_SECRETS, ...bindings } });
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const { workerOptions } = unstable_getMiniflareWorkerOptions(path.join(ROOT, "wrangler.toml"));
+  const fakes = await startFakes({
+    secrets: { ...TEST_SECRETS, ...bindings }, plans: bindings.PLANS ?? workerOptions.bindings.PLANS, appUrl: () => url,
+  });
   const allBindings = { ...workerOptions.bindings, ...localVars({ appUrl: url, fakesUrl: fakes.url }), ...TEST_SECRETS, ...bindings };
   for (const name of omit) delete allBindings[name];
 

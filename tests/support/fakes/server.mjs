@@ -1,6 +1,7 @@
 // Local stand-ins for Google, Stripe and APIPod: one loopback HTTP server, each service under its own prefix.
 import http from "node:http";
 import { createGoogle } from "./google.mjs";
+import { createStripe } from "./stripe.mjs";
 
 function readBody(req) {
   return new Promise((resolve, reject) => {
@@ -18,13 +19,17 @@ export function sendJson(res, status, value) {
 
 /**
  * Starts the stand-ins on 127.0.0.1 (port 0 picks a free one). Each service is `{ prefix, handle(req, res, url, body) }`.
- * `secrets` are the Worker's, so the stand-ins can check them as the real services would.
- * Resolves to `{ url, google, close }`.
+ * `secrets` are the Worker's, so the stand-ins can check them as the real services would; `plans` is its PLANS
+ * JSON and `appUrl` its origin (where Stripe sends webhooks). Resolves to `{ url, google, stripe, close }`.
  */
-export async function startFakes({ port = 0, secrets }) {
+export async function startFakes({ port = 0, secrets, plans, appUrl }) {
   let baseUrl = "";
   const google = createGoogle({ clientSecret: secrets.GOOGLE_CLIENT_SECRET, baseUrl: () => baseUrl });
-  const services = [google];
+  const stripe = createStripe({
+    secretKey: secrets.STRIPE_SECRET_KEY, webhookSecret: secrets.STRIPE_WEBHOOK_SECRET, plans,
+    baseUrl: () => baseUrl, webhookUrl: () => `${appUrl()}/webhooks/stripe`,
+  });
+  const services = [google, stripe];
   const server = http.createServer(async (req, res) => {
     try {
       const url = new URL(req.url, "http://127.0.0.1");
@@ -52,6 +57,7 @@ export async function startFakes({ port = 0, secrets }) {
   return {
     url: baseUrl,
     google,
+    stripe,
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }),
   };
 }

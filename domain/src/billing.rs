@@ -1,0 +1,210 @@
+//! What to do about each Stripe billing fact: which credits to grant, what to record, what to reverse.
+
+use crate::catalogue::{PlanCatalogue, PlanKind};
+use crate::ledger::LedgerKind;
+use crate::stripe::event::{BillingEvent, ChargeReversal, CheckoutMode, SubscriptionState};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentFacts {
+    /// Checkout Session id (packs) or invoice id (subscriptions): the dedupe key for credits and payment row.
+    pub cause_id: String,
+    pub account_id: Option<String>,
+    pub customer_id: Option<String>,
+    pub plan_id: String,
+    pub plan_name: String,
+    pub plan_kind: PlanKind,
+    pub amount_cents: i64,
+    pub currency: String,
+    pub payment_intent_id: Option<String>,
+    pub subscription_id: Option<String>,
+}
+
+impl PaymentFacts {
+    pub fn payment_kind(&self) -> &'static str {
+        match self.plan_kind {
+            PlanKind::Pack => "pack",
+            PlanKind::Subscription => "subscription",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    pub payment: PaymentFacts,
+    pub ledger_kind: LedgerKind,
+    pub credits: i64,
+}
+
+impl Grant {
+    pub fn description(&self) -> String {
+        self.ledger_kind.description(&self.payment.plan_name)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubscriptionLink {
+    pub subscription_id: String,
+    pub account_id: String,
+    pub customer_id: Option<String>,
+    pub plan_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubscriptionUpdate {
+    pub state: SubscriptionState,
+    pub plan_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReversalKind {
+    Refund,
+    Dispute,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reversal {
+    pub kind: ReversalKind,
+    pub charge: ChargeReversal,
+}
+
+impl Reversal {
+    /// Each reversal state counts once: a refund by its charge and cumulative amount, a dispute by its id.
+    pub fn source_id(&self) -> String {
+        match self.kind {
+            ReversalKind::Refund => format!("{}:{}", self.charge.cause_id, self.charge.amount_reversed),
+            ReversalKind::Dispute => self.charge.cause_id.clone(),
+        }
+    }
+
+    pub fn payment_status(&self) -> &'static str {
+        match self.kind {
+            ReversalKind::Dispute => "disputed",
+            ReversalKind::Refund if self.charge.amount_reversed >= self.charge.amount => "refunded",
+            ReversalKind::Refund => "partially_refunded",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    Grant(Grant),
+    RecordFailedPayment(PaymentFacts),
+    LinkSubscription(SubscriptionLink),
+    UpdateSubscription(SubscriptionUpdate),
+    Reverse(Reversal),
+    /// Nothing to change; the event is recorded with this outcome.
+    Ignore(&'static str),
+}
+
+/// Decides what a billing fact means, given the plan catalogue.
+pub fn decide(event: &BillingEvent, plans: &PlanCatalogue) -> Decision {
+    match event {
+        BillingEvent::CheckoutCompleted(session) => match session.mode {
+            CheckoutMode::Payment if !session.paid => Decision::Ignore("awaiting_payment"),
+            CheckoutMode::Payment => {
+                let Some(plan) = session.plan_id.as_deref().and_then(|id| plans.by_id(id)).filter(|p| p.kind == PlanKind::Pack) else {
+                    return Decision::Ignore("unknown_plan");
+                };
+                Decision::Grant(Grant {
+                    payment: PaymentFacts {
+                        cause_id: session.id.clone(),
+                        account_id: session.account_id.clone(),
+                        customer_id: session.customer_id.clone(),
+                        plan_id: plan.id.clone(),
+                        plan_name: plan.name.clone(),
+                        plan_kind: plan.kind,
+                        amount_cents: session.amount_total,
+                        currency: session.currency.clone(),
+                        payment_intent_id: session.payment_intent_id.clone(),
+                        subscription_id: None,
+                    },
+                    ledger_kind: LedgerKind::PackPurchase,
+                    credits: i64::from(plan.credits),
+                })
+            }
+            CheckoutMode::Subscription => match (&session.subscription_id, &session.account_id) {
+                (Some(subscription_id), Some(account_id)) => Decision::LinkSubscription(SubscriptionLink {
+                    subscription_id: subscription_id.clone(),
+                    account_id: account_id.clone(),
+                    customer_id: session.customer_id.clone(),
+                    plan_id: session.plan_id.clone(),
+                }),
+                _ => Decision::Ignore("unmatched_subscription_checkout"),
+            },
+        },
+        BillingEvent::CheckoutPaymentFailed(session) => {
+            let Some(plan) = session.plan_id.as_deref().and_then(|id| plans.by_id(id)) else {
+                return Decision::Ignore("unknown_plan");
+            };
+            Decision::RecordFailedPayment(PaymentFacts {
+                cause_id: session.id.clone(),
+                account_id: session.account_id.clone(),
+                customer_id: session.customer_id.clone(),
+                plan_id: plan.id.clone(),
+                plan_name: plan.name.clone(),
+                plan_kind: plan.kind,
+                amount_cents: session.amount_total,
+                currency: session.currency.clone(),
+                payment_intent_id: session.payment_intent_id.clone(),
+                subscription_id: None,
+            })
+        }
+        BillingEvent::InvoicePaid(invoice) | BillingEvent::InvoicePaymentFailed(invoice) => {
+            let Some(plan) = invoice.price_id.as_deref().and_then(|p| plans.by_price(p)).filter(|p| p.kind == PlanKind::Subscription) else {
+                return Decision::Ignore("unknown_plan");
+            };
+            let facts = PaymentFacts {
+                cause_id: invoice.id.clone(),
+                account_id: invoice.account_id.clone(),
+                customer_id: invoice.customer_id.clone(),
+                plan_id: plan.id.clone(),
+                plan_name: plan.name.clone(),
+                plan_kind: plan.kind,
+                amount_cents: invoice.amount_paid,
+                currency: invoice.currency.clone(),
+                payment_intent_id: invoice.payment_intent_id.clone(),
+                subscription_id: invoice.subscription_id.clone(),
+            };
+            if matches!(event, BillingEvent::InvoicePaid(_)) {
+                Decision::Grant(Grant { payment: facts, ledger_kind: LedgerKind::SubscriptionCredits, credits: i64::from(plan.credits) })
+            } else {
+                Decision::RecordFailedPayment(facts)
+            }
+        }
+        BillingEvent::SubscriptionChanged(state) => Decision::UpdateSubscription(SubscriptionUpdate {
+            plan_id: state.price_id.as_deref().and_then(|p| plans.by_price(p)).map(|p| p.id.clone()),
+            state: state.clone(),
+        }),
+        BillingEvent::ChargeRefunded(charge) => Decision::Reverse(Reversal { kind: ReversalKind::Refund, charge: charge.clone() }),
+        BillingEvent::DisputeCreated(charge) => Decision::Reverse(Reversal { kind: ReversalKind::Dispute, charge: charge.clone() }),
+        BillingEvent::Ignored => Decision::Ignore("ignored_event_type"),
+    }
+}
+
+#[cfg(test)]
+#[path = "billing_tests.rs"]
+mod tests;
+
+/// The Idempotency-Key for creating a Checkout Session: the same account, plan and minute get the
+/// same session, so a double click cannot open two checkouts; a purchase an hour later gets its own.
+pub fn checkout_idempotency_key(account_id: &str, plan_id: &str, now: crate::time::UnixMillis) -> String {
+    use sha2::{Digest, Sha256};
+    let minute = now.as_secs().div_euclid(60);
+    let digest = Sha256::digest(format!("checkout:{account_id}:{plan_id}:{minute}").as_bytes());
+    digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod idempotency_tests {
+    use super::checkout_idempotency_key;
+    use crate::time::UnixMillis;
+
+    #[test]
+    fn the_same_minute_gives_the_same_key_and_anything_else_a_different_one() {
+        let t = UnixMillis(1_800_000_000_000);
+        assert_eq!(checkout_idempotency_key("acc_1", "pack", t), checkout_idempotency_key("acc_1", "pack", UnixMillis(t.0 + 10_000)));
+        assert_ne!(checkout_idempotency_key("acc_1", "pack", t), checkout_idempotency_key("acc_1", "pack", t.plus_secs(61)));
+        assert_ne!(checkout_idempotency_key("acc_1", "pack", t), checkout_idempotency_key("acc_2", "pack", t));
+        assert_ne!(checkout_idempotency_key("acc_1", "pack", t), checkout_idempotency_key("acc_1", "pro", t));
+    }
+}

@@ -1,0 +1,227 @@
+//! Turns a verified Stripe event into the billing fact GPTImg acts on; everything else is `Ignored`.
+
+use serde_json::Value;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Envelope {
+    pub id: String,
+    pub event_type: String,
+    /// Seconds since the epoch when Stripe created the event; orders subscription updates.
+    pub created: i64,
+    pub object: Value,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the event is not a Stripe event we can read")]
+pub struct MalformedEvent;
+
+fn at<'a>(value: &'a Value, path: &[&str]) -> Option<&'a Value> {
+    path.iter().try_fold(value, |v, key| v.get(*key)).filter(|v| !v.is_null())
+}
+
+fn text(value: &Value, path: &[&str]) -> Option<String> {
+    at(value, path).and_then(Value::as_str).map(str::to_owned)
+}
+
+/// An id field that may be a bare id or an expanded object with an `id`.
+fn id_of(value: &Value, path: &[&str]) -> Option<String> {
+    let found = at(value, path)?;
+    found.as_str().map(str::to_owned).or_else(|| text(found, &["id"]))
+}
+
+fn int(value: &Value, path: &[&str]) -> Option<i64> {
+    at(value, path).and_then(Value::as_i64)
+}
+
+impl Envelope {
+    pub fn parse(body: &[u8]) -> Result<Self, MalformedEvent> {
+        let value: Value = serde_json::from_slice(body).map_err(|_| MalformedEvent)?;
+        let id = text(&value, &["id"]).filter(|id| id.starts_with("evt_")).ok_or(MalformedEvent)?;
+        let event_type = text(&value, &["type"]).ok_or(MalformedEvent)?;
+        let created = int(&value, &["created"]).ok_or(MalformedEvent)?;
+        let object = at(&value, &["data", "object"]).filter(|o| o.is_object()).cloned().ok_or(MalformedEvent)?;
+        Ok(Self { id, event_type, created, object })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckoutMode {
+    Payment,
+    Subscription,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckoutSession {
+    pub id: String,
+    pub mode: CheckoutMode,
+    /// Money has arrived (`payment_status` is `paid` or `no_payment_required`).
+    pub paid: bool,
+    pub account_id: Option<String>,
+    pub plan_id: Option<String>,
+    pub customer_id: Option<String>,
+    pub subscription_id: Option<String>,
+    pub payment_intent_id: Option<String>,
+    pub amount_total: i64,
+    pub currency: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invoice {
+    pub id: String,
+    pub subscription_id: Option<String>,
+    pub customer_id: Option<String>,
+    pub account_id: Option<String>,
+    pub price_id: Option<String>,
+    pub amount_paid: i64,
+    pub currency: String,
+    pub payment_intent_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubscriptionState {
+    pub id: String,
+    pub customer_id: Option<String>,
+    pub account_id: Option<String>,
+    pub price_id: Option<String>,
+    pub status: String,
+    pub current_period_end: Option<i64>,
+    pub cancel_at_period_end: bool,
+}
+
+impl SubscriptionState {
+    /// Ties between events of the same second go to the later stage of a subscription's life,
+    /// so `canceled` is never undone by a same-second `active`.
+    pub fn status_rank(&self) -> i64 {
+        match self.status.as_str() {
+            "incomplete" => 0,
+            "trialing" | "active" => 1,
+            "past_due" | "unpaid" | "paused" => 2,
+            "incomplete_expired" | "canceled" => 3,
+            _ => 1,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChargeReversal {
+    /// The refund's charge id, or the dispute's id: what the reclaim is keyed by.
+    pub cause_id: String,
+    pub payment_intent_id: Option<String>,
+    /// The charge's captured amount and how much of it is being taken back, in the smallest currency unit.
+    pub amount: i64,
+    pub amount_reversed: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BillingEvent {
+    /// `checkout.session.completed` or `.async_payment_succeeded`.
+    CheckoutCompleted(CheckoutSession),
+    /// `checkout.session.async_payment_failed`.
+    CheckoutPaymentFailed(CheckoutSession),
+    InvoicePaid(Invoice),
+    InvoicePaymentFailed(Invoice),
+    /// `customer.subscription.created/updated/deleted`, as absolute state.
+    SubscriptionChanged(SubscriptionState),
+    /// `charge.refunded`: `amount_reversed` is the cumulative refunded amount.
+    ChargeRefunded(ChargeReversal),
+    /// `charge.dispute.created`: the whole disputed amount is at risk.
+    DisputeCreated(ChargeReversal),
+    Ignored,
+}
+
+fn checkout(object: &Value) -> Result<CheckoutSession, MalformedEvent> {
+    let mode = match text(object, &["mode"]).as_deref() {
+        Some("payment") => CheckoutMode::Payment,
+        Some("subscription") => CheckoutMode::Subscription,
+        _ => return Err(MalformedEvent),
+    };
+    Ok(CheckoutSession {
+        id: text(object, &["id"]).ok_or(MalformedEvent)?,
+        mode,
+        paid: matches!(text(object, &["payment_status"]).as_deref(), Some("paid" | "no_payment_required")),
+        account_id: text(object, &["metadata", "account_id"]).or_else(|| text(object, &["client_reference_id"])),
+        plan_id: text(object, &["metadata", "plan_id"]),
+        customer_id: id_of(object, &["customer"]),
+        subscription_id: id_of(object, &["subscription"]),
+        payment_intent_id: id_of(object, &["payment_intent"]),
+        amount_total: int(object, &["amount_total"]).unwrap_or(0),
+        currency: text(object, &["currency"]).unwrap_or_default(),
+    })
+}
+
+fn invoice(object: &Value) -> Result<Invoice, MalformedEvent> {
+    // Newer API versions nest subscription details under `parent`.
+    let details = at(object, &["subscription_details"]).or_else(|| at(object, &["parent", "subscription_details"]));
+    let first_line = at(object, &["lines", "data"]).and_then(|lines| lines.get(0));
+    Ok(Invoice {
+        id: text(object, &["id"]).ok_or(MalformedEvent)?,
+        subscription_id: id_of(object, &["subscription"]).or_else(|| details.and_then(|d| id_of(d, &["subscription"]))),
+        customer_id: id_of(object, &["customer"]),
+        account_id: details.and_then(|d| text(d, &["metadata", "account_id"])),
+        price_id: first_line.and_then(|line| text(line, &["price", "id"]).or_else(|| text(line, &["pricing", "price_details", "price"]))),
+        amount_paid: int(object, &["amount_paid"]).unwrap_or(0),
+        currency: text(object, &["currency"]).unwrap_or_default(),
+        payment_intent_id: id_of(object, &["payment_intent"]),
+    })
+}
+
+fn subscription(object: &Value, deleted: bool) -> Result<SubscriptionState, MalformedEvent> {
+    let first_item = at(object, &["items", "data"]).and_then(|items| items.get(0));
+    let status = if deleted { "canceled".to_owned() } else { text(object, &["status"]).ok_or(MalformedEvent)? };
+    Ok(SubscriptionState {
+        id: text(object, &["id"]).ok_or(MalformedEvent)?,
+        customer_id: id_of(object, &["customer"]),
+        account_id: text(object, &["metadata", "account_id"]),
+        price_id: first_item.and_then(|item| text(item, &["price", "id"])),
+        status,
+        current_period_end: int(object, &["current_period_end"]).or_else(|| first_item.and_then(|i| int(i, &["current_period_end"]))),
+        cancel_at_period_end: at(object, &["cancel_at_period_end"]).and_then(Value::as_bool).unwrap_or(false),
+    })
+}
+
+fn reversal(object: &Value, cause_id: String, amount_reversed: i64) -> ChargeReversal {
+    ChargeReversal {
+        cause_id,
+        payment_intent_id: id_of(object, &["payment_intent"]),
+        amount: int(object, &["amount"]).unwrap_or(0),
+        amount_reversed,
+    }
+}
+
+/// What the event means for GPTImg. Unknown types are `Ignored` (and answered 200).
+pub fn interpret(envelope: &Envelope) -> Result<BillingEvent, MalformedEvent> {
+    let object = &envelope.object;
+    Ok(match envelope.event_type.as_str() {
+        "checkout.session.completed" | "checkout.session.async_payment_succeeded" => BillingEvent::CheckoutCompleted(checkout(object)?),
+        "checkout.session.async_payment_failed" => BillingEvent::CheckoutPaymentFailed(checkout(object)?),
+        "invoice.paid" => BillingEvent::InvoicePaid(invoice(object)?),
+        "invoice.payment_failed" => BillingEvent::InvoicePaymentFailed(invoice(object)?),
+        "customer.subscription.created" | "customer.subscription.updated" => BillingEvent::SubscriptionChanged(subscription(object, false)?),
+        "customer.subscription.deleted" => BillingEvent::SubscriptionChanged(subscription(object, true)?),
+        "charge.refunded" => {
+            let charge_id = text(object, &["id"]).ok_or(MalformedEvent)?;
+            BillingEvent::ChargeRefunded(reversal(object, charge_id, int(object, &["amount_refunded"]).unwrap_or(0)))
+        }
+        "charge.dispute.created" => {
+            let dispute_id = text(object, &["id"]).ok_or(MalformedEvent)?;
+            let amount = int(object, &["amount"]).unwrap_or(0);
+            BillingEvent::DisputeCreated(ChargeReversal { amount_reversed: amount, ..reversal(object, dispute_id, amount) })
+        }
+        _ => BillingEvent::Ignored,
+    })
+}
+
+/// Credits to take back for a reversal of a purchase that granted `credits_granted` for `amount`:
+/// the refunded share, rounded up, never more than was granted. What is actually taken is further
+/// limited by the unspent balance, atomically, where the balance lives.
+pub fn reclaim_target(credits_granted: i64, amount: i64, amount_reversed: i64) -> i64 {
+    if amount <= 0 || amount_reversed >= amount {
+        return credits_granted;
+    }
+    let share = (credits_granted * amount_reversed.max(0) + amount - 1) / amount;
+    share.min(credits_granted)
+}
+
+#[cfg(test)]
+#[path = "event_tests.rs"]
+mod tests;

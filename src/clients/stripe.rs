@@ -1,0 +1,61 @@
+//! Stripe REST: form-encoded POSTs with the secret key and an Idempotency-Key; Checkout and the Billing Portal.
+
+use serde::Deserialize;
+use serde_json::Value;
+use worker::{Fetch, Headers, Method, Request, RequestInit};
+
+use crate::config::Config;
+
+#[derive(Debug)]
+pub enum StripeError {
+    /// Stripe answered with an error (its message is safe to show).
+    Rejected(String),
+    /// Stripe could not be reached or answered nonsense.
+    Unavailable(String),
+}
+
+#[derive(Deserialize)]
+pub struct CreatedSession {
+    pub id: String,
+    pub url: String,
+}
+
+async fn post_form(config: &Config, path: &str, form: &[(&str, String)], idempotency_key: Option<&str>) -> Result<Value, StripeError> {
+    let unavailable = |e: worker::Error| StripeError::Unavailable(e.to_string());
+    let mut body = url::form_urlencoded::Serializer::new(String::new());
+    for (key, value) in form {
+        body.append_pair(key, value);
+    }
+    let headers = Headers::new();
+    headers.set("authorization", &format!("Bearer {}", config.stripe_secret_key.expose())).map_err(unavailable)?;
+    headers.set("content-type", "application/x-www-form-urlencoded").map_err(unavailable)?;
+    if let Some(key) = idempotency_key {
+        headers.set("idempotency-key", key).map_err(unavailable)?;
+    }
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post).with_headers(headers).with_body(Some(body.finish().into()));
+    let request = Request::new_with_init(&config.stripe_api_base.join(path), &init).map_err(unavailable)?;
+    let mut response = Fetch::Request(request).send().await.map_err(unavailable)?;
+    let status = response.status_code();
+    let value: Value = response.json().await.map_err(|e| StripeError::Unavailable(format!("{path}: {e}")))?;
+    match status {
+        200..=299 => Ok(value),
+        400..=499 => Err(StripeError::Rejected(
+            value.pointer("/error/message").and_then(Value::as_str).unwrap_or("Stripe refused the request.").to_owned(),
+        )),
+        _ => Err(StripeError::Unavailable(format!("{path} answered {status}"))),
+    }
+}
+
+fn created(value: Value) -> Result<CreatedSession, StripeError> {
+    serde_json::from_value(value).map_err(|e| StripeError::Unavailable(format!("session without id/url: {e}")))
+}
+
+pub async fn create_checkout_session(config: &Config, form: &[(&str, String)], idempotency_key: &str) -> Result<CreatedSession, StripeError> {
+    created(post_form(config, "/v1/checkout/sessions", form, Some(idempotency_key)).await?)
+}
+
+pub async fn create_portal_session(config: &Config, customer_id: &str, return_url: &str) -> Result<CreatedSession, StripeError> {
+    let form = [("customer", customer_id.to_owned()), ("return_url", return_url.to_owned())];
+    created(post_form(config, "/v1/billing_portal/sessions", &form, None).await?)
+}

@@ -1,0 +1,77 @@
+//! `POST /webhooks/stripe`: verifies the signature by hand, decides what the event means, applies it in one batch.
+
+use gptimg_domain::billing::{decide, Decision};
+use gptimg_domain::ledger::{LedgerEntryId, LedgerKind, PaymentId};
+use gptimg_domain::stripe::event::{interpret, reclaim_target, Envelope};
+use gptimg_domain::stripe::signature;
+use gptimg_domain::{DomainError, ErrorKind};
+use serde_json::json;
+use worker::{D1Database, Request, Response};
+
+use super::error::ApiError;
+use super::RequestContext;
+use crate::config::Config;
+use crate::log;
+use crate::platform::{self, CryptoRandom};
+use crate::store::billing::{self, EventRecord, NewRows, Reclaim};
+
+/// Stripe's largest events are well under this.
+const MAX_EVENT_BYTES: usize = 512 * 1024;
+
+pub async fn stripe(mut req: Request, ctx: &RequestContext) -> Result<Response, ApiError> {
+    let config = ctx.config()?;
+    let too_large = || ApiError::from(DomainError::new(ErrorKind::PayloadTooLarge, "body_too_large", "The event is too large."));
+    let declared = req.headers().get("content-length")?.and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|len| len > MAX_EVENT_BYTES) {
+        return Err(too_large());
+    }
+    let header = req.headers().get("stripe-signature")?;
+    let body = req.bytes().await?;
+    if body.len() > MAX_EVENT_BYTES {
+        return Err(too_large());
+    }
+    let now = platform::now();
+    signature::verify(header.as_deref(), &body, config.stripe_webhook_secret.expose(), now.as_secs())
+        .map_err(|e| DomainError::bad_request(e.code(), format!("Refused: {e}.")))?;
+    let malformed = || ApiError::from(DomainError::bad_request("malformed_event", "The event could not be read."));
+    let envelope = Envelope::parse(&body).map_err(|_| malformed())?;
+    let event = interpret(&envelope).map_err(|_| malformed())?;
+    let record = EventRecord { id: &envelope.id, event_type: &envelope.event_type, created: envelope.created, now };
+    let db = ctx.env.d1("DB")?;
+    let outcome = apply(&db, config, decide(&event, &config.plans), &record).await?;
+    log::event(ctx.request_id.as_str(), "stripe_event", json!({ "id": envelope.id, "type": envelope.event_type, "outcome": outcome }));
+    Ok(Response::from_json(&json!({ "received": true, "outcome": outcome }))?)
+}
+
+async fn apply(db: &D1Database, config: &Config, decision: Decision, record: &EventRecord<'_>) -> worker::Result<String> {
+    let ledger_entry_id = LedgerEntryId::generate(&mut CryptoRandom);
+    let payment_id = PaymentId::generate(&mut CryptoRandom);
+    match decision {
+        Decision::Grant(grant) => {
+            let rows = NewRows { ledger_entry_id: ledger_entry_id.as_str(), payment_id: payment_id.as_str() };
+            billing::grant(db, &grant, &rows, record).await
+        }
+        Decision::RecordFailedPayment(facts) => billing::record_failed_payment(db, &facts, payment_id.as_str(), record).await,
+        Decision::LinkSubscription(link) => billing::link_subscription(db, &link, record).await,
+        Decision::UpdateSubscription(update) => billing::update_subscription(db, &update, record).await,
+        Decision::Reverse(reversal) => {
+            let payment = match reversal.charge.payment_intent_id.as_deref() {
+                Some(intent) => billing::find_payment_by_intent(db, intent).await?,
+                None => None,
+            };
+            let Some(payment) = payment else {
+                return billing::record_only(db, record, "unmatched_payment").await;
+            };
+            let amount = if reversal.charge.amount > 0 { reversal.charge.amount } else { payment.amount_cents };
+            let plan_name = config.plans.by_id(&payment.plan_id).map_or(payment.plan_id.as_str(), |p| p.name.as_str());
+            let reclaim = Reclaim {
+                ledger_entry_id: ledger_entry_id.as_str(),
+                payment_id: &payment.id,
+                target: reclaim_target(payment.credits_granted, amount, reversal.charge.amount_reversed),
+                description: &LedgerKind::Reclaim.description(plan_name),
+            };
+            billing::reclaim(db, &reversal, &reclaim, record).await
+        }
+        Decision::Ignore(outcome) => billing::record_only(db, record, outcome).await,
+    }
+}

@@ -1,0 +1,270 @@
+//! Applies Stripe billing facts to D1. Each fact is ONE batch: ledger row (the dedupe key), balance,
+//! payment, subscription and event record change together, and a replay changes nothing.
+
+use gptimg_domain::billing::{Grant, PaymentFacts, Reversal, SubscriptionLink, SubscriptionUpdate};
+use gptimg_domain::time::UnixMillis;
+use serde::Deserialize;
+use worker::{D1Database, D1PreparedStatement};
+
+use super::{int, opt_text, text};
+
+/// The event being applied, recorded with its outcome in the same batch.
+pub struct EventRecord<'a> {
+    pub id: &'a str,
+    pub event_type: &'a str,
+    pub created: i64,
+    pub now: UnixMillis,
+}
+
+// The outcome is derived inside the batch: a ledger row written under this batch's fresh id means
+// credits moved; a subscription row carrying this event's timestamp means its state was applied.
+const RECORD_EVENT: &str = "INSERT INTO stripe_events (id, type, created, outcome, first_received_at, last_received_at) \
+ VALUES (?1, ?2, ?3, COALESCE( \
+   (SELECT CASE WHEN amount > 0 THEN 'credits_granted' ELSE 'credits_reclaimed' END FROM credit_ledger WHERE id = ?5), \
+   (SELECT 'subscription_updated' FROM subscriptions WHERE id = ?7 AND state_event_created = ?3), ?6), ?4, ?4) \
+ ON CONFLICT (id) DO UPDATE SET deliveries = deliveries + 1, last_received_at = excluded.last_received_at";
+
+const SELECT_OUTCOME: &str = "SELECT outcome FROM stripe_events WHERE id = ?1";
+
+#[derive(Deserialize)]
+struct OutcomeRow {
+    outcome: String,
+}
+
+/// Appends the event record and the outcome read-back, runs the batch, and returns the outcome.
+async fn run_recorded(
+    db: &D1Database,
+    mut statements: Vec<D1PreparedStatement>,
+    event: &EventRecord<'_>,
+    marker: Marker<'_>,
+    fallback_outcome: &str,
+) -> worker::Result<String> {
+    statements.push(db.prepare(RECORD_EVENT).bind(&[
+        text(event.id),
+        text(event.event_type),
+        int(event.created),
+        int(event.now.0),
+        text(marker.ledger_entry_id.unwrap_or("")),
+        text(fallback_outcome),
+        text(marker.subscription_id.unwrap_or("")),
+    ])?);
+    statements.push(db.prepare(SELECT_OUTCOME).bind(&[text(event.id)])?);
+    let results = db.batch(statements).await?;
+    let outcome = results.last().map(|r| r.results::<OutcomeRow>()).transpose()?.and_then(|mut rows| rows.pop());
+    Ok(outcome.map_or_else(|| fallback_outcome.to_owned(), |row| row.outcome))
+}
+
+/// What, written in this batch, proves the event changed something.
+#[derive(Default, Clone, Copy)]
+pub struct Marker<'a> {
+    pub ledger_entry_id: Option<&'a str>,
+    pub subscription_id: Option<&'a str>,
+}
+
+/// Records an event that changes nothing (unknown type, or nothing to act on).
+pub async fn record_only(db: &D1Database, event: &EventRecord<'_>, outcome: &str) -> worker::Result<String> {
+    run_recorded(db, Vec::new(), event, Marker::default(), outcome).await
+}
+
+/// Fresh ids for the rows a fact may write; a replay's ids simply go unused.
+pub struct NewRows<'a> {
+    pub ledger_entry_id: &'a str,
+    pub payment_id: &'a str,
+}
+
+// The account is named by metadata, or else found by its Stripe customer.
+const INSERT_GRANT_ENTRY: &str = "INSERT INTO credit_ledger (id, account_id, kind, source_id, amount, balance_after, description, created_at) \
+ SELECT ?1, a.id, ?2, ?3, ?4, a.credits + ?4, ?5, ?6 FROM accounts a \
+ WHERE a.id = COALESCE((SELECT id FROM accounts WHERE id = ?7), (SELECT id FROM accounts WHERE stripe_customer_id = ?8 LIMIT 1)) \
+ ON CONFLICT (kind, source_id) DO NOTHING";
+
+const APPLY_LEDGER_ENTRY: &str = "UPDATE accounts SET credits = credits + (SELECT amount FROM credit_ledger WHERE id = ?1) \
+ WHERE id = (SELECT account_id FROM credit_ledger WHERE id = ?1)";
+
+const LINK_CUSTOMER: &str = "UPDATE accounts SET stripe_customer_id = ?2 \
+ WHERE id = ?1 AND stripe_customer_id IS NULL AND ?2 IS NOT NULL";
+
+const INSERT_PAID_PAYMENT: &str = "INSERT INTO payments (id, account_id, plan_id, kind, cause_id, stripe_payment_intent_id, \
+ stripe_subscription_id, amount_cents, currency, credits_granted, status, created_at, updated_at) \
+ SELECT ?1, account_id, ?2, ?3, ?4, ?5, ?6, ?7, ?8, amount, 'paid', ?9, ?9 FROM credit_ledger WHERE id = ?10 \
+ ON CONFLICT (cause_id) DO UPDATE SET status = 'paid', credits_granted = excluded.credits_granted, \
+ stripe_payment_intent_id = excluded.stripe_payment_intent_id, amount_cents = excluded.amount_cents, \
+ updated_at = excluded.updated_at WHERE payments.status = 'failed'";
+
+pub async fn grant(db: &D1Database, g: &Grant, rows: &NewRows<'_>, event: &EventRecord<'_>) -> worker::Result<String> {
+    let now = int(event.now.0);
+    let p = &g.payment;
+    let statements = vec![
+        db.prepare(INSERT_GRANT_ENTRY).bind(&[
+            text(rows.ledger_entry_id),
+            text(g.ledger_kind.as_str()),
+            text(&p.cause_id),
+            int(g.credits),
+            text(&g.description()),
+            now.clone(),
+            opt_text(p.account_id.as_deref()),
+            opt_text(p.customer_id.as_deref()),
+        ])?,
+        db.prepare(APPLY_LEDGER_ENTRY).bind(&[text(rows.ledger_entry_id)])?,
+        db.prepare(LINK_CUSTOMER).bind(&[opt_text(p.account_id.as_deref()), opt_text(p.customer_id.as_deref())])?,
+        db.prepare(INSERT_PAID_PAYMENT).bind(&[
+            text(rows.payment_id),
+            text(&p.plan_id),
+            text(p.payment_kind()),
+            text(&p.cause_id),
+            opt_text(p.payment_intent_id.as_deref()),
+            opt_text(p.subscription_id.as_deref()),
+            int(p.amount_cents),
+            text(&p.currency),
+            now,
+            text(rows.ledger_entry_id),
+        ])?,
+    ];
+    let marker = Marker { ledger_entry_id: Some(rows.ledger_entry_id), subscription_id: None };
+    run_recorded(db, statements, event, marker, "already_applied_or_unmatched").await
+}
+
+/// A payment that failed: recorded in the history, no credits.
+const INSERT_FAILED_PAYMENT: &str = "INSERT INTO payments (id, account_id, plan_id, kind, cause_id, stripe_payment_intent_id, \
+ stripe_subscription_id, amount_cents, currency, credits_granted, status, created_at, updated_at) \
+ SELECT ?1, a.id, ?2, ?3, ?4, ?5, ?6, ?9, ?10, 0, 'failed', ?11, ?11 FROM accounts a \
+ WHERE a.id = COALESCE((SELECT id FROM accounts WHERE id = ?7), (SELECT id FROM accounts WHERE stripe_customer_id = ?8 LIMIT 1)) \
+ ON CONFLICT (cause_id) DO NOTHING";
+
+pub async fn record_failed_payment(db: &D1Database, f: &PaymentFacts, payment_id: &str, event: &EventRecord<'_>) -> worker::Result<String> {
+    let statement = db.prepare(INSERT_FAILED_PAYMENT).bind(&[
+        text(payment_id),
+        text(&f.plan_id),
+        text(f.payment_kind()),
+        text(&f.cause_id),
+        opt_text(f.payment_intent_id.as_deref()),
+        opt_text(f.subscription_id.as_deref()),
+        opt_text(f.account_id.as_deref()),
+        opt_text(f.customer_id.as_deref()),
+        int(f.amount_cents),
+        text(&f.currency),
+        int(event.now.0),
+    ])?;
+    run_recorded(db, vec![statement], event, Marker::default(), "payment_failed_recorded").await
+}
+
+// Absolute state, applied only if this event is newer (or the same second and a later life stage).
+const UPSERT_SUBSCRIPTION: &str = "INSERT INTO subscriptions (id, account_id, customer_id, plan_id, status, current_period_end, \
+ cancel_at_period_end, state_event_created, state_rank, updated_at) \
+ SELECT ?1, acc, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10 FROM (SELECT COALESCE((SELECT id FROM accounts WHERE id = ?2), \
+ (SELECT account_id FROM subscriptions WHERE id = ?1), (SELECT id FROM accounts WHERE stripe_customer_id = ?3 LIMIT 1)) AS acc) \
+ WHERE acc IS NOT NULL \
+ ON CONFLICT (id) DO UPDATE SET customer_id = COALESCE(excluded.customer_id, subscriptions.customer_id), \
+ plan_id = COALESCE(excluded.plan_id, subscriptions.plan_id), status = excluded.status, \
+ current_period_end = excluded.current_period_end, cancel_at_period_end = excluded.cancel_at_period_end, \
+ state_event_created = excluded.state_event_created, state_rank = excluded.state_rank, updated_at = excluded.updated_at \
+ WHERE excluded.state_event_created > subscriptions.state_event_created \
+ OR (excluded.state_event_created = subscriptions.state_event_created AND excluded.state_rank >= subscriptions.state_rank)";
+
+const LINK_CUSTOMER_BY_SUBSCRIPTION: &str = "UPDATE accounts SET stripe_customer_id = ?2 \
+ WHERE id = (SELECT account_id FROM subscriptions WHERE id = ?1) AND stripe_customer_id IS NULL AND ?2 IS NOT NULL";
+
+/// Subscription state as Stripe last reported it.
+pub async fn update_subscription(db: &D1Database, update: &SubscriptionUpdate, event: &EventRecord<'_>) -> worker::Result<String> {
+    let s = &update.state;
+    let statements = vec![
+        db.prepare(UPSERT_SUBSCRIPTION).bind(&[
+            text(&s.id),
+            opt_text(s.account_id.as_deref()),
+            opt_text(s.customer_id.as_deref()),
+            opt_text(update.plan_id.as_deref()),
+            text(&s.status),
+            s.current_period_end.map_or(worker::wasm_bindgen::JsValue::NULL, int),
+            int(i64::from(s.cancel_at_period_end)),
+            int(event.created),
+            int(s.status_rank()),
+            int(event.now.0),
+        ])?,
+        db.prepare(LINK_CUSTOMER_BY_SUBSCRIPTION).bind(&[text(&s.id), opt_text(s.customer_id.as_deref())])?,
+    ];
+    let marker = Marker { ledger_entry_id: None, subscription_id: Some(&s.id) };
+    run_recorded(db, statements, event, marker, "stale_or_unmatched").await
+}
+
+/// A subscription checkout completed: link the subscription and customer to the account. Credits come from invoices.
+const LINK_SUBSCRIPTION: &str = "INSERT INTO subscriptions (id, account_id, customer_id, plan_id, status, current_period_end, \
+ cancel_at_period_end, state_event_created, state_rank, updated_at) \
+ SELECT ?1, id, ?3, ?4, 'incomplete', NULL, 0, 0, 0, ?5 FROM accounts WHERE id = ?2 \
+ ON CONFLICT (id) DO UPDATE SET plan_id = COALESCE(subscriptions.plan_id, excluded.plan_id), \
+ customer_id = COALESCE(subscriptions.customer_id, excluded.customer_id)";
+
+pub async fn link_subscription(db: &D1Database, l: &SubscriptionLink, event: &EventRecord<'_>) -> worker::Result<String> {
+    let statements = vec![
+        db.prepare(LINK_SUBSCRIPTION).bind(&[
+            text(&l.subscription_id),
+            text(&l.account_id),
+            opt_text(l.customer_id.as_deref()),
+            opt_text(l.plan_id.as_deref()),
+            int(event.now.0),
+        ])?,
+        db.prepare(LINK_CUSTOMER).bind(&[text(&l.account_id), opt_text(l.customer_id.as_deref())])?,
+    ];
+    run_recorded(db, statements, event, Marker::default(), "subscription_linked").await
+}
+
+/// The purchase a refund or dispute reverses.
+#[derive(Debug, Deserialize)]
+pub struct ReversiblePayment {
+    pub id: String,
+    pub plan_id: String,
+    pub amount_cents: i64,
+    pub credits_granted: i64,
+}
+
+const FIND_PAYMENT_BY_INTENT: &str = "SELECT id, plan_id, amount_cents, credits_granted FROM payments \
+ WHERE stripe_payment_intent_id = ?1 AND status != 'failed' ORDER BY created_at DESC LIMIT 1";
+
+pub async fn find_payment_by_intent(db: &D1Database, payment_intent_id: &str) -> worker::Result<Option<ReversiblePayment>> {
+    db.prepare(FIND_PAYMENT_BY_INTENT).bind(&[text(payment_intent_id)])?.first::<ReversiblePayment>(None).await
+}
+
+/// How much a reversal takes back, computed by the domain from the payment it reverses.
+pub struct Reclaim<'a> {
+    pub ledger_entry_id: &'a str,
+    pub payment_id: &'a str,
+    /// Credits that should have been taken back in total once this reversal is applied.
+    pub target: i64,
+    pub description: &'a str,
+}
+
+// Takes back what the target still lacks, but never more than the unspent balance: MIN(credits, ...).
+const INSERT_RECLAIM_ENTRY: &str = "INSERT INTO credit_ledger (id, account_id, kind, source_id, amount, balance_after, description, created_at) \
+ SELECT ?1, a.id, 'reclaim', ?2, -MIN(a.credits, MAX(?3 - p.credits_reclaimed, 0)), \
+ a.credits - MIN(a.credits, MAX(?3 - p.credits_reclaimed, 0)), ?4, ?5 \
+ FROM payments p JOIN accounts a ON a.id = p.account_id \
+ WHERE p.id = ?6 AND MIN(a.credits, MAX(?3 - p.credits_reclaimed, 0)) > 0 \
+ ON CONFLICT (kind, source_id) DO NOTHING";
+
+const UPDATE_REVERSED_PAYMENT: &str = "UPDATE payments SET \
+ credits_reclaimed = credits_reclaimed - COALESCE((SELECT amount FROM credit_ledger WHERE id = ?1), 0), \
+ amount_reversed_cents = MAX(amount_reversed_cents, ?2), \
+ status = CASE WHEN status = 'disputed' THEN 'disputed' ELSE ?3 END, updated_at = ?4 WHERE id = ?5";
+
+pub async fn reclaim(db: &D1Database, reversal: &Reversal, r: &Reclaim<'_>, event: &EventRecord<'_>) -> worker::Result<String> {
+    let now = int(event.now.0);
+    let statements = vec![
+        db.prepare(INSERT_RECLAIM_ENTRY).bind(&[
+            text(r.ledger_entry_id),
+            text(&reversal.source_id()),
+            int(r.target),
+            text(r.description),
+            now.clone(),
+            text(r.payment_id),
+        ])?,
+        db.prepare(APPLY_LEDGER_ENTRY).bind(&[text(r.ledger_entry_id)])?,
+        db.prepare(UPDATE_REVERSED_PAYMENT).bind(&[
+            text(r.ledger_entry_id),
+            int(reversal.charge.amount_reversed),
+            text(reversal.payment_status()),
+            now,
+            text(r.payment_id),
+        ])?,
+    ];
+    let marker = Marker { ledger_entry_id: Some(r.ledger_entry_id), subscription_id: None };
+    run_recorded(db, statements, event, marker, "nothing_left_to_reclaim").await
+}
