@@ -21,7 +21,23 @@ const api = {
   async logout() {
     await fetch("/auth/logout", { method: "POST" });
   },
+  async get(path) {
+    const response = await fetch(path, { headers: { accept: "application/json" } });
+    if (!response.ok) throw new Error(await errorMessage(response));
+    return response.json();
+  },
+  async post(path, body) {
+    const response = await fetch(path, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(await errorMessage(response));
+    return response.json();
+  },
 };
+
+const money = (cents, currency) => new Intl.NumberFormat(undefined, { style: "currency", currency }).format(cents / 100);
 
 async function errorMessage(response) {
   try {
@@ -131,6 +147,86 @@ function showAccountCard(account) {
   });
 }
 
+async function showBilling(account) {
+  const card = document.getElementById("billing-card");
+  if (!card || !account) return;
+  card.hidden = false;
+  const message = document.getElementById("billing-message");
+  const params = new URLSearchParams(location.search);
+  const checkout = document.getElementById("checkout-message");
+  if (params.get("checkout") === "success") {
+    checkout.textContent = "Payment received — thank you! Your balance updates as soon as Stripe confirms it.";
+    checkout.className = "form-message ok";
+    waitForCredits(account.credits);
+  } else if (params.get("checkout") === "cancelled") {
+    checkout.textContent = "Checkout cancelled — nothing was charged.";
+  }
+  const sub = account.subscription;
+  const live = sub && ["active", "trialing", "past_due", "unpaid"].includes(sub.status);
+  document.getElementById("subscription-status").textContent = !sub ? "No subscription." :
+    `${sub.plan_name ?? sub.plan_id}: ${sub.status.replace("_", " ")}` +
+    (sub.current_period_end && live ? `${sub.cancel_at_period_end ? ", ends" : ", renews"} ${new Date(sub.current_period_end).toLocaleDateString()}` : "");
+  const manage = document.getElementById("manage-billing");
+  manage.hidden = !account.has_billing_account;
+  manage.onclick = () => redirectTo("/api/billing/portal", undefined, manage, message);
+  const { plans } = await api.get("/api/plans");
+  const list = document.getElementById("plan-list");
+  list.replaceChildren(...plans.filter((plan) => plan.kind === "pack" || !live).map((plan) => {
+    const button = element("button", { class: "button", type: "button" }, plan.kind === "subscription" ? "Subscribe" : "Buy");
+    button.addEventListener("click", () => redirectTo("/api/billing/checkout", { plan: plan.id }, button, message));
+    const price = money(plan.price_cents, plan.currency) + (plan.interval ? ` / ${plan.interval}` : "");
+    return element("div", { class: "plan" },
+      element("strong", {}, plan.name),
+      plan.kind === "subscription" ? element("span", { class: "muted" }, `${plan.credits} credits every ${plan.interval}`) : "",
+      element("span", { class: "price" }, price), button);
+  }));
+  showLedger();
+}
+
+async function redirectTo(path, body, button, message) {
+  button.disabled = true;
+  message.textContent = "";
+  try {
+    const { url } = await api.post(path, body);
+    location.assign(url);
+  } catch (error) {
+    message.textContent = error.message;
+    message.className = "form-message bad";
+    button.disabled = false;
+  }
+}
+
+/** After checkout the webhook may land a moment later: poll briefly for the new balance. */
+async function waitForCredits(before) {
+  for (let attempt = 0; attempt < 15; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const account = await api.me().catch(() => null);
+    if (account && account.credits !== before) {
+      document.getElementById("account-credits").textContent = String(account.credits);
+      renderAccountNav(document.getElementById("account-nav"), account);
+      document.getElementById("checkout-message").textContent = "Payment confirmed — your new credits are ready.";
+      showLedger();
+      return;
+    }
+  }
+}
+
+async function showLedger(cursor) {
+  const card = document.getElementById("history-card");
+  const rows = document.getElementById("ledger-rows");
+  const more = document.getElementById("ledger-more");
+  const page = await api.get(`/api/credits/ledger?limit=20${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
+  card.hidden = false;
+  const lines = page.entries.map((entry) => element("tr", {},
+    element("td", { class: "date" }, new Date(entry.created_at).toLocaleDateString(undefined, { year: "numeric", month: "short", day: "numeric" })),
+    element("td", {}, entry.description),
+    element("td", { class: `num ${entry.amount < 0 ? "bad" : "ok"}` }, (entry.amount > 0 ? "+" : "") + entry.amount),
+    element("td", { class: "num" }, String(entry.balance_after))));
+  if (cursor) rows.append(...lines); else rows.replaceChildren(...lines);
+  more.hidden = !page.next_cursor;
+  more.onclick = () => showLedger(page.next_cursor);
+}
+
 async function main() {
   showServiceStatus();
   const nav = document.getElementById("account-nav");
@@ -147,6 +243,10 @@ async function main() {
     cta.textContent = account ? "Open your studio" : "Sign in with Google to start";
   }
   showAccountCard(account);
+  showBilling(account).catch((error) => {
+    const message = document.getElementById("billing-message");
+    if (message) message.textContent = error.message;
+  });
 }
 
 main();
