@@ -4,6 +4,7 @@ use std::fmt;
 
 use crate::catalogue::PlanCatalogue;
 use crate::email::EmailAddress;
+use crate::models::ModelCatalogue;
 use crate::url::BaseUrl;
 
 /// A secret value whose `Debug` never prints it.
@@ -46,8 +47,7 @@ pub struct Settings {
     pub stripe_api_base: BaseUrl,
     pub apipod_base_url: BaseUrl,
     pub plans: PlanCatalogue,
-    /// The raw JSON model catalogue, checked to be a non-empty array of objects with an `id`.
-    pub models_json: String,
+    pub models: ModelCatalogue,
     pub signup_credits: u32,
     pub admin_emails: Vec<EmailAddress>,
     pub support_email: EmailAddress,
@@ -62,6 +62,7 @@ pub struct Settings {
 pub const MAX_SIGNUP_CREDITS: u32 = 10_000;
 const MIN_SESSION_SECRET_LEN: usize = 32;
 /// Stands in for an invalid `PLANS` while the remaining settings are still checked; never used to serve.
+const PLACEHOLDER_MODELS: &str = r#"[{"id":"x","name":"x","apipod_model":"x","credits_per_image":1,"aspect_ratios":["1:1"]}]"#;
 const PLACEHOLDER_PLANS: &str =
     r#"[{"id":"x","kind":"pack","name":"x","credits":1,"price_cents":1,"currency":"usd","stripe_price_id":"price_x"}]"#;
 
@@ -78,7 +79,7 @@ impl Settings {
             stripe_api_base: reader.url("STRIPE_API_BASE"),
             apipod_base_url: reader.url("APIPOD_BASE_URL"),
             plans: reader.plans("PLANS"),
-            models_json: reader.catalogue("MODELS"),
+            models: reader.models("MODELS"),
             signup_credits: reader.signup_credits("SIGNUP_CREDITS"),
             admin_emails: reader.email_list("ADMIN_EMAILS"),
             support_email: reader.email("SUPPORT_EMAIL"),
@@ -183,14 +184,16 @@ impl<F: Fn(&str) -> Option<String>> Reader<'_, F> {
         }
     }
 
-    fn catalogue(&mut self, name: &'static str) -> String {
-        let Some(raw) = self.raw(name) else { return String::new() };
-        let entries_have_ids = serde_json::from_str::<Vec<serde_json::Map<String, serde_json::Value>>>(&raw)
-            .is_ok_and(|entries| !entries.is_empty() && entries.iter().all(|e| e.get("id").is_some_and(|id| id.is_string())));
-        if !entries_have_ids {
-            self.fail(name, "must be a non-empty JSON array of objects, each with a string \"id\"");
+    fn models(&mut self, name: &'static str) -> ModelCatalogue {
+        let placeholder = || ModelCatalogue::parse(PLACEHOLDER_MODELS).expect("static catalogue is valid");
+        match self.raw(name).map(|raw| ModelCatalogue::parse(&raw)) {
+            Some(Ok(models)) => models,
+            Some(Err(problem)) => {
+                self.fail(name, problem);
+                placeholder()
+            }
+            None => placeholder(),
         }
-        raw
     }
 
     fn secret(&mut self, name: &'static str, prefix: &str, min_len: usize) -> Secret {
@@ -223,7 +226,7 @@ pub mod tests {
             ("STRIPE_API_BASE", "https://api.stripe.com"),
             ("APIPOD_BASE_URL", "https://api.apipod.ai"),
             ("PLANS", r#"[{"id":"pack_100","kind":"pack","name":"100","credits":100,"price_cents":900,"currency":"usd","stripe_price_id":"price_100"}]"#),
-            ("MODELS", r#"[{"id":"seedream-v4.5"}]"#),
+            ("MODELS", r#"[{"id":"seedream-v4.5","name":"S","apipod_model":"seedream-v4.5","credits_per_image":4,"aspect_ratios":["1:1"]}]"#),
             ("SIGNUP_CREDITS", "10"),
             ("ADMIN_EMAILS", "ops@gptimg.example, Boss@GPTIMG.example"),
             ("SUPPORT_EMAIL", "support@gptimg.example"),

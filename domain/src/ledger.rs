@@ -26,6 +26,10 @@ pub enum LedgerKind {
     SubscriptionCredits,
     /// Credits taken back after a refund or dispute; cause: `charge:amount_refunded` or the dispute id.
     Reclaim,
+    /// The charge for a generation; cause: the generation id.
+    GenerationDebit,
+    /// The refund of a failed generation; cause: the generation id.
+    GenerationRefund,
 }
 
 impl LedgerKind {
@@ -35,15 +39,20 @@ impl LedgerKind {
             Self::PackPurchase => "pack_purchase",
             Self::SubscriptionCredits => "subscription_credits",
             Self::Reclaim => "reclaim",
+            Self::GenerationDebit => "generation_debit",
+            Self::GenerationRefund => "generation_refund",
         }
     }
 
+    /// `subject` names what the entry is about: a plan, or a model for generations.
     pub fn description(self, plan_name: &str) -> String {
         match self {
             Self::SignupGrant => "Welcome credits".to_owned(),
             Self::PackPurchase => format!("Bought {plan_name}"),
             Self::SubscriptionCredits => format!("{plan_name} subscription credits"),
             Self::Reclaim => format!("Taken back after a refund or dispute of {plan_name}"),
+            Self::GenerationDebit => format!("Image generation with {plan_name}"),
+            Self::GenerationRefund => format!("Refund for a failed generation with {plan_name}"),
         }
     }
 }

@@ -1,14 +1,19 @@
 //! GPTImg business rules: pure Rust with no runtime dependencies; time and randomness come in as arguments.
 
 pub mod account;
+pub mod apipod;
 pub mod auth;
 pub mod billing;
 pub mod catalogue;
 pub mod config;
 pub mod email;
 pub mod error;
+pub mod generation;
 pub mod ids;
+pub mod images;
 pub mod ledger;
+pub mod links;
+pub mod models;
 pub mod stripe;
 pub mod time;
 pub mod url;

@@ -1,0 +1,127 @@
+//! Image bytes: recognised by their signature (never the declared type), checked whole, dimensions bounded.
+
+use crate::error::{DomainError, ErrorKind};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageFormat {
+    Png,
+    Jpeg,
+    Webp,
+}
+
+impl ImageFormat {
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Self::Png => "image/png",
+            Self::Jpeg => "image/jpeg",
+            Self::Webp => "image/webp",
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Png => "png",
+            Self::Jpeg => "jpg",
+            Self::Webp => "webp",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImageInfo {
+    pub format: ImageFormat,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// Reference uploads: at most 10 MiB.
+pub const MAX_UPLOAD_BYTES: usize = 10 * 1024 * 1024;
+/// Generated results copied from APIPod: at most 25 MiB.
+pub const MAX_RESULT_BYTES: usize = 25 * 1024 * 1024;
+pub const MAX_DIMENSION: u32 = 8192;
+pub const MIN_DIMENSION: u32 = 16;
+
+fn sniff(bytes: &[u8]) -> Option<ImageFormat> {
+    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some(ImageFormat::Png)
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some(ImageFormat::Jpeg)
+    } else if bytes.len() >= 12 && &bytes[0..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        Some(ImageFormat::Webp)
+    } else {
+        None
+    }
+}
+
+/// A file cut short loses its end: PNG's IEND chunk, JPEG's EOI marker, or the length WebP's header promises.
+fn is_complete(format: ImageFormat, bytes: &[u8]) -> bool {
+    match format {
+        ImageFormat::Png => bytes.len() >= 20 && &bytes[bytes.len() - 12..bytes.len() - 4] == b"\0\0\0\0IEND",
+        ImageFormat::Jpeg => bytes.ends_with(&[0xFF, 0xD9]),
+        ImageFormat::Webp => {
+            let declared = u32::from_le_bytes([bytes[4], bytes[5], bytes[6], bytes[7]]) as usize;
+            declared + 8 == bytes.len() || declared + 9 == bytes.len()
+        }
+    }
+}
+
+/// Checks bytes claimed to be an image: 413 too large, 415 not PNG/JPEG/WebP, 422 truncated or out of bounds.
+pub fn inspect(bytes: &[u8], max_bytes: usize) -> Result<ImageInfo, DomainError> {
+    if bytes.len() > max_bytes {
+        return Err(DomainError::new(ErrorKind::PayloadTooLarge, "image_too_large", format!("Images must be at most {} MiB.", max_bytes / (1024 * 1024))));
+    }
+    let format = sniff(bytes).ok_or_else(|| {
+        DomainError::new(ErrorKind::UnsupportedMediaType, "unsupported_image_type", "Only PNG, JPEG and WebP images are accepted.")
+    })?;
+    let unreadable = || DomainError::invalid("image_unreadable", "The image is damaged or incomplete.");
+    if !is_complete(format, bytes) {
+        return Err(unreadable());
+    }
+    let size = imagesize::blob_size(bytes).map_err(|_| unreadable())?;
+    let (width, height) = (u32::try_from(size.width).unwrap_or(u32::MAX), u32::try_from(size.height).unwrap_or(u32::MAX));
+    let in_bounds = |d: u32| (MIN_DIMENSION..=MAX_DIMENSION).contains(&d);
+    if !in_bounds(width) || !in_bounds(height) {
+        return Err(DomainError::invalid("image_dimensions_out_of_range", "Images must be 16 to 8192 pixels wide and high."));
+    }
+    Ok(ImageInfo { format, width, height })
+}
+
+/// A single `Range: bytes=` request resolved against an object's size; `None` means serve it whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ByteRange {
+    pub offset: u64,
+    pub length: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UnsatisfiableRange;
+
+/// Parses `bytes=a-b`, `bytes=a-` and `bytes=-n`; multiple ranges are served whole (allowed by RFC 9110).
+pub fn parse_range(header: Option<&str>, size: u64) -> Result<Option<ByteRange>, UnsatisfiableRange> {
+    let Some(spec) = header.and_then(|h| h.trim().strip_prefix("bytes=")) else { return Ok(None) };
+    if spec.contains(',') {
+        return Ok(None);
+    }
+    let (start, end) = spec.split_once('-').ok_or(UnsatisfiableRange)?;
+    let parse = |s: &str| s.trim().parse::<u64>().map_err(|_| UnsatisfiableRange);
+    let (offset, last) = match (start.trim().is_empty(), end.trim().is_empty()) {
+        (true, false) => {
+            let suffix = parse(end)?.min(size);
+            if suffix == 0 {
+                return Err(UnsatisfiableRange);
+            }
+            (size - suffix, size - 1)
+        }
+        (false, true) => (parse(start)?, size.saturating_sub(1)),
+        (false, false) => (parse(start)?, parse(end)?.min(size.saturating_sub(1))),
+        (true, true) => return Err(UnsatisfiableRange),
+    };
+    if offset >= size || last < offset {
+        return Err(UnsatisfiableRange);
+    }
+    Ok(Some(ByteRange { offset, length: last - offset + 1 }))
+}
+
+#[cfg(test)]
+#[path = "images_tests.rs"]
+mod tests;

@@ -1,0 +1,83 @@
+use super::*;
+
+/// A minimal valid 16x16 PNG (IHDR + empty-ish IDAT + IEND); checksums are not verified by sniffing.
+fn png(width: u32, height: u32) -> Vec<u8> {
+    let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
+    bytes.extend_from_slice(&13u32.to_be_bytes());
+    bytes.extend_from_slice(b"IHDR");
+    bytes.extend_from_slice(&width.to_be_bytes());
+    bytes.extend_from_slice(&height.to_be_bytes());
+    bytes.extend_from_slice(&[8, 2, 0, 0, 0, 0, 0, 0, 0]);
+    bytes.extend_from_slice(&[0, 0, 0, 0]);
+    bytes.extend_from_slice(b"IEND");
+    bytes.extend_from_slice(&[0xAE, 0x42, 0x60, 0x82]);
+    bytes
+}
+
+fn jpeg(width: u16, height: u16) -> Vec<u8> {
+    let mut bytes = vec![0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10];
+    bytes.extend_from_slice(b"JFIF\0\x01\x01\0\0\x01\0\x01\0\0");
+    bytes.extend_from_slice(&[0xFF, 0xC0, 0x00, 0x11, 0x08]);
+    bytes.extend_from_slice(&height.to_be_bytes());
+    bytes.extend_from_slice(&width.to_be_bytes());
+    bytes.extend_from_slice(&[0x03, 0x01, 0x22, 0x00, 0x02, 0x11, 0x01, 0x03, 0x11, 0x01]);
+    bytes.extend_from_slice(&[0xFF, 0xD9]);
+    bytes
+}
+
+#[test]
+fn png_and_jpeg_are_recognised_by_their_bytes_with_dimensions() {
+    assert_eq!(inspect(&png(640, 480), MAX_UPLOAD_BYTES).unwrap(), ImageInfo { format: ImageFormat::Png, width: 640, height: 480 });
+    assert_eq!(inspect(&jpeg(320, 200), MAX_UPLOAD_BYTES).unwrap(), ImageInfo { format: ImageFormat::Jpeg, width: 320, height: 200 });
+}
+
+#[test]
+fn text_pretending_to_be_an_image_is_unsupported() {
+    let error = inspect(b"this is a text file named cat.png, honest", MAX_UPLOAD_BYTES).unwrap_err();
+    assert_eq!((error.kind, error.code.as_ref()), (ErrorKind::UnsupportedMediaType, "unsupported_image_type"));
+    assert_eq!(inspect(b"GIF89a....", MAX_UPLOAD_BYTES).unwrap_err().code, "unsupported_image_type");
+}
+
+#[test]
+fn truncated_images_are_unprocessable() {
+    let full = png(64, 64);
+    let error = inspect(&full[..full.len() - 6], MAX_UPLOAD_BYTES).unwrap_err();
+    assert_eq!((error.kind, error.code.as_ref()), (ErrorKind::Unprocessable, "image_unreadable"));
+    let full = jpeg(64, 64);
+    assert_eq!(inspect(&full[..full.len() - 1], MAX_UPLOAD_BYTES).unwrap_err().code, "image_unreadable");
+    assert_eq!(inspect(&png(64, 64)[..10], MAX_UPLOAD_BYTES).unwrap_err().code, "image_unreadable");
+}
+
+#[test]
+fn oversized_files_and_dimensions_are_refused() {
+    let error = inspect(&png(64, 64), 10).unwrap_err();
+    assert_eq!((error.kind, error.code.as_ref()), (ErrorKind::PayloadTooLarge, "image_too_large"));
+    assert_eq!(inspect(&png(9000, 64), MAX_UPLOAD_BYTES).unwrap_err().code, "image_dimensions_out_of_range");
+    assert_eq!(inspect(&png(8, 64), MAX_UPLOAD_BYTES).unwrap_err().code, "image_dimensions_out_of_range");
+}
+
+#[test]
+fn webp_length_must_match_its_header() {
+    let mut webp = b"RIFF".to_vec();
+    webp.extend_from_slice(&22u32.to_le_bytes());
+    webp.extend_from_slice(b"WEBPVP8X");
+    webp.extend_from_slice(&10u32.to_le_bytes());
+    webp.extend_from_slice(&[0, 0, 0, 0]);
+    webp.extend_from_slice(&[99, 0, 0, 49, 0, 0]);
+    let info = inspect(&webp, MAX_UPLOAD_BYTES).unwrap();
+    assert_eq!((info.format, info.width, info.height), (ImageFormat::Webp, 100, 50));
+    assert_eq!(inspect(&webp[..webp.len() - 2], MAX_UPLOAD_BYTES).unwrap_err().code, "image_unreadable");
+}
+
+#[test]
+fn ranges_are_resolved_against_the_size() {
+    assert_eq!(parse_range(None, 100), Ok(None));
+    assert_eq!(parse_range(Some("bytes=0-9"), 100), Ok(Some(ByteRange { offset: 0, length: 10 })));
+    assert_eq!(parse_range(Some("bytes=90-"), 100), Ok(Some(ByteRange { offset: 90, length: 10 })));
+    assert_eq!(parse_range(Some("bytes=-10"), 100), Ok(Some(ByteRange { offset: 90, length: 10 })));
+    assert_eq!(parse_range(Some("bytes=50-500"), 100), Ok(Some(ByteRange { offset: 50, length: 50 })));
+    assert_eq!(parse_range(Some("bytes=0-1,5-6"), 100), Ok(None));
+    for bad in ["bytes=100-", "bytes=5-2", "bytes=x-y", "bytes=-0", "bytes=-"] {
+        assert_eq!(parse_range(Some(bad), 100), Err(UnsatisfiableRange), "{bad}");
+    }
+}
