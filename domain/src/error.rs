@@ -43,6 +43,10 @@ pub struct DomainError {
     pub kind: ErrorKind,
     pub code: Cow<'static, str>,
     pub message: Cow<'static, str>,
+    /// Machine-readable facts for the client (e.g. balance and cost on a 402).
+    pub details: Option<serde_json::Value>,
+    /// For 429s: when to try again.
+    pub retry_after_secs: Option<u32>,
 }
 
 impl DomainError {
@@ -51,7 +55,17 @@ impl DomainError {
         code: impl Into<Cow<'static, str>>,
         message: impl Into<Cow<'static, str>>,
     ) -> Self {
-        Self { kind, code: code.into(), message: message.into() }
+        Self { kind, code: code.into(), message: message.into(), details: None, retry_after_secs: None }
+    }
+
+    pub fn with_details(mut self, details: serde_json::Value) -> Self {
+        self.details = Some(details);
+        self
+    }
+
+    pub fn with_retry_after(mut self, secs: u32) -> Self {
+        self.retry_after_secs = Some(secs);
+        self
     }
 
     pub fn invalid(code: &'static str, message: impl Into<Cow<'static, str>>) -> Self {

@@ -116,6 +116,38 @@ pub fn validate<'a>(request: &GenerationRequest, models: &'a ModelCatalogue) -> 
     Ok(ValidGeneration { prompt, model, aspect_ratio: request.aspect_ratio.clone(), quality: request.quality.clone(), references, cost: i64::from(model.credits_per_image) })
 }
 
+/// What D1 saw when a generation was refused admission (the insert guard failed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+pub struct AdmissionFacts {
+    pub references_owned: i64,
+    pub credits: i64,
+    pub in_flight: i64,
+    pub recent: i64,
+    pub oldest_recent: Option<i64>,
+}
+
+/// Why a refused generation was refused, checked in the order a user can act on.
+pub fn refusal(facts: &AdmissionFacts, references_requested: usize, cost: i64, now_ms: i64) -> DomainError {
+    if facts.references_owned < references_requested as i64 {
+        return DomainError::new(ErrorKind::NotFound, "upload_not_found", "A reference image does not exist.");
+    }
+    if facts.credits < cost {
+        return DomainError::new(
+            ErrorKind::PaymentRequired,
+            "insufficient_credits",
+            format!("This generation costs {cost} credits and you have {}. Buy more credits to continue.", facts.credits),
+        )
+        .with_details(serde_json::json!({ "balance": facts.credits, "cost": cost }));
+    }
+    if facts.in_flight >= MAX_IN_FLIGHT {
+        return DomainError::new(ErrorKind::RateLimited, "too_many_in_flight", format!("At most {MAX_IN_FLIGHT} generations can run at once; wait for one to finish."))
+            .with_retry_after(5);
+    }
+    let wait_ms = facts.oldest_recent.map_or(60_000, |oldest| oldest + 60_000 - now_ms).clamp(1_000, 60_000);
+    DomainError::new(ErrorKind::RateLimited, "rate_limited", format!("At most {MAX_PER_MINUTE} generations per minute; try again shortly."))
+        .with_retry_after(u32::try_from((wait_ms + 999) / 1000).unwrap_or(60))
+}
+
 /// Why a generation failed, in words for the user; every failure is refunded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FailureReason {

@@ -77,3 +77,16 @@ fn every_failure_tells_the_user_credits_came_back() {
         assert!(reason.message().contains("refunded"), "{}", reason.code());
     }
 }
+
+#[test]
+fn refusals_explain_themselves_in_the_order_a_user_can_act_on() {
+    let facts = AdmissionFacts { references_owned: 1, credits: 3, in_flight: 0, recent: 0, oldest_recent: None };
+    assert_eq!(refusal(&facts, 2, 4, 0).code, "upload_not_found");
+    let short = refusal(&facts, 1, 4, 0);
+    assert_eq!((short.kind, short.code.as_ref()), (ErrorKind::PaymentRequired, "insufficient_credits"));
+    assert_eq!(short.details, Some(serde_json::json!({ "balance": 3, "cost": 4 })));
+    let busy = refusal(&AdmissionFacts { credits: 10, in_flight: MAX_IN_FLIGHT, ..facts }, 1, 4, 0);
+    assert_eq!((busy.code.as_ref(), busy.retry_after_secs), ("too_many_in_flight", Some(5)));
+    let hurried = refusal(&AdmissionFacts { credits: 10, recent: MAX_PER_MINUTE, oldest_recent: Some(10_000), ..facts }, 1, 4, 30_000);
+    assert_eq!((hurried.code.as_ref(), hurried.retry_after_secs), ("rate_limited", Some(40)));
+}

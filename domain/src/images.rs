@@ -125,3 +125,9 @@ pub fn parse_range(header: Option<&str>, size: u64) -> Result<Option<ByteRange>,
 #[cfg(test)]
 #[path = "images_tests.rs"]
 mod tests;
+
+/// Lower-case hex SHA-256 of the bytes, recorded with every upload.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,4 +1,4 @@
-//! Plans, Stripe Checkout for packs and subscriptions, and the Billing Portal.
+//! The plan and model catalogues, Stripe Checkout for packs and subscriptions, and the Billing Portal.
 
 use gptimg_domain::billing::checkout_idempotency_key;
 use gptimg_domain::catalogue::PlanKind;
@@ -20,6 +20,14 @@ use crate::platform;
 pub fn plans(ctx: &RequestContext) -> Result<Response, ApiError> {
     let config = ctx.config()?;
     let mut response = Response::from_json(&json!({ "plans": config.plans.all() }))?;
+    response.headers_mut().set("cache-control", "public, max-age=300")?;
+    Ok(response)
+}
+
+/// `GET /api/models`: the generation models with their credit cost, aspect ratios and reference limits.
+pub fn models(ctx: &RequestContext) -> Result<Response, ApiError> {
+    let config = ctx.config()?;
+    let mut response = Response::from_json(&json!({ "models": config.models.all() }))?;
     response.headers_mut().set("cache-control", "public, max-age=300")?;
     Ok(response)
 }

@@ -48,12 +48,18 @@ impl ApiError {
             }
             Self::Internal(_) => ("internal_error", "Something went wrong on our side. Please try again.".into()),
         };
-        let body = json!({ "error": { "code": code, "message": message } });
+        let mut body = json!({ "error": { "code": code, "message": message } });
+        if let Self::Domain(DomainError { details: Some(details), .. }) = &self {
+            body["error"]["details"] = details.clone();
+        }
         let mut response = Response::from_json(&body)
             .unwrap_or_else(|_| Response::empty().expect("an empty response can always be built"))
             .with_status(status);
         if let Self::MethodNotAllowed { allow } = self {
             let _ = response.headers_mut().set("allow", allow);
+        }
+        if let Self::Domain(DomainError { retry_after_secs: Some(secs), .. }) = &self {
+            let _ = response.headers_mut().set("retry-after", &secs.to_string());
         }
         response
     }

@@ -8,13 +8,16 @@ pub mod credits;
 pub mod csp_report;
 pub mod error;
 pub mod finish;
+pub mod generations;
 pub mod health;
+pub mod images;
 pub mod json_body;
 pub mod me;
 pub mod origin;
 pub mod pages;
 pub mod routes;
 pub mod session;
+pub mod uploads;
 pub mod webhooks;
 
 use std::rc::Rc;

@@ -3,7 +3,7 @@
 use worker::{Method, Request, Response};
 
 use super::error::ApiError;
-use super::{assets, auth, billing, credits, csp_report, health, me, origin, webhooks, RequestContext};
+use super::{assets, auth, billing, credits, csp_report, generations, health, images, me, origin, uploads, webhooks, RequestContext};
 
 /// Paths that accept writes from other origins by design: signed Stripe webhooks and browsers' CSP reports.
 fn is_cross_origin_endpoint(segments: &[&str]) -> bool {
@@ -14,7 +14,7 @@ pub async fn dispatch(req: Request, ctx: &RequestContext) -> Result<Response, Ap
     let path = req.path();
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     let method = req.method();
-    let is_api_namespace = matches!(segments.first(), Some(&("api" | "auth" | "webhooks" | "images")));
+    let is_api_namespace = matches!(segments.first(), Some(&("api" | "auth" | "webhooks" | "images" | "uploads")));
     if is_api_namespace {
         // Every API answer depends on configuration: fail by name up front, never half-configured.
         let config = ctx.config()?;
@@ -68,6 +68,37 @@ pub async fn dispatch(req: Request, ctx: &RequestContext) -> Result<Response, Ap
             Method::Get => credits::list(&req, ctx).await,
             _ => Err(ApiError::MethodNotAllowed { allow: "GET" }),
         },
+        ["api", "uploads"] => match method {
+            Method::Post => uploads::create(req, ctx).await,
+            _ => Err(ApiError::MethodNotAllowed { allow: "POST" }),
+        },
+        ["uploads", id, "content"] => match method {
+            Method::Get => uploads::signed_content(&req, ctx, id).await,
+            _ => Err(ApiError::MethodNotAllowed { allow: "GET" }),
+        },
+        ["api", "generations"] => match method {
+            Method::Get => generations::list(&req, ctx).await,
+            Method::Post => generations::create(req, ctx).await,
+            _ => Err(ApiError::MethodNotAllowed { allow: "GET, POST" }),
+        },
+        ["api", "generations", id] => match method {
+            Method::Get => generations::get(&req, ctx, id).await,
+            Method::Delete => generations::delete(&req, ctx, id).await,
+            _ => Err(ApiError::MethodNotAllowed { allow: "GET, DELETE" }),
+        },
+        ["api", "generations", id, "share"] => match method {
+            Method::Post => generations::share(&req, ctx, id).await,
+            Method::Delete => generations::unshare(&req, ctx, id).await,
+            _ => Err(ApiError::MethodNotAllowed { allow: "POST, DELETE" }),
+        },
+        ["api", "models"] => match method {
+            Method::Get => billing::models(ctx),
+            _ => Err(ApiError::MethodNotAllowed { allow: "GET" }),
+        },
+        ["images", id] => match method {
+            Method::Get | Method::Head => images::get(&req, ctx, id).await,
+            _ => Err(ApiError::MethodNotAllowed { allow: "GET, HEAD" }),
+        },
         ["webhooks", "stripe"] => match method {
             Method::Post => webhooks::stripe(req, ctx).await,
             _ => Err(ApiError::MethodNotAllowed { allow: "POST" }),
@@ -76,7 +107,7 @@ pub async fn dispatch(req: Request, ctx: &RequestContext) -> Result<Response, Ap
             Method::Post => csp_report::post(req, ctx).await,
             _ => Err(ApiError::MethodNotAllowed { allow: "POST" }),
         },
-        ["api", ..] | ["auth", ..] | ["webhooks", ..] | ["images", ..] => {
+        ["api", ..] | ["auth", ..] | ["webhooks", ..] | ["images", ..] | ["uploads", ..] => {
             Err(ApiError::not_found("route_not_found", "No such endpoint."))
         }
         _ => assets::serve(req, ctx).await,

@@ -2,8 +2,11 @@
 
 pub mod accounts;
 pub mod billing;
+pub mod gallery;
+pub mod generations;
 pub mod ledger;
 pub mod sessions;
+pub mod uploads;
 
 use worker::wasm_bindgen::JsValue;
 

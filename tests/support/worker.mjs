@@ -81,6 +81,8 @@ export async function startWorker({ bindings = {}, omit = [] } = {}) {
     /** Parsed JSON log lines the Worker wrote. */
     jsonLogs: () => logs.flatMap((line) => { try { return [JSON.parse(line)]; } catch { return []; } }),
     mf,
+    /** Fires the Worker's cron handler once, as Cloudflare does every minute. */
+    runCron: async () => (await mf.getWorker()).scheduled({ cron: "* * * * *" }),
     fetch: (p, init) => fetch(url + p, { redirect: "manual", ...init }),
     stop: async () => { await mf.dispose(); await fakes.close(); },
   };

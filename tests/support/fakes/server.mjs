@@ -1,5 +1,6 @@
 // Local stand-ins for Google, Stripe and APIPod: one loopback HTTP server, each service under its own prefix.
 import http from "node:http";
+import { createApipod } from "./apipod.mjs";
 import { createGoogle } from "./google.mjs";
 import { createStripe } from "./stripe.mjs";
 
@@ -20,7 +21,7 @@ export function sendJson(res, status, value) {
 /**
  * Starts the stand-ins on 127.0.0.1 (port 0 picks a free one). Each service is `{ prefix, handle(req, res, url, body) }`.
  * `secrets` are the Worker's, so the stand-ins can check them as the real services would; `plans` is its PLANS
- * JSON and `appUrl` its origin (where Stripe sends webhooks). Resolves to `{ url, google, stripe, close }`.
+ * JSON and `appUrl` its origin (where Stripe sends webhooks). Resolves to `{ url, google, stripe, apipod, close }`.
  */
 export async function startFakes({ port = 0, secrets, plans, appUrl }) {
   let baseUrl = "";
@@ -29,7 +30,8 @@ export async function startFakes({ port = 0, secrets, plans, appUrl }) {
     secretKey: secrets.STRIPE_SECRET_KEY, webhookSecret: secrets.STRIPE_WEBHOOK_SECRET, plans,
     baseUrl: () => baseUrl, webhookUrl: () => `${appUrl()}/webhooks/stripe`,
   });
-  const services = [google, stripe];
+  const apipod = createApipod({ apiKey: secrets.APIPOD_API_KEY, baseUrl: () => baseUrl });
+  const services = [google, stripe, apipod];
   const server = http.createServer(async (req, res) => {
     try {
       const url = new URL(req.url, "http://127.0.0.1");
@@ -58,6 +60,7 @@ export async function startFakes({ port = 0, secrets, plans, appUrl }) {
     url: baseUrl,
     google,
     stripe,
+    apipod,
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }),
   };
 }

@@ -1,0 +1,66 @@
+//! `GET /images/{id}`: image bytes for their owner, or anyone holding the generation's share token.
+//! ETag / If-None-Match, single byte ranges, private caching.
+
+use gptimg_domain::auth::session_token::SessionToken;
+use gptimg_domain::generation::ImageId;
+use gptimg_domain::images::parse_range;
+use worker::{Headers, Range, Request, Response};
+
+use super::cookies::{self, SESSION_COOKIE};
+use super::error::ApiError;
+use super::RequestContext;
+use crate::platform;
+use crate::store::gallery;
+use crate::blobs;
+
+fn not_found() -> ApiError {
+    ApiError::not_found("image_not_found", "There is no such image.")
+}
+
+pub async fn get(req: &Request, ctx: &RequestContext, raw_id: &str) -> Result<Response, ApiError> {
+    let id = ImageId::parse(raw_id).ok_or_else(not_found)?;
+    let share = req.url()?.query_pairs().find(|(k, _)| k == "share").map(|(_, v)| v.into_owned());
+    let session_hash = cookies::read(req, SESSION_COOKIE).and_then(|raw| SessionToken::parse(&raw)).map(|t| t.hash());
+    if session_hash.is_none() && share.is_none() {
+        return Err(not_found());
+    }
+    let db = ctx.env.d1("DB")?;
+    let image = gallery::readable_image(&db, id.as_str(), session_hash.as_deref(), share.as_deref(), platform::now())
+        .await?
+        .ok_or_else(not_found)?;
+
+    let headers = Headers::new();
+    headers.set("etag", &image.etag)?;
+    headers.set("cache-control", "private, max-age=86400")?;
+    headers.set("accept-ranges", "bytes")?;
+    let if_none_match = req.headers().get("if-none-match")?;
+    if if_none_match.as_deref().is_some_and(|tags| tags.split(',').any(|t| t.trim() == image.etag || t.trim() == "*")) {
+        return Ok(Response::empty()?.with_status(304).with_headers(headers));
+    }
+    let size = u64::try_from(image.size_bytes).unwrap_or(0);
+    let range = match parse_range(req.headers().get("range")?.as_deref(), size) {
+        Ok(range) => range,
+        Err(_) => {
+            headers.set("content-range", &format!("bytes */{size}"))?;
+            let error = ApiError::Domain(gptimg_domain::DomainError::new(
+                gptimg_domain::ErrorKind::BadRequest,
+                "range_not_satisfiable",
+                "The requested range is outside the image.",
+            ));
+            return Ok(error.into_response().with_status(416).with_headers(headers));
+        }
+    };
+    let r2_range = range.map(|r| Range::OffsetWithLength { offset: r.offset, length: r.length });
+    let object = blobs::get(&blobs::bucket(&ctx.env)?, &image.r2_key, r2_range).await?.ok_or_else(not_found)?;
+    let body = object.body().ok_or_else(not_found)?.response_body()?;
+    headers.set("content-type", &image.content_type)?;
+    let (status, length) = match range {
+        Some(r) => {
+            headers.set("content-range", &format!("bytes {}-{}/{size}", r.offset, r.offset + r.length - 1))?;
+            (206, r.length)
+        }
+        None => (200, size),
+    };
+    headers.set("content-length", &length.to_string())?;
+    Ok(Response::from_body(body)?.with_status(status).with_headers(headers))
+}

@@ -1,0 +1,125 @@
+//! Reading, deleting and sharing a user's generations and their images.
+
+use gptimg_domain::ledger::Cursor;
+use gptimg_domain::time::UnixMillis;
+use serde::Deserialize;
+use worker::wasm_bindgen::JsValue;
+use worker::D1Database;
+
+use super::{int, opt_text, text};
+
+/// A generation row with its images as a JSON array, as the API shows it.
+#[derive(Debug, Deserialize)]
+pub struct GenerationRow {
+    pub id: String,
+    pub status: String,
+    pub prompt: String,
+    pub model_id: String,
+    pub aspect_ratio: String,
+    pub quality: Option<String>,
+    pub reference_upload_ids: String,
+    pub cost: i64,
+    pub failure_code: Option<String>,
+    pub failure_message: Option<String>,
+    pub share_token: Option<String>,
+    pub created_at: i64,
+    pub finished_at: Option<i64>,
+    pub images_json: String,
+}
+
+macro_rules! generation_select {
+    () => {
+        "SELECT g.id, g.status, g.prompt, g.model_id, g.aspect_ratio, g.quality, g.reference_upload_ids, g.cost, g.failure_code, \
+ g.failure_message, g.share_token, g.created_at, g.finished_at, \
+ (SELECT COALESCE(json_group_array(json_object('id', i.id, 'width', i.width, 'height', i.height, 'content_type', i.content_type, \
+ 'size_bytes', i.size_bytes)), '[]') FROM (SELECT * FROM generation_images WHERE generation_id = g.id ORDER BY position) i) AS images_json \
+ FROM generations g "
+    };
+}
+
+const PAGE: &str = concat!(
+    generation_select!(),
+    "WHERE g.account_id = ?1 AND (?2 IS NULL OR g.created_at < ?2 OR (g.created_at = ?2 AND g.id < ?3)) \
+ ORDER BY g.created_at DESC, g.id DESC LIMIT ?4"
+);
+
+pub async fn page(db: &D1Database, account_id: &str, cursor: Option<&Cursor>, limit: u32) -> worker::Result<(Vec<GenerationRow>, Option<Cursor>)> {
+    let (after_time, after_id) = cursor.map_or((JsValue::NULL, text("")), |c| (int(c.created_at), text(&c.id)));
+    let mut rows: Vec<GenerationRow> = db.prepare(PAGE).bind(&[text(account_id), after_time, after_id, int(i64::from(limit) + 1)])?.all().await?.results()?;
+    let next = (rows.len() > limit as usize).then(|| {
+        rows.truncate(limit as usize);
+        rows.last().map(|g| Cursor { created_at: g.created_at, id: g.id.clone() })
+    });
+    Ok((rows, next.flatten()))
+}
+
+const ONE: &str = concat!(generation_select!(), "WHERE g.id = ?1 AND g.account_id = ?2");
+
+/// The caller's generation; someone else's is indistinguishable from a missing one.
+pub async fn find(db: &D1Database, id: &str, account_id: &str) -> worker::Result<Option<GenerationRow>> {
+    db.prepare(ONE).bind(&[text(id), text(account_id)])?.first::<GenerationRow>(None).await
+}
+
+#[derive(Debug, Deserialize)]
+struct KeyRow {
+    r2_key: String,
+}
+
+const IMAGE_KEYS: &str = "SELECT r2_key FROM generation_images WHERE generation_id = ?1 AND account_id = ?2";
+const DELETE_FINISHED: &str = "DELETE FROM generations WHERE id = ?1 AND account_id = ?2 AND status IN ('succeeded', 'failed')";
+
+/// Deletes a finished generation (its image rows cascade) and returns the R2 keys to remove.
+/// `None` if there was nothing of the caller's to delete.
+pub async fn delete_finished(db: &D1Database, id: &str, account_id: &str) -> worker::Result<Option<Vec<String>>> {
+    let results = db
+        .batch(vec![
+            db.prepare(IMAGE_KEYS).bind(&[text(id), text(account_id)])?,
+            db.prepare(DELETE_FINISHED).bind(&[text(id), text(account_id)])?,
+        ])
+        .await?;
+    let keys: Vec<KeyRow> = results[0].results()?;
+    let deleted = results[1].meta()?.and_then(|m| m.changes).unwrap_or(0) == 1;
+    Ok(deleted.then(|| keys.into_iter().map(|k| k.r2_key).collect()))
+}
+
+const SET_SHARE: &str = "UPDATE generations SET share_token = COALESCE(share_token, ?3), updated_at = ?4 \
+ WHERE id = ?1 AND account_id = ?2 AND status = 'succeeded' RETURNING share_token";
+const CLEAR_SHARE: &str = "UPDATE generations SET share_token = NULL, updated_at = ?3 WHERE id = ?1 AND account_id = ?2";
+
+#[derive(Deserialize)]
+struct ShareRow {
+    share_token: String,
+}
+
+/// The generation's share token (an existing one is kept), or `None` if it is not the caller's finished success.
+pub async fn share(db: &D1Database, id: &str, account_id: &str, new_token: &str, now: UnixMillis) -> worker::Result<Option<String>> {
+    let row = db.prepare(SET_SHARE).bind(&[text(id), text(account_id), text(new_token), int(now.0)])?.first::<ShareRow>(None).await?;
+    Ok(row.map(|r| r.share_token))
+}
+
+pub async fn unshare(db: &D1Database, id: &str, account_id: &str, now: UnixMillis) -> worker::Result<bool> {
+    let result = db.prepare(CLEAR_SHARE).bind(&[text(id), text(account_id), int(now.0)])?.run().await?;
+    Ok(result.meta()?.and_then(|m| m.changes).unwrap_or(0) == 1)
+}
+
+/// An image the caller may read: theirs by session, or shared by its generation's token.
+#[derive(Debug, Deserialize)]
+pub struct ReadableImage {
+    pub r2_key: String,
+    pub content_type: String,
+    pub etag: String,
+    pub size_bytes: i64,
+}
+
+// One query decides access: the session's account owns it, or the share token matches.
+const READABLE_IMAGE: &str = "SELECT i.r2_key, i.content_type, i.etag, i.size_bytes FROM generation_images i JOIN generations g ON g.id = i.generation_id \
+ WHERE i.id = ?1 AND ( \
+   i.account_id = (SELECT account_id FROM sessions WHERE token_hash = ?2 AND revoked_at IS NULL AND expires_at > ?4) \
+   OR (g.share_token IS NOT NULL AND g.share_token = ?3))";
+
+pub async fn readable_image(db: &D1Database, image_id: &str, session_hash: Option<&str>, share_token: Option<&str>, now: UnixMillis) -> worker::Result<Option<ReadableImage>> {
+    db.prepare(READABLE_IMAGE)
+        .bind(&[text(image_id), opt_text(session_hash), opt_text(share_token), int(now.0)])?
+        .first::<ReadableImage>(None)
+        .await
+}
