@@ -66,7 +66,8 @@ struct KeyRow {
 }
 
 const IMAGE_KEYS: &str = "SELECT r2_key FROM generation_images WHERE generation_id = ?1 AND account_id = ?2";
-const DELETE_FINISHED: &str = "DELETE FROM generations WHERE id = ?1 AND account_id = ?2 AND status IN ('succeeded', 'failed')";
+// RETURNING, not meta.changes: D1 reports no changes for a DELETE whose rows cascade.
+const DELETE_FINISHED: &str = "DELETE FROM generations WHERE id = ?1 AND account_id = ?2 AND status IN ('succeeded', 'failed') RETURNING id";
 
 /// Deletes a finished generation (its image rows cascade) and returns the R2 keys to remove.
 /// `None` if there was nothing of the caller's to delete.
@@ -78,7 +79,7 @@ pub async fn delete_finished(db: &D1Database, id: &str, account_id: &str) -> wor
         ])
         .await?;
     let keys: Vec<KeyRow> = results[0].results()?;
-    let deleted = results[1].meta()?.and_then(|m| m.changes).unwrap_or(0) == 1;
+    let deleted = !results[1].results::<serde_json::Value>()?.is_empty();
     Ok(deleted.then(|| keys.into_iter().map(|k| k.r2_key).collect()))
 }
 
