@@ -7,6 +7,7 @@ mod http;
 mod jobs;
 mod log;
 mod platform;
+mod privacy;
 mod store;
 
 use worker::{event, Context, Env, MessageBatch, MessageExt, Request, Response, ScheduleContext, ScheduledEvent};
@@ -57,13 +58,17 @@ async fn queue(batch: MessageBatch<jobs::PollMessage>, env: Env, _worker_ctx: Co
     Ok(())
 }
 
-/// Every minute: fail and refund generations past their deadline, re-queue polls the queue lost.
+/// Every minute: fail and refund generations past their deadline, re-queue polls the queue lost, apply
+/// retention and finish interrupted account deletions.
 #[event(scheduled)]
 async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     match config::load(&env) {
         Ok(config) => {
             if let Err(error) = jobs::sweep(&env, &config).await {
                 log::fault("-", "sweep_failed", &error.to_string());
+            }
+            if let Err(error) = privacy::retention_sweep(&env, &config).await {
+                log::fault("-", "retention_failed", &error.to_string());
             }
         }
         Err(problems) => log::fault("-", "sweep_misconfigured", &format!("{} problems", problems.len())),

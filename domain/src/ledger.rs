@@ -30,6 +30,10 @@ pub enum LedgerKind {
     GenerationDebit,
     /// The refund of a failed generation; cause: the generation id.
     GenerationRefund,
+    /// A manual change by an admin; cause: the audit log entry id.
+    AdminAdjustment,
+    /// Unspent credits forfeited when the account is deleted; cause: the account id.
+    AccountDeletion,
 }
 
 impl LedgerKind {
@@ -41,6 +45,8 @@ impl LedgerKind {
             Self::Reclaim => "reclaim",
             Self::GenerationDebit => "generation_debit",
             Self::GenerationRefund => "generation_refund",
+            Self::AdminAdjustment => "admin_adjustment",
+            Self::AccountDeletion => "account_deletion",
         }
     }
 
@@ -53,6 +59,8 @@ impl LedgerKind {
             Self::Reclaim => format!("Taken back after a refund or dispute of {plan_name}"),
             Self::GenerationDebit => format!("Image generation with {plan_name}"),
             Self::GenerationRefund => format!("Refund for a failed generation with {plan_name}"),
+            Self::AdminAdjustment => format!("Adjusted by support: {plan_name}"),
+            Self::AccountDeletion => "Unspent credits closed with the account".to_owned(),
         }
     }
 }

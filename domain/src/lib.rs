@@ -14,6 +14,7 @@ pub mod images;
 pub mod ledger;
 pub mod links;
 pub mod models;
+pub mod privacy;
 pub mod stripe;
 pub mod time;
 pub mod url;

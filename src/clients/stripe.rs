@@ -59,3 +59,19 @@ pub async fn create_portal_session(config: &Config, customer_id: &str, return_ur
     let form = [("customer", customer_id.to_owned()), ("return_url", return_url.to_owned())];
     created(post_form(config, "/v1/billing_portal/sessions", &form, None).await?)
 }
+
+/// Cancels a subscription at once. One that Stripe no longer has, or has already cancelled, counts as done.
+pub async fn cancel_subscription(config: &Config, subscription_id: &str) -> Result<(), StripeError> {
+    let unavailable = |e: worker::Error| StripeError::Unavailable(e.to_string());
+    let headers = Headers::new();
+    headers.set("authorization", &format!("Bearer {}", config.stripe_secret_key.expose())).map_err(unavailable)?;
+    let mut init = RequestInit::new();
+    init.with_method(Method::Delete).with_headers(headers);
+    let url = config.stripe_api_base.join(&format!("/v1/subscriptions/{subscription_id}"));
+    let request = Request::new_with_init(&url, &init).map_err(unavailable)?;
+    let response = Fetch::Request(request).send().await.map_err(unavailable)?;
+    match response.status_code() {
+        200..=299 | 404 => Ok(()),
+        status => Err(StripeError::Unavailable(format!("cancel answered {status}"))),
+    }
+}

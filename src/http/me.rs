@@ -8,7 +8,7 @@ use worker::{Fetch, Request, Response};
 
 use super::error::ApiError;
 use super::json_body::read_json;
-use super::session::{current_user, maybe_user};
+use super::session::{maybe_user, signed_in_user};
 use super::RequestContext;
 use crate::config::Config;
 use crate::platform;
@@ -44,6 +44,8 @@ fn profile(account: &Account, config: &Config) -> serde_json::Value {
         "created_at": account.created_at,
         "is_admin": is_admin,
         "has_billing_account": account.stripe_customer_id.is_some(),
+        "consent_required": !gptimg_domain::privacy::has_current_consent(account.terms_version.as_deref()),
+        "terms_version": gptimg_domain::privacy::TERMS_VERSION,
         "subscription": subscription(account, config),
     })
 }
@@ -56,7 +58,7 @@ pub fn private_json(value: &serde_json::Value) -> worker::Result<Response> {
 
 /// `GET /api/me`: one D1 query (the session lookup joins the account).
 pub async fn get(req: &Request, ctx: &RequestContext) -> Result<Response, ApiError> {
-    let user = current_user(req, ctx).await?;
+    let user = signed_in_user(req, ctx).await?;
     Ok(private_json(&profile(&user.account, ctx.config()?))?)
 }
 
@@ -78,7 +80,7 @@ struct ProfilePatch {
 
 /// `PATCH /api/me {"name"}`: corrects the display name; it then stays as chosen across sign-ins.
 pub async fn patch(mut req: Request, ctx: &RequestContext) -> Result<Response, ApiError> {
-    let user = current_user(&req, ctx).await?;
+    let user = signed_in_user(&req, ctx).await?;
     let patch: ProfilePatch = read_json(&mut req, MAX_PROFILE_BODY, &["application/json"]).await?;
     let name = DisplayName::parse(&patch.name)?;
     let renamed = accounts::update_name(&ctx.env.d1("DB")?, &user.account.id, &name, platform::now()).await?;
@@ -98,7 +100,7 @@ fn is_allowed_avatar_url(url: &url::Url, config: &Config) -> bool {
 
 /// `GET /api/me/avatar`: the profile image, proxied so the page's CSP needs no third-party origin.
 pub async fn avatar(req: &Request, ctx: &RequestContext) -> Result<Response, ApiError> {
-    let user = current_user(req, ctx).await?;
+    let user = signed_in_user(req, ctx).await?;
     let config = ctx.config()?;
     let not_found = || ApiError::not_found("avatar_not_found", "This account has no profile image.");
     let url = user.account.picture_url.as_deref().and_then(|raw| url::Url::parse(raw).ok()).ok_or_else(not_found)?;

@@ -1,5 +1,6 @@
 //! HTTP layer: request context, routing, one resource module per area, and the one error mapping.
 
+pub mod admin;
 pub mod assets;
 pub mod auth;
 pub mod billing;
@@ -15,8 +16,10 @@ pub mod json_body;
 pub mod me;
 pub mod origin;
 pub mod pages;
+pub mod privacy;
 pub mod routes;
 pub mod session;
+pub mod support;
 pub mod uploads;
 pub mod webhooks;
 

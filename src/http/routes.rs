@@ -3,7 +3,7 @@
 use worker::{Method, Request, Response};
 
 use super::error::ApiError;
-use super::{assets, auth, billing, credits, csp_report, generations, health, images, me, origin, uploads, webhooks, RequestContext};
+use super::{admin, assets, auth, billing, credits, csp_report, generations, health, images, me, origin, privacy, support, uploads, webhooks, RequestContext};
 
 /// Paths that accept writes from other origins by design: signed Stripe webhooks and browsers' CSP reports.
 fn is_cross_origin_endpoint(segments: &[&str]) -> bool {
@@ -42,8 +42,23 @@ pub async fn dispatch(req: Request, ctx: &RequestContext) -> Result<Response, Ap
         ["api", "me"] => match method {
             Method::Get => me::get(&req, ctx).await,
             Method::Patch => me::patch(req, ctx).await,
-            _ => Err(ApiError::MethodNotAllowed { allow: "GET, PATCH" }),
+            Method::Delete => privacy::delete(req, ctx).await,
+            _ => Err(ApiError::MethodNotAllowed { allow: "GET, PATCH, DELETE" }),
         },
+        ["api", "me", "consent"] => match method {
+            Method::Post => privacy::consent(req, ctx).await,
+            _ => Err(ApiError::MethodNotAllowed { allow: "POST" }),
+        },
+        ["api", "me", "export"] => match method {
+            Method::Get => privacy::export(&req, ctx).await,
+            _ => Err(ApiError::MethodNotAllowed { allow: "GET" }),
+        },
+        ["api", "support"] => match method {
+            Method::Get => support::list(&req, ctx).await,
+            Method::Post => support::create(req, ctx).await,
+            _ => Err(ApiError::MethodNotAllowed { allow: "GET, POST" }),
+        },
+        ["api", "admin", rest @ ..] => admin::dispatch(req, ctx, rest).await,
         ["api", "session"] => match method {
             Method::Get => me::session(&req, ctx).await,
             _ => Err(ApiError::MethodNotAllowed { allow: "GET" }),
@@ -110,6 +125,10 @@ pub async fn dispatch(req: Request, ctx: &RequestContext) -> Result<Response, Ap
         ["api", ..] | ["auth", ..] | ["webhooks", ..] | ["images", ..] | ["uploads", ..] => {
             Err(ApiError::not_found("route_not_found", "No such endpoint."))
         }
+        ["admin"] | ["admin-console.html"] | ["admin-console"] => match method {
+            Method::Get if segments.as_slice() == ["admin"] => admin::page(req, ctx).await,
+            _ => Err(ApiError::not_found("route_not_found", "No such page.")),
+        },
         _ => assets::serve(req, ctx).await,
     }
 }

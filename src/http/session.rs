@@ -1,6 +1,7 @@
 //! The session extractors: the only way a handler learns who is calling.
 
 use gptimg_domain::auth::session_token::SessionToken;
+use gptimg_domain::privacy::has_current_consent;
 use gptimg_domain::{DomainError, ErrorKind};
 use worker::Request;
 
@@ -16,8 +17,23 @@ pub struct CurrentUser {
     pub account: Account,
 }
 
-/// The signed-in caller, or 401 `not_signed_in`.
+/// The signed-in caller who has accepted the current terms; 401 `not_signed_in` or 403 `consent_required`.
 pub async fn current_user(req: &Request, ctx: &RequestContext) -> Result<CurrentUser, ApiError> {
+    let user = signed_in_user(req, ctx).await?;
+    if !has_current_consent(user.account.terms_version.as_deref()) {
+        return Err(DomainError::new(
+            ErrorKind::Forbidden,
+            "consent_required",
+            "Accept the terms and confirm your age to continue.",
+        )
+        .into());
+    }
+    Ok(user)
+}
+
+/// The signed-in caller even before consent: for the profile, consent itself, support, export and deletion,
+/// which must always work.
+pub async fn signed_in_user(req: &Request, ctx: &RequestContext) -> Result<CurrentUser, ApiError> {
     maybe_user(req, ctx).await?.ok_or_else(|| {
         DomainError::new(ErrorKind::Unauthenticated, "not_signed_in", "Sign in to continue.").into()
     })

@@ -21,6 +21,8 @@ pub struct Account {
     pub stripe_customer_id: Option<String>,
     /// JSON object `{plan_id, status, current_period_end, cancel_at_period_end}` of the most relevant subscription.
     pub subscription_json: Option<String>,
+    /// The terms version the user accepted (with the age confirmation), if any.
+    pub terms_version: Option<String>,
 }
 
 /// The `Account` columns of `accounts a` plus its current subscription (live ones first, then the most
@@ -28,7 +30,7 @@ pub struct Account {
 #[macro_export]
 macro_rules! account_select {
     () => {
-        "a.id, a.email, a.name, a.picture_url, a.credits, a.created_at, a.stripe_customer_id, \
+        "a.id, a.email, a.name, a.picture_url, a.credits, a.created_at, a.stripe_customer_id, a.terms_version, \
  (SELECT json_object('plan_id', plan_id, 'status', status, 'current_period_end', current_period_end, \
  'cancel_at_period_end', cancel_at_period_end = 1) FROM subscriptions WHERE account_id = a.id \
  ORDER BY CASE WHEN status IN ('active', 'trialing', 'past_due', 'unpaid') THEN 0 ELSE 1 END, updated_at DESC LIMIT 1) \

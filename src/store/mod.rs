@@ -5,6 +5,8 @@ pub mod billing;
 pub mod gallery;
 pub mod generations;
 pub mod ledger;
+pub mod privacy;
+pub mod support;
 pub mod sessions;
 pub mod uploads;
 

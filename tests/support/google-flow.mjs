@@ -19,7 +19,7 @@ export async function count(db, table, where = "1 = 1", ...params) {
  * Signs in through the stand-in. Options pick the identity and the stand-in's token `scenario`.
  * Returns { start, callback, callbackPath, oauthCookie, session } where `session` is the session cookie value or null.
  */
-export async function signIn(worker, { email = "ada@gptimg.test", name = "Ada Lovelace", scenario = "normal", sub, returnTo } = {}) {
+export async function signIn(worker, { email = "ada@gptimg.test", name = "Ada Lovelace", scenario = "normal", sub, returnTo, consent = true } = {}) {
   const query = returnTo === undefined ? "" : `?return_to=${encodeURIComponent(returnTo)}`;
   const start = await worker.fetch(`/auth/google/start${query}`);
   const oauthCookie = setCookies(start).get("gptimg_oauth")?.value;
@@ -30,7 +30,20 @@ export async function signIn(worker, { email = "ada@gptimg.test", name = "Ada Lo
   const callbackPath = callbackUrl.pathname + callbackUrl.search;
   const callback = await worker.fetch(callbackPath, { headers: { cookie: `gptimg_oauth=${oauthCookie}` } });
   const session = setCookies(callback).get("gptimg_session")?.value || null;
+  if (session && consent) await acceptTerms(worker, session);
   return { start, callback, callbackPath, oauthCookie, session, authorize };
+}
+
+export const TERMS_VERSION = "2026-04-22";
+
+/** Accepts the current terms and confirms the minimum age, as the first-sign-in dialog does. */
+export async function acceptTerms(worker, session) {
+  const response = await worker.fetch("/api/me/consent", {
+    method: "POST",
+    headers: { cookie: `gptimg_session=${session}`, origin: worker.url, "content-type": "application/json" },
+    body: JSON.stringify({ terms_version: TERMS_VERSION, age_confirmed: true }),
+  });
+  if (response.status !== 200) throw new Error(`consent failed: ${response.status} ${await response.text()}`);
 }
 
 /** Headers for a same-origin API call carrying `session`. */

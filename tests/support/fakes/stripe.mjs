@@ -170,7 +170,19 @@ export function createStripe({ secretKey, webhookSecret, plans, baseUrl, webhook
         state.portalSessions.set(portal.id, portal);
         return sendJson(res, 200, portal);
       }
-      let match = path.match(/^\/checkout\/([\w]+)$/);
+      let match = path.match(/^\/v1\/subscriptions\/([\w]+)$/);
+      if (req.method === "DELETE" && match) {
+        const sub = state.subscriptions.get(match[1]);
+        if (!sub) return sendJson(res, 404, { error: { type: "invalid_request_error", code: "resource_missing", message: "No such subscription." } });
+        const wasLive = sub.status !== "canceled";
+        sub.status = "canceled";
+        state.cancelledSubscriptions = [...(state.cancelledSubscriptions ?? []), sub.id];
+        sendJson(res, 200, subscriptionObject(sub));
+        // Stripe tells the webhook afterwards, as it does in production.
+        if (wasLive) setImmediate(() => deliver(buildEvent("customer.subscription.deleted", subscriptionObject(sub))).catch(() => {}));
+        return;
+      }
+      match = path.match(/^\/checkout\/([\w]+)$/);
       if (req.method === "GET" && match && state.sessions.has(match[1])) return html(res, checkoutPage(state.sessions.get(match[1])));
       match = path.match(/^\/checkout\/([\w]+)\/pay$/);
       if (req.method === "POST" && match && state.sessions.has(match[1])) {

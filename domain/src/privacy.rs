@@ -1,0 +1,154 @@
+//! Privacy and support rules: terms and age consent, support messages, admin credit adjustments, retention.
+
+use crate::email::EmailAddress;
+use crate::error::DomainError;
+
+/// The terms the site currently asks users to accept (the policy's "Last updated" date).
+pub const TERMS_VERSION: &str = "2026-04-22";
+
+/// Sessions are kept this long after they expire or are revoked, then purged.
+pub const SESSION_RETENTION_SECS: i64 = 7 * 24 * 60 * 60;
+/// Reference uploads never used in a generation are purged after this long.
+pub const UNUSED_UPLOAD_RETENTION_SECS: i64 = 30 * 24 * 60 * 60;
+/// At most this many support messages per sender per hour.
+pub const SUPPORT_MESSAGES_PER_HOUR: i64 = 5;
+
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsentRequest {
+    pub terms_version: String,
+    pub age_confirmed: bool,
+}
+
+/// Accepting the current terms and confirming the minimum age are both required, together.
+pub fn validate_consent(request: &ConsentRequest) -> Result<(), DomainError> {
+    if request.terms_version != TERMS_VERSION {
+        return Err(DomainError::invalid("terms_version_outdated", "Please review and accept the current terms."));
+    }
+    if !request.age_confirmed {
+        return Err(DomainError::invalid("age_not_confirmed", "GPTImg is only for people old enough to use it without parental consent."));
+    }
+    Ok(())
+}
+
+/// Whether the account has accepted the current terms.
+pub fn has_current_consent(accepted_version: Option<&str>) -> bool {
+    accepted_version == Some(TERMS_VERSION)
+}
+
+fn bounded_text(raw: &str, max_chars: usize, field: &'static str, empty: &'static str, long: &'static str) -> Result<String, DomainError> {
+    let text = raw.trim();
+    if text.is_empty() {
+        return Err(DomainError::invalid(empty, format!("The {field} must not be empty.")));
+    }
+    if text.chars().count() > max_chars {
+        return Err(DomainError::invalid(long, format!("The {field} must be at most {max_chars} characters.")));
+    }
+    if text.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(DomainError::invalid("invalid_characters", format!("The {field} must not contain control characters.")));
+    }
+    Ok(text.to_owned())
+}
+
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SupportRequest {
+    #[serde(default)]
+    pub email: Option<String>,
+    pub subject: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SupportMessage {
+    pub email: EmailAddress,
+    pub subject: String,
+    pub message: String,
+}
+
+/// Signed-in senders use their account email; anonymous senders must give a valid one.
+pub fn validate_support(request: &SupportRequest, account_email: Option<&str>) -> Result<SupportMessage, DomainError> {
+    let raw_email = account_email.or(request.email.as_deref()).ok_or_else(|| DomainError::invalid("email_required", "Give an email address so we can reply."))?;
+    let email = EmailAddress::parse(raw_email).map_err(|_| DomainError::invalid("invalid_email", "That email address does not look right."))?;
+    Ok(SupportMessage {
+        email,
+        subject: bounded_text(&request.subject, 200, "subject", "subject_empty", "subject_too_long")?,
+        message: bounded_text(&request.message, 5000, "message", "message_empty", "message_too_long")?,
+    })
+}
+
+/// An admin's reply to a support message.
+pub fn validate_reply(raw: &str) -> Result<String, DomainError> {
+    bounded_text(raw, 5000, "reply", "reply_empty", "reply_too_long")
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SupportStatus {
+    Open,
+    Answered,
+    Closed,
+}
+
+impl SupportStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Answered => "answered",
+            Self::Closed => "closed",
+        }
+    }
+}
+
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreditAdjustment {
+    pub amount: i64,
+    pub reason: String,
+}
+
+/// A manual credit change: non-zero, at most 100000 either way, with a reason for the audit log.
+pub fn validate_adjustment(request: &CreditAdjustment) -> Result<(i64, String), DomainError> {
+    if request.amount == 0 || request.amount.abs() > 100_000 {
+        return Err(DomainError::invalid("invalid_amount", "The amount must be a non-zero number of credits up to 100000."));
+    }
+    Ok((request.amount, bounded_text(&request.reason, 500, "reason", "reason_empty", "reason_too_long")?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn consent_needs_the_current_terms_and_the_age_confirmation() {
+        assert!(validate_consent(&ConsentRequest { terms_version: TERMS_VERSION.into(), age_confirmed: true }).is_ok());
+        assert_eq!(validate_consent(&ConsentRequest { terms_version: "2020-01-01".into(), age_confirmed: true }).unwrap_err().code, "terms_version_outdated");
+        assert_eq!(validate_consent(&ConsentRequest { terms_version: TERMS_VERSION.into(), age_confirmed: false }).unwrap_err().code, "age_not_confirmed");
+        assert!(has_current_consent(Some(TERMS_VERSION)));
+        assert!(!has_current_consent(Some("2020-01-01")));
+        assert!(!has_current_consent(None));
+    }
+
+    #[test]
+    fn support_messages_are_bounded_and_need_an_email() {
+        let request = |email: Option<&str>, subject: &str, message: &str| SupportRequest { email: email.map(Into::into), subject: subject.into(), message: message.into() };
+        let ok = validate_support(&request(Some("Me@Example.com"), " Billing ", "Help\nplease"), None).unwrap();
+        assert_eq!((ok.email.as_str(), ok.subject.as_str()), ("Me@example.com", "Billing"));
+        assert_eq!(validate_support(&request(None, "s", "m"), Some("user@x.example")).unwrap().email.as_str(), "user@x.example");
+        let code = |r: SupportRequest| validate_support(&r, None).unwrap_err().code.to_string();
+        assert_eq!(code(request(None, "s", "m")), "email_required");
+        assert_eq!(code(request(Some("nope"), "s", "m")), "invalid_email");
+        assert_eq!(code(request(Some("a@b.co"), &"s".repeat(201), "m")), "subject_too_long");
+        assert_eq!(code(request(Some("a@b.co"), "s", &"m".repeat(5001))), "message_too_long");
+        assert_eq!(code(request(Some("a@b.co"), "  ", "m")), "subject_empty");
+        assert_eq!(code(request(Some("a@b.co"), "s", "bad\u{0}")), "invalid_characters");
+    }
+
+    #[test]
+    fn adjustments_are_bounded_and_explained() {
+        assert_eq!(validate_adjustment(&CreditAdjustment { amount: -5, reason: " goodwill ".into() }).unwrap(), (-5, "goodwill".into()));
+        assert_eq!(validate_adjustment(&CreditAdjustment { amount: 0, reason: "x".into() }).unwrap_err().code, "invalid_amount");
+        assert_eq!(validate_adjustment(&CreditAdjustment { amount: 100_001, reason: "x".into() }).unwrap_err().code, "invalid_amount");
+        assert_eq!(validate_adjustment(&CreditAdjustment { amount: 5, reason: " ".into() }).unwrap_err().code, "reason_empty");
+    }
+}

@@ -1,0 +1,120 @@
+//! The admin console API (`/api/admin/...`) and page (`/admin`): support inbox, user lookup, credit
+//! adjustments, failed generations, and the audit log. Anyone not in ADMIN_EMAILS gets a 404.
+
+use gptimg_domain::email::EmailAddress;
+use gptimg_domain::ids::random_token;
+use gptimg_domain::ledger::{LedgerEntryId, LedgerKind};
+use gptimg_domain::privacy::{validate_adjustment, validate_reply, CreditAdjustment, SupportStatus};
+use gptimg_domain::DomainError;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use worker::{Method, Request, Response};
+
+use super::error::ApiError;
+use super::json_body::read_json;
+use super::me::private_json;
+use super::session::{current_user, CurrentUser};
+use super::support::with_parsed_replies;
+use super::RequestContext;
+use crate::platform::{self, CryptoRandom};
+use crate::store::support::{self as store, AuditEntry};
+
+fn hidden() -> ApiError {
+    ApiError::not_found("route_not_found", "No such endpoint.")
+}
+
+/// The caller, if an admin; everyone else (signed out included) sees the path as nonexistent.
+async fn admin(req: &Request, ctx: &RequestContext) -> Result<CurrentUser, ApiError> {
+    let user = current_user(req, ctx).await.map_err(|_| hidden())?;
+    let is_admin = EmailAddress::parse(&user.account.email).is_ok_and(|email| ctx.config().is_ok_and(|c| c.is_admin(&email)));
+    if is_admin {
+        Ok(user)
+    } else {
+        Err(hidden())
+    }
+}
+
+/// `GET /admin`: the console page, only for admins.
+pub async fn page(req: Request, ctx: &RequestContext) -> Result<Response, ApiError> {
+    admin(&req, ctx).await?;
+    let url = req.url()?.join("/admin-console").map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(ctx.env.assets("ASSETS")?.fetch(url.to_string(), None).await?)
+}
+
+fn audit_id() -> String {
+    format!("aud_{}", random_token(&mut CryptoRandom))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Reply {
+    body: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StatusChange {
+    status: SupportStatus,
+}
+
+pub async fn dispatch(mut req: Request, ctx: &RequestContext, rest: &[&str]) -> Result<Response, ApiError> {
+    let user = admin(&req, ctx).await?;
+    let db = ctx.env.d1("DB")?;
+    let now = platform::now();
+    let url = req.url()?;
+    let param = |name: &str| url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned());
+    let not_found = || ApiError::not_found("not_found", "There is no such record.");
+    let body: Value = match (req.method(), rest) {
+        (Method::Get, ["support"]) => {
+            let status = match param("status") {
+                None => None,
+                Some(raw) => Some(serde_json::from_value(json!(raw)).map_err(|_| DomainError::bad_request("invalid_status", "Unknown status."))?),
+            };
+            let messages: Vec<Value> = store::inbox(&db, status).await?.into_iter().map(with_parsed_replies).collect();
+            json!({ "messages": messages })
+        }
+        (Method::Post, ["support", id, "reply"]) => {
+            let reply: Reply = read_json(&mut req, 16 * 1024, &["application/json"]).await?;
+            let text = validate_reply(&reply.body)?;
+            let audit = audit_id();
+            let details = json!({ "reply_length": text.chars().count() });
+            let entry = AuditEntry { id: &audit, admin_account_id: &user.account.id, action: "support_reply", target_id: id, details: &details };
+            let reply_id = format!("rep_{}", random_token(&mut CryptoRandom));
+            if !store::reply(&db, &reply_id, &text, &entry, now).await? {
+                return Err(not_found());
+            }
+            json!({ "id": reply_id, "status": "answered" })
+        }
+        (Method::Post, ["support", id, "status"]) => {
+            let change: StatusChange = read_json(&mut req, 1024, &["application/json"]).await?;
+            let audit = audit_id();
+            let details = json!({ "status": change.status });
+            let entry = AuditEntry { id: &audit, admin_account_id: &user.account.id, action: "support_status", target_id: id, details: &details };
+            if !store::set_status(&db, change.status, &entry, now).await? {
+                return Err(not_found());
+            }
+            json!({ "id": id, "status": change.status })
+        }
+        (Method::Get, ["users"]) => {
+            let query = param("q").filter(|q| q.trim().len() >= 2).ok_or_else(|| DomainError::bad_request("query_too_short", "Search with at least 2 characters."))?;
+            json!({ "users": store::find_users(&db, query.trim()).await? })
+        }
+        (Method::Post, ["users", id, "credits"]) => {
+            let request: CreditAdjustment = read_json(&mut req, 2048, &["application/json"]).await?;
+            let (amount, reason) = validate_adjustment(&request)?;
+            let audit = audit_id();
+            let details = json!({ "amount": amount, "reason": reason });
+            let entry = AuditEntry { id: &audit, admin_account_id: &user.account.id, action: "credit_adjustment", target_id: id, details: &details };
+            let ledger = LedgerEntryId::generate(&mut CryptoRandom);
+            let description = LedgerKind::AdminAdjustment.description(&reason);
+            let balance = store::adjust_credits(&db, ledger.as_str(), amount, &description, &entry, now).await?.ok_or_else(|| {
+                DomainError::invalid("adjustment_refused", "No such account, or the change would take the balance below zero.")
+            })?;
+            json!({ "account_id": id, "credits": balance, "audit_id": audit })
+        }
+        (Method::Get, ["generations", "failed"]) => json!({ "generations": store::failed_generations(&db).await? }),
+        (Method::Get, ["audit"]) => json!({ "entries": store::audit_log(&db).await? }),
+        _ => return Err(hidden()),
+    };
+    Ok(private_json(&body)?)
+}

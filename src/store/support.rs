@@ -1,0 +1,154 @@
+//! Support messages and replies in D1, and the admin's view: inbox, replies, status, user lookup, audit.
+
+use gptimg_domain::privacy::{SupportMessage, SupportStatus, SUPPORT_MESSAGES_PER_HOUR};
+use gptimg_domain::time::UnixMillis;
+use serde_json::Value;
+use worker::wasm_bindgen::JsValue;
+use worker::D1Database;
+
+use super::{int, opt_text, text};
+
+// Rate limited per sender (account or email) inside the insert itself.
+const INSERT_MESSAGE: &str = "INSERT INTO support_messages (id, account_id, email, subject, message, status, created_at, updated_at) \
+ SELECT ?1, ?2, ?3, ?4, ?5, 'open', ?6, ?6 WHERE (SELECT COUNT(*) FROM support_messages \
+ WHERE (account_id = ?2 OR email = ?3) AND created_at > ?6 - 3600000) < ?7 RETURNING id";
+
+/// Records the message unless the sender is over the hourly limit. Returns whether it was recorded.
+pub async fn create(db: &D1Database, id: &str, account_id: Option<&str>, message: &SupportMessage, now: UnixMillis) -> worker::Result<bool> {
+    let row = db
+        .prepare(INSERT_MESSAGE)
+        .bind(&[
+            text(id),
+            opt_text(account_id),
+            text(message.email.as_str()),
+            text(&message.subject),
+            text(&message.message),
+            int(now.0),
+            int(SUPPORT_MESSAGES_PER_HOUR),
+        ])?
+        .first::<Value>(None)
+        .await?;
+    Ok(row.is_some())
+}
+
+const MESSAGE_COLUMNS: &str = "m.id, m.email, m.subject, m.message, m.status, m.created_at, m.updated_at, \
+ (SELECT COALESCE(json_group_array(json_object('body', r.body, 'created_at', r.created_at)), '[]') \
+ FROM (SELECT * FROM support_replies WHERE message_id = m.id ORDER BY created_at) r) AS replies";
+
+/// The account's messages, newest first, with replies (as a JSON array string in `replies`).
+pub async fn for_account(db: &D1Database, account_id: &str) -> worker::Result<Vec<Value>> {
+    let sql = format!("SELECT {MESSAGE_COLUMNS} FROM support_messages m WHERE m.account_id = ?1 ORDER BY m.created_at DESC LIMIT 100");
+    db.prepare(sql).bind(&[text(account_id)])?.all().await?.results()
+}
+
+/// The admin inbox, optionally filtered by status.
+pub async fn inbox(db: &D1Database, status: Option<SupportStatus>) -> worker::Result<Vec<Value>> {
+    let sql = format!(
+        "SELECT {MESSAGE_COLUMNS}, m.account_id FROM support_messages m WHERE (?1 IS NULL OR m.status = ?1) ORDER BY m.created_at DESC LIMIT 200"
+    );
+    let status = status.map_or(JsValue::NULL, |s| text(s.as_str()));
+    db.prepare(sql).bind(&[status])?.all().await?.results()
+}
+
+pub struct AuditEntry<'a> {
+    pub id: &'a str,
+    pub admin_account_id: &'a str,
+    pub action: &'a str,
+    pub target_id: &'a str,
+    pub details: &'a Value,
+}
+
+const INSERT_AUDIT: &str = "INSERT INTO audit_log (id, admin_account_id, action, target_id, details, created_at) \
+ SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM support_messages WHERE id = ?4) OR ?3 NOT LIKE 'support_%'";
+
+fn audit(db: &D1Database, entry: &AuditEntry<'_>, now: UnixMillis) -> worker::Result<worker::D1PreparedStatement> {
+    db.prepare(INSERT_AUDIT).bind(&[
+        text(entry.id),
+        text(entry.admin_account_id),
+        text(entry.action),
+        text(entry.target_id),
+        text(&entry.details.to_string()),
+        int(now.0),
+    ])
+}
+
+/// Replies and marks the message answered, with its audit entry. Returns false if there is no such message.
+pub async fn reply(db: &D1Database, reply_id: &str, body: &str, entry: &AuditEntry<'_>, now: UnixMillis) -> worker::Result<bool> {
+    let results = db
+        .batch(vec![
+            db.prepare("INSERT INTO support_replies (id, message_id, admin_account_id, body, created_at) \
+                 SELECT ?1, id, ?3, ?4, ?5 FROM support_messages WHERE id = ?2")
+                .bind(&[text(reply_id), text(entry.target_id), text(entry.admin_account_id), text(body), int(now.0)])?,
+            db.prepare("UPDATE support_messages SET status = 'answered', updated_at = ?2 WHERE id = ?1 RETURNING id")
+                .bind(&[text(entry.target_id), int(now.0)])?,
+            audit(db, entry, now)?,
+        ])
+        .await?;
+    Ok(!results[1].results::<Value>()?.is_empty())
+}
+
+pub async fn set_status(db: &D1Database, status: SupportStatus, entry: &AuditEntry<'_>, now: UnixMillis) -> worker::Result<bool> {
+    let results = db
+        .batch(vec![
+            db.prepare("UPDATE support_messages SET status = ?2, updated_at = ?3 WHERE id = ?1 RETURNING id")
+                .bind(&[text(entry.target_id), text(status.as_str()), int(now.0)])?,
+            audit(db, entry, now)?,
+        ])
+        .await?;
+    Ok(!results[0].results::<Value>()?.is_empty())
+}
+
+/// Finds accounts by exact id or by email (case-insensitive substring), live ones only.
+pub async fn find_users(db: &D1Database, query: &str) -> worker::Result<Vec<Value>> {
+    db.prepare(
+        "SELECT id, email, name, credits, created_at, last_sign_in_at, stripe_customer_id, terms_version FROM accounts \
+         WHERE deleted_at IS NULL AND deletion_started_at IS NULL AND (id = ?1 OR instr(lower(email), lower(?1)) > 0) \
+         ORDER BY created_at DESC LIMIT 50",
+    )
+    .bind(&[text(query)])?
+    .all()
+    .await?
+    .results()
+}
+
+/// Adds (or removes, never below zero) credits with a ledger entry keyed by the audit entry. Returns the new
+/// balance, or `None` if the account is missing or the change would go below zero.
+pub async fn adjust_credits(db: &D1Database, ledger_entry_id: &str, amount: i64, description: &str, entry: &AuditEntry<'_>, now: UnixMillis) -> worker::Result<Option<i64>> {
+    let results = db
+        .batch(vec![
+            db.prepare(
+                "INSERT INTO credit_ledger (id, account_id, kind, source_id, amount, balance_after, description, created_at) \
+                 SELECT ?1, id, 'admin_adjustment', ?2, ?3, credits + ?3, ?4, ?5 FROM accounts \
+                 WHERE id = ?6 AND deleted_at IS NULL AND credits + ?3 >= 0",
+            )
+            .bind(&[text(ledger_entry_id), text(entry.id), int(amount), text(description), int(now.0), text(entry.target_id)])?,
+            db.prepare("UPDATE accounts SET credits = credits + (SELECT amount FROM credit_ledger WHERE id = ?1) WHERE id = (SELECT account_id FROM credit_ledger WHERE id = ?1)")
+                .bind(&[text(ledger_entry_id)])?,
+            db.prepare(
+                "INSERT INTO audit_log (id, admin_account_id, action, target_id, details, created_at) \
+                 SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM credit_ledger WHERE id = ?7)",
+            )
+            .bind(&[text(entry.id), text(entry.admin_account_id), text(entry.action), text(entry.target_id), text(&entry.details.to_string()), int(now.0), text(ledger_entry_id)])?,
+            db.prepare("SELECT balance_after FROM credit_ledger WHERE id = ?1").bind(&[text(ledger_entry_id)])?,
+        ])
+        .await?;
+    let row = results[3].results::<Value>()?.pop();
+    Ok(row.and_then(|r| r.get("balance_after").and_then(Value::as_i64)))
+}
+
+pub async fn failed_generations(db: &D1Database) -> worker::Result<Vec<Value>> {
+    db.prepare(
+        "SELECT id, account_id, model_id, failure_code, failure_message, apipod_task_id, cost, created_at, finished_at \
+         FROM generations WHERE status = 'failed' ORDER BY finished_at DESC LIMIT 100",
+    )
+    .all()
+    .await?
+    .results()
+}
+
+pub async fn audit_log(db: &D1Database) -> worker::Result<Vec<Value>> {
+    db.prepare("SELECT id, admin_account_id, action, target_id, details, created_at FROM audit_log ORDER BY created_at DESC LIMIT 200")
+        .all()
+        .await?
+        .results()
+}
