@@ -227,6 +227,50 @@ async function showLedger(cursor) {
   more.onclick = () => showLedger(page.next_cursor);
 }
 
+/** First sign-in (or new terms): nothing else works until the terms are accepted and the age confirmed. */
+function askForConsent(account) {
+  return new Promise((resolve) => {
+    const terms = element("input", { type: "checkbox", id: "consent-terms" });
+    const age = element("input", { type: "checkbox", id: "consent-age" });
+    const message = element("p", { class: "form-message", role: "alert" });
+    const accept = element("button", { class: "button", type: "submit", disabled: "" }, "Continue");
+    const signOut = element("button", { class: "button-quiet", type: "button" }, "Sign out");
+    const update = () => { accept.disabled = !(terms.checked && age.checked); };
+    terms.addEventListener("change", update);
+    age.addEventListener("change", update);
+    signOut.addEventListener("click", async () => { await api.logout(); location.assign("/"); });
+    const termsLabel = element("label", { for: "consent-terms" }, "I accept the ",
+      element("a", { href: "/terms", target: "_blank" }, "Terms of Service"), " and have read the ",
+      element("a", { href: "/privacy", target: "_blank" }, "Privacy Policy"), ".");
+    const ageLabel = element("label", { for: "consent-age" }, "I am old enough to use GPTImg without a parent's consent where I live.");
+    const form = element("form", { method: "dialog" },
+      element("h2", { id: "consent-heading" }, `Welcome, ${account.name}`),
+      element("p", { class: "muted" }, "Before you start, please confirm two things."),
+      element("div", { class: "check" }, terms, termsLabel),
+      element("div", { class: "check" }, age, ageLabel),
+      message,
+      element("div", { class: "row" }, accept, signOut));
+    const dialog = element("dialog", { class: "consent", "aria-labelledby": "consent-heading" }, form);
+    dialog.addEventListener("cancel", (event) => event.preventDefault());
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      accept.disabled = true;
+      try {
+        await api.post("/api/me/consent", { terms_version: account.terms_version, age_confirmed: true });
+        dialog.close();
+        dialog.remove();
+        resolve();
+      } catch (error) {
+        message.textContent = error.message;
+        message.className = "form-message bad";
+        update();
+      }
+    });
+    document.body.append(dialog);
+    dialog.showModal();
+  });
+}
+
 async function main() {
   showServiceStatus();
   const nav = document.getElementById("account-nav");
@@ -238,6 +282,10 @@ async function main() {
     return;
   }
   if (nav) renderAccountNav(nav, account);
+  if (account?.consent_required) {
+    await askForConsent(account);
+    account = await api.me();
+  }
   for (const cta of document.querySelectorAll("[data-sign-in-cta]")) {
     cta.setAttribute("href", account ? "/app" : signInHref());
     cta.textContent = account ? "Open your studio" : "Sign in with Google to start";

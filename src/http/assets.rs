@@ -9,3 +9,19 @@ pub async fn serve(req: Request, ctx: &RequestContext) -> Result<Response, ApiEr
     let assets = ctx.env.assets("ASSETS")?;
     Ok(assets.fetch_request(req).await?)
 }
+
+/// Legal pages carry the configured support address (the captured policy lost its own): `{{SUPPORT_EMAIL_LINK}}`
+/// in the page becomes a mailto link, escaped.
+pub async fn legal_page(req: Request, ctx: &RequestContext) -> Result<Response, ApiError> {
+    let config = ctx.config()?;
+    let mut page = serve(req, ctx).await?;
+    if page.status_code() != 200 {
+        return Ok(page);
+    }
+    let html = page.text().await?;
+    let email = config.support_email.as_str().replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
+    let link = format!("<a href=\"mailto:{email}\">{email}</a>");
+    let mut response = Response::from_html(html.replace("{{SUPPORT_EMAIL_LINK}}", &link))?;
+    response.headers_mut().set("cache-control", "public, max-age=300")?;
+    Ok(response)
+}

@@ -125,6 +125,7 @@ pub async fn dispatch(req: Request, ctx: &RequestContext) -> Result<Response, Ap
         ["api", ..] | ["auth", ..] | ["webhooks", ..] | ["images", ..] | ["uploads", ..] => {
             Err(ApiError::not_found("route_not_found", "No such endpoint."))
         }
+        ["privacy"] | ["terms"] if matches!(method, Method::Get | Method::Head) => assets::legal_page(req, ctx).await,
         ["admin"] | ["admin-console.html"] | ["admin-console"] => match method {
             Method::Get if segments.as_slice() == ["admin"] => admin::page(req, ctx).await,
             _ => Err(ApiError::not_found("route_not_found", "No such page.")),

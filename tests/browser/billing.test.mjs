@@ -1,7 +1,7 @@
 // Browser: buy a credit pack on the stand-in Stripe page and see the balance and history update.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { useWorkerAndBrowser, watchedPage, screenshot, VIEWPORTS } from "../support/browser.mjs";
+import { useWorkerAndBrowser, watchedPage, screenshot, VIEWPORTS, acceptTermsInDialog } from "../support/browser.mjs";
 
 const live = useWorkerAndBrowser({ before, after });
 
@@ -13,6 +13,7 @@ for (const [label, width, height] of VIEWPORTS) {
     await page.getByLabel("Email").fill(`buyer-${label}@gptimg.test`);
     await page.getByRole("button", { name: "Continue" }).click();
     await page.waitForURL(live.worker.url + "/app");
+    await acceptTermsInDialog(page);
     const pack = page.locator(".plan", { hasText: "100 credits" }).first();
     await pack.getByRole("button", { name: "Buy" }).click();
 

@@ -1,7 +1,7 @@
 // Browser: sign in through the stand-in Google page, see the signed-in header, correct the name, sign out.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { useWorkerAndBrowser, watchedPage, screenshot, VIEWPORTS } from "../support/browser.mjs";
+import { useWorkerAndBrowser, watchedPage, screenshot, VIEWPORTS, acceptTermsInDialog } from "../support/browser.mjs";
 
 const live = useWorkerAndBrowser({ before, after });
 
@@ -16,6 +16,7 @@ for (const [label, width, height] of VIEWPORTS) {
     await page.getByRole("button", { name: /Grace Hopper/ }).click();
 
     await page.waitForURL(live.worker.url + "/app");
+    await acceptTermsInDialog(page);
     await page.locator("#account-card").waitFor({ state: "visible" });
     assert.equal(await page.locator("#account-email").textContent(), "grace@gptimg.test");
     assert.equal(await page.locator("#credit-balance").textContent(), "10 credits");

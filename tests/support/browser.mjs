@@ -45,3 +45,15 @@ export function useWorkerAndBrowser(hooks) {
   });
   return handle;
 }
+
+/** The first-sign-in dialog, if this account still needs it: both boxes, then Continue. */
+export async function acceptTermsInDialog(page, screenshotName) {
+  await page.waitForFunction(() => document.querySelector("dialog.consent[open]") || document.querySelector("#account-card:not([hidden])"));
+  const dialog = page.getByRole("dialog");
+  if (!(await dialog.isVisible())) return;
+  if (screenshotName) await screenshot(page, screenshotName);
+  await dialog.getByLabel(/I accept the/).check();
+  await dialog.getByLabel(/I am old enough/).check();
+  await dialog.getByRole("button", { name: "Continue" }).click();
+  await dialog.waitFor({ state: "detached" });
+}
