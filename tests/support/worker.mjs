@@ -32,6 +32,20 @@ async function applyMigrations(db) {
 }
 
 /**
+ * fetch, retried once when a pooled keep-alive connection turns out to have been closed by workerd before the
+ * request was sent (undici reports "other side closed"); the request never reached the Worker, so this is safe.
+ */
+async function fetchOnce(target, init) {
+  try {
+    return await fetch(target, init);
+  } catch (error) {
+    const closed = /other side closed|ECONNRESET/.test(String(error?.cause?.message ?? error?.cause?.code ?? error));
+    if (!closed) throw error;
+    return fetch(target, init);
+  }
+}
+
+/**
  * Starts stand-ins + Worker. `bindings` overrides vars/secrets; `omit` removes some (to test misconfiguration).
  * Returns { url, fakes, db, bucket, logs, fetch, stop }.
  */
@@ -83,7 +97,7 @@ export async function startWorker({ bindings = {}, omit = [] } = {}) {
     mf,
     /** Fires the Worker's cron handler once, as Cloudflare does every minute. */
     runCron: async () => (await mf.getWorker()).scheduled({ cron: "* * * * *" }),
-    fetch: (p, init) => fetch(url + p, { redirect: "manual", ...init }),
+    fetch: (p, init) => fetchOnce(url + p, { redirect: "manual", ...init }),
     stop: async () => { await mf.dispose(); await fakes.close(); },
   };
 }
