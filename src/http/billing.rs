@@ -75,8 +75,8 @@ pub async fn checkout(mut req: Request, ctx: &RequestContext) -> Result<Response
         ("mode", mode.to_owned()),
         ("line_items[0][price]", plan.stripe_price_id.clone()),
         ("line_items[0][quantity]", "1".to_owned()),
-        ("success_url", config.app_url.join("/app?checkout=success&session_id={CHECKOUT_SESSION_ID}")),
-        ("cancel_url", config.app_url.join("/app?checkout=cancelled")),
+        ("success_url", config.app_url.join("/account?checkout=success&session_id={CHECKOUT_SESSION_ID}")),
+        ("cancel_url", config.app_url.join("/account?checkout=cancelled")),
         ("client_reference_id", account.id.clone()),
         ("metadata[account_id]", account.id.clone()),
         ("metadata[plan_id]", plan.id.clone()),
@@ -106,6 +106,6 @@ pub async fn portal(req: Request, ctx: &RequestContext) -> Result<Response, ApiE
     let customer = user.account.stripe_customer_id.as_deref().ok_or_else(|| {
         DomainError::new(ErrorKind::Conflict, "no_billing_account", "You have no billing history yet; buy a pack or subscribe first.")
     })?;
-    let session = stripe::create_portal_session(config, customer, &config.app_url.join("/app")).await.map_err(|e| stripe_failure(ctx, e))?;
+    let session = stripe::create_portal_session(config, customer, &config.app_url.join("/account")).await.map_err(|e| stripe_failure(ctx, e))?;
     Ok(private_json(&json!({ "url": session.url }))?)
 }

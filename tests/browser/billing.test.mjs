@@ -1,19 +1,14 @@
 // Browser: buy a credit pack on the stand-in Stripe page and see the balance and history update.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { useWorkerAndBrowser, watchedPage, screenshot, VIEWPORTS, acceptTermsInDialog } from "../support/browser.mjs";
+import { useWorkerAndBrowser, watchedPage, screenshot, VIEWPORTS, signInAs } from "../support/browser.mjs";
 
 const live = useWorkerAndBrowser({ before, after });
 
 for (const [label, width, height] of VIEWPORTS) {
   test(`buy a credit pack at ${label} width`, async () => {
     const { page, problems, context } = await watchedPage(live.browser, { width, height });
-    await page.goto(live.worker.url + "/auth/google/start?return_to=%2Fapp");
-    await page.getByLabel("Name").fill(`Buyer ${label}`);
-    await page.getByLabel("Email").fill(`buyer-${label}@gptimg.test`);
-    await page.getByRole("button", { name: "Continue" }).click();
-    await page.waitForURL(live.worker.url + "/app");
-    await acceptTermsInDialog(page);
+    await signInAs(page, live.worker.url, { name: `Buyer ${label}`, email: `buyer-${label}@gptimg.test`, returnTo: "/account" });
     const pack = page.locator(".plan", { hasText: "100 credits" }).first();
     await pack.getByRole("button", { name: "Buy" }).click();
 
@@ -21,7 +16,7 @@ for (const [label, width, height] of VIEWPORTS) {
     await screenshot(page, `stripe-stand-in-${label}`);
     await page.getByRole("button", { name: "Pay" }).click();
 
-    await page.waitForURL(/\/app\?checkout=success/);
+    await page.waitForURL(/\/account\?checkout=success/);
     await page.getByText("Payment received", { exact: false }).waitFor();
     await page.locator("#credit-balance", { hasText: "110 credits" }).waitFor();
     await page.locator("#ledger-rows tr", { hasText: "Bought 100 credits" }).waitFor();

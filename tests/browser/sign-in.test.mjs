@@ -17,6 +17,8 @@ for (const [label, width, height] of VIEWPORTS) {
 
     await page.waitForURL(live.worker.url + "/app");
     await acceptTermsInDialog(page);
+    await page.getByRole("link", { name: /Account of/ }).click();
+    await page.waitForURL(live.worker.url + "/account");
     await page.locator("#account-card").waitFor({ state: "visible" });
     assert.equal(await page.locator("#account-email").textContent(), "grace@gptimg.test");
     assert.equal(await page.locator("#credit-balance").textContent(), "10 credits");

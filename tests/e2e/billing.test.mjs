@@ -51,7 +51,7 @@ describe("plans and checkout", () => {
     assert.equal(first.form["metadata[plan_id]"], "pack_100");
     assert.equal(first.form["payment_intent_data[metadata][account_id]"], user.id);
     assert.equal(first.form.customer_email, "buyer-1@gptimg.test");
-    assert.match(first.form.success_url, /\/app\?checkout=success&session_id=\{CHECKOUT_SESSION_ID\}$/);
+    assert.match(first.form.success_url, /\/account\?checkout=success&session_id=\{CHECKOUT_SESSION_ID\}$/);
     assert.match(first.idempotencyKey, /^[0-9a-f]{32}$/);
 
     await startCheckout(worker, user.session, "pro_monthly");

@@ -48,7 +48,7 @@ export function useWorkerAndBrowser(hooks) {
 
 /** The first-sign-in dialog, if this account still needs it: both boxes, then Continue. */
 export async function acceptTermsInDialog(page, screenshotName) {
-  await page.waitForFunction(() => document.querySelector("dialog.consent[open]") || document.querySelector("#account-card:not([hidden])"));
+  await page.waitForFunction(() => document.querySelector("dialog.consent[open]") || document.querySelector("#credit-balance"));
   const dialog = page.getByRole("dialog");
   if (!(await dialog.isVisible())) return;
   if (screenshotName) await screenshot(page, screenshotName);
@@ -56,4 +56,14 @@ export async function acceptTermsInDialog(page, screenshotName) {
   await dialog.getByLabel(/I am old enough/).check();
   await dialog.getByRole("button", { name: "Continue" }).click();
   await dialog.waitFor({ state: "detached" });
+}
+
+/** Signs in through the stand-in Google page as a fresh identity and accepts the terms. */
+export async function signInAs(page, baseUrl, { name, email, returnTo = "/app", consentScreenshot } = {}) {
+  await page.goto(`${baseUrl}/auth/google/start?return_to=${encodeURIComponent(returnTo)}`);
+  await page.getByLabel("Name").fill(name);
+  await page.getByLabel("Email").fill(email);
+  await page.getByRole("button", { name: "Continue" }).click();
+  await page.waitForURL(baseUrl + returnTo);
+  await acceptTermsInDialog(page, consentScreenshot);
 }

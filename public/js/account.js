@@ -1,0 +1,132 @@
+// The account page: profile, credits and billing, transaction history, support messages, export and deletion.
+import { $, api, day, element, money, renderAccountNav, say, signInHref, startPage } from "./common.js";
+
+function showProfile(account) {
+  $("account-card").hidden = false;
+  $("account-email").textContent = account.email;
+  $("account-credits").textContent = String(account.credits);
+  $("account-since").textContent = day(account.created_at);
+  $("name-input").value = account.name;
+  $("name-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const button = $("name-form").querySelector("button");
+    button.disabled = true;
+    say($("name-message"), "Saving…");
+    try {
+      const updated = await api.request("/api/me", { method: "PATCH", body: { name: $("name-input").value } });
+      $("name-input").value = updated.name;
+      say($("name-message"), "Saved.", "ok");
+      renderAccountNav(updated);
+    } catch (error) {
+      say($("name-message"), error.message, "bad");
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
+
+async function redirectTo(path, body, button) {
+  button.disabled = true;
+  say($("billing-message"), "");
+  try {
+    location.assign((await api.post(path, body)).url);
+  } catch (error) {
+    say($("billing-message"), error.message, "bad");
+    button.disabled = false;
+  }
+}
+
+/** After checkout the webhook may land a moment later: poll briefly for the new balance. */
+async function waitForCredits(before) {
+  for (let attempt = 0; attempt < 15; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const account = await api.me().catch(() => null);
+    if (account && account.credits !== before) {
+      $("account-credits").textContent = String(account.credits);
+      renderAccountNav(account);
+      say($("checkout-message"), "Payment confirmed — your new credits are ready.", "ok");
+      showLedger();
+      return;
+    }
+  }
+}
+
+async function showBilling(account) {
+  $("billing-card").hidden = false;
+  const checkout = new URLSearchParams(location.search).get("checkout");
+  if (checkout === "success") {
+    say($("checkout-message"), "Payment received — thank you! Your balance updates as soon as Stripe confirms it.", "ok");
+    waitForCredits(account.credits);
+  } else if (checkout === "cancelled") {
+    say($("checkout-message"), "Checkout cancelled — nothing was charged.");
+  }
+  const sub = account.subscription;
+  const live = sub && ["active", "trialing", "past_due", "unpaid"].includes(sub.status);
+  $("subscription-status").textContent = !sub ? "No subscription." :
+    `${sub.plan_name ?? sub.plan_id}: ${sub.status.replace("_", " ")}` +
+    (sub.current_period_end && live ? `${sub.cancel_at_period_end ? ", ends" : ", renews"} ${day(sub.current_period_end)}` : "");
+  const manage = $("manage-billing");
+  manage.hidden = !account.has_billing_account;
+  manage.onclick = () => redirectTo("/api/billing/portal", undefined, manage);
+  const { plans } = await api.get("/api/plans");
+  $("plan-list").replaceChildren(...plans.filter((plan) => plan.kind === "pack" || !live).map((plan) => {
+    const button = element("button", { class: "button", type: "button" }, plan.kind === "subscription" ? "Subscribe" : "Buy");
+    button.addEventListener("click", () => redirectTo("/api/billing/checkout", { plan: plan.id }, button));
+    return element("div", { class: "plan" },
+      element("strong", {}, plan.name),
+      plan.kind === "subscription" ? element("span", { class: "muted" }, `${plan.credits} credits every ${plan.interval}`) : "",
+      element("span", { class: "price" }, money(plan.price_cents, plan.currency) + (plan.interval ? ` / ${plan.interval}` : "")),
+      button);
+  }));
+}
+
+async function showLedger(cursor) {
+  const page = await api.get(`/api/credits/ledger?limit=20${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
+  $("history-card").hidden = false;
+  const rows = page.entries.map((entry) => element("tr", {},
+    element("td", { class: "date" }, day(entry.created_at)),
+    element("td", {}, entry.description),
+    element("td", { class: `num ${entry.amount < 0 ? "bad" : "ok"}` }, (entry.amount > 0 ? "+" : "") + entry.amount),
+    element("td", { class: "num" }, String(entry.balance_after))));
+  if (cursor) $("ledger-rows").append(...rows); else $("ledger-rows").replaceChildren(...rows);
+  $("ledger-more").hidden = !page.next_cursor;
+  $("ledger-more").onclick = () => showLedger(page.next_cursor);
+}
+
+async function showSupport() {
+  const { messages } = await api.get("/api/support");
+  $("support-card").hidden = false;
+  $("support-list").replaceChildren(...(messages.length ? messages.map((m) => element("article", { class: "message" },
+    element("strong", {}, m.subject), element("span", { class: "muted" }, ` · ${m.status} · ${day(m.created_at)}`),
+    element("p", {}, m.message),
+    ...m.replies.map((r) => element("p", { class: "reply" }, element("strong", {}, "GPTImg support: "), r.body)))) : [element("p", { class: "muted" }, "No messages yet.")]));
+}
+
+function wireDeletion() {
+  $("privacy-card").hidden = false;
+  const input = $("delete-confirm");
+  const button = $("delete-button");
+  input.addEventListener("input", () => { button.disabled = input.value !== "DELETE"; });
+  $("delete-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (input.value !== "DELETE") return;
+    button.disabled = true;
+    say($("delete-message"), "Deleting your account…");
+    try {
+      await api.request("/api/me", { method: "DELETE", body: { confirm: "DELETE" } });
+      location.assign("/?deleted=1");
+    } catch (error) {
+      say($("delete-message"), error.message, "bad");
+      button.disabled = false;
+    }
+  });
+}
+
+const account = await startPage();
+if (!account) {
+  location.assign(signInHref("/account"));
+} else {
+  showProfile(account);
+  wireDeletion();
+  await Promise.all([showBilling(account), showLedger(), showSupport()]).catch((error) => say($("billing-message"), error.message, "bad"));
+}

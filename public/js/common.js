@@ -1,0 +1,145 @@
+// Shared by every page: the JSON API client, DOM helpers, the account header, the consent dialog, the footer.
+export const api = {
+  async request(path, { method = "GET", body, raw } = {}) {
+    const headers = { accept: "application/json" };
+    if (body !== undefined && !raw) headers["content-type"] = "application/json";
+    const response = await fetch(path, { method, headers, body: raw ?? (body === undefined ? undefined : JSON.stringify(body)) });
+    if (response.status === 204) return null;
+    const data = await response.json().catch(() => ({}));
+    if (!response.ok) {
+      const error = new Error(data.error?.message ?? `Something went wrong (${response.status}).`);
+      error.code = data.error?.code;
+      error.status = response.status;
+      throw error;
+    }
+    return data;
+  },
+  get: (path) => api.request(path),
+  post: (path, body) => api.request(path, { method: "POST", body }),
+  /** The signed-in account, or null. */
+  async me() {
+    return (await api.get("/api/session")).account;
+  },
+};
+
+export function element(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attributes)) {
+    if (value === false || value === undefined || value === null) continue;
+    if (key === "class") node.className = value;
+    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, value === true ? "" : value);
+  }
+  node.append(...children.filter((c) => c !== null && c !== undefined && c !== false));
+  return node;
+}
+
+export const $ = (id) => document.getElementById(id);
+
+export function say(target, text, tone = "") {
+  target.textContent = text;
+  target.className = `form-message ${tone}`;
+}
+
+export const money = (cents, currency) => new Intl.NumberFormat(undefined, { style: "currency", currency }).format(cents / 100);
+export const day = (ms) => new Date(ms).toLocaleDateString(undefined, { year: "numeric", month: "short", day: "numeric" });
+export const credits = (n) => `${n} credit${n === 1 ? "" : "s"}`;
+
+export function signInHref(target) {
+  const here = target ?? (location.pathname === "/" ? "/app" : location.pathname + location.search);
+  return `/auth/google/start?return_to=${encodeURIComponent(here)}`;
+}
+
+function avatar(account) {
+  const initials = account.name.split(/\s+/).map((part) => part[0]).join("").slice(0, 2).toUpperCase();
+  const fallback = element("span", { class: "avatar avatar-initials", "aria-hidden": "true" }, initials);
+  if (!account.avatar_url) return fallback;
+  const image = element("img", { class: "avatar", src: account.avatar_url, alt: "", width: "32", height: "32" });
+  image.addEventListener("error", () => image.replaceWith(fallback));
+  return image;
+}
+
+export function renderAccountNav(account) {
+  const nav = $("account-nav");
+  if (!nav) return;
+  nav.replaceChildren();
+  if (!account) {
+    nav.append(element("a", { class: "button", href: signInHref() }, "Sign in with Google"));
+    return;
+  }
+  const signOut = element("button", { class: "button-quiet", type: "button" }, "Sign out");
+  signOut.addEventListener("click", async () => {
+    signOut.disabled = true;
+    await api.post("/auth/logout").catch(() => null);
+    location.assign("/");
+  });
+  nav.append(
+    element("a", { class: "nav-link", href: "/app" }, "Studio"),
+    element("a", { class: "account-link", href: "/account", "aria-label": `Account of ${account.name}` }, avatar(account), element("span", { class: "account-name" }, account.name)),
+    element("span", { class: "credits", id: "credit-balance", title: "Your credit balance" }, credits(account.credits)),
+    signOut,
+  );
+}
+
+/** First sign-in (or new terms): nothing else works until the terms are accepted and the age confirmed. */
+function askForConsent(account) {
+  return new Promise((resolve) => {
+    const terms = element("input", { type: "checkbox", id: "consent-terms" });
+    const age = element("input", { type: "checkbox", id: "consent-age" });
+    const message = element("p", { class: "form-message", role: "alert" });
+    const accept = element("button", { class: "button", type: "submit", disabled: true }, "Continue");
+    const update = () => { accept.disabled = !(terms.checked && age.checked); };
+    terms.addEventListener("change", update);
+    age.addEventListener("change", update);
+    const signOut = element("button", { class: "button-quiet", type: "button", onclick: async () => { await api.post("/auth/logout").catch(() => null); location.assign("/"); } }, "Sign out");
+    const form = element("form", { method: "dialog" },
+      element("h2", { id: "consent-heading" }, `Welcome, ${account.name}`),
+      element("p", { class: "muted" }, "Before you start, please confirm two things."),
+      element("div", { class: "check" }, terms, element("label", { for: "consent-terms" }, "I accept the ",
+        element("a", { href: "/terms", target: "_blank" }, "Terms of Service"), " and have read the ",
+        element("a", { href: "/privacy", target: "_blank" }, "Privacy Policy"), ".")),
+      element("div", { class: "check" }, age, element("label", { for: "consent-age" }, "I am old enough to use GPTImg without a parent's consent where I live.")),
+      message,
+      element("div", { class: "row" }, accept, signOut));
+    const dialog = element("dialog", { class: "consent", "aria-labelledby": "consent-heading" }, form);
+    dialog.addEventListener("cancel", (event) => event.preventDefault());
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      accept.disabled = true;
+      try {
+        await api.post("/api/me/consent", { terms_version: account.terms_version, age_confirmed: true });
+        dialog.close();
+        dialog.remove();
+        resolve();
+      } catch (error) {
+        say(message, error.message, "bad");
+        update();
+      }
+    });
+    document.body.append(dialog);
+    dialog.showModal();
+  });
+}
+
+/** Loads the account, renders the header and, when needed, asks for consent first. */
+export async function startPage() {
+  let account = null;
+  try {
+    account = await api.me();
+  } catch {
+    $("account-nav")?.replaceChildren(element("span", { class: "bad" }, "Account unavailable"));
+    return null;
+  }
+  renderAccountNav(account);
+  if (account?.consent_required) {
+    await askForConsent(account);
+    account = await api.me();
+    renderAccountNav(account);
+  }
+  return account;
+}
+
+export function updateBalance(balance) {
+  const badge = $("credit-balance");
+  if (badge) badge.textContent = credits(balance);
+}

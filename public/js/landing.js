@@ -1,0 +1,36 @@
+// Landing page: service status, live pricing from /api/plans, and the sign-in call to action.
+import { $, api, element, money, signInHref, startPage } from "./common.js";
+
+async function showStatus() {
+  const status = $("service-status");
+  try {
+    const health = await (await fetch("/healthz", { headers: { accept: "application/json" } })).json();
+    status.textContent = health.ok ? "All systems working" : "Service is having trouble — please try again soon";
+    status.classList.add(health.ok ? "ok" : "bad");
+  } catch {
+    status.textContent = "Cannot reach the service — check your connection";
+    status.classList.add("bad");
+  }
+}
+
+async function showPricing(account) {
+  const list = $("pricing");
+  try {
+    const { plans } = await api.get("/api/plans");
+    list.replaceChildren(...plans.map((plan) => element("article", { class: "plan" },
+      element("h3", {}, plan.name),
+      element("p", { class: "price" }, money(plan.price_cents, plan.currency), plan.interval ? element("span", { class: "muted" }, ` / ${plan.interval}`) : ""),
+      element("p", { class: "muted" }, plan.kind === "subscription" ? `${plan.credits} credits every ${plan.interval}, cancel any time` : `${plan.credits} credits, never expire`),
+      element("a", { class: "button", href: account ? "/account#billing-heading" : signInHref("/account") }, plan.kind === "subscription" ? "Subscribe" : "Buy"))));
+  } catch (error) {
+    list.replaceChildren(element("p", { class: "bad" }, `Prices are unavailable right now: ${error.message}`));
+  }
+}
+
+const account = await startPage();
+for (const cta of document.querySelectorAll("[data-sign-in-cta]")) {
+  cta.setAttribute("href", account ? "/app" : signInHref("/app"));
+  cta.textContent = account ? "Open your studio" : "Sign in with Google to start";
+}
+showStatus();
+showPricing(account);

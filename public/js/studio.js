@@ -1,0 +1,234 @@
+// The studio: the generator (prompt, model, shape, reference images, live progress) and the gallery.
+import { $, api, credits, day, element, say, signInHref, startPage, updateBalance } from "./common.js";
+
+let account = null;
+let models = [];
+const references = []; // { id, url, name }
+
+const chosenModel = () => models.find((m) => m.id === $("model").value);
+
+function showCost() {
+  const model = chosenModel();
+  if (!model) return;
+  $("cost").textContent = `Costs ${credits(model.credits_per_image)} · you have ${credits(account.credits)}`;
+  const canReference = model.max_reference_images > 0;
+  $("dropzone").classList.toggle("disabled", !canReference);
+  $("dropzone").setAttribute("aria-disabled", String(!canReference));
+  $("dropzone-help").textContent = canReference
+    ? `Up to ${model.max_reference_images} images — PNG, JPEG or WebP, 10 MiB each.`
+    : `${model.name} does not take reference images.`;
+}
+
+function fillAspectRatios() {
+  const model = chosenModel();
+  const previous = $("aspect").value;
+  $("aspect").replaceChildren(...model.aspect_ratios.map((ratio) => element("option", { value: ratio, selected: ratio === previous }, ratio)));
+  showCost();
+}
+
+async function loadModels() {
+  ({ models } = await api.get("/api/models"));
+  $("model").replaceChildren(...models.map((m) => element("option", { value: m.id }, `${m.name} — ${credits(m.credits_per_image)}`)));
+  fillAspectRatios();
+}
+
+function renderReferences() {
+  $("references").replaceChildren(...references.map((ref, index) => element("li", {},
+    element("img", { src: ref.url, alt: `Reference ${index + 1}: ${ref.name}` }),
+    element("button", { type: "button", class: "remove", "aria-label": `Remove ${ref.name}`, onclick: () => {
+      URL.revokeObjectURL(ref.url);
+      references.splice(index, 1);
+      renderReferences();
+    } }, "×"))));
+}
+
+async function addFiles(files) {
+  const model = chosenModel();
+  const message = $("generator-message");
+  for (const file of files) {
+    if (references.length >= model.max_reference_images) {
+      say(message, `${model.name} takes at most ${model.max_reference_images} reference images.`, "bad");
+      return;
+    }
+    say(message, `Uploading ${file.name}…`);
+    try {
+      const uploaded = await api.request("/api/uploads", { method: "POST", raw: file });
+      references.push({ id: uploaded.id, url: URL.createObjectURL(file), name: file.name });
+      renderReferences();
+      say(message, "");
+    } catch (error) {
+      say(message, `${file.name}: ${error.message}`, "bad");
+    }
+  }
+}
+
+function wireDropzone() {
+  const zone = $("dropzone");
+  const input = $("reference-input");
+  const open = () => { if (!zone.classList.contains("disabled")) input.click(); };
+  zone.addEventListener("click", open);
+  zone.addEventListener("keydown", (event) => { if (event.key === "Enter" || event.key === " ") { event.preventDefault(); open(); } });
+  input.addEventListener("change", () => { addFiles([...input.files]); input.value = ""; });
+  zone.addEventListener("dragover", (event) => { event.preventDefault(); zone.classList.add("over"); });
+  zone.addEventListener("dragleave", () => zone.classList.remove("over"));
+  zone.addEventListener("drop", (event) => {
+    event.preventDefault();
+    zone.classList.remove("over");
+    if (!zone.classList.contains("disabled")) addFiles([...event.dataTransfer.files]);
+  });
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function follow(generation) {
+  const started = Date.now();
+  $("progress").hidden = false;
+  $("result").hidden = true;
+  $("result-actions").hidden = true;
+  $("progress-bar").hidden = false;
+  $("progress").scrollIntoView({ behavior: "smooth", block: "nearest" });
+  while (generation.status === "queued" || generation.status === "running") {
+    const seconds = Math.round((Date.now() - started) / 1000);
+    $("progress-text").textContent = `${generation.status === "queued" ? "Queued" : "Generating"}… ${seconds} s`;
+    await sleep(1000);
+    generation = await api.get(`/api/generations/${generation.id}`);
+  }
+  $("progress-bar").hidden = true;
+  account = await api.me();
+  updateBalance(account.credits);
+  showCost();
+  if (generation.status === "failed") {
+    $("progress-text").textContent = generation.failure?.message ?? "The generation failed. Your credits were refunded.";
+    $("progress-text").className = "bad";
+    return;
+  }
+  const image = generation.images[0];
+  $("progress-text").textContent = "Done.";
+  $("progress-text").className = "ok";
+  $("result-image").src = image.url;
+  $("result-image").alt = generation.prompt;
+  $("result-caption").textContent = generation.prompt;
+  $("result").hidden = false;
+  $("result-actions").replaceChildren(
+    element("a", { class: "button", href: image.url, download: `gptimg-${generation.id}.${image.content_type.split("/")[1]}` }, "Download"),
+    element("button", { class: "button-quiet", type: "button", onclick: () => openDetail(generation) }, "Details"));
+  $("result-actions").hidden = false;
+  prependToGallery(generation);
+}
+
+async function submit(event) {
+  event.preventDefault();
+  const message = $("generator-message");
+  const button = $("generate");
+  button.disabled = true;
+  say(message, "");
+  try {
+    const generation = await api.post("/api/generations", {
+      prompt: $("prompt").value,
+      model: $("model").value,
+      aspect_ratio: $("aspect").value,
+      reference_upload_ids: references.map((r) => r.id),
+    });
+    account.credits -= generation.cost;
+    updateBalance(account.credits);
+    await follow(generation);
+  } catch (error) {
+    const extra = error.code === "insufficient_credits" ? element("a", { href: "/account#billing-heading" }, " Buy credits") : "";
+    say(message, error.message, "bad");
+    if (extra) message.append(extra);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+// ---- Gallery ----
+let nextCursor = null;
+let loading = false;
+let exhausted = false;
+
+function galleryItem(generation) {
+  const image = generation.images[0];
+  const label = generation.status === "failed" ? "Failed" : generation.status === "succeeded" ? "" : "In progress";
+  return element("li", { "data-id": generation.id },
+    element("button", { type: "button", class: "tile", "aria-label": `Open “${generation.prompt.slice(0, 60)}”`, onclick: () => openDetail(generation) },
+      image ? element("img", { src: image.url, alt: generation.prompt, loading: "lazy", width: String(image.width), height: String(image.height) })
+        : element("span", { class: "tile-placeholder" }, label),
+      element("span", { class: "tile-caption" }, generation.prompt)));
+}
+
+function prependToGallery(generation) {
+  $("gallery").querySelector(`[data-id="${generation.id}"]`)?.remove();
+  $("gallery").prepend(galleryItem(generation));
+  $("gallery-status").textContent = "";
+}
+
+async function loadMore() {
+  if (loading || exhausted) return;
+  loading = true;
+  try {
+    const page = await api.get(`/api/generations?limit=12${nextCursor ? `&cursor=${encodeURIComponent(nextCursor)}` : ""}`);
+    $("gallery").append(...page.generations.map(galleryItem));
+    nextCursor = page.next_cursor;
+    exhausted = !nextCursor;
+    if (!$("gallery").children.length) $("gallery-status").textContent = "Your images will appear here.";
+  } catch (error) {
+    $("gallery-status").textContent = error.message;
+  } finally {
+    loading = false;
+  }
+}
+
+async function openDetail(generation) {
+  const dialog = $("detail");
+  const message = $("detail-message");
+  say(message, "");
+  const image = generation.images[0];
+  $("detail-image").src = image ? image.url : "";
+  $("detail-image").hidden = !image;
+  $("detail-image").alt = generation.prompt;
+  $("detail-prompt").textContent = generation.prompt;
+  const facts = [["Model", generation.model_name ?? generation.model], ["Shape", generation.aspect_ratio], ["Cost", credits(generation.cost)],
+    ["Created", day(generation.created_at)], ["Status", generation.failure ? `${generation.status} — ${generation.failure.message}` : generation.status]];
+  if (image) facts.push(["Size", `${image.width} × ${image.height}`]);
+  $("detail-facts").replaceChildren(...facts.flatMap(([k, v]) => [element("dt", {}, k), element("dd", {}, v)]));
+  const shareUrl = image?.share_url;
+  $("detail-share").replaceChildren(...(shareUrl ? ["Public link: ", element("a", { href: shareUrl, id: "share-link" }, shareUrl)] : []));
+  const refresh = async () => openDetail(await api.get(`/api/generations/${generation.id}`));
+  const actions = [];
+  if (image) actions.push(element("a", { class: "button", href: image.url, download: `gptimg-${generation.id}.${image.content_type.split("/")[1]}` }, "Download"));
+  if (generation.status === "succeeded") {
+    actions.push(generation.shared
+      ? element("button", { class: "button-quiet", type: "button", onclick: async () => { await api.request(`/api/generations/${generation.id}/share`, { method: "DELETE" }); await refresh(); say(message, "The public link no longer works.", "ok"); } }, "Stop sharing")
+      : element("button", { class: "button-quiet", type: "button", onclick: async () => {
+        const shared = await api.post(`/api/generations/${generation.id}/share`);
+        await navigator.clipboard?.writeText(shared.images[0].share_url).catch(() => null);
+        openDetail(shared);
+        say(message, "Anyone with the link can now see this image.", "ok");
+      } }, "Share"));
+  }
+  if (generation.status === "succeeded" || generation.status === "failed") {
+    actions.push(element("button", { class: "button-danger", type: "button", onclick: async () => {
+      if (!confirm("Delete this image for good?")) return;
+      try {
+        await api.request(`/api/generations/${generation.id}`, { method: "DELETE" });
+        $("gallery").querySelector(`[data-id="${generation.id}"]`)?.remove();
+        dialog.close();
+      } catch (error) { say(message, error.message, "bad"); }
+    } }, "Delete"));
+  }
+  $("detail-actions").replaceChildren(...actions);
+  if (!dialog.open) dialog.showModal();
+}
+
+account = await startPage();
+if (!account) {
+  location.assign(signInHref("/app"));
+} else {
+  await loadModels();
+  wireDropzone();
+  $("model").addEventListener("change", () => { fillAspectRatios(); references.splice(chosenModel().max_reference_images); renderReferences(); });
+  $("prompt").addEventListener("input", () => { $("prompt-count").textContent = String($("prompt").value.length); });
+  $("generator").addEventListener("submit", submit);
+  new IntersectionObserver((entries) => { if (entries.some((e) => e.isIntersecting)) loadMore(); }).observe($("gallery-sentinel"));
+  loadMore();
+}

@@ -1,0 +1,130 @@
+// Browser: the whole product in Debian Chromium — generate with live progress, the gallery (share, unshare,
+// delete), a failure refunded, support, export, account deletion — and every page at both widths.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import { useWorkerAndBrowser, watchedPage, screenshot, VIEWPORTS, signInAs } from "../support/browser.mjs";
+import { encodePng } from "../support/fakes/png.mjs";
+
+const live = useWorkerAndBrowser({ before, after });
+
+/** Reference images on disk for the file picker. */
+function referenceFiles() {
+  const dir = fs.mkdtempSync("/tmp/gptimg-refs-");
+  return [1, 2].map((n) => {
+    const file = `${dir}/reference-${n}.png`;
+    fs.writeFileSync(file, encodePng(40, 40, (x, y) => [x * 6, y * 6, n * 100]));
+    return file;
+  });
+}
+
+for (const [label, width, height] of VIEWPORTS) {
+  test(`generate, share, delete, export and leave at ${label} width`, async () => {
+    const { page, problems, context } = await watchedPage(live.browser, { width, height });
+    page.on("dialog", (dialog) => dialog.accept());
+    const url = live.worker.url;
+    await signInAs(page, url, { name: `Journey ${label}`, email: `journey-${label}@gptimg.test`, returnTo: "/app", consentScreenshot: `consent-${label}` });
+
+    // Credits: a pack through the Stripe stand-in.
+    await page.goto(`${url}/account`);
+    await page.locator(".plan", { hasText: "100 credits" }).first().getByRole("button", { name: "Buy" }).click();
+    await page.getByRole("button", { name: "Pay" }).click();
+    await page.locator("#credit-balance", { hasText: "110 credits" }).waitFor();
+
+    // Generate with two references, one removed again, and watch the progress to the result.
+    await page.goto(`${url}/app`);
+    await page.locator("#cost", { hasText: "Costs 4 credits" }).waitFor();
+    await page.getByLabel("Describe your image").fill(`A paper boat on a lake (${label})`);
+    await page.getByLabel("Shape").selectOption("16:9");
+    await page.locator("#reference-input").setInputFiles(referenceFiles());
+    await page.locator("#references li").nth(1).waitFor();
+    await page.getByRole("button", { name: "Remove reference-2.png" }).click();
+    assert.equal(await page.locator("#references li").count(), 1);
+    await page.getByRole("button", { name: "Generate" }).click();
+    await page.locator("#progress-text", { hasText: /Generating|Queued/ }).waitFor();
+    await screenshot(page, `studio-progress-${label}`);
+    await page.locator("#progress-text", { hasText: "Done." }).waitFor({ timeout: 20_000 });
+    const loaded = await page.locator("#result-image").evaluate((img) => img.complete && img.naturalWidth === 256);
+    assert.ok(loaded, "the generated image is shown");
+    assert.equal(await page.getByRole("link", { name: "Download" }).first().getAttribute("download") !== null, true);
+    await page.locator("#credit-balance", { hasText: "106 credits" }).waitFor();
+    await screenshot(page, `studio-result-${label}`);
+
+    // The gallery: open it, share, unshare, delete.
+    const tile = page.locator("#gallery li").first();
+    await tile.getByRole("button").click();
+    const detail = page.locator("#detail");
+    await detail.getByText(`A paper boat on a lake (${label})`).waitFor();
+    await detail.getByRole("button", { name: "Share" }).click();
+    const shareUrl = await page.locator("#share-link").getAttribute("href");
+    assert.equal((await fetch(shareUrl)).status, 200, "the share link works for anyone");
+    await screenshot(page, `gallery-detail-${label}`);
+    await detail.getByRole("button", { name: "Stop sharing" }).click();
+    await detail.getByText("The public link no longer works.").waitFor();
+    assert.equal((await fetch(shareUrl)).status, 404, "revoked");
+    await detail.getByRole("button", { name: "Delete" }).click();
+    await detail.waitFor({ state: "hidden" });
+    assert.equal(await page.locator("#gallery li", { hasText: "paper boat" }).count(), 0);
+
+    // A failure is explained and refunded.
+    await page.getByLabel("Describe your image").fill("This will fail [apipod:fail]");
+    await page.locator("#reference-input").setInputFiles([]);
+    await page.getByRole("button", { name: "Remove reference-1.png" }).click();
+    await page.getByRole("button", { name: "Generate" }).click();
+    await page.locator("#progress-text", { hasText: "credits were refunded" }).waitFor({ timeout: 20_000 });
+    await page.locator("#credit-balance", { hasText: "106 credits" }).waitFor();
+
+    // Support, then the account page shows it.
+    await page.goto(`${url}/support`);
+    await page.getByLabel("Subject").fill("Invoice question");
+    await page.getByLabel("Message").fill("Could I get an invoice for my pack?");
+    await page.getByRole("button", { name: "Send" }).click();
+    await page.getByText(`we will reply to journey-${label}@gptimg.test`).waitFor();
+    await screenshot(page, `support-${label}`);
+
+    await page.goto(`${url}/account`);
+    await page.locator("#support-list", { hasText: "Invoice question" }).waitFor();
+    await page.locator("#ledger-rows tr", { hasText: "Refund for a failed generation" }).waitFor();
+    await screenshot(page, `account-${label}`);
+    const downloading = page.waitForEvent("download");
+    await page.getByRole("link", { name: "Export my data" }).click();
+    const download = await downloading;
+    const exported = JSON.parse(fs.readFileSync(await download.path(), "utf8"));
+    assert.equal(exported.data.account[0].email, `journey-${label}@gptimg.test`);
+    assert.ok(exported.data.generations.some((g) => g.prompt.includes("This will fail")));
+
+    // Delete the account with the typed confirmation.
+    await page.getByLabel("Type DELETE to confirm").fill("DELETE");
+    await page.getByRole("button", { name: "Delete my account" }).click();
+    await page.waitForURL(`${url}/?deleted=1`);
+    await page.locator("#account-nav").getByRole("link", { name: "Sign in with Google" }).waitFor();
+
+    for (const overflowCheck of [await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth)]) assert.equal(overflowCheck, false);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test(`every page loads cleanly at ${label} width`, async () => {
+    const { page, problems, context } = await watchedPage(live.browser, { width, height });
+    const url = live.worker.url;
+    for (const [name, path] of [["landing", "/"], ["privacy", "/privacy"], ["terms", "/terms"], ["support-anonymous", "/support"]]) {
+      await page.goto(url + path);
+      await page.locator("footer a", { hasText: "Privacy" }).waitFor();
+      assert.equal(await page.locator("footer a[href='/terms']").count(), 1, `${name} has the footer links`);
+      if (name === "landing") await page.locator("#pricing .plan").first().waitFor();
+      assert.equal(await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth), false, `${name} fits`);
+      await screenshot(page, `${name}-${label}`);
+    }
+    await signInAs(page, url, { name: "Admin Person", email: "admin@gptimg.test", returnTo: "/app" });
+    await page.goto(`${url}/admin`);
+    await page.getByRole("heading", { name: "Support inbox" }).waitFor();
+    await screenshot(page, `admin-${label}`);
+    assert.deepEqual(problems, []);
+
+    const missing = await page.goto(`${url}/no-such-page`);
+    assert.equal(missing.status(), 404);
+    await page.getByRole("heading", { name: "Page not found" }).waitFor();
+    await screenshot(page, `not-found-${label}`);
+    await context.close();
+  });
+}
