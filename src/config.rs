@@ -11,13 +11,8 @@ pub type Config = Settings;
 
 pub type ConfigResult = Result<Rc<Config>, Rc<[ConfigProblem]>>;
 
-const SECRETS: [&str; 5] = [
-    "GOOGLE_CLIENT_SECRET",
-    "SESSION_SECRET",
-    "STRIPE_SECRET_KEY",
-    "STRIPE_WEBHOOK_SECRET",
-    "APIPOD_API_KEY",
-];
+const SECRETS: [&str; 5] =
+    ["GOOGLE_CLIENT_SECRET", "SESSION_SECRET", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "APIPOD_API_KEY"];
 
 thread_local! {
     // Vars and secrets are fixed for an isolate's lifetime, so parse them once, not per request.

@@ -2,8 +2,8 @@
 //! copy results into R2, or fail and refund once; the cron sweep settles whatever the queue lost.
 
 use gptimg_domain::apipod;
-use gptimg_domain::generation::{next_step, FailureReason, NextStep, ValidGeneration, REFERENCE_URL_LIFETIME_SECS};
 use gptimg_domain::generation::ImageId;
+use gptimg_domain::generation::{next_step, FailureReason, NextStep, ValidGeneration, REFERENCE_URL_LIFETIME_SECS};
 use gptimg_domain::images::{inspect, MAX_RESULT_BYTES};
 use gptimg_domain::ledger::{LedgerEntryId, LedgerKind};
 use gptimg_domain::links;
@@ -36,8 +36,14 @@ fn model_name<'a>(config: &'a Config, model_id: &'a str) -> &'a str {
 }
 
 /// Marks the generation failed and refunds it, once, whoever calls first.
-pub async fn fail(env: &Env, config: &Config, generation_id: &str, model_id: &str, reason: FailureReason) -> worker::Result<()> {
-    let db = env.d1("DB")?;
+pub async fn fail(
+    env: &Env,
+    config: &Config,
+    generation_id: &str,
+    model_id: &str,
+    reason: FailureReason,
+) -> worker::Result<()> {
+    let db = crate::store::Db::from_env(env)?;
     let entry = LedgerEntryId::generate(&mut CryptoRandom);
     let description = LedgerKind::GenerationRefund.description(model_name(config, model_id));
     store::fail_and_refund(&db, generation_id, reason, entry.as_str(), &description, platform::now()).await?;
@@ -60,7 +66,12 @@ fn reference_urls(config: &Config, generation: &ValidGeneration<'_>, now: UnixMi
 }
 
 /// Submits an admitted (already charged) generation; a refused or unreadable submission refunds at once.
-pub async fn submit(env: &Env, config: &Config, generation_id: &str, generation: &ValidGeneration<'_>) -> worker::Result<()> {
+pub async fn submit(
+    env: &Env,
+    config: &Config,
+    generation_id: &str,
+    generation: &ValidGeneration<'_>,
+) -> worker::Result<()> {
     let now = platform::now();
     let body = apipod::submit_body(generation, &reference_urls(config, generation, now));
     let answer = client::submit(config, apipod::submit_path(generation), body).await;
@@ -74,7 +85,7 @@ pub async fn submit(env: &Env, config: &Config, generation_id: &str, generation:
     match task_id {
         Ok(task_id) => {
             let first_delay = gptimg_domain::generation::poll_delay_secs(0);
-            let db = env.d1("DB")?;
+            let db = crate::store::Db::from_env(env)?;
             if store::mark_running(&db, generation_id, &task_id, now.plus_secs(i64::from(first_delay)), now).await? {
                 enqueue_poll(env, generation_id, 0, first_delay).await?;
             }
@@ -86,7 +97,7 @@ pub async fn submit(env: &Env, config: &Config, generation_id: &str, generation:
 
 /// One poll, from the queue. Stale or duplicate messages do nothing.
 pub async fn poll(env: &Env, config: &Config, message: &PollMessage) -> worker::Result<()> {
-    let db = env.d1("DB")?;
+    let db = crate::store::Db::from_env(env)?;
     let Some(row) = store::find_for_poll(&db, &message.generation_id).await? else { return Ok(()) };
     if row.status != "running" || row.poll_attempts != message.attempt {
         return Ok(());
@@ -150,7 +161,7 @@ async fn store_results(env: &Env, config: &Config, row: &RunningGeneration, urls
             etag,
         });
     }
-    let db = env.d1("DB")?;
+    let db = crate::store::Db::from_env(env)?;
     let status = store::complete(&db, &row.id, &stored, platform::now()).await?;
     if status != "succeeded" {
         // Someone else settled it (the deadline sweep failed it first): keep nothing.
@@ -162,7 +173,7 @@ async fn store_results(env: &Env, config: &Config, row: &RunningGeneration, urls
 
 /// The cron sweep: fails and refunds what is past its deadline or never got submitted, re-queues lost polls.
 pub async fn sweep(env: &Env, config: &Config) -> worker::Result<usize> {
-    let db = env.d1("DB")?;
+    let db = crate::store::Db::from_env(env)?;
     let overdue = store::overdue(&db, platform::now()).await?;
     for generation in &overdue {
         if generation.past_deadline == 1 {

@@ -15,6 +15,7 @@ pub fn request(method: &Method, path: &str, status: u16, ctx: &RequestContext) {
         "status": status,
         "duration_ms": platform::now().millis_since(ctx.started),
         "request_id": ctx.request_id.as_str(),
+        "d1_round_trips": ctx.d1_round_trips.get(),
     });
     worker::console_log!("{line}");
 }

@@ -41,7 +41,7 @@ async fn purge_prefix(bucket: &Bucket, prefix: &str) -> worker::Result<usize> {
 /// Deletes the account: erase personal data (D1), cancel Stripe subscriptions, delete every R2 object, end all
 /// sessions. Each step is idempotent, so a retry (by the user or the cron sweep) completes an interrupted run.
 pub async fn delete_account(env: &Env, config: &Config, account_id: &str) -> Result<(), DeletionError> {
-    let db = env.d1("DB")?;
+    let db = crate::store::Db::from_env(env)?;
     let entry = LedgerEntryId::generate(&mut CryptoRandom);
     let live_subscriptions = store::begin_deletion(&db, account_id, entry.as_str(), platform::now()).await?;
     for subscription in &live_subscriptions {
@@ -53,15 +53,21 @@ pub async fn delete_account(env: &Env, config: &Config, account_id: &str) -> Res
         removed += purge_prefix(&bucket, &prefix).await?;
     }
     store::finish_deletion(&db, account_id, platform::now()).await?;
-    log::event("-", "account_deleted", json!({ "account_id": account_id, "subscriptions_cancelled": live_subscriptions.len(), "objects_removed": removed }));
+    log::event(
+        "-",
+        "account_deleted",
+        json!({ "account_id": account_id, "subscriptions_cancelled": live_subscriptions.len(), "objects_removed": removed }),
+    );
     Ok(())
 }
 
 /// Retention, from the cron: purge dead sessions and never-used uploads, and finish interrupted deletions.
 pub async fn retention_sweep(env: &Env, config: &Config) -> worker::Result<()> {
-    let db = env.d1("DB")?;
+    let db = crate::store::Db::from_env(env)?;
     let now = platform::now();
-    let stale_uploads = store::purge_expired(&db, now.plus_secs(-SESSION_RETENTION_SECS), now.plus_secs(-UNUSED_UPLOAD_RETENTION_SECS)).await?;
+    let stale_uploads =
+        store::purge_expired(&db, now.plus_secs(-SESSION_RETENTION_SECS), now.plus_secs(-UNUSED_UPLOAD_RETENTION_SECS))
+            .await?;
     blobs::delete_all(&blobs::bucket(env)?, stale_uploads).await?;
     for pending in store::pending_deletions(&db, now).await? {
         if let Err(error) = delete_account(env, config, &pending.id).await {

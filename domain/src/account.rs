@@ -54,7 +54,14 @@ impl DisplayName {
     /// Google's name claim when usable, otherwise a name derived from the email's local part.
     pub fn from_google(name: Option<&str>, email: &str) -> Self {
         name.and_then(|n| Self::parse(n).ok()).unwrap_or_else(|| {
-            let local: String = email.split('@').next().unwrap_or("user").chars().filter(|c| !c.is_control()).take(Self::MAX_CHARS).collect();
+            let local: String = email
+                .split('@')
+                .next()
+                .unwrap_or("user")
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(Self::MAX_CHARS)
+                .collect();
             Self::parse(&local).unwrap_or_else(|_| Self("GPTImg user".to_owned()))
         })
     }

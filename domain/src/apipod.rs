@@ -38,7 +38,8 @@ fn field<'a>(value: &'a Value, name: &str) -> Option<&'a Value> {
 pub fn task_id(body: &str) -> Option<String> {
     let value: Value = serde_json::from_str(body).ok()?;
     let id = field(&value, "task_id")?.as_str()?;
-    let plausible = !id.is_empty() && id.len() <= 128 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    let plausible =
+        !id.is_empty() && id.len() <= 128 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     plausible.then(|| id.to_owned())
 }
 
@@ -64,9 +65,17 @@ pub fn task_status(body: &str) -> TaskStatus {
 fn result_urls(value: &Value) -> Vec<String> {
     let images = field(value, "result").and_then(|r| r.get("images")).or_else(|| field(value, "images"));
     let urls = images.and_then(Value::as_array).map(|items| {
-        items.iter().filter_map(|item| item.as_str().or_else(|| item.get("url").and_then(Value::as_str))).map(str::to_owned).collect::<Vec<_>>()
+        items
+            .iter()
+            .filter_map(|item| item.as_str().or_else(|| item.get("url").and_then(Value::as_str)))
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
     });
-    urls.unwrap_or_default().into_iter().filter(|u| u.starts_with("https://") || u.starts_with("http://")).take(8).collect()
+    urls.unwrap_or_default()
+        .into_iter()
+        .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+        .take(8)
+        .collect()
 }
 
 #[cfg(test)]
@@ -88,12 +97,19 @@ mod tests {
         assert_eq!(task_status(r#"{"data":{"status":"pending"}}"#), TaskStatus::Pending);
         assert_eq!(task_status(r#"{"status":"failed","error":"nsfw"}"#), TaskStatus::Failed);
         assert_eq!(task_status(r#"{"status":"cancelled"}"#), TaskStatus::Cancelled);
-        assert_eq!(task_status(r#"{"status":"completed","result":{"images":[{"url":"https://cdn/x.png"}]}}"#),
-            TaskStatus::Completed(vec!["https://cdn/x.png".into()]));
-        assert_eq!(task_status(r#"{"data":{"status":"completed","images":["https://cdn/y.png"]}}"#),
-            TaskStatus::Completed(vec!["https://cdn/y.png".into()]));
+        assert_eq!(
+            task_status(r#"{"status":"completed","result":{"images":[{"url":"https://cdn/x.png"}]}}"#),
+            TaskStatus::Completed(vec!["https://cdn/x.png".into()])
+        );
+        assert_eq!(
+            task_status(r#"{"data":{"status":"completed","images":["https://cdn/y.png"]}}"#),
+            TaskStatus::Completed(vec!["https://cdn/y.png".into()])
+        );
         assert_eq!(task_status(r#"{"status":"completed","result":{"images":[]}}"#), TaskStatus::Malformed);
-        assert_eq!(task_status(r#"{"status":"completed","result":{"images":[{"url":"file:///etc/passwd"}]}}"#), TaskStatus::Malformed);
+        assert_eq!(
+            task_status(r#"{"status":"completed","result":{"images":[{"url":"file:///etc/passwd"}]}}"#),
+            TaskStatus::Malformed
+        );
         assert_eq!(task_status(r#"{"status":"exploded"}"#), TaskStatus::Malformed);
         assert_eq!(task_status("{not json"), TaskStatus::Malformed);
     }

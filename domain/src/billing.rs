@@ -102,7 +102,9 @@ pub fn decide(event: &BillingEvent, plans: &PlanCatalogue) -> Decision {
         BillingEvent::CheckoutCompleted(session) => match session.mode {
             CheckoutMode::Payment if !session.paid => Decision::Ignore("awaiting_payment"),
             CheckoutMode::Payment => {
-                let Some(plan) = session.plan_id.as_deref().and_then(|id| plans.by_id(id)).filter(|p| p.kind == PlanKind::Pack) else {
+                let Some(plan) =
+                    session.plan_id.as_deref().and_then(|id| plans.by_id(id)).filter(|p| p.kind == PlanKind::Pack)
+                else {
                     return Decision::Ignore("unknown_plan");
                 };
                 Decision::Grant(Grant {
@@ -150,7 +152,12 @@ pub fn decide(event: &BillingEvent, plans: &PlanCatalogue) -> Decision {
             })
         }
         BillingEvent::InvoicePaid(invoice) | BillingEvent::InvoicePaymentFailed(invoice) => {
-            let Some(plan) = invoice.price_id.as_deref().and_then(|p| plans.by_price(p)).filter(|p| p.kind == PlanKind::Subscription) else {
+            let Some(plan) = invoice
+                .price_id
+                .as_deref()
+                .and_then(|p| plans.by_price(p))
+                .filter(|p| p.kind == PlanKind::Subscription)
+            else {
                 return Decision::Ignore("unknown_plan");
             };
             let facts = PaymentFacts {
@@ -166,7 +173,11 @@ pub fn decide(event: &BillingEvent, plans: &PlanCatalogue) -> Decision {
                 subscription_id: invoice.subscription_id.clone(),
             };
             if matches!(event, BillingEvent::InvoicePaid(_)) {
-                Decision::Grant(Grant { payment: facts, ledger_kind: LedgerKind::SubscriptionCredits, credits: i64::from(plan.credits) })
+                Decision::Grant(Grant {
+                    payment: facts,
+                    ledger_kind: LedgerKind::SubscriptionCredits,
+                    credits: i64::from(plan.credits),
+                })
             } else {
                 Decision::RecordFailedPayment(facts)
             }
@@ -175,8 +186,12 @@ pub fn decide(event: &BillingEvent, plans: &PlanCatalogue) -> Decision {
             plan_id: state.price_id.as_deref().and_then(|p| plans.by_price(p)).map(|p| p.id.clone()),
             state: state.clone(),
         }),
-        BillingEvent::ChargeRefunded(charge) => Decision::Reverse(Reversal { kind: ReversalKind::Refund, charge: charge.clone() }),
-        BillingEvent::DisputeCreated(charge) => Decision::Reverse(Reversal { kind: ReversalKind::Dispute, charge: charge.clone() }),
+        BillingEvent::ChargeRefunded(charge) => {
+            Decision::Reverse(Reversal { kind: ReversalKind::Refund, charge: charge.clone() })
+        }
+        BillingEvent::DisputeCreated(charge) => {
+            Decision::Reverse(Reversal { kind: ReversalKind::Dispute, charge: charge.clone() })
+        }
         BillingEvent::Ignored => Decision::Ignore("ignored_event_type"),
     }
 }
@@ -202,8 +217,14 @@ mod idempotency_tests {
     #[test]
     fn the_same_minute_gives_the_same_key_and_anything_else_a_different_one() {
         let t = UnixMillis(1_800_000_000_000);
-        assert_eq!(checkout_idempotency_key("acc_1", "pack", t), checkout_idempotency_key("acc_1", "pack", UnixMillis(t.0 + 10_000)));
-        assert_ne!(checkout_idempotency_key("acc_1", "pack", t), checkout_idempotency_key("acc_1", "pack", t.plus_secs(61)));
+        assert_eq!(
+            checkout_idempotency_key("acc_1", "pack", t),
+            checkout_idempotency_key("acc_1", "pack", UnixMillis(t.0 + 10_000))
+        );
+        assert_ne!(
+            checkout_idempotency_key("acc_1", "pack", t),
+            checkout_idempotency_key("acc_1", "pack", t.plus_secs(61))
+        );
         assert_ne!(checkout_idempotency_key("acc_1", "pack", t), checkout_idempotency_key("acc_2", "pack", t));
         assert_ne!(checkout_idempotency_key("acc_1", "pack", t), checkout_idempotency_key("acc_1", "pro", t));
     }

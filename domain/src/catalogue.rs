@@ -39,13 +39,16 @@ const MAX_PLAN_CREDITS: u32 = 1_000_000;
 impl PlanCatalogue {
     /// Why the catalogue is unusable, in words safe to show; never echoes values.
     pub fn parse(json: &str) -> Result<Self, &'static str> {
-        let plans: Vec<Plan> = serde_json::from_str(json)
-            .map_err(|_| "must be a JSON array of plans {id, kind, name, credits, price_cents, currency, stripe_price_id}")?;
+        let plans: Vec<Plan> = serde_json::from_str(json).map_err(|_| {
+            "must be a JSON array of plans {id, kind, name, credits, price_cents, currency, stripe_price_id}"
+        })?;
         if plans.is_empty() {
             return Err("must list at least one plan");
         }
         for (i, plan) in plans.iter().enumerate() {
-            let valid_id = !plan.id.is_empty() && plan.id.len() <= 64 && plan.id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+            let valid_id = !plan.id.is_empty()
+                && plan.id.len() <= 64
+                && plan.id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
             if !valid_id {
                 return Err("has a plan id that is not 1-64 letters, digits, _ or -");
             }

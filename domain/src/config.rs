@@ -62,7 +62,8 @@ pub struct Settings {
 pub const MAX_SIGNUP_CREDITS: u32 = 10_000;
 const MIN_SESSION_SECRET_LEN: usize = 32;
 /// Stands in for an invalid `PLANS` while the remaining settings are still checked; never used to serve.
-const PLACEHOLDER_MODELS: &str = r#"[{"id":"x","name":"x","apipod_model":"x","credits_per_image":1,"aspect_ratios":["1:1"]}]"#;
+const PLACEHOLDER_MODELS: &str =
+    r#"[{"id":"x","name":"x","apipod_model":"x","credits_per_image":1,"aspect_ratios":["1:1"]}]"#;
 const PLACEHOLDER_PLANS: &str =
     r#"[{"id":"x","kind":"pack","name":"x","credits":1,"price_cents":1,"currency":"usd","stripe_price_id":"price_x"}]"#;
 
@@ -150,11 +151,8 @@ impl<F: Fn(&str) -> Option<String>> Reader<'_, F> {
     /// A comma-separated list that may be empty (no admins).
     fn email_list(&mut self, name: &'static str) -> Vec<EmailAddress> {
         let raw = (self.lookup)(name).unwrap_or_default();
-        let parsed: Result<Vec<_>, _> = raw
-            .split(',')
-            .filter(|part| !part.trim().is_empty())
-            .map(EmailAddress::parse)
-            .collect();
+        let parsed: Result<Vec<_>, _> =
+            raw.split(',').filter(|part| !part.trim().is_empty()).map(EmailAddress::parse).collect();
         parsed.unwrap_or_else(|_| {
             self.fail(name, "must be a comma-separated list of email addresses");
             Vec::new()
@@ -199,13 +197,19 @@ impl<F: Fn(&str) -> Option<String>> Reader<'_, F> {
     fn secret(&mut self, name: &'static str, prefix: &str, min_len: usize) -> Secret {
         let Some(value) = self.raw(name) else { return Secret(String::new()) };
         if !value.starts_with(prefix) {
-            self.fail(name, match prefix {
-                "sk_" => "must start with sk_",
-                "whsec_" => "must start with whsec_",
-                _ => "has the wrong format",
-            });
+            self.fail(
+                name,
+                match prefix {
+                    "sk_" => "must start with sk_",
+                    "whsec_" => "must start with whsec_",
+                    _ => "has the wrong format",
+                },
+            );
         } else if value.len() < min_len {
-            self.fail(name, if min_len >= MIN_SESSION_SECRET_LEN { "must be at least 32 characters" } else { "is too short" });
+            self.fail(
+                name,
+                if min_len >= MIN_SESSION_SECRET_LEN { "must be at least 32 characters" } else { "is too short" },
+            );
         }
         Secret(value)
     }

@@ -50,11 +50,7 @@ pub struct DomainError {
 }
 
 impl DomainError {
-    pub fn new(
-        kind: ErrorKind,
-        code: impl Into<Cow<'static, str>>,
-        message: impl Into<Cow<'static, str>>,
-    ) -> Self {
+    pub fn new(kind: ErrorKind, code: impl Into<Cow<'static, str>>, message: impl Into<Cow<'static, str>>) -> Self {
         Self { kind, code: code.into(), message: message.into(), details: None, retry_after_secs: None }
     }
 

@@ -46,7 +46,10 @@ impl Prompt {
             return Err(DomainError::invalid("prompt_too_long", "Prompts must be at most 4000 characters."));
         }
         if prompt.chars().any(|c| c.is_control() && c != '\n') {
-            return Err(DomainError::invalid("prompt_invalid_characters", "Prompts must not contain control characters."));
+            return Err(DomainError::invalid(
+                "prompt_invalid_characters",
+                "Prompts must not contain control characters.",
+            ));
         }
         Ok(Self(prompt.to_owned()))
     }
@@ -91,11 +94,18 @@ impl ValidGeneration<'_> {
     }
 }
 
-pub fn validate<'a>(request: &GenerationRequest, models: &'a ModelCatalogue) -> Result<ValidGeneration<'a>, DomainError> {
+pub fn validate<'a>(
+    request: &GenerationRequest,
+    models: &'a ModelCatalogue,
+) -> Result<ValidGeneration<'a>, DomainError> {
     let prompt = Prompt::parse(&request.prompt)?;
-    let model = models.by_id(&request.model).ok_or_else(|| DomainError::invalid("unknown_model", "There is no such model."))?;
+    let model =
+        models.by_id(&request.model).ok_or_else(|| DomainError::invalid("unknown_model", "There is no such model."))?;
     if !model.aspect_ratios.contains(&request.aspect_ratio) {
-        return Err(DomainError::invalid("unsupported_aspect_ratio", format!("{} supports aspect ratios {}.", model.name, model.aspect_ratios.join(", "))));
+        return Err(DomainError::invalid(
+            "unsupported_aspect_ratio",
+            format!("{} supports aspect ratios {}.", model.name, model.aspect_ratios.join(", ")),
+        ));
     }
     if let Some(quality) = &request.quality {
         if !model.qualities.contains(quality) {
@@ -103,17 +113,29 @@ pub fn validate<'a>(request: &GenerationRequest, models: &'a ModelCatalogue) -> 
         }
     }
     if request.reference_upload_ids.len() > model.max_reference_images as usize {
-        return Err(DomainError::invalid("too_many_references", format!("{} accepts at most {} reference images.", model.name, model.max_reference_images)));
+        return Err(DomainError::invalid(
+            "too_many_references",
+            format!("{} accepts at most {} reference images.", model.name, model.max_reference_images),
+        ));
     }
     let mut references: Vec<UploadId> = Vec::with_capacity(request.reference_upload_ids.len());
     for raw in &request.reference_upload_ids {
-        let id = UploadId::parse(raw).ok_or_else(|| DomainError::new(ErrorKind::NotFound, "upload_not_found", "A reference image does not exist."))?;
+        let id = UploadId::parse(raw).ok_or_else(|| {
+            DomainError::new(ErrorKind::NotFound, "upload_not_found", "A reference image does not exist.")
+        })?;
         if references.contains(&id) {
             return Err(DomainError::invalid("duplicate_reference", "Each reference image may be used once."));
         }
         references.push(id);
     }
-    Ok(ValidGeneration { prompt, model, aspect_ratio: request.aspect_ratio.clone(), quality: request.quality.clone(), references, cost: i64::from(model.credits_per_image) })
+    Ok(ValidGeneration {
+        prompt,
+        model,
+        aspect_ratio: request.aspect_ratio.clone(),
+        quality: request.quality.clone(),
+        references,
+        cost: i64::from(model.credits_per_image),
+    })
 }
 
 /// What D1 saw when a generation was refused admission (the insert guard failed).
@@ -135,17 +157,28 @@ pub fn refusal(facts: &AdmissionFacts, references_requested: usize, cost: i64, n
         return DomainError::new(
             ErrorKind::PaymentRequired,
             "insufficient_credits",
-            format!("This generation costs {cost} credits and you have {}. Buy more credits to continue.", facts.credits),
+            format!(
+                "This generation costs {cost} credits and you have {}. Buy more credits to continue.",
+                facts.credits
+            ),
         )
         .with_details(serde_json::json!({ "balance": facts.credits, "cost": cost }));
     }
     if facts.in_flight >= MAX_IN_FLIGHT {
-        return DomainError::new(ErrorKind::RateLimited, "too_many_in_flight", format!("At most {MAX_IN_FLIGHT} generations can run at once; wait for one to finish."))
-            .with_retry_after(5);
+        return DomainError::new(
+            ErrorKind::RateLimited,
+            "too_many_in_flight",
+            format!("At most {MAX_IN_FLIGHT} generations can run at once; wait for one to finish."),
+        )
+        .with_retry_after(5);
     }
     let wait_ms = facts.oldest_recent.map_or(60_000, |oldest| oldest + 60_000 - now_ms).clamp(1_000, 60_000);
-    DomainError::new(ErrorKind::RateLimited, "rate_limited", format!("At most {MAX_PER_MINUTE} generations per minute; try again shortly."))
-        .with_retry_after(u32::try_from((wait_ms + 999) / 1000).unwrap_or(60))
+    DomainError::new(
+        ErrorKind::RateLimited,
+        "rate_limited",
+        format!("At most {MAX_PER_MINUTE} generations per minute; try again shortly."),
+    )
+    .with_retry_after(u32::try_from((wait_ms + 999) / 1000).unwrap_or(60))
 }
 
 /// Why a generation failed, in words for the user; every failure is refunded.
@@ -181,7 +214,9 @@ impl FailureReason {
             Self::MalformedAnswer => "The image service sent an answer we could not read. Your credits were refunded.",
             Self::TimedOut => "The image took too long to generate. Your credits were refunded.",
             Self::ResultUnavailable => "The finished image could not be downloaded. Your credits were refunded.",
-            Self::ResultNotImage => "The image service returned something that is not an image. Your credits were refunded.",
+            Self::ResultNotImage => {
+                "The image service returned something that is not an image. Your credits were refunded."
+            }
         }
     }
 }

@@ -10,7 +10,13 @@ fn models() -> ModelCatalogue {
 }
 
 fn request(prompt: &str, model: &str, ratio: &str, refs: &[&str]) -> GenerationRequest {
-    GenerationRequest { prompt: prompt.into(), model: model.into(), aspect_ratio: ratio.into(), quality: None, reference_upload_ids: refs.iter().map(|s| s.to_string()).collect() }
+    GenerationRequest {
+        prompt: prompt.into(),
+        model: model.into(),
+        aspect_ratio: ratio.into(),
+        quality: None,
+        reference_upload_ids: refs.iter().map(|s| s.to_string()).collect(),
+    }
 }
 
 const UPLOAD_A: &str = "upl_0123456789abcdefghjkmnpqrs";
@@ -60,7 +66,10 @@ fn polling_backs_off_to_thirty_seconds() {
 fn each_task_status_leads_to_one_step() {
     let urls = vec!["https://x/1.png".to_owned()];
     assert_eq!(next_step(Some(TaskStatus::Completed(urls.clone())), 0, 0, 100), NextStep::StoreResults(urls));
-    assert_eq!(next_step(Some(TaskStatus::Completed(vec![])), 0, 0, 100), NextStep::Fail(FailureReason::MalformedAnswer));
+    assert_eq!(
+        next_step(Some(TaskStatus::Completed(vec![])), 0, 0, 100),
+        NextStep::Fail(FailureReason::MalformedAnswer)
+    );
     assert_eq!(next_step(Some(TaskStatus::Malformed), 0, 0, 100), NextStep::Fail(FailureReason::MalformedAnswer));
     assert_eq!(next_step(Some(TaskStatus::Failed), 0, 0, 100), NextStep::Fail(FailureReason::ProviderFailed));
     assert_eq!(next_step(Some(TaskStatus::Cancelled), 0, 0, 100), NextStep::Fail(FailureReason::ProviderCancelled));
@@ -72,8 +81,15 @@ fn each_task_status_leads_to_one_step() {
 
 #[test]
 fn every_failure_tells_the_user_credits_came_back() {
-    for reason in [FailureReason::SubmitFailed, FailureReason::ProviderFailed, FailureReason::ProviderCancelled, FailureReason::MalformedAnswer,
-        FailureReason::TimedOut, FailureReason::ResultUnavailable, FailureReason::ResultNotImage] {
+    for reason in [
+        FailureReason::SubmitFailed,
+        FailureReason::ProviderFailed,
+        FailureReason::ProviderCancelled,
+        FailureReason::MalformedAnswer,
+        FailureReason::TimedOut,
+        FailureReason::ResultUnavailable,
+        FailureReason::ResultNotImage,
+    ] {
         assert!(reason.message().contains("refunded"), "{}", reason.code());
     }
 }
@@ -87,6 +103,11 @@ fn refusals_explain_themselves_in_the_order_a_user_can_act_on() {
     assert_eq!(short.details, Some(serde_json::json!({ "balance": 3, "cost": 4 })));
     let busy = refusal(&AdmissionFacts { credits: 10, in_flight: MAX_IN_FLIGHT, ..facts }, 1, 4, 0);
     assert_eq!((busy.code.as_ref(), busy.retry_after_secs), ("too_many_in_flight", Some(5)));
-    let hurried = refusal(&AdmissionFacts { credits: 10, recent: MAX_PER_MINUTE, oldest_recent: Some(10_000), ..facts }, 1, 4, 30_000);
+    let hurried = refusal(
+        &AdmissionFacts { credits: 10, recent: MAX_PER_MINUTE, oldest_recent: Some(10_000), ..facts },
+        1,
+        4,
+        30_000,
+    );
     assert_eq!((hurried.code.as_ref(), hurried.retry_after_secs), ("rate_limited", Some(40)));
 }

@@ -74,9 +74,7 @@ macro_rules! resource_id {
 
 #[doc(hidden)]
 pub fn has_resource_id_shape(raw: &str, prefix: &str) -> bool {
-    raw.strip_prefix(prefix)
-        .and_then(|rest| rest.strip_prefix('_'))
-        .is_some_and(is_base32_body)
+    raw.strip_prefix(prefix).and_then(|rest| rest.strip_prefix('_')).is_some_and(is_base32_body)
 }
 
 /// Correlates one request across logs and responses.

@@ -68,20 +68,32 @@ fn is_complete(format: ImageFormat, bytes: &[u8]) -> bool {
 /// Checks bytes claimed to be an image: 413 too large, 415 not PNG/JPEG/WebP, 422 truncated or out of bounds.
 pub fn inspect(bytes: &[u8], max_bytes: usize) -> Result<ImageInfo, DomainError> {
     if bytes.len() > max_bytes {
-        return Err(DomainError::new(ErrorKind::PayloadTooLarge, "image_too_large", format!("Images must be at most {} MiB.", max_bytes / (1024 * 1024))));
+        return Err(DomainError::new(
+            ErrorKind::PayloadTooLarge,
+            "image_too_large",
+            format!("Images must be at most {} MiB.", max_bytes / (1024 * 1024)),
+        ));
     }
     let format = sniff(bytes).ok_or_else(|| {
-        DomainError::new(ErrorKind::UnsupportedMediaType, "unsupported_image_type", "Only PNG, JPEG and WebP images are accepted.")
+        DomainError::new(
+            ErrorKind::UnsupportedMediaType,
+            "unsupported_image_type",
+            "Only PNG, JPEG and WebP images are accepted.",
+        )
     })?;
     let unreadable = || DomainError::invalid("image_unreadable", "The image is damaged or incomplete.");
     if !is_complete(format, bytes) {
         return Err(unreadable());
     }
     let size = imagesize::blob_size(bytes).map_err(|_| unreadable())?;
-    let (width, height) = (u32::try_from(size.width).unwrap_or(u32::MAX), u32::try_from(size.height).unwrap_or(u32::MAX));
+    let (width, height) =
+        (u32::try_from(size.width).unwrap_or(u32::MAX), u32::try_from(size.height).unwrap_or(u32::MAX));
     let in_bounds = |d: u32| (MIN_DIMENSION..=MAX_DIMENSION).contains(&d);
     if !in_bounds(width) || !in_bounds(height) {
-        return Err(DomainError::invalid("image_dimensions_out_of_range", "Images must be 16 to 8192 pixels wide and high."));
+        return Err(DomainError::invalid(
+            "image_dimensions_out_of_range",
+            "Images must be 16 to 8192 pixels wide and high.",
+        ));
     }
     Ok(ImageInfo { format, width, height })
 }

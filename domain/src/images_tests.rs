@@ -27,8 +27,14 @@ fn jpeg(width: u16, height: u16) -> Vec<u8> {
 
 #[test]
 fn png_and_jpeg_are_recognised_by_their_bytes_with_dimensions() {
-    assert_eq!(inspect(&png(640, 480), MAX_UPLOAD_BYTES).unwrap(), ImageInfo { format: ImageFormat::Png, width: 640, height: 480 });
-    assert_eq!(inspect(&jpeg(320, 200), MAX_UPLOAD_BYTES).unwrap(), ImageInfo { format: ImageFormat::Jpeg, width: 320, height: 200 });
+    assert_eq!(
+        inspect(&png(640, 480), MAX_UPLOAD_BYTES).unwrap(),
+        ImageInfo { format: ImageFormat::Png, width: 640, height: 480 }
+    );
+    assert_eq!(
+        inspect(&jpeg(320, 200), MAX_UPLOAD_BYTES).unwrap(),
+        ImageInfo { format: ImageFormat::Jpeg, width: 320, height: 200 }
+    );
 }
 
 #[test]

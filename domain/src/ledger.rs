@@ -102,7 +102,13 @@ mod tests {
     fn cursors_round_trip_and_reject_junk() {
         let cursor = Cursor { created_at: 1_700_000_000_123, id: "led_0123456789abcdefghjkmnpqrs".into() };
         assert_eq!(Cursor::parse(&cursor.encode()), Some(cursor));
-        for junk in ["", "!!!", &URL_SAFE_NO_PAD.encode("nocolon"), &URL_SAFE_NO_PAD.encode("x:led_1"), &URL_SAFE_NO_PAD.encode("1:'; DROP")] {
+        for junk in [
+            "",
+            "!!!",
+            &URL_SAFE_NO_PAD.encode("nocolon"),
+            &URL_SAFE_NO_PAD.encode("x:led_1"),
+            &URL_SAFE_NO_PAD.encode("1:'; DROP"),
+        ] {
             assert_eq!(Cursor::parse(junk), None, "{junk}");
         }
     }

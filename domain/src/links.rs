@@ -24,7 +24,8 @@ pub fn verify(secret: &[u8], resource_id: &str, expires_secs: i64, signature_hex
     if now_secs > expires_secs || signature_hex.len() != 64 {
         return false;
     }
-    let bytes: Option<Vec<u8>> = (0..64).step_by(2).map(|i| u8::from_str_radix(signature_hex.get(i..i + 2)?, 16).ok()).collect();
+    let bytes: Option<Vec<u8>> =
+        (0..64).step_by(2).map(|i| u8::from_str_radix(signature_hex.get(i..i + 2)?, 16).ok()).collect();
     bytes.is_some_and(|b| mac(secret, resource_id, expires_secs).verify_slice(&b).is_ok())
 }
 

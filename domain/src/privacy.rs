@@ -26,7 +26,10 @@ pub fn validate_consent(request: &ConsentRequest) -> Result<(), DomainError> {
         return Err(DomainError::invalid("terms_version_outdated", "Please review and accept the current terms."));
     }
     if !request.age_confirmed {
-        return Err(DomainError::invalid("age_not_confirmed", "GPTImg is only for people old enough to use it without parental consent."));
+        return Err(DomainError::invalid(
+            "age_not_confirmed",
+            "GPTImg is only for people old enough to use it without parental consent.",
+        ));
     }
     Ok(())
 }
@@ -36,7 +39,13 @@ pub fn has_current_consent(accepted_version: Option<&str>) -> bool {
     accepted_version == Some(TERMS_VERSION)
 }
 
-fn bounded_text(raw: &str, max_chars: usize, field: &'static str, empty: &'static str, long: &'static str) -> Result<String, DomainError> {
+fn bounded_text(
+    raw: &str,
+    max_chars: usize,
+    field: &'static str,
+    empty: &'static str,
+    long: &'static str,
+) -> Result<String, DomainError> {
     let text = raw.trim();
     if text.is_empty() {
         return Err(DomainError::invalid(empty, format!("The {field} must not be empty.")));
@@ -45,7 +54,10 @@ fn bounded_text(raw: &str, max_chars: usize, field: &'static str, empty: &'stati
         return Err(DomainError::invalid(long, format!("The {field} must be at most {max_chars} characters.")));
     }
     if text.chars().any(|c| c.is_control() && c != '\n') {
-        return Err(DomainError::invalid("invalid_characters", format!("The {field} must not contain control characters.")));
+        return Err(DomainError::invalid(
+            "invalid_characters",
+            format!("The {field} must not contain control characters."),
+        ));
     }
     Ok(text.to_owned())
 }
@@ -68,8 +80,11 @@ pub struct SupportMessage {
 
 /// Signed-in senders use their account email; anonymous senders must give a valid one.
 pub fn validate_support(request: &SupportRequest, account_email: Option<&str>) -> Result<SupportMessage, DomainError> {
-    let raw_email = account_email.or(request.email.as_deref()).ok_or_else(|| DomainError::invalid("email_required", "Give an email address so we can reply."))?;
-    let email = EmailAddress::parse(raw_email).map_err(|_| DomainError::invalid("invalid_email", "That email address does not look right."))?;
+    let raw_email = account_email
+        .or(request.email.as_deref())
+        .ok_or_else(|| DomainError::invalid("email_required", "Give an email address so we can reply."))?;
+    let email = EmailAddress::parse(raw_email)
+        .map_err(|_| DomainError::invalid("invalid_email", "That email address does not look right."))?;
     Ok(SupportMessage {
         email,
         subject: bounded_text(&request.subject, 200, "subject", "subject_empty", "subject_too_long")?,
@@ -110,7 +125,10 @@ pub struct CreditAdjustment {
 /// A manual credit change: non-zero, at most 100000 either way, with a reason for the audit log.
 pub fn validate_adjustment(request: &CreditAdjustment) -> Result<(i64, String), DomainError> {
     if request.amount == 0 || request.amount.abs() > 100_000 {
-        return Err(DomainError::invalid("invalid_amount", "The amount must be a non-zero number of credits up to 100000."));
+        return Err(DomainError::invalid(
+            "invalid_amount",
+            "The amount must be a non-zero number of credits up to 100000.",
+        ));
     }
     Ok((request.amount, bounded_text(&request.reason, 500, "reason", "reason_empty", "reason_too_long")?))
 }
@@ -122,8 +140,18 @@ mod tests {
     #[test]
     fn consent_needs_the_current_terms_and_the_age_confirmation() {
         assert!(validate_consent(&ConsentRequest { terms_version: TERMS_VERSION.into(), age_confirmed: true }).is_ok());
-        assert_eq!(validate_consent(&ConsentRequest { terms_version: "2020-01-01".into(), age_confirmed: true }).unwrap_err().code, "terms_version_outdated");
-        assert_eq!(validate_consent(&ConsentRequest { terms_version: TERMS_VERSION.into(), age_confirmed: false }).unwrap_err().code, "age_not_confirmed");
+        assert_eq!(
+            validate_consent(&ConsentRequest { terms_version: "2020-01-01".into(), age_confirmed: true })
+                .unwrap_err()
+                .code,
+            "terms_version_outdated"
+        );
+        assert_eq!(
+            validate_consent(&ConsentRequest { terms_version: TERMS_VERSION.into(), age_confirmed: false })
+                .unwrap_err()
+                .code,
+            "age_not_confirmed"
+        );
         assert!(has_current_consent(Some(TERMS_VERSION)));
         assert!(!has_current_consent(Some("2020-01-01")));
         assert!(!has_current_consent(None));
@@ -131,10 +159,17 @@ mod tests {
 
     #[test]
     fn support_messages_are_bounded_and_need_an_email() {
-        let request = |email: Option<&str>, subject: &str, message: &str| SupportRequest { email: email.map(Into::into), subject: subject.into(), message: message.into() };
+        let request = |email: Option<&str>, subject: &str, message: &str| SupportRequest {
+            email: email.map(Into::into),
+            subject: subject.into(),
+            message: message.into(),
+        };
         let ok = validate_support(&request(Some("Me@Example.com"), " Billing ", "Help\nplease"), None).unwrap();
         assert_eq!((ok.email.as_str(), ok.subject.as_str()), ("Me@example.com", "Billing"));
-        assert_eq!(validate_support(&request(None, "s", "m"), Some("user@x.example")).unwrap().email.as_str(), "user@x.example");
+        assert_eq!(
+            validate_support(&request(None, "s", "m"), Some("user@x.example")).unwrap().email.as_str(),
+            "user@x.example"
+        );
         let code = |r: SupportRequest| validate_support(&r, None).unwrap_err().code.to_string();
         assert_eq!(code(request(None, "s", "m")), "email_required");
         assert_eq!(code(request(Some("nope"), "s", "m")), "invalid_email");
@@ -146,9 +181,21 @@ mod tests {
 
     #[test]
     fn adjustments_are_bounded_and_explained() {
-        assert_eq!(validate_adjustment(&CreditAdjustment { amount: -5, reason: " goodwill ".into() }).unwrap(), (-5, "goodwill".into()));
-        assert_eq!(validate_adjustment(&CreditAdjustment { amount: 0, reason: "x".into() }).unwrap_err().code, "invalid_amount");
-        assert_eq!(validate_adjustment(&CreditAdjustment { amount: 100_001, reason: "x".into() }).unwrap_err().code, "invalid_amount");
-        assert_eq!(validate_adjustment(&CreditAdjustment { amount: 5, reason: " ".into() }).unwrap_err().code, "reason_empty");
+        assert_eq!(
+            validate_adjustment(&CreditAdjustment { amount: -5, reason: " goodwill ".into() }).unwrap(),
+            (-5, "goodwill".into())
+        );
+        assert_eq!(
+            validate_adjustment(&CreditAdjustment { amount: 0, reason: "x".into() }).unwrap_err().code,
+            "invalid_amount"
+        );
+        assert_eq!(
+            validate_adjustment(&CreditAdjustment { amount: 100_001, reason: "x".into() }).unwrap_err().code,
+            "invalid_amount"
+        );
+        assert_eq!(
+            validate_adjustment(&CreditAdjustment { amount: 5, reason: " ".into() }).unwrap_err().code,
+            "reason_empty"
+        );
     }
 }

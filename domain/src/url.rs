@@ -72,9 +72,7 @@ fn host_of(authority: &str) -> &str {
 }
 
 fn is_loopback(host: &str) -> bool {
-    host == "localhost"
-        || host == "::1"
-        || host.parse::<std::net::Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
+    host == "localhost" || host == "::1" || host.parse::<std::net::Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 #[cfg(test)]
@@ -108,7 +106,16 @@ mod tests {
 
     #[test]
     fn malformed_values_are_rejected() {
-        for bad in ["", "ftp://x", "https://", "https://host/path?q=1", "https://a b", "https://u@host", "//host", "https://host#x"] {
+        for bad in [
+            "",
+            "ftp://x",
+            "https://",
+            "https://host/path?q=1",
+            "https://a b",
+            "https://u@host",
+            "//host",
+            "https://host#x",
+        ] {
             assert!(BaseUrl::parse(bad).is_err(), "{bad:?} should be rejected");
         }
     }

@@ -64,7 +64,9 @@ pub async fn exchange_code(config: &Config, exchange: CodeExchange<'_>) -> Resul
             .map(|t| t.id_token)
             .map_err(|e| GoogleError::Unavailable(format!("token response without id_token: {e}"))),
         400 | 401 => {
-            let reason = serde_json::from_str::<TokenErrorResponse>(&text).map(|e| e.error).unwrap_or_else(|_| format!("status {status}"));
+            let reason = serde_json::from_str::<TokenErrorResponse>(&text)
+                .map(|e| e.error)
+                .unwrap_or_else(|_| format!("status {status}"));
             Err(GoogleError::CodeRejected(reason))
         }
         _ => Err(GoogleError::Unavailable(format!("token endpoint answered {status}"))),
@@ -83,9 +85,8 @@ thread_local! {
 /// Google's keys, from the isolate's cache when it is fresh and knows `kid`; otherwise refetched
 /// (but an unknown `kid` refetches at most once a minute).
 pub async fn signing_keys(config: &Config, kid: Option<&str>, now: UnixMillis) -> Result<Rc<Jwks>, GoogleError> {
-    let cached = JWKS_CACHE.with(|cache| {
-        cache.borrow().as_ref().map(|c| (c.jwks.clone(), now.millis_since(c.fetched_at)))
-    });
+    let cached =
+        JWKS_CACHE.with(|cache| cache.borrow().as_ref().map(|c| (c.jwks.clone(), now.millis_since(c.fetched_at))));
     if let Some((jwks, age)) = &cached {
         let knows_kid = kid.is_none_or(|k| jwks.contains(k));
         let fresh = *age < JWKS_MAX_AGE_MS;

@@ -1,5 +1,5 @@
 //! Outbound HTTP to the services GPTImg depends on: Google, Stripe and APIPod.
 
+pub mod apipod;
 pub mod google;
 pub mod stripe;
-pub mod apipod;

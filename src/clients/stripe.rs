@@ -20,7 +20,12 @@ pub struct CreatedSession {
     pub url: String,
 }
 
-async fn post_form(config: &Config, path: &str, form: &[(&str, String)], idempotency_key: Option<&str>) -> Result<Value, StripeError> {
+async fn post_form(
+    config: &Config,
+    path: &str,
+    form: &[(&str, String)],
+    idempotency_key: Option<&str>,
+) -> Result<Value, StripeError> {
     let unavailable = |e: worker::Error| StripeError::Unavailable(e.to_string());
     let mut body = url::form_urlencoded::Serializer::new(String::new());
     for (key, value) in form {
@@ -51,11 +56,19 @@ fn created(value: Value) -> Result<CreatedSession, StripeError> {
     serde_json::from_value(value).map_err(|e| StripeError::Unavailable(format!("session without id/url: {e}")))
 }
 
-pub async fn create_checkout_session(config: &Config, form: &[(&str, String)], idempotency_key: &str) -> Result<CreatedSession, StripeError> {
+pub async fn create_checkout_session(
+    config: &Config,
+    form: &[(&str, String)],
+    idempotency_key: &str,
+) -> Result<CreatedSession, StripeError> {
     created(post_form(config, "/v1/checkout/sessions", form, Some(idempotency_key)).await?)
 }
 
-pub async fn create_portal_session(config: &Config, customer_id: &str, return_url: &str) -> Result<CreatedSession, StripeError> {
+pub async fn create_portal_session(
+    config: &Config,
+    customer_id: &str,
+    return_url: &str,
+) -> Result<CreatedSession, StripeError> {
     let form = [("customer", customer_id.to_owned()), ("return_url", return_url.to_owned())];
     created(post_form(config, "/v1/billing_portal/sessions", &form, None).await?)
 }

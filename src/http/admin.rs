@@ -26,7 +26,8 @@ fn hidden() -> ApiError {
 /// The caller, if an admin; everyone else (signed out included) sees the path as nonexistent.
 async fn admin(req: &Request, ctx: &RequestContext) -> Result<CurrentUser, ApiError> {
     let user = current_user(req, ctx).await.map_err(|_| hidden())?;
-    let is_admin = EmailAddress::parse(&user.account.email).is_ok_and(|email| ctx.config().is_ok_and(|c| c.is_admin(&email)));
+    let is_admin =
+        EmailAddress::parse(&user.account.email).is_ok_and(|email| ctx.config().is_ok_and(|c| c.is_admin(&email)));
     if is_admin {
         Ok(user)
     } else {
@@ -59,7 +60,7 @@ struct StatusChange {
 
 pub async fn dispatch(mut req: Request, ctx: &RequestContext, rest: &[&str]) -> Result<Response, ApiError> {
     let user = admin(&req, ctx).await?;
-    let db = ctx.env.d1("DB")?;
+    let db = ctx.db()?;
     let now = platform::now();
     let url = req.url()?;
     let param = |name: &str| url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned());
@@ -68,7 +69,10 @@ pub async fn dispatch(mut req: Request, ctx: &RequestContext, rest: &[&str]) -> 
         (Method::Get, ["support"]) => {
             let status = match param("status") {
                 None => None,
-                Some(raw) => Some(serde_json::from_value(json!(raw)).map_err(|_| DomainError::bad_request("invalid_status", "Unknown status."))?),
+                Some(raw) => Some(
+                    serde_json::from_value(json!(raw))
+                        .map_err(|_| DomainError::bad_request("invalid_status", "Unknown status."))?,
+                ),
             };
             let messages: Vec<Value> = store::inbox(&db, status).await?.into_iter().map(with_parsed_replies).collect();
             json!({ "messages": messages })
@@ -78,7 +82,13 @@ pub async fn dispatch(mut req: Request, ctx: &RequestContext, rest: &[&str]) -> 
             let text = validate_reply(&reply.body)?;
             let audit = audit_id();
             let details = json!({ "reply_length": text.chars().count() });
-            let entry = AuditEntry { id: &audit, admin_account_id: &user.account.id, action: "support_reply", target_id: id, details: &details };
+            let entry = AuditEntry {
+                id: &audit,
+                admin_account_id: &user.account.id,
+                action: "support_reply",
+                target_id: id,
+                details: &details,
+            };
             let reply_id = format!("rep_{}", random_token(&mut CryptoRandom));
             if !store::reply(&db, &reply_id, &text, &entry, now).await? {
                 return Err(not_found());
@@ -89,14 +99,22 @@ pub async fn dispatch(mut req: Request, ctx: &RequestContext, rest: &[&str]) -> 
             let change: StatusChange = read_json(&mut req, 1024, &["application/json"]).await?;
             let audit = audit_id();
             let details = json!({ "status": change.status });
-            let entry = AuditEntry { id: &audit, admin_account_id: &user.account.id, action: "support_status", target_id: id, details: &details };
+            let entry = AuditEntry {
+                id: &audit,
+                admin_account_id: &user.account.id,
+                action: "support_status",
+                target_id: id,
+                details: &details,
+            };
             if !store::set_status(&db, change.status, &entry, now).await? {
                 return Err(not_found());
             }
             json!({ "id": id, "status": change.status })
         }
         (Method::Get, ["users"]) => {
-            let query = param("q").filter(|q| q.trim().len() >= 2).ok_or_else(|| DomainError::bad_request("query_too_short", "Search with at least 2 characters."))?;
+            let query = param("q")
+                .filter(|q| q.trim().len() >= 2)
+                .ok_or_else(|| DomainError::bad_request("query_too_short", "Search with at least 2 characters."))?;
             json!({ "users": store::find_users(&db, query.trim()).await? })
         }
         (Method::Post, ["users", id, "credits"]) => {
@@ -104,12 +122,23 @@ pub async fn dispatch(mut req: Request, ctx: &RequestContext, rest: &[&str]) -> 
             let (amount, reason) = validate_adjustment(&request)?;
             let audit = audit_id();
             let details = json!({ "amount": amount, "reason": reason });
-            let entry = AuditEntry { id: &audit, admin_account_id: &user.account.id, action: "credit_adjustment", target_id: id, details: &details };
+            let entry = AuditEntry {
+                id: &audit,
+                admin_account_id: &user.account.id,
+                action: "credit_adjustment",
+                target_id: id,
+                details: &details,
+            };
             let ledger = LedgerEntryId::generate(&mut CryptoRandom);
             let description = LedgerKind::AdminAdjustment.description(&reason);
-            let balance = store::adjust_credits(&db, ledger.as_str(), amount, &description, &entry, now).await?.ok_or_else(|| {
-                DomainError::invalid("adjustment_refused", "No such account, or the change would take the balance below zero.")
-            })?;
+            let balance = store::adjust_credits(&db, ledger.as_str(), amount, &description, &entry, now)
+                .await?
+                .ok_or_else(|| {
+                    DomainError::invalid(
+                        "adjustment_refused",
+                        "No such account, or the change would take the balance below zero.",
+                    )
+                })?;
             json!({ "account_id": id, "credits": balance, "audit_id": audit })
         }
         (Method::Get, ["generations", "failed"]) => json!({ "generations": store::failed_generations(&db).await? }),

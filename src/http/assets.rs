@@ -19,7 +19,13 @@ pub async fn legal_page(req: Request, ctx: &RequestContext) -> Result<Response, 
         return Ok(page);
     }
     let html = page.text().await?;
-    let email = config.support_email.as_str().replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
+    let email = config
+        .support_email
+        .as_str()
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;");
     let link = format!("<a href=\"mailto:{email}\">{email}</a>");
     let mut response = Response::from_html(html.replace("{{SUPPORT_EMAIL_LINK}}", &link))?;
     response.headers_mut().set("cache-control", "public, max-age=300")?;

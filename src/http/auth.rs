@@ -13,9 +13,9 @@ use super::error::ApiError;
 use super::{pages, RequestContext};
 use crate::clients::google::{self, CodeExchange, GoogleError};
 use crate::config::Config;
+use crate::log;
 use crate::platform::{self, CryptoRandom};
 use crate::store::{accounts, sessions};
-use crate::log;
 
 const OAUTH_COOKIE_PATH: &str = "/auth/google";
 
@@ -53,7 +53,8 @@ pub async fn start(req: &Request, ctx: &RequestContext) -> Result<Response, ApiE
         .finish();
     let mut response = redirect(&format!("{}?{query}", config.google_auth_url))?;
     let sealed = state.seal(config.session_secret.expose().as_bytes());
-    let cookie = cookies::set(OAUTH_COOKIE, &sealed, OAUTH_COOKIE_PATH, oauth_state::LIFETIME_SECS, config.app_url.is_https());
+    let cookie =
+        cookies::set(OAUTH_COOKIE, &sealed, OAUTH_COOKIE_PATH, oauth_state::LIFETIME_SECS, config.app_url.is_https());
     response.headers_mut().append("set-cookie", &cookie)?;
     Ok(response)
 }
@@ -81,7 +82,11 @@ pub async fn callback(req: &Request, ctx: &RequestContext) -> Result<Response, A
         Ok(response) => response,
         Err(failure) => {
             let detail = failure.cause.as_deref().unwrap_or(failure.code);
-            log::event(ctx.request_id.as_str(), "sign_in_failed", serde_json::json!({ "code": failure.code, "detail": detail }));
+            log::event(
+                ctx.request_id.as_str(),
+                "sign_in_failed",
+                serde_json::json!({ "code": failure.code, "detail": detail }),
+            );
             pages::message(failure.status, failure.title, failure.explanation, failure.code)?
         }
     };
@@ -93,7 +98,13 @@ pub async fn callback(req: &Request, ctx: &RequestContext) -> Result<Response, A
 async fn complete_sign_in(req: &Request, ctx: &RequestContext, config: &Config) -> Result<Response, SignInFailure> {
     if let Some(error) = query_param(req, "error") {
         return Err(if error == "access_denied" {
-            SignInFailure { status: 400, title: "Sign-in cancelled", explanation: "You cancelled signing in with Google. Nothing was changed.", code: "google_access_denied", cause: None }
+            SignInFailure {
+                status: 400,
+                title: "Sign-in cancelled",
+                explanation: "You cancelled signing in with Google. Nothing was changed.",
+                code: "google_access_denied",
+                cause: None,
+            }
         } else {
             SignInFailure::rejected("google_error", "Google could not sign you in. Please try again.")
         });
@@ -102,14 +113,22 @@ async fn complete_sign_in(req: &Request, ctx: &RequestContext, config: &Config) 
     let cookie = cookies::read(req, OAUTH_COOKIE).ok_or_else(|| SignInFailure::rejected("missing_state", expired))?;
     let returned_state = query_param(req, "state").ok_or_else(|| SignInFailure::rejected("missing_state", expired))?;
     let now = platform::now();
-    let state = OAuthState::open(&cookie, config.session_secret.expose().as_bytes(), &returned_state, now).map_err(|problem| match problem {
-        StateProblem::Invalid => SignInFailure::rejected("invalid_state", expired),
-        StateProblem::Expired => SignInFailure::rejected("state_expired", expired),
-        StateProblem::Mismatch => SignInFailure::rejected("state_mismatch", "This sign-in response does not belong to your sign-in attempt. Please start again."),
+    let state = OAuthState::open(&cookie, config.session_secret.expose().as_bytes(), &returned_state, now).map_err(
+        |problem| match problem {
+            StateProblem::Invalid => SignInFailure::rejected("invalid_state", expired),
+            StateProblem::Expired => SignInFailure::rejected("state_expired", expired),
+            StateProblem::Mismatch => SignInFailure::rejected(
+                "state_mismatch",
+                "This sign-in response does not belong to your sign-in attempt. Please start again.",
+            ),
+        },
+    )?;
+    let code = query_param(req, "code").ok_or_else(|| {
+        SignInFailure::rejected("missing_code", "Google did not send a sign-in code. Please try again.")
     })?;
-    let code = query_param(req, "code").ok_or_else(|| SignInFailure::rejected("missing_code", "Google did not send a sign-in code. Please try again."))?;
 
-    let exchange = CodeExchange { code: &code, code_verifier: &state.code_verifier, redirect_uri: &redirect_uri(config) };
+    let exchange =
+        CodeExchange { code: &code, code_verifier: &state.code_verifier, redirect_uri: &redirect_uri(config) };
     let token = google::exchange_code(config, exchange).await.map_err(google_failure)?;
     let keys = google::signing_keys(config, id_token::key_id(&token).as_deref(), now).await.map_err(google_failure)?;
     let expected = Expected { client_id: &config.google_client_id, nonce: &state.nonce, now_secs: now.as_secs() };
@@ -126,20 +145,27 @@ async fn complete_sign_in(req: &Request, ctx: &RequestContext, config: &Config) 
     })?;
 
     let token = SessionToken::generate(&mut CryptoRandom);
-    let db = ctx.env.d1("DB").map_err(internal)?;
-    let outcome = accounts::sign_in(&db, accounts::SignIn {
-        identity: &identity,
-        new_account_id: &AccountId::generate(&mut CryptoRandom),
-        signup_entry_id: &LedgerEntryId::generate(&mut CryptoRandom),
-        signup_credits: config.signup_credits,
-        session_id: &SessionId::generate(&mut CryptoRandom),
-        session_token_hash: &token.hash(),
-        session_expires_at: now.plus_secs(SESSION_LIFETIME_SECS),
-        now,
-    })
+    let db = ctx.db().map_err(internal)?;
+    let outcome = accounts::sign_in(
+        &db,
+        accounts::SignIn {
+            identity: &identity,
+            new_account_id: &AccountId::generate(&mut CryptoRandom),
+            signup_entry_id: &LedgerEntryId::generate(&mut CryptoRandom),
+            signup_credits: config.signup_credits,
+            session_id: &SessionId::generate(&mut CryptoRandom),
+            session_token_hash: &token.hash(),
+            session_expires_at: now.plus_secs(SESSION_LIFETIME_SECS),
+            now,
+        },
+    )
     .await
     .map_err(internal)?;
-    log::event(ctx.request_id.as_str(), "signed_in", serde_json::json!({ "account_id": outcome.account_id, "new_account": outcome.created == 1 }));
+    log::event(
+        ctx.request_id.as_str(),
+        "signed_in",
+        serde_json::json!({ "account_id": outcome.account_id, "new_account": outcome.created == 1 }),
+    );
 
     let mut response = redirect(state.return_to.as_str()).map_err(internal)?;
     let cookie = cookies::set(SESSION_COOKIE, token.expose(), "/", SESSION_LIFETIME_SECS, config.app_url.is_https());
@@ -151,7 +177,10 @@ fn google_failure(error: GoogleError) -> SignInFailure {
     match error {
         GoogleError::CodeRejected(reason) => SignInFailure {
             cause: Some(reason),
-            ..SignInFailure::rejected("code_rejected", "Google did not accept this sign-in (it may have been used already). Please start again.")
+            ..SignInFailure::rejected(
+                "code_rejected",
+                "Google did not accept this sign-in (it may have been used already). Please start again.",
+            )
         },
         GoogleError::Unavailable(reason) => SignInFailure {
             status: 502,
@@ -177,7 +206,7 @@ fn internal(error: worker::Error) -> SignInFailure {
 pub async fn logout(req: &Request, ctx: &RequestContext) -> Result<Response, ApiError> {
     let config = ctx.config()?;
     if let Some(token) = cookies::read(req, SESSION_COOKIE).and_then(|raw| SessionToken::parse(&raw)) {
-        sessions::revoke_by_token_hash(&ctx.env.d1("DB")?, &token.hash(), platform::now()).await?;
+        sessions::revoke_by_token_hash(&ctx.db()?, &token.hash(), platform::now()).await?;
     }
     let mut response = Response::empty()?.with_status(204);
     response.headers_mut().append("set-cookie", &cookies::clear(SESSION_COOKIE, "/", config.app_url.is_https()))?;

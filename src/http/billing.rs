@@ -40,8 +40,12 @@ struct CheckoutRequest {
 
 fn stripe_failure(ctx: &RequestContext, error: StripeError) -> ApiError {
     let (code, message, cause) = match error {
-        StripeError::Rejected(message) => ("stripe_rejected", format!("Stripe could not start the payment: {message}"), message),
-        StripeError::Unavailable(cause) => ("stripe_unavailable", "Stripe is not responding. Nothing was charged; please try again.".to_owned(), cause),
+        StripeError::Rejected(message) => {
+            ("stripe_rejected", format!("Stripe could not start the payment: {message}"), message)
+        }
+        StripeError::Unavailable(cause) => {
+            ("stripe_unavailable", "Stripe is not responding. Nothing was charged; please try again.".to_owned(), cause)
+        }
     };
     log::event(ctx.request_id.as_str(), "stripe_request_failed", json!({ "code": code, "cause": cause }));
     DomainError::new(ErrorKind::Upstream, code, message).into()
@@ -52,16 +56,26 @@ pub async fn checkout(mut req: Request, ctx: &RequestContext) -> Result<Response
     let user = current_user(&req, ctx).await?;
     let config = ctx.config()?;
     let body: CheckoutRequest = read_json(&mut req, 1024, &["application/json"]).await?;
-    let plan = config.plans.by_id(&body.plan).ok_or_else(|| DomainError::invalid("unknown_plan", "There is no such plan."))?;
+    let plan =
+        config.plans.by_id(&body.plan).ok_or_else(|| DomainError::invalid("unknown_plan", "There is no such plan."))?;
     let account = &user.account;
     let has_live_subscription = account.subscription_json.as_deref().is_some_and(|raw| {
         serde_json::from_str::<serde_json::Value>(raw)
             .ok()
-            .and_then(|s| s.get("status").and_then(|v| v.as_str()).map(|s| matches!(s, "active" | "trialing" | "past_due" | "unpaid")))
+            .and_then(|s| {
+                s.get("status")
+                    .and_then(|v| v.as_str())
+                    .map(|s| matches!(s, "active" | "trialing" | "past_due" | "unpaid"))
+            })
             .unwrap_or(false)
     });
     if plan.kind == PlanKind::Subscription && has_live_subscription {
-        return Err(DomainError::new(ErrorKind::Conflict, "already_subscribed", "You already have a subscription; manage it from billing.").into());
+        return Err(DomainError::new(
+            ErrorKind::Conflict,
+            "already_subscribed",
+            "You already have a subscription; manage it from billing.",
+        )
+        .into());
     }
     let mode = match plan.kind {
         PlanKind::Pack => "payment",
@@ -104,8 +118,14 @@ pub async fn portal(req: Request, ctx: &RequestContext) -> Result<Response, ApiE
     let user = current_user(&req, ctx).await?;
     let config = ctx.config()?;
     let customer = user.account.stripe_customer_id.as_deref().ok_or_else(|| {
-        DomainError::new(ErrorKind::Conflict, "no_billing_account", "You have no billing history yet; buy a pack or subscribe first.")
+        DomainError::new(
+            ErrorKind::Conflict,
+            "no_billing_account",
+            "You have no billing history yet; buy a pack or subscribe first.",
+        )
     })?;
-    let session = stripe::create_portal_session(config, customer, &config.app_url.join("/account")).await.map_err(|e| stripe_failure(ctx, e))?;
+    let session = stripe::create_portal_session(config, customer, &config.app_url.join("/account"))
+        .await
+        .map_err(|e| stripe_failure(ctx, e))?;
     Ok(private_json(&json!({ "url": session.url }))?)
 }

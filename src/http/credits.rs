@@ -17,9 +17,13 @@ pub async fn list(req: &Request, ctx: &RequestContext) -> Result<Response, ApiEr
     let param = |name: &str| url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned());
     let cursor = match param("cursor") {
         None => None,
-        Some(raw) => Some(Cursor::parse(&raw).ok_or_else(|| DomainError::bad_request("invalid_cursor", "The cursor is not valid."))?),
+        Some(raw) => Some(
+            Cursor::parse(&raw)
+                .ok_or_else(|| DomainError::bad_request("invalid_cursor", "The cursor is not valid."))?,
+        ),
     };
-    let limit = page_size(param("limit").as_deref()).ok_or_else(|| DomainError::bad_request("invalid_limit", "limit must be 1 to 100."))?;
-    let (entries, next) = ledger::page(&ctx.env.d1("DB")?, &user.account.id, cursor.as_ref(), limit).await?;
+    let limit = page_size(param("limit").as_deref())
+        .ok_or_else(|| DomainError::bad_request("invalid_limit", "limit must be 1 to 100."))?;
+    let (entries, next) = ledger::page(&ctx.db()?, &user.account.id, cursor.as_ref(), limit).await?;
     Ok(private_json(&json!({ "entries": entries, "next_cursor": next.map(|c| c.encode()) }))?)
 }

@@ -39,9 +39,7 @@ impl ApiError {
         let status = self.status();
         let (code, message): (&str, String) = match &self {
             Self::Domain(error) => (&error.code, error.message.to_string()),
-            Self::MethodNotAllowed { allow } => {
-                ("method_not_allowed", format!("This path accepts only {allow}."))
-            }
+            Self::MethodNotAllowed { allow } => ("method_not_allowed", format!("This path accepts only {allow}.")),
             Self::Misconfigured(problems) => {
                 let names: Vec<String> = problems.iter().map(ToString::to_string).collect();
                 ("service_misconfigured", format!("The service is misconfigured: {}.", names.join("; ")))

@@ -67,22 +67,25 @@ pub async fn create(mut req: Request, ctx: &RequestContext) -> Result<Response, 
     let reference_ids: Vec<&str> = valid.references.iter().map(|r| r.as_str()).collect();
     let reference_ids_json = serde_json::to_string(&reference_ids).map_err(|e| ApiError::Internal(e.to_string()))?;
     let now = platform::now();
-    let db = ctx.env.d1("DB")?;
-    let refused = store::admit(&db, &NewGeneration {
-        id: id.as_str(),
-        debit_entry_id: LedgerEntryId::generate(&mut CryptoRandom).as_str(),
-        account_id: &user.account.id,
-        prompt: valid.prompt.as_str(),
-        model_id: &valid.model.id,
-        apipod_model: valid.apipod_model(),
-        aspect_ratio: &valid.aspect_ratio,
-        quality: valid.quality.as_deref(),
-        reference_ids_json: &reference_ids_json,
-        cost: valid.cost,
-        description: &LedgerKind::GenerationDebit.description(&valid.model.name),
-        deadline: now.plus_secs(DEADLINE_SECS),
-        now,
-    })
+    let db = ctx.db()?;
+    let refused = store::admit(
+        &db,
+        &NewGeneration {
+            id: id.as_str(),
+            debit_entry_id: LedgerEntryId::generate(&mut CryptoRandom).as_str(),
+            account_id: &user.account.id,
+            prompt: valid.prompt.as_str(),
+            model_id: &valid.model.id,
+            apipod_model: valid.apipod_model(),
+            aspect_ratio: &valid.aspect_ratio,
+            quality: valid.quality.as_deref(),
+            reference_ids_json: &reference_ids_json,
+            cost: valid.cost,
+            description: &LedgerKind::GenerationDebit.description(&valid.model.name),
+            deadline: now.plus_secs(DEADLINE_SECS),
+            now,
+        },
+    )
     .await?;
     if let Some(facts) = refused {
         return Err(refusal(&facts, valid.references.len(), valid.cost, now.0).into());
@@ -100,10 +103,14 @@ pub async fn list(req: &Request, ctx: &RequestContext) -> Result<Response, ApiEr
     let param = |name: &str| url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned());
     let cursor = match param("cursor") {
         None => None,
-        Some(raw) => Some(Cursor::parse(&raw).ok_or_else(|| DomainError::bad_request("invalid_cursor", "The cursor is not valid."))?),
+        Some(raw) => Some(
+            Cursor::parse(&raw)
+                .ok_or_else(|| DomainError::bad_request("invalid_cursor", "The cursor is not valid."))?,
+        ),
     };
-    let limit = page_size(param("limit").as_deref()).ok_or_else(|| DomainError::bad_request("invalid_limit", "limit must be 1 to 100."))?;
-    let (rows, next) = gallery::page(&ctx.env.d1("DB")?, &user.account.id, cursor.as_ref(), limit).await?;
+    let limit = page_size(param("limit").as_deref())
+        .ok_or_else(|| DomainError::bad_request("invalid_limit", "limit must be 1 to 100."))?;
+    let (rows, next) = gallery::page(&ctx.db()?, &user.account.id, cursor.as_ref(), limit).await?;
     let generations: Vec<Value> = rows.iter().map(|row| generation_json(row, config)).collect();
     Ok(private_json(&json!({ "generations": generations, "next_cursor": next.map(|c| c.encode()) }))?)
 }
@@ -116,7 +123,7 @@ fn parse_id(raw: &str) -> Result<GenerationId, ApiError> {
 pub async fn get(req: &Request, ctx: &RequestContext, raw_id: &str) -> Result<Response, ApiError> {
     let user = current_user(req, ctx).await?;
     let id = parse_id(raw_id)?;
-    let row = gallery::find(&ctx.env.d1("DB")?, id.as_str(), &user.account.id).await?.ok_or_else(not_found)?;
+    let row = gallery::find(&ctx.db()?, id.as_str(), &user.account.id).await?.ok_or_else(not_found)?;
     Ok(private_json(&generation_json(&row, ctx.config()?))?)
 }
 
@@ -124,7 +131,7 @@ pub async fn get(req: &Request, ctx: &RequestContext, raw_id: &str) -> Result<Re
 pub async fn delete(req: &Request, ctx: &RequestContext, raw_id: &str) -> Result<Response, ApiError> {
     let user = current_user(req, ctx).await?;
     let id = parse_id(raw_id)?;
-    let db = ctx.env.d1("DB")?;
+    let db = ctx.db()?;
     match gallery::delete_finished(&db, id.as_str(), &user.account.id).await? {
         Some(keys) => {
             blobs::delete_all(&blobs::bucket(&ctx.env)?, keys).await?;
@@ -144,7 +151,7 @@ pub async fn delete(req: &Request, ctx: &RequestContext, raw_id: &str) -> Result
 pub async fn share(req: &Request, ctx: &RequestContext, raw_id: &str) -> Result<Response, ApiError> {
     let user = current_user(req, ctx).await?;
     let id = parse_id(raw_id)?;
-    let db = ctx.env.d1("DB")?;
+    let db = ctx.db()?;
     let token = new_share_token(&mut CryptoRandom);
     gallery::share(&db, id.as_str(), &user.account.id, &token, platform::now()).await?.ok_or_else(not_found)?;
     let row = gallery::find(&db, id.as_str(), &user.account.id).await?.ok_or_else(not_found)?;
@@ -155,7 +162,7 @@ pub async fn share(req: &Request, ctx: &RequestContext, raw_id: &str) -> Result<
 pub async fn unshare(req: &Request, ctx: &RequestContext, raw_id: &str) -> Result<Response, ApiError> {
     let user = current_user(req, ctx).await?;
     let id = parse_id(raw_id)?;
-    if gallery::unshare(&ctx.env.d1("DB")?, id.as_str(), &user.account.id, platform::now()).await? {
+    if gallery::unshare(&ctx.db()?, id.as_str(), &user.account.id, platform::now()).await? {
         Ok(Response::empty()?.with_status(204))
     } else {
         Err(not_found())

@@ -23,7 +23,7 @@ pub async fn get(ctx: &RequestContext) -> Result<Response, ApiError> {
 
 async fn check_d1(ctx: &RequestContext) -> Value {
     let result = async {
-        let db = ctx.env.d1("DB")?;
+        let db = ctx.db()?;
         db.prepare("SELECT 1 AS ok").first::<Value>(None).await
     }
     .await;

@@ -9,9 +9,9 @@ use worker::{Headers, Range, Request, Response};
 use super::cookies::{self, SESSION_COOKIE};
 use super::error::ApiError;
 use super::RequestContext;
+use crate::blobs;
 use crate::platform;
 use crate::store::gallery;
-use crate::blobs;
 
 fn not_found() -> ApiError {
     ApiError::not_found("image_not_found", "There is no such image.")
@@ -24,7 +24,7 @@ pub async fn get(req: &Request, ctx: &RequestContext, raw_id: &str) -> Result<Re
     if session_hash.is_none() && share.is_none() {
         return Err(not_found());
     }
-    let db = ctx.env.d1("DB")?;
+    let db = ctx.db()?;
     let image = gallery::readable_image(&db, id.as_str(), session_hash.as_deref(), share.as_deref(), platform::now())
         .await?
         .ok_or_else(not_found)?;

@@ -19,10 +19,16 @@ const MAX_AVATAR_BYTES: usize = 1024 * 1024;
 
 /// The subscription summary for the profile: plan, status and renewal, or null.
 fn subscription(account: &Account, config: &Config) -> serde_json::Value {
-    let Some(mut sub) = account.subscription_json.as_deref().and_then(|raw| serde_json::from_str::<serde_json::Value>(raw).ok()) else {
+    let Some(mut sub) =
+        account.subscription_json.as_deref().and_then(|raw| serde_json::from_str::<serde_json::Value>(raw).ok())
+    else {
         return serde_json::Value::Null;
     };
-    let plan_name = sub.get("plan_id").and_then(|id| id.as_str()).and_then(|id| config.plans.by_id(id)).map(|plan| plan.name.clone());
+    let plan_name = sub
+        .get("plan_id")
+        .and_then(|id| id.as_str())
+        .and_then(|id| config.plans.by_id(id))
+        .map(|plan| plan.name.clone());
     sub["plan_name"] = json!(plan_name);
     let cancel_at_period_end = sub.get("cancel_at_period_end").and_then(serde_json::Value::as_i64) == Some(1);
     sub["cancel_at_period_end"] = json!(cancel_at_period_end);
@@ -83,7 +89,7 @@ pub async fn patch(mut req: Request, ctx: &RequestContext) -> Result<Response, A
     let user = signed_in_user(&req, ctx).await?;
     let patch: ProfilePatch = read_json(&mut req, MAX_PROFILE_BODY, &["application/json"]).await?;
     let name = DisplayName::parse(&patch.name)?;
-    let renamed = accounts::update_name(&ctx.env.d1("DB")?, &user.account.id, &name, platform::now()).await?;
+    let renamed = accounts::update_name(&ctx.db()?, &user.account.id, &name, platform::now()).await?;
     if !renamed {
         return Err(ApiError::not_found("account_not_found", "Your account no longer exists."));
     }
@@ -94,7 +100,10 @@ pub async fn patch(mut req: Request, ctx: &RequestContext) -> Result<Response, A
 /// Only Google's image hosts (or the configured Google stand-in) are fetched: never an arbitrary URL.
 fn is_allowed_avatar_url(url: &url::Url, config: &Config) -> bool {
     let google_host = url.scheme() == "https" && url.host_str().is_some_and(|h| h.ends_with(".googleusercontent.com"));
-    let stand_in = url.origin().ascii_serialization() == url::Url::parse(config.google_auth_url.as_str()).map(|u| u.origin().ascii_serialization()).unwrap_or_default();
+    let stand_in = url.origin().ascii_serialization()
+        == url::Url::parse(config.google_auth_url.as_str())
+            .map(|u| u.origin().ascii_serialization())
+            .unwrap_or_default();
     google_host || stand_in
 }
 

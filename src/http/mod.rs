@@ -23,6 +23,7 @@ pub mod support;
 pub mod uploads;
 pub mod webhooks;
 
+use std::cell::Cell;
 use std::rc::Rc;
 
 use gptimg_domain::ids::RequestId;
@@ -31,11 +32,14 @@ use worker::{Env, Request};
 
 use crate::config::{self, Config, ConfigResult};
 use crate::platform::{self, CryptoRandom};
+use crate::store::Db;
 use error::ApiError;
 
 /// What every handler may know about the request being served, built once at its start.
 pub struct RequestContext {
     pub env: Env,
+    /// D1 round trips made for this request, reported in its log line.
+    pub d1_round_trips: Rc<Cell<u32>>,
     pub request_id: RequestId,
     pub started: UnixMillis,
     pub is_https: bool,
@@ -53,7 +57,12 @@ impl RequestContext {
             .unwrap_or_else(|| RequestId::generate(&mut CryptoRandom));
         let is_https = req.url().is_ok_and(|url| url.scheme() == "https");
         let config = config::load(&env);
-        Self { env, request_id, started: platform::now(), is_https, config }
+        Self { env, request_id, started: platform::now(), is_https, config, d1_round_trips: Rc::default() }
+    }
+
+    /// D1 for this request, counting its round trips.
+    pub fn db(&self) -> worker::Result<Db> {
+        Ok(Db::new(self.env.d1("DB")?, self.d1_round_trips.clone()))
     }
 
     /// The validated configuration, or a named `service_misconfigured` error.

@@ -18,6 +18,11 @@ pub fn require_same_origin(req: &Request, app_origin: &str) -> Result<(), ApiErr
     if origin_ok && fetch_site_ok {
         Ok(())
     } else {
-        Err(DomainError::new(ErrorKind::Forbidden, "cross_origin_request", "Requests from other sites are not allowed.").into())
+        Err(DomainError::new(
+            ErrorKind::Forbidden,
+            "cross_origin_request",
+            "Requests from other sites are not allowed.",
+        )
+        .into())
     }
 }

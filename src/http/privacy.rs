@@ -21,7 +21,7 @@ pub async fn consent(mut req: Request, ctx: &RequestContext) -> Result<Response,
     let user = signed_in_user(&req, ctx).await?;
     let request: ConsentRequest = read_json(&mut req, 1024, &["application/json"]).await?;
     validate_consent(&request)?;
-    store::record_consent(&ctx.env.d1("DB")?, &user.account.id, platform::now()).await?;
+    store::record_consent(&ctx.db()?, &user.account.id, platform::now()).await?;
     Ok(private_json(&json!({ "terms_version": request.terms_version, "age_confirmed": true }))?)
 }
 
@@ -29,10 +29,11 @@ pub async fn consent(mut req: Request, ctx: &RequestContext) -> Result<Response,
 pub async fn export(req: &Request, ctx: &RequestContext) -> Result<Response, ApiError> {
     let user = signed_in_user(req, ctx).await?;
     let config = ctx.config()?;
-    let mut data = store::export(&ctx.env.d1("DB")?, &user.account.id).await?;
+    let mut data = store::export(&ctx.db()?, &user.account.id).await?;
     if let Some(Value::Array(generations)) = data.get_mut("generations") {
         for generation in generations {
-            let images: Vec<Value> = generation["images"].as_str().and_then(|raw| serde_json::from_str(raw).ok()).unwrap_or_default();
+            let images: Vec<Value> =
+                generation["images"].as_str().and_then(|raw| serde_json::from_str(raw).ok()).unwrap_or_default();
             let with_links: Vec<Value> = images
                 .into_iter()
                 .map(|mut image| {
@@ -42,7 +43,10 @@ pub async fn export(req: &Request, ctx: &RequestContext) -> Result<Response, Api
                 })
                 .collect();
             generation["images"] = json!(with_links);
-            generation["reference_upload_ids"] = generation["reference_upload_ids"].as_str().and_then(|raw| serde_json::from_str(raw).ok()).unwrap_or(json!([]));
+            generation["reference_upload_ids"] = generation["reference_upload_ids"]
+                .as_str()
+                .and_then(|raw| serde_json::from_str(raw).ok())
+                .unwrap_or(json!([]));
         }
     }
     let now = platform::now();
@@ -63,13 +67,19 @@ pub async fn delete(mut req: Request, ctx: &RequestContext) -> Result<Response, 
     let user = signed_in_user(&req, ctx).await?;
     let request: DeleteRequest = read_json(&mut req, 1024, &["application/json"]).await?;
     if request.confirm != "DELETE" {
-        return Err(DomainError::invalid("confirmation_required", "Type DELETE to confirm that you want your account deleted.").into());
+        return Err(DomainError::invalid(
+            "confirmation_required",
+            "Type DELETE to confirm that you want your account deleted.",
+        )
+        .into());
     }
     match privacy::delete_account(&ctx.env, ctx.config()?, &user.account.id).await {
         Ok(()) => {
             let mut response = Response::empty()?.with_status(204);
             let secure = ctx.config()?.app_url.is_https();
-            response.headers_mut().append("set-cookie", &super::cookies::clear(super::cookies::SESSION_COOKIE, "/", secure))?;
+            response
+                .headers_mut()
+                .append("set-cookie", &super::cookies::clear(super::cookies::SESSION_COOKIE, "/", secure))?;
             Ok(response)
         }
         Err(DeletionError::Stripe(error)) => {

@@ -3,7 +3,10 @@
 use worker::{Method, Request, Response};
 
 use super::error::ApiError;
-use super::{admin, assets, auth, billing, credits, csp_report, generations, health, images, me, origin, privacy, support, uploads, webhooks, RequestContext};
+use super::{
+    admin, assets, auth, billing, credits, csp_report, generations, health, images, me, origin, privacy, support,
+    uploads, webhooks, RequestContext,
+};
 
 /// Paths that accept writes from other origins by design: signed Stripe webhooks and browsers' CSP reports.
 fn is_cross_origin_endpoint(segments: &[&str]) -> bool {

@@ -34,9 +34,9 @@ pub async fn current_user(req: &Request, ctx: &RequestContext) -> Result<Current
 /// The signed-in caller even before consent: for the profile, consent itself, support, export and deletion,
 /// which must always work.
 pub async fn signed_in_user(req: &Request, ctx: &RequestContext) -> Result<CurrentUser, ApiError> {
-    maybe_user(req, ctx).await?.ok_or_else(|| {
-        DomainError::new(ErrorKind::Unauthenticated, "not_signed_in", "Sign in to continue.").into()
-    })
+    maybe_user(req, ctx)
+        .await?
+        .ok_or_else(|| DomainError::new(ErrorKind::Unauthenticated, "not_signed_in", "Sign in to continue.").into())
 }
 
 /// The signed-in caller if there is one; a missing, malformed, expired or revoked session is simply `None`.
@@ -44,7 +44,7 @@ pub async fn maybe_user(req: &Request, ctx: &RequestContext) -> Result<Option<Cu
     let Some(token) = cookies::read(req, SESSION_COOKIE).and_then(|raw| SessionToken::parse(&raw)) else {
         return Ok(None);
     };
-    let db = ctx.env.d1("DB")?;
+    let db = ctx.db()?;
     let found = sessions::find_by_token_hash(&db, &token.hash(), platform::now()).await?;
     Ok(found.map(|account| CurrentUser { account }))
 }

@@ -16,7 +16,8 @@ use crate::store::support as store;
 
 /// Replies are stored as a JSON array string; the API shows them as an array.
 pub fn with_parsed_replies(mut message: Value) -> Value {
-    let replies: Value = message["replies"].as_str().and_then(|raw| serde_json::from_str(raw).ok()).unwrap_or(json!([]));
+    let replies: Value =
+        message["replies"].as_str().and_then(|raw| serde_json::from_str(raw).ok()).unwrap_or(json!([]));
     message["replies"] = replies;
     message
 }
@@ -27,16 +28,21 @@ pub async fn create(mut req: Request, ctx: &RequestContext) -> Result<Response, 
     let message = validate_support(&request, user.as_ref().map(|u| u.account.email.as_str()))?;
     let id = format!("sup_{}", random_token(&mut CryptoRandom));
     let account_id = user.as_ref().map(|u| u.account.id.as_str());
-    if !store::create(&ctx.env.d1("DB")?, &id, account_id, &message, platform::now()).await? {
-        return Err(DomainError::new(ErrorKind::RateLimited, "support_rate_limited", "You have sent several messages recently; please wait before sending more.")
-            .with_retry_after(600)
-            .into());
+    if !store::create(&ctx.db()?, &id, account_id, &message, platform::now()).await? {
+        return Err(DomainError::new(
+            ErrorKind::RateLimited,
+            "support_rate_limited",
+            "You have sent several messages recently; please wait before sending more.",
+        )
+        .with_retry_after(600)
+        .into());
     }
     Ok(private_json(&json!({ "id": id, "status": "open", "email": message.email }))?.with_status(201))
 }
 
 pub async fn list(req: &Request, ctx: &RequestContext) -> Result<Response, ApiError> {
     let user = signed_in_user(req, ctx).await?;
-    let messages: Vec<Value> = store::for_account(&ctx.env.d1("DB")?, &user.account.id).await?.into_iter().map(with_parsed_replies).collect();
+    let messages: Vec<Value> =
+        store::for_account(&ctx.db()?, &user.account.id).await?.into_iter().map(with_parsed_replies).collect();
     Ok(private_json(&json!({ "messages": messages }))?)
 }

@@ -41,9 +41,14 @@ pub async fn create(mut req: Request, ctx: &RequestContext) -> Result<Response, 
     };
     let bucket = blobs::bucket(&ctx.env)?;
     blobs::put(&bucket, &upload.r2_key, bytes, &upload.content_type).await?;
-    if !uploads::insert(&ctx.env.d1("DB")?, &user.account.id, &upload, platform::now()).await? {
+    if !uploads::insert(&ctx.db()?, &user.account.id, &upload, platform::now()).await? {
         blobs::delete_all(&bucket, vec![upload.r2_key.clone()]).await?;
-        return Err(DomainError::new(ErrorKind::Conflict, "upload_quota_exceeded", "You have reached the limit of stored reference images.").into());
+        return Err(DomainError::new(
+            ErrorKind::Conflict,
+            "upload_quota_exceeded",
+            "You have reached the limit of stored reference images.",
+        )
+        .into());
     }
     Ok(private_json(&serde_json::to_value(&upload).map_err(|e| ApiError::Internal(e.to_string()))?)?.with_status(201))
 }
@@ -57,10 +62,16 @@ pub async fn signed_content(req: &Request, ctx: &RequestContext, raw_id: &str) -
     let id = UploadId::parse(raw_id).ok_or_else(not_found)?;
     let expires = param("exp").and_then(|v| v.parse::<i64>().ok()).ok_or_else(not_found)?;
     let signature = param("sig").ok_or_else(not_found)?;
-    if !links::verify(config.session_secret.expose().as_bytes(), id.as_str(), expires, &signature, platform::now().as_secs()) {
+    if !links::verify(
+        config.session_secret.expose().as_bytes(),
+        id.as_str(),
+        expires,
+        &signature,
+        platform::now().as_secs(),
+    ) {
         return Err(not_found());
     }
-    let upload = uploads::find(&ctx.env.d1("DB")?, id.as_str()).await?.ok_or_else(not_found)?;
+    let upload = uploads::find(&ctx.db()?, id.as_str()).await?.ok_or_else(not_found)?;
     let object = blobs::get(&blobs::bucket(&ctx.env)?, &upload.r2_key, None).await?.ok_or_else(not_found)?;
     let body = object.body().ok_or_else(not_found)?.response_body()?;
     let mut response = Response::from_body(body)?;

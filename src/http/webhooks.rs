@@ -6,7 +6,7 @@ use gptimg_domain::stripe::event::{interpret, reclaim_target, Envelope};
 use gptimg_domain::stripe::signature;
 use gptimg_domain::{DomainError, ErrorKind};
 use serde_json::json;
-use worker::{D1Database, Request, Response};
+use worker::{Request, Response};
 
 use super::error::ApiError;
 use super::RequestContext;
@@ -14,13 +14,15 @@ use crate::config::Config;
 use crate::log;
 use crate::platform::{self, CryptoRandom};
 use crate::store::billing::{self, EventRecord, NewRows, Reclaim};
+use crate::store::Db;
 
 /// Stripe's largest events are well under this.
 const MAX_EVENT_BYTES: usize = 512 * 1024;
 
 pub async fn stripe(mut req: Request, ctx: &RequestContext) -> Result<Response, ApiError> {
     let config = ctx.config()?;
-    let too_large = || ApiError::from(DomainError::new(ErrorKind::PayloadTooLarge, "body_too_large", "The event is too large."));
+    let too_large =
+        || ApiError::from(DomainError::new(ErrorKind::PayloadTooLarge, "body_too_large", "The event is too large."));
     let declared = req.headers().get("content-length")?.and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|len| len > MAX_EVENT_BYTES) {
         return Err(too_large());
@@ -37,13 +39,17 @@ pub async fn stripe(mut req: Request, ctx: &RequestContext) -> Result<Response, 
     let envelope = Envelope::parse(&body).map_err(|_| malformed())?;
     let event = interpret(&envelope).map_err(|_| malformed())?;
     let record = EventRecord { id: &envelope.id, event_type: &envelope.event_type, created: envelope.created, now };
-    let db = ctx.env.d1("DB")?;
+    let db = ctx.db()?;
     let outcome = apply(&db, config, decide(&event, &config.plans), &record).await?;
-    log::event(ctx.request_id.as_str(), "stripe_event", json!({ "id": envelope.id, "type": envelope.event_type, "outcome": outcome }));
+    log::event(
+        ctx.request_id.as_str(),
+        "stripe_event",
+        json!({ "id": envelope.id, "type": envelope.event_type, "outcome": outcome }),
+    );
     Ok(Response::from_json(&json!({ "received": true, "outcome": outcome }))?)
 }
 
-async fn apply(db: &D1Database, config: &Config, decision: Decision, record: &EventRecord<'_>) -> worker::Result<String> {
+async fn apply(db: &Db, config: &Config, decision: Decision, record: &EventRecord<'_>) -> worker::Result<String> {
     let ledger_entry_id = LedgerEntryId::generate(&mut CryptoRandom);
     let payment_id = PaymentId::generate(&mut CryptoRandom);
     match decision {
@@ -51,7 +57,9 @@ async fn apply(db: &D1Database, config: &Config, decision: Decision, record: &Ev
             let rows = NewRows { ledger_entry_id: ledger_entry_id.as_str(), payment_id: payment_id.as_str() };
             billing::grant(db, &grant, &rows, record).await
         }
-        Decision::RecordFailedPayment(facts) => billing::record_failed_payment(db, &facts, payment_id.as_str(), record).await,
+        Decision::RecordFailedPayment(facts) => {
+            billing::record_failed_payment(db, &facts, payment_id.as_str(), record).await
+        }
         Decision::LinkSubscription(link) => billing::link_subscription(db, &link, record).await,
         Decision::UpdateSubscription(update) => billing::update_subscription(db, &update, record).await,
         Decision::Reverse(reversal) => {

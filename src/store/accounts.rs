@@ -5,9 +5,8 @@ use gptimg_domain::auth::id_token::GoogleIdentity;
 use gptimg_domain::ledger::{LedgerEntryId, LedgerKind};
 use gptimg_domain::time::UnixMillis;
 use serde::Deserialize;
-use worker::D1Database;
 
-use super::{int, opt_text, text};
+use super::{int, opt_text, text, Db};
 
 /// An account as handlers see it, with its current subscription if any.
 #[derive(Debug, Clone, Deserialize)]
@@ -79,7 +78,7 @@ const INSERT_SESSION: &str = "INSERT INTO sessions (id, token_hash, account_id, 
 const SELECT_OUTCOME: &str = "SELECT id AS account_id, (id = ?1) AS created FROM accounts WHERE google_sub = ?2";
 
 /// Upserts the account, grants signup credits once, and opens a session: one D1 batch, one round trip.
-pub async fn sign_in(db: &D1Database, s: SignIn<'_>) -> worker::Result<SignInOutcome> {
+pub async fn sign_in(db: &Db, s: SignIn<'_>) -> worker::Result<SignInOutcome> {
     let identity = s.identity;
     let sub = identity.subject.as_str();
     let kind = LedgerKind::SignupGrant;
@@ -118,7 +117,7 @@ pub async fn sign_in(db: &D1Database, s: SignIn<'_>) -> worker::Result<SignInOut
 const UPDATE_NAME: &str = "UPDATE accounts SET name = ?1, name_source = 'user', updated_at = ?2 WHERE id = ?3";
 
 /// Whether the account still existed to be renamed.
-pub async fn update_name(db: &D1Database, account_id: &str, name: &DisplayName, now: UnixMillis) -> worker::Result<bool> {
-    let result = db.prepare(UPDATE_NAME).bind(&[text(name.as_str()), int(now.0), text(account_id)])?.run().await?;
+pub async fn update_name(db: &Db, account_id: &str, name: &DisplayName, now: UnixMillis) -> worker::Result<bool> {
+    let result = db.run(db.prepare(UPDATE_NAME).bind(&[text(name.as_str()), int(now.0), text(account_id)])?).await?;
     Ok(result.meta()?.and_then(|m| m.changes).unwrap_or(0) > 0)
 }

@@ -4,9 +4,9 @@
 use gptimg_domain::billing::{Grant, PaymentFacts, Reversal, SubscriptionLink, SubscriptionUpdate};
 use gptimg_domain::time::UnixMillis;
 use serde::Deserialize;
-use worker::{D1Database, D1PreparedStatement};
+use worker::D1PreparedStatement;
 
-use super::{int, opt_text, text};
+use super::{int, opt_text, text, Db};
 
 /// The event being applied, recorded with its outcome in the same batch.
 pub struct EventRecord<'a> {
@@ -18,7 +18,8 @@ pub struct EventRecord<'a> {
 
 // The outcome is derived inside the batch: a ledger row written under this batch's fresh id means
 // credits moved; a subscription row carrying this event's timestamp means its state was applied.
-const RECORD_EVENT: &str = "INSERT INTO stripe_events (id, type, created, outcome, first_received_at, last_received_at) \
+const RECORD_EVENT: &str =
+    "INSERT INTO stripe_events (id, type, created, outcome, first_received_at, last_received_at) \
  VALUES (?1, ?2, ?3, COALESCE( \
    (SELECT CASE WHEN amount > 0 THEN 'credits_granted' ELSE 'credits_reclaimed' END FROM credit_ledger WHERE id = ?5), \
    (SELECT 'subscription_updated' FROM subscriptions WHERE id = ?7 AND state_event_created = ?3), ?6), ?4, ?4) \
@@ -33,7 +34,7 @@ struct OutcomeRow {
 
 /// Appends the event record and the outcome read-back, runs the batch, and returns the outcome.
 async fn run_recorded(
-    db: &D1Database,
+    db: &Db,
     mut statements: Vec<D1PreparedStatement>,
     event: &EventRecord<'_>,
     marker: Marker<'_>,
@@ -62,7 +63,7 @@ pub struct Marker<'a> {
 }
 
 /// Records an event that changes nothing (unknown type, or nothing to act on).
-pub async fn record_only(db: &D1Database, event: &EventRecord<'_>, outcome: &str) -> worker::Result<String> {
+pub async fn record_only(db: &Db, event: &EventRecord<'_>, outcome: &str) -> worker::Result<String> {
     run_recorded(db, Vec::new(), event, Marker::default(), outcome).await
 }
 
@@ -78,20 +79,22 @@ const INSERT_GRANT_ENTRY: &str = "INSERT INTO credit_ledger (id, account_id, kin
  WHERE a.id = COALESCE((SELECT id FROM accounts WHERE id = ?7), (SELECT id FROM accounts WHERE stripe_customer_id = ?8 LIMIT 1)) \
  ON CONFLICT (kind, source_id) DO NOTHING";
 
-const APPLY_LEDGER_ENTRY: &str = "UPDATE accounts SET credits = credits + (SELECT amount FROM credit_ledger WHERE id = ?1) \
+const APPLY_LEDGER_ENTRY: &str =
+    "UPDATE accounts SET credits = credits + (SELECT amount FROM credit_ledger WHERE id = ?1) \
  WHERE id = (SELECT account_id FROM credit_ledger WHERE id = ?1)";
 
 const LINK_CUSTOMER: &str = "UPDATE accounts SET stripe_customer_id = ?2 \
  WHERE id = ?1 AND stripe_customer_id IS NULL AND ?2 IS NOT NULL";
 
-const INSERT_PAID_PAYMENT: &str = "INSERT INTO payments (id, account_id, plan_id, kind, cause_id, stripe_payment_intent_id, \
+const INSERT_PAID_PAYMENT: &str =
+    "INSERT INTO payments (id, account_id, plan_id, kind, cause_id, stripe_payment_intent_id, \
  stripe_subscription_id, amount_cents, currency, credits_granted, status, created_at, updated_at) \
  SELECT ?1, account_id, ?2, ?3, ?4, ?5, ?6, ?7, ?8, amount, 'paid', ?9, ?9 FROM credit_ledger WHERE id = ?10 \
  ON CONFLICT (cause_id) DO UPDATE SET status = 'paid', credits_granted = excluded.credits_granted, \
  stripe_payment_intent_id = excluded.stripe_payment_intent_id, amount_cents = excluded.amount_cents, \
  updated_at = excluded.updated_at WHERE payments.status = 'failed'";
 
-pub async fn grant(db: &D1Database, g: &Grant, rows: &NewRows<'_>, event: &EventRecord<'_>) -> worker::Result<String> {
+pub async fn grant(db: &Db, g: &Grant, rows: &NewRows<'_>, event: &EventRecord<'_>) -> worker::Result<String> {
     let now = int(event.now.0);
     let p = &g.payment;
     let statements = vec![
@@ -131,7 +134,12 @@ const INSERT_FAILED_PAYMENT: &str = "INSERT INTO payments (id, account_id, plan_
  WHERE a.id = COALESCE((SELECT id FROM accounts WHERE id = ?7), (SELECT id FROM accounts WHERE stripe_customer_id = ?8 LIMIT 1)) \
  ON CONFLICT (cause_id) DO NOTHING";
 
-pub async fn record_failed_payment(db: &D1Database, f: &PaymentFacts, payment_id: &str, event: &EventRecord<'_>) -> worker::Result<String> {
+pub async fn record_failed_payment(
+    db: &Db,
+    f: &PaymentFacts,
+    payment_id: &str,
+    event: &EventRecord<'_>,
+) -> worker::Result<String> {
     let statement = db.prepare(INSERT_FAILED_PAYMENT).bind(&[
         text(payment_id),
         text(&f.plan_id),
@@ -165,7 +173,11 @@ const LINK_CUSTOMER_BY_SUBSCRIPTION: &str = "UPDATE accounts SET stripe_customer
  WHERE id = (SELECT account_id FROM subscriptions WHERE id = ?1) AND stripe_customer_id IS NULL AND ?2 IS NOT NULL";
 
 /// Subscription state as Stripe last reported it.
-pub async fn update_subscription(db: &D1Database, update: &SubscriptionUpdate, event: &EventRecord<'_>) -> worker::Result<String> {
+pub async fn update_subscription(
+    db: &Db,
+    update: &SubscriptionUpdate,
+    event: &EventRecord<'_>,
+) -> worker::Result<String> {
     let s = &update.state;
     let statements = vec![
         db.prepare(UPSERT_SUBSCRIPTION).bind(&[
@@ -187,13 +199,14 @@ pub async fn update_subscription(db: &D1Database, update: &SubscriptionUpdate, e
 }
 
 /// A subscription checkout completed: link the subscription and customer to the account. Credits come from invoices.
-const LINK_SUBSCRIPTION: &str = "INSERT INTO subscriptions (id, account_id, customer_id, plan_id, status, current_period_end, \
+const LINK_SUBSCRIPTION: &str =
+    "INSERT INTO subscriptions (id, account_id, customer_id, plan_id, status, current_period_end, \
  cancel_at_period_end, state_event_created, state_rank, updated_at) \
  SELECT ?1, id, ?3, ?4, 'incomplete', NULL, 0, 0, 0, ?5 FROM accounts WHERE id = ?2 \
  ON CONFLICT (id) DO UPDATE SET plan_id = COALESCE(subscriptions.plan_id, excluded.plan_id), \
  customer_id = COALESCE(subscriptions.customer_id, excluded.customer_id)";
 
-pub async fn link_subscription(db: &D1Database, l: &SubscriptionLink, event: &EventRecord<'_>) -> worker::Result<String> {
+pub async fn link_subscription(db: &Db, l: &SubscriptionLink, event: &EventRecord<'_>) -> worker::Result<String> {
     let statements = vec![
         db.prepare(LINK_SUBSCRIPTION).bind(&[
             text(&l.subscription_id),
@@ -219,8 +232,8 @@ pub struct ReversiblePayment {
 const FIND_PAYMENT_BY_INTENT: &str = "SELECT id, plan_id, amount_cents, credits_granted FROM payments \
  WHERE stripe_payment_intent_id = ?1 AND status != 'failed' ORDER BY created_at DESC LIMIT 1";
 
-pub async fn find_payment_by_intent(db: &D1Database, payment_intent_id: &str) -> worker::Result<Option<ReversiblePayment>> {
-    db.prepare(FIND_PAYMENT_BY_INTENT).bind(&[text(payment_intent_id)])?.first::<ReversiblePayment>(None).await
+pub async fn find_payment_by_intent(db: &Db, payment_intent_id: &str) -> worker::Result<Option<ReversiblePayment>> {
+    db.first::<ReversiblePayment>(db.prepare(FIND_PAYMENT_BY_INTENT).bind(&[text(payment_intent_id)])?).await
 }
 
 /// How much a reversal takes back, computed by the domain from the payment it reverses.
@@ -233,7 +246,8 @@ pub struct Reclaim<'a> {
 }
 
 // Takes back what the target still lacks, but never more than the unspent balance: MIN(credits, ...).
-const INSERT_RECLAIM_ENTRY: &str = "INSERT INTO credit_ledger (id, account_id, kind, source_id, amount, balance_after, description, created_at) \
+const INSERT_RECLAIM_ENTRY: &str =
+    "INSERT INTO credit_ledger (id, account_id, kind, source_id, amount, balance_after, description, created_at) \
  SELECT ?1, a.id, 'reclaim', ?2, -MIN(a.credits, MAX(?3 - p.credits_reclaimed, 0)), \
  a.credits - MIN(a.credits, MAX(?3 - p.credits_reclaimed, 0)), ?4, ?5 \
  FROM payments p JOIN accounts a ON a.id = p.account_id \
@@ -245,7 +259,7 @@ const UPDATE_REVERSED_PAYMENT: &str = "UPDATE payments SET \
  amount_reversed_cents = MAX(amount_reversed_cents, ?2), \
  status = CASE WHEN status = 'disputed' THEN 'disputed' ELSE ?3 END, updated_at = ?4 WHERE id = ?5";
 
-pub async fn reclaim(db: &D1Database, reversal: &Reversal, r: &Reclaim<'_>, event: &EventRecord<'_>) -> worker::Result<String> {
+pub async fn reclaim(db: &Db, reversal: &Reversal, r: &Reclaim<'_>, event: &EventRecord<'_>) -> worker::Result<String> {
     let now = int(event.now.0);
     let statements = vec![
         db.prepare(INSERT_RECLAIM_ENTRY).bind(&[

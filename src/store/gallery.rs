@@ -4,9 +4,8 @@ use gptimg_domain::ledger::Cursor;
 use gptimg_domain::time::UnixMillis;
 use serde::Deserialize;
 use worker::wasm_bindgen::JsValue;
-use worker::D1Database;
 
-use super::{int, opt_text, text};
+use super::{int, opt_text, text, Db};
 
 /// A generation row with its images as a JSON array, as the API shows it.
 #[derive(Debug, Deserialize)]
@@ -43,9 +42,17 @@ const PAGE: &str = concat!(
  ORDER BY g.created_at DESC, g.id DESC LIMIT ?4"
 );
 
-pub async fn page(db: &D1Database, account_id: &str, cursor: Option<&Cursor>, limit: u32) -> worker::Result<(Vec<GenerationRow>, Option<Cursor>)> {
+pub async fn page(
+    db: &Db,
+    account_id: &str,
+    cursor: Option<&Cursor>,
+    limit: u32,
+) -> worker::Result<(Vec<GenerationRow>, Option<Cursor>)> {
     let (after_time, after_id) = cursor.map_or((JsValue::NULL, text("")), |c| (int(c.created_at), text(&c.id)));
-    let mut rows: Vec<GenerationRow> = db.prepare(PAGE).bind(&[text(account_id), after_time, after_id, int(i64::from(limit) + 1)])?.all().await?.results()?;
+    let mut rows: Vec<GenerationRow> = db
+        .all(db.prepare(PAGE).bind(&[text(account_id), after_time, after_id, int(i64::from(limit) + 1)])?)
+        .await?
+        .results()?;
     let next = (rows.len() > limit as usize).then(|| {
         rows.truncate(limit as usize);
         rows.last().map(|g| Cursor { created_at: g.created_at, id: g.id.clone() })
@@ -56,8 +63,8 @@ pub async fn page(db: &D1Database, account_id: &str, cursor: Option<&Cursor>, li
 const ONE: &str = concat!(generation_select!(), "WHERE g.id = ?1 AND g.account_id = ?2");
 
 /// The caller's generation; someone else's is indistinguishable from a missing one.
-pub async fn find(db: &D1Database, id: &str, account_id: &str) -> worker::Result<Option<GenerationRow>> {
-    db.prepare(ONE).bind(&[text(id), text(account_id)])?.first::<GenerationRow>(None).await
+pub async fn find(db: &Db, id: &str, account_id: &str) -> worker::Result<Option<GenerationRow>> {
+    db.first::<GenerationRow>(db.prepare(ONE).bind(&[text(id), text(account_id)])?).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -67,11 +74,12 @@ struct KeyRow {
 
 const IMAGE_KEYS: &str = "SELECT r2_key FROM generation_images WHERE generation_id = ?1 AND account_id = ?2";
 // RETURNING, not meta.changes: D1 reports no changes for a DELETE whose rows cascade.
-const DELETE_FINISHED: &str = "DELETE FROM generations WHERE id = ?1 AND account_id = ?2 AND status IN ('succeeded', 'failed') RETURNING id";
+const DELETE_FINISHED: &str =
+    "DELETE FROM generations WHERE id = ?1 AND account_id = ?2 AND status IN ('succeeded', 'failed') RETURNING id";
 
 /// Deletes a finished generation (its image rows cascade) and returns the R2 keys to remove.
 /// `None` if there was nothing of the caller's to delete.
-pub async fn delete_finished(db: &D1Database, id: &str, account_id: &str) -> worker::Result<Option<Vec<String>>> {
+pub async fn delete_finished(db: &Db, id: &str, account_id: &str) -> worker::Result<Option<Vec<String>>> {
     let results = db
         .batch(vec![
             db.prepare(IMAGE_KEYS).bind(&[text(id), text(account_id)])?,
@@ -85,7 +93,8 @@ pub async fn delete_finished(db: &D1Database, id: &str, account_id: &str) -> wor
 
 const SET_SHARE: &str = "UPDATE generations SET share_token = COALESCE(share_token, ?3), updated_at = ?4 \
  WHERE id = ?1 AND account_id = ?2 AND status = 'succeeded' RETURNING share_token";
-const CLEAR_SHARE: &str = "UPDATE generations SET share_token = NULL, updated_at = ?3 WHERE id = ?1 AND account_id = ?2";
+const CLEAR_SHARE: &str =
+    "UPDATE generations SET share_token = NULL, updated_at = ?3 WHERE id = ?1 AND account_id = ?2";
 
 #[derive(Deserialize)]
 struct ShareRow {
@@ -93,13 +102,21 @@ struct ShareRow {
 }
 
 /// The generation's share token (an existing one is kept), or `None` if it is not the caller's finished success.
-pub async fn share(db: &D1Database, id: &str, account_id: &str, new_token: &str, now: UnixMillis) -> worker::Result<Option<String>> {
-    let row = db.prepare(SET_SHARE).bind(&[text(id), text(account_id), text(new_token), int(now.0)])?.first::<ShareRow>(None).await?;
+pub async fn share(
+    db: &Db,
+    id: &str,
+    account_id: &str,
+    new_token: &str,
+    now: UnixMillis,
+) -> worker::Result<Option<String>> {
+    let row = db
+        .first::<ShareRow>(db.prepare(SET_SHARE).bind(&[text(id), text(account_id), text(new_token), int(now.0)])?)
+        .await?;
     Ok(row.map(|r| r.share_token))
 }
 
-pub async fn unshare(db: &D1Database, id: &str, account_id: &str, now: UnixMillis) -> worker::Result<bool> {
-    let result = db.prepare(CLEAR_SHARE).bind(&[text(id), text(account_id), int(now.0)])?.run().await?;
+pub async fn unshare(db: &Db, id: &str, account_id: &str, now: UnixMillis) -> worker::Result<bool> {
+    let result = db.run(db.prepare(CLEAR_SHARE).bind(&[text(id), text(account_id), int(now.0)])?).await?;
     Ok(result.meta()?.and_then(|m| m.changes).unwrap_or(0) == 1)
 }
 
@@ -118,9 +135,18 @@ const READABLE_IMAGE: &str = "SELECT i.r2_key, i.content_type, i.etag, i.size_by
    i.account_id = (SELECT account_id FROM sessions WHERE token_hash = ?2 AND revoked_at IS NULL AND expires_at > ?4) \
    OR (g.share_token IS NOT NULL AND g.share_token = ?3))";
 
-pub async fn readable_image(db: &D1Database, image_id: &str, session_hash: Option<&str>, share_token: Option<&str>, now: UnixMillis) -> worker::Result<Option<ReadableImage>> {
-    db.prepare(READABLE_IMAGE)
-        .bind(&[text(image_id), opt_text(session_hash), opt_text(share_token), int(now.0)])?
-        .first::<ReadableImage>(None)
-        .await
+pub async fn readable_image(
+    db: &Db,
+    image_id: &str,
+    session_hash: Option<&str>,
+    share_token: Option<&str>,
+    now: UnixMillis,
+) -> worker::Result<Option<ReadableImage>> {
+    db.first::<ReadableImage>(db.prepare(READABLE_IMAGE).bind(&[
+        text(image_id),
+        opt_text(session_hash),
+        opt_text(share_token),
+        int(now.0),
+    ])?)
+    .await
 }

@@ -3,9 +3,8 @@
 use gptimg_domain::generation::{AdmissionFacts, FailureReason, MAX_IN_FLIGHT, MAX_PER_MINUTE};
 use gptimg_domain::time::UnixMillis;
 use serde::Deserialize;
-use worker::D1Database;
 
-use super::{int, opt_text, text};
+use super::{int, opt_text, text, Db};
 
 /// A new generation as admitted: ids are fresh, the rest validated by the domain.
 pub struct NewGeneration<'a> {
@@ -33,12 +32,14 @@ const ADMIT: &str = "INSERT INTO generations (id, account_id, prompt, model_id, 
  AND (SELECT COUNT(*) FROM generations WHERE account_id = ?2 AND created_at > ?11 - 60000) < ?13 \
  AND (SELECT COUNT(*) FROM uploads WHERE account_id = ?2 AND id IN (SELECT value FROM json_each(?8))) = json_array_length(?8)";
 
-const INSERT_DEBIT: &str = "INSERT INTO credit_ledger (id, account_id, kind, source_id, amount, balance_after, description, created_at) \
+const INSERT_DEBIT: &str =
+    "INSERT INTO credit_ledger (id, account_id, kind, source_id, amount, balance_after, description, created_at) \
  SELECT ?1, g.account_id, 'generation_debit', g.id, -g.cost, a.credits - g.cost, ?3, ?4 \
  FROM generations g JOIN accounts a ON a.id = g.account_id WHERE g.id = ?2 \
  ON CONFLICT (kind, source_id) DO NOTHING";
 
-const APPLY_LEDGER_ENTRY: &str = "UPDATE accounts SET credits = credits + (SELECT amount FROM credit_ledger WHERE id = ?1) \
+const APPLY_LEDGER_ENTRY: &str =
+    "UPDATE accounts SET credits = credits + (SELECT amount FROM credit_ledger WHERE id = ?1) \
  WHERE id = (SELECT account_id FROM credit_ledger WHERE id = ?1)";
 
 const TOUCH_REFERENCES: &str = "UPDATE uploads SET last_used_at = ?3 \
@@ -59,7 +60,7 @@ struct AdmissionRow {
 }
 
 /// `Ok(None)` when admitted (charged); `Ok(Some(facts))` when refused, to explain why. One round trip.
-pub async fn admit(db: &D1Database, g: &NewGeneration<'_>) -> worker::Result<Option<AdmissionFacts>> {
+pub async fn admit(db: &Db, g: &NewGeneration<'_>) -> worker::Result<Option<AdmissionFacts>> {
     let now = int(g.now.0);
     let statements = vec![
         db.prepare(ADMIT).bind(&[
@@ -79,7 +80,12 @@ pub async fn admit(db: &D1Database, g: &NewGeneration<'_>) -> worker::Result<Opt
         ])?,
         db.prepare(INSERT_DEBIT).bind(&[text(g.debit_entry_id), text(g.id), text(g.description), now.clone()])?,
         db.prepare(APPLY_LEDGER_ENTRY).bind(&[text(g.debit_entry_id)])?,
-        db.prepare(TOUCH_REFERENCES).bind(&[text(g.id), text(g.account_id), now.clone(), text(g.reference_ids_json)])?,
+        db.prepare(TOUCH_REFERENCES).bind(&[
+            text(g.id),
+            text(g.account_id),
+            now.clone(),
+            text(g.reference_ids_json),
+        ])?,
         db.prepare(ADMISSION_FACTS).bind(&[text(g.id), text(g.account_id), now, text(g.reference_ids_json)])?,
     ];
     let results = db.batch(statements).await?;
@@ -88,11 +94,19 @@ pub async fn admit(db: &D1Database, g: &NewGeneration<'_>) -> worker::Result<Opt
     Ok((row.created == 0).then_some(row.facts))
 }
 
-const MARK_RUNNING: &str = "UPDATE generations SET status = 'running', apipod_task_id = ?2, next_poll_at = ?3, updated_at = ?4 \
+const MARK_RUNNING: &str =
+    "UPDATE generations SET status = 'running', apipod_task_id = ?2, next_poll_at = ?3, updated_at = ?4 \
  WHERE id = ?1 AND status = 'queued'";
 
-pub async fn mark_running(db: &D1Database, id: &str, task_id: &str, next_poll_at: UnixMillis, now: UnixMillis) -> worker::Result<bool> {
-    let result = db.prepare(MARK_RUNNING).bind(&[text(id), text(task_id), int(next_poll_at.0), int(now.0)])?.run().await?;
+pub async fn mark_running(
+    db: &Db,
+    id: &str,
+    task_id: &str,
+    next_poll_at: UnixMillis,
+    now: UnixMillis,
+) -> worker::Result<bool> {
+    let result =
+        db.run(db.prepare(MARK_RUNNING).bind(&[text(id), text(task_id), int(next_poll_at.0), int(now.0)])?).await?;
     Ok(result.meta()?.and_then(|m| m.changes).unwrap_or(0) == 1)
 }
 
@@ -110,16 +124,25 @@ pub struct RunningGeneration {
 
 const FIND_FOR_POLL: &str = "SELECT id, account_id, model_id, status, apipod_task_id, poll_attempts, deadline_at FROM generations WHERE id = ?1";
 
-pub async fn find_for_poll(db: &D1Database, id: &str) -> worker::Result<Option<RunningGeneration>> {
-    db.prepare(FIND_FOR_POLL).bind(&[text(id)])?.first::<RunningGeneration>(None).await
+pub async fn find_for_poll(db: &Db, id: &str) -> worker::Result<Option<RunningGeneration>> {
+    db.first::<RunningGeneration>(db.prepare(FIND_FOR_POLL).bind(&[text(id)])?).await
 }
 
 // Advances the poll counter only from the value the message expected: a duplicate message loses.
-const RECORD_POLL: &str = "UPDATE generations SET poll_attempts = poll_attempts + 1, next_poll_at = ?3, updated_at = ?4 \
+const RECORD_POLL: &str =
+    "UPDATE generations SET poll_attempts = poll_attempts + 1, next_poll_at = ?3, updated_at = ?4 \
  WHERE id = ?1 AND status = 'running' AND poll_attempts = ?2";
 
-pub async fn record_poll(db: &D1Database, id: &str, expected_attempts: i64, next_poll_at: UnixMillis, now: UnixMillis) -> worker::Result<bool> {
-    let result = db.prepare(RECORD_POLL).bind(&[text(id), int(expected_attempts), int(next_poll_at.0), int(now.0)])?.run().await?;
+pub async fn record_poll(
+    db: &Db,
+    id: &str,
+    expected_attempts: i64,
+    next_poll_at: UnixMillis,
+    now: UnixMillis,
+) -> worker::Result<bool> {
+    let result = db
+        .run(db.prepare(RECORD_POLL).bind(&[text(id), int(expected_attempts), int(next_poll_at.0), int(now.0)])?)
+        .await?;
     Ok(result.meta()?.and_then(|m| m.changes).unwrap_or(0) == 1)
 }
 
@@ -137,7 +160,8 @@ pub struct StoredImage {
 
 const MARK_SUCCEEDED: &str = "UPDATE generations SET status = 'succeeded', finished_at = ?2, updated_at = ?2 WHERE id = ?1 AND status = 'running'";
 
-const INSERT_IMAGE: &str = "INSERT INTO generation_images (id, generation_id, account_id, position, r2_key, content_type, size_bytes, \
+const INSERT_IMAGE: &str =
+    "INSERT INTO generation_images (id, generation_id, account_id, position, r2_key, content_type, size_bytes, \
  width, height, etag, created_at) SELECT ?1, id, account_id, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10 FROM generations \
  WHERE id = ?2 AND status = 'succeeded' ON CONFLICT (generation_id, position) DO NOTHING";
 
@@ -149,7 +173,7 @@ struct StatusRow {
 }
 
 /// Marks the generation succeeded with its images, if it was still running. Returns its status afterwards.
-pub async fn complete(db: &D1Database, id: &str, images: &[StoredImage], now: UnixMillis) -> worker::Result<String> {
+pub async fn complete(db: &Db, id: &str, images: &[StoredImage], now: UnixMillis) -> worker::Result<String> {
     let mut statements = vec![db.prepare(MARK_SUCCEEDED).bind(&[text(id), int(now.0)])?];
     for image in images {
         statements.push(db.prepare(INSERT_IMAGE).bind(&[
@@ -171,18 +195,27 @@ pub async fn complete(db: &D1Database, id: &str, images: &[StoredImage], now: Un
     Ok(row.map_or_else(String::new, |r| r.status))
 }
 
-const MARK_FAILED: &str = "UPDATE generations SET status = 'failed', failure_code = ?2, failure_message = ?3, finished_at = ?4, \
+const MARK_FAILED: &str =
+    "UPDATE generations SET status = 'failed', failure_code = ?2, failure_message = ?3, finished_at = ?4, \
  updated_at = ?4 WHERE id = ?1 AND status IN ('queued', 'running')";
 
 // Refunds only a failed generation that was charged; UNIQUE (kind, source_id) makes it happen once.
-const INSERT_REFUND: &str = "INSERT INTO credit_ledger (id, account_id, kind, source_id, amount, balance_after, description, created_at) \
+const INSERT_REFUND: &str =
+    "INSERT INTO credit_ledger (id, account_id, kind, source_id, amount, balance_after, description, created_at) \
  SELECT ?1, g.account_id, 'generation_refund', g.id, g.cost, a.credits + g.cost, ?3, ?4 \
  FROM generations g JOIN accounts a ON a.id = g.account_id WHERE g.id = ?2 AND g.status = 'failed' \
  AND EXISTS (SELECT 1 FROM credit_ledger WHERE kind = 'generation_debit' AND source_id = g.id) \
  ON CONFLICT (kind, source_id) DO NOTHING";
 
 /// Fails the generation (if unfinished) and refunds it exactly once, in one batch.
-pub async fn fail_and_refund(db: &D1Database, id: &str, reason: FailureReason, refund_entry_id: &str, description: &str, now: UnixMillis) -> worker::Result<()> {
+pub async fn fail_and_refund(
+    db: &Db,
+    id: &str,
+    reason: FailureReason,
+    refund_entry_id: &str,
+    description: &str,
+    now: UnixMillis,
+) -> worker::Result<()> {
     let statements = vec![
         db.prepare(MARK_FAILED).bind(&[text(id), text(reason.code()), text(reason.message()), int(now.0)])?,
         db.prepare(INSERT_REFUND).bind(&[text(refund_entry_id), text(id), text(description), int(now.0)])?,
@@ -208,6 +241,6 @@ const OVERDUE: &str = "SELECT id, status, model_id, poll_attempts, apipod_task_i
  WHERE status IN ('queued', 'running') AND (deadline_at <= ?1 OR (status = 'running' AND next_poll_at < ?1 - 120000) \
  OR (status = 'queued' AND created_at < ?1 - 120000)) LIMIT 100";
 
-pub async fn overdue(db: &D1Database, now: UnixMillis) -> worker::Result<Vec<Overdue>> {
-    db.prepare(OVERDUE).bind(&[int(now.0)])?.all().await?.results()
+pub async fn overdue(db: &Db, now: UnixMillis) -> worker::Result<Vec<Overdue>> {
+    db.all(db.prepare(OVERDUE).bind(&[int(now.0)])?).await?.results()
 }

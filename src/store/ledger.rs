@@ -3,9 +3,8 @@
 use gptimg_domain::ledger::Cursor;
 use serde::{Deserialize, Serialize};
 use worker::wasm_bindgen::JsValue;
-use worker::D1Database;
 
-use super::{int, text};
+use super::{int, text, Db};
 
 #[derive(Debug, Deserialize, Serialize)]
 pub struct LedgerEntry {
@@ -22,7 +21,12 @@ const PAGE: &str = "SELECT id, kind, amount, balance_after, description, created
  ORDER BY created_at DESC, id DESC LIMIT ?4";
 
 /// Up to `limit` entries after `cursor`, plus the cursor for the next page if there is one.
-pub async fn page(db: &D1Database, account_id: &str, cursor: Option<&Cursor>, limit: u32) -> worker::Result<(Vec<LedgerEntry>, Option<Cursor>)> {
+pub async fn page(
+    db: &Db,
+    account_id: &str,
+    cursor: Option<&Cursor>,
+    limit: u32,
+) -> worker::Result<(Vec<LedgerEntry>, Option<Cursor>)> {
     let (after_time, after_id) = cursor.map_or((JsValue::NULL, text("")), |c| (int(c.created_at), text(&c.id)));
     let statement = db.prepare(PAGE).bind(&[text(account_id), after_time, after_id, int(i64::from(limit) + 1)])?;
     let mut entries: Vec<LedgerEntry> = statement.all().await?.results()?;

@@ -6,8 +6,8 @@ pub mod gallery;
 pub mod generations;
 pub mod ledger;
 pub mod privacy;
-pub mod support;
 pub mod sessions;
+pub mod support;
 pub mod uploads;
 
 use worker::wasm_bindgen::JsValue;
@@ -23,4 +23,55 @@ pub fn int(value: i64) -> JsValue {
 
 pub fn opt_text(value: Option<&str>) -> JsValue {
     value.map_or(JsValue::NULL, JsValue::from_str)
+}
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use serde::de::DeserializeOwned;
+use worker::{D1Database, D1PreparedStatement, D1Result};
+
+/// D1 with a count of round trips, so each request can log how many it made (budget: as few as the logic allows).
+pub struct Db {
+    inner: D1Database,
+    round_trips: Rc<Cell<u32>>,
+}
+
+impl Db {
+    pub fn new(inner: D1Database, round_trips: Rc<Cell<u32>>) -> Self {
+        Self { inner, round_trips }
+    }
+
+    /// For work outside a request (queue, cron), with its own count.
+    pub fn from_env(env: &worker::Env) -> worker::Result<Self> {
+        Ok(Self::new(env.d1("DB")?, Rc::default()))
+    }
+
+    fn tick(&self) {
+        self.round_trips.set(self.round_trips.get() + 1);
+    }
+
+    pub fn prepare(&self, sql: impl Into<String>) -> D1PreparedStatement {
+        self.inner.prepare(sql)
+    }
+
+    pub async fn batch(&self, statements: Vec<D1PreparedStatement>) -> worker::Result<Vec<D1Result>> {
+        self.tick();
+        self.inner.batch(statements).await
+    }
+
+    pub async fn first<T: DeserializeOwned>(&self, statement: D1PreparedStatement) -> worker::Result<Option<T>> {
+        self.tick();
+        statement.first::<T>(None).await
+    }
+
+    pub async fn all(&self, statement: D1PreparedStatement) -> worker::Result<D1Result> {
+        self.tick();
+        statement.all().await
+    }
+
+    pub async fn run(&self, statement: D1PreparedStatement) -> worker::Result<D1Result> {
+        self.tick();
+        statement.run().await
+    }
 }

@@ -5,14 +5,13 @@ use gptimg_domain::privacy::TERMS_VERSION;
 use gptimg_domain::time::UnixMillis;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
-use worker::D1Database;
 
-use super::{int, text};
+use super::{int, text, Db};
 
 const RECORD_CONSENT: &str = "UPDATE accounts SET terms_version = ?2, terms_accepted_at = ?3, age_confirmed_at = ?3, updated_at = ?3 WHERE id = ?1";
 
-pub async fn record_consent(db: &D1Database, account_id: &str, now: UnixMillis) -> worker::Result<()> {
-    db.prepare(RECORD_CONSENT).bind(&[text(account_id), text(TERMS_VERSION), int(now.0)])?.run().await?;
+pub async fn record_consent(db: &Db, account_id: &str, now: UnixMillis) -> worker::Result<()> {
+    db.run(db.prepare(RECORD_CONSENT).bind(&[text(account_id), text(TERMS_VERSION), int(now.0)])?).await?;
     Ok(())
 }
 
@@ -38,8 +37,11 @@ const EXPORT_QUERIES: [(&str, &str); 9] = [
 ];
 
 /// Everything held about the account, keyed by category.
-pub async fn export(db: &D1Database, account_id: &str) -> worker::Result<Map<String, Value>> {
-    let statements = EXPORT_QUERIES.iter().map(|(_, sql)| db.prepare(*sql).bind(&[text(account_id)])).collect::<worker::Result<Vec<_>>>()?;
+pub async fn export(db: &Db, account_id: &str) -> worker::Result<Map<String, Value>> {
+    let statements = EXPORT_QUERIES
+        .iter()
+        .map(|(_, sql)| db.prepare(*sql).bind(&[text(account_id)]))
+        .collect::<worker::Result<Vec<_>>>()?;
     let results = db.batch(statements).await?;
     let mut export = Map::new();
     for ((name, _), result) in EXPORT_QUERIES.iter().zip(results) {
@@ -56,7 +58,12 @@ pub struct LiveSubscription {
 /// First half of deletion, one batch: erase every personal field and record, forfeit unspent credits (ledger
 /// entry), and free the Google account to sign up afresh. Keeps billing rows under the now-anonymous id.
 /// Returns the Stripe subscriptions still to cancel.
-pub async fn begin_deletion(db: &D1Database, account_id: &str, ledger_entry_id: &str, now: UnixMillis) -> worker::Result<Vec<LiveSubscription>> {
+pub async fn begin_deletion(
+    db: &Db,
+    account_id: &str,
+    ledger_entry_id: &str,
+    now: UnixMillis,
+) -> worker::Result<Vec<LiveSubscription>> {
     let now_js = int(now.0);
     let statements = vec![
         db.prepare("UPDATE accounts SET deletion_started_at = COALESCE(deletion_started_at, ?2) WHERE id = ?1")
@@ -92,10 +99,11 @@ pub async fn begin_deletion(db: &D1Database, account_id: &str, ledger_entry_id: 
 }
 
 /// Second half: no session survives, and the account is marked deleted.
-pub async fn finish_deletion(db: &D1Database, account_id: &str, now: UnixMillis) -> worker::Result<()> {
+pub async fn finish_deletion(db: &Db, account_id: &str, now: UnixMillis) -> worker::Result<()> {
     db.batch(vec![
         db.prepare("DELETE FROM sessions WHERE account_id = ?1").bind(&[text(account_id)])?,
-        db.prepare("UPDATE accounts SET deleted_at = COALESCE(deleted_at, ?2) WHERE id = ?1").bind(&[text(account_id), int(now.0)])?,
+        db.prepare("UPDATE accounts SET deleted_at = COALESCE(deleted_at, ?2) WHERE id = ?1")
+            .bind(&[text(account_id), int(now.0)])?,
     ])
     .await?;
     Ok(())
@@ -107,20 +115,24 @@ pub struct PendingDeletion {
 }
 
 /// Deletions started more than a minute ago and never finished (the request was interrupted).
-pub async fn pending_deletions(db: &D1Database, now: UnixMillis) -> worker::Result<Vec<PendingDeletion>> {
-    db.prepare("SELECT id FROM accounts WHERE deletion_started_at IS NOT NULL AND deleted_at IS NULL AND deletion_started_at < ?1 - 60000 LIMIT 20")
-        .bind(&[int(now.0)])?
-        .all()
-        .await?
+pub async fn pending_deletions(db: &Db, now: UnixMillis) -> worker::Result<Vec<PendingDeletion>> {
+    db.all(db.prepare("SELECT id FROM accounts WHERE deletion_started_at IS NOT NULL AND deleted_at IS NULL AND deletion_started_at < ?1 - 60000 LIMIT 20")
+        .bind(&[int(now.0)])?).await?
         .results()
 }
 
 /// Retention: expired or revoked sessions past their grace period, and uploads never used.
-pub async fn purge_expired(db: &D1Database, session_cutoff: UnixMillis, upload_cutoff: UnixMillis) -> worker::Result<Vec<String>> {
+pub async fn purge_expired(
+    db: &Db,
+    session_cutoff: UnixMillis,
+    upload_cutoff: UnixMillis,
+) -> worker::Result<Vec<String>> {
     let results = db
         .batch(vec![
-            db.prepare("DELETE FROM sessions WHERE expires_at < ?1 OR revoked_at < ?1").bind(&[int(session_cutoff.0)])?,
-            db.prepare("DELETE FROM uploads WHERE last_used_at IS NULL AND created_at < ?1 RETURNING r2_key").bind(&[int(upload_cutoff.0)])?,
+            db.prepare("DELETE FROM sessions WHERE expires_at < ?1 OR revoked_at < ?1")
+                .bind(&[int(session_cutoff.0)])?,
+            db.prepare("DELETE FROM uploads WHERE last_used_at IS NULL AND created_at < ?1 RETURNING r2_key")
+                .bind(&[int(upload_cutoff.0)])?,
         ])
         .await?;
     let keys: Vec<Value> = results[1].results()?;

@@ -4,20 +4,25 @@ use gptimg_domain::privacy::{SupportMessage, SupportStatus, SUPPORT_MESSAGES_PER
 use gptimg_domain::time::UnixMillis;
 use serde_json::Value;
 use worker::wasm_bindgen::JsValue;
-use worker::D1Database;
 
-use super::{int, opt_text, text};
+use super::{int, opt_text, text, Db};
 
 // Rate limited per sender (account or email) inside the insert itself.
-const INSERT_MESSAGE: &str = "INSERT INTO support_messages (id, account_id, email, subject, message, status, created_at, updated_at) \
+const INSERT_MESSAGE: &str =
+    "INSERT INTO support_messages (id, account_id, email, subject, message, status, created_at, updated_at) \
  SELECT ?1, ?2, ?3, ?4, ?5, 'open', ?6, ?6 WHERE (SELECT COUNT(*) FROM support_messages \
  WHERE (account_id = ?2 OR email = ?3) AND created_at > ?6 - 3600000) < ?7 RETURNING id";
 
 /// Records the message unless the sender is over the hourly limit. Returns whether it was recorded.
-pub async fn create(db: &D1Database, id: &str, account_id: Option<&str>, message: &SupportMessage, now: UnixMillis) -> worker::Result<bool> {
+pub async fn create(
+    db: &Db,
+    id: &str,
+    account_id: Option<&str>,
+    message: &SupportMessage,
+    now: UnixMillis,
+) -> worker::Result<bool> {
     let row = db
-        .prepare(INSERT_MESSAGE)
-        .bind(&[
+        .first::<Value>(db.prepare(INSERT_MESSAGE).bind(&[
             text(id),
             opt_text(account_id),
             text(message.email.as_str()),
@@ -25,8 +30,7 @@ pub async fn create(db: &D1Database, id: &str, account_id: Option<&str>, message
             text(&message.message),
             int(now.0),
             int(SUPPORT_MESSAGES_PER_HOUR),
-        ])?
-        .first::<Value>(None)
+        ])?)
         .await?;
     Ok(row.is_some())
 }
@@ -36,18 +40,20 @@ const MESSAGE_COLUMNS: &str = "m.id, m.email, m.subject, m.message, m.status, m.
  FROM (SELECT * FROM support_replies WHERE message_id = m.id ORDER BY created_at) r) AS replies";
 
 /// The account's messages, newest first, with replies (as a JSON array string in `replies`).
-pub async fn for_account(db: &D1Database, account_id: &str) -> worker::Result<Vec<Value>> {
-    let sql = format!("SELECT {MESSAGE_COLUMNS} FROM support_messages m WHERE m.account_id = ?1 ORDER BY m.created_at DESC LIMIT 100");
-    db.prepare(sql).bind(&[text(account_id)])?.all().await?.results()
+pub async fn for_account(db: &Db, account_id: &str) -> worker::Result<Vec<Value>> {
+    let sql = format!(
+        "SELECT {MESSAGE_COLUMNS} FROM support_messages m WHERE m.account_id = ?1 ORDER BY m.created_at DESC LIMIT 100"
+    );
+    db.all(db.prepare(sql).bind(&[text(account_id)])?).await?.results()
 }
 
 /// The admin inbox, optionally filtered by status.
-pub async fn inbox(db: &D1Database, status: Option<SupportStatus>) -> worker::Result<Vec<Value>> {
+pub async fn inbox(db: &Db, status: Option<SupportStatus>) -> worker::Result<Vec<Value>> {
     let sql = format!(
         "SELECT {MESSAGE_COLUMNS}, m.account_id FROM support_messages m WHERE (?1 IS NULL OR m.status = ?1) ORDER BY m.created_at DESC LIMIT 200"
     );
     let status = status.map_or(JsValue::NULL, |s| text(s.as_str()));
-    db.prepare(sql).bind(&[status])?.all().await?.results()
+    db.all(db.prepare(sql).bind(&[status])?).await?.results()
 }
 
 pub struct AuditEntry<'a> {
@@ -61,7 +67,7 @@ pub struct AuditEntry<'a> {
 const INSERT_AUDIT: &str = "INSERT INTO audit_log (id, admin_account_id, action, target_id, details, created_at) \
  SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM support_messages WHERE id = ?4) OR ?3 NOT LIKE 'support_%'";
 
-fn audit(db: &D1Database, entry: &AuditEntry<'_>, now: UnixMillis) -> worker::Result<worker::D1PreparedStatement> {
+fn audit(db: &Db, entry: &AuditEntry<'_>, now: UnixMillis) -> worker::Result<worker::D1PreparedStatement> {
     db.prepare(INSERT_AUDIT).bind(&[
         text(entry.id),
         text(entry.admin_account_id),
@@ -73,12 +79,26 @@ fn audit(db: &D1Database, entry: &AuditEntry<'_>, now: UnixMillis) -> worker::Re
 }
 
 /// Replies and marks the message answered, with its audit entry. Returns false if there is no such message.
-pub async fn reply(db: &D1Database, reply_id: &str, body: &str, entry: &AuditEntry<'_>, now: UnixMillis) -> worker::Result<bool> {
+pub async fn reply(
+    db: &Db,
+    reply_id: &str,
+    body: &str,
+    entry: &AuditEntry<'_>,
+    now: UnixMillis,
+) -> worker::Result<bool> {
     let results = db
         .batch(vec![
-            db.prepare("INSERT INTO support_replies (id, message_id, admin_account_id, body, created_at) \
-                 SELECT ?1, id, ?3, ?4, ?5 FROM support_messages WHERE id = ?2")
-                .bind(&[text(reply_id), text(entry.target_id), text(entry.admin_account_id), text(body), int(now.0)])?,
+            db.prepare(
+                "INSERT INTO support_replies (id, message_id, admin_account_id, body, created_at) \
+                 SELECT ?1, id, ?3, ?4, ?5 FROM support_messages WHERE id = ?2",
+            )
+            .bind(&[
+                text(reply_id),
+                text(entry.target_id),
+                text(entry.admin_account_id),
+                text(body),
+                int(now.0),
+            ])?,
             db.prepare("UPDATE support_messages SET status = 'answered', updated_at = ?2 WHERE id = ?1 RETURNING id")
                 .bind(&[text(entry.target_id), int(now.0)])?,
             audit(db, entry, now)?,
@@ -87,7 +107,12 @@ pub async fn reply(db: &D1Database, reply_id: &str, body: &str, entry: &AuditEnt
     Ok(!results[1].results::<Value>()?.is_empty())
 }
 
-pub async fn set_status(db: &D1Database, status: SupportStatus, entry: &AuditEntry<'_>, now: UnixMillis) -> worker::Result<bool> {
+pub async fn set_status(
+    db: &Db,
+    status: SupportStatus,
+    entry: &AuditEntry<'_>,
+    now: UnixMillis,
+) -> worker::Result<bool> {
     let results = db
         .batch(vec![
             db.prepare("UPDATE support_messages SET status = ?2, updated_at = ?3 WHERE id = ?1 RETURNING id")
@@ -99,21 +124,26 @@ pub async fn set_status(db: &D1Database, status: SupportStatus, entry: &AuditEnt
 }
 
 /// Finds accounts by exact id or by email (case-insensitive substring), live ones only.
-pub async fn find_users(db: &D1Database, query: &str) -> worker::Result<Vec<Value>> {
-    db.prepare(
+pub async fn find_users(db: &Db, query: &str) -> worker::Result<Vec<Value>> {
+    db.all(db.prepare(
         "SELECT id, email, name, credits, created_at, last_sign_in_at, stripe_customer_id, terms_version FROM accounts \
          WHERE deleted_at IS NULL AND deletion_started_at IS NULL AND (id = ?1 OR instr(lower(email), lower(?1)) > 0) \
          ORDER BY created_at DESC LIMIT 50",
     )
-    .bind(&[text(query)])?
-    .all()
-    .await?
+    .bind(&[text(query)])?).await?
     .results()
 }
 
 /// Adds (or removes, never below zero) credits with a ledger entry keyed by the audit entry. Returns the new
 /// balance, or `None` if the account is missing or the change would go below zero.
-pub async fn adjust_credits(db: &D1Database, ledger_entry_id: &str, amount: i64, description: &str, entry: &AuditEntry<'_>, now: UnixMillis) -> worker::Result<Option<i64>> {
+pub async fn adjust_credits(
+    db: &Db,
+    ledger_entry_id: &str,
+    amount: i64,
+    description: &str,
+    entry: &AuditEntry<'_>,
+    now: UnixMillis,
+) -> worker::Result<Option<i64>> {
     let results = db
         .batch(vec![
             db.prepare(
@@ -136,19 +166,17 @@ pub async fn adjust_credits(db: &D1Database, ledger_entry_id: &str, amount: i64,
     Ok(row.and_then(|r| r.get("balance_after").and_then(Value::as_i64)))
 }
 
-pub async fn failed_generations(db: &D1Database) -> worker::Result<Vec<Value>> {
-    db.prepare(
+pub async fn failed_generations(db: &Db) -> worker::Result<Vec<Value>> {
+    db.all(db.prepare(
         "SELECT id, account_id, model_id, failure_code, failure_message, apipod_task_id, cost, created_at, finished_at \
          FROM generations WHERE status = 'failed' ORDER BY finished_at DESC LIMIT 100",
-    )
-    .all()
+    ))
     .await?
     .results()
 }
 
-pub async fn audit_log(db: &D1Database) -> worker::Result<Vec<Value>> {
-    db.prepare("SELECT id, admin_account_id, action, target_id, details, created_at FROM audit_log ORDER BY created_at DESC LIMIT 200")
-        .all()
+pub async fn audit_log(db: &Db) -> worker::Result<Vec<Value>> {
+    db.all(db.prepare("SELECT id, admin_account_id, action, target_id, details, created_at FROM audit_log ORDER BY created_at DESC LIMIT 200"))
         .await?
         .results()
 }

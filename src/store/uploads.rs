@@ -3,9 +3,8 @@
 use gptimg_domain::generation::MAX_UPLOADS_PER_USER;
 use gptimg_domain::time::UnixMillis;
 use serde::{Deserialize, Serialize};
-use worker::D1Database;
 
-use super::{int, text};
+use super::{int, text, Db};
 
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Upload {
@@ -20,14 +19,14 @@ pub struct Upload {
     pub created_at: i64,
 }
 
-const INSERT_WITHIN_QUOTA: &str = "INSERT INTO uploads (id, account_id, r2_key, content_type, size_bytes, sha256, width, height, created_at) \
+const INSERT_WITHIN_QUOTA: &str =
+    "INSERT INTO uploads (id, account_id, r2_key, content_type, size_bytes, sha256, width, height, created_at) \
  SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 WHERE (SELECT COUNT(*) FROM uploads WHERE account_id = ?2) < ?10";
 
 /// Records the upload unless the account is at its quota. Returns whether it was recorded.
-pub async fn insert(db: &D1Database, account_id: &str, upload: &Upload, now: UnixMillis) -> worker::Result<bool> {
+pub async fn insert(db: &Db, account_id: &str, upload: &Upload, now: UnixMillis) -> worker::Result<bool> {
     let result = db
-        .prepare(INSERT_WITHIN_QUOTA)
-        .bind(&[
+        .run(db.prepare(INSERT_WITHIN_QUOTA).bind(&[
             text(&upload.id),
             text(account_id),
             text(&upload.r2_key),
@@ -38,14 +37,14 @@ pub async fn insert(db: &D1Database, account_id: &str, upload: &Upload, now: Uni
             int(upload.height),
             int(now.0),
             int(MAX_UPLOADS_PER_USER),
-        ])?
-        .run()
+        ])?)
         .await?;
     Ok(result.meta()?.and_then(|m| m.changes).unwrap_or(0) == 1)
 }
 
-const FIND: &str = "SELECT id, r2_key, content_type, size_bytes, sha256, width, height, created_at FROM uploads WHERE id = ?1";
+const FIND: &str =
+    "SELECT id, r2_key, content_type, size_bytes, sha256, width, height, created_at FROM uploads WHERE id = ?1";
 
-pub async fn find(db: &D1Database, id: &str) -> worker::Result<Option<Upload>> {
-    db.prepare(FIND).bind(&[text(id)])?.first::<Upload>(None).await
+pub async fn find(db: &Db, id: &str) -> worker::Result<Option<Upload>> {
+    db.first::<Upload>(db.prepare(FIND).bind(&[text(id)])?).await
 }

@@ -291,3 +291,15 @@ describe("the session probe", () => {
     assert.equal(signedIn.account.email, "probe@gptimg.test");
   });
 });
+
+describe("database round trips", () => {
+  test("GET /api/me makes exactly one D1 round trip, and the log line says so", async () => {
+    const flow = await signIn(worker, { email: "trips@gptimg.test" });
+    await worker.fetch("/api/me", { headers: asUser(worker, flow.session, { "x-request-id": "round-trip-check-1" }) });
+    const deadline = Date.now() + 3000;
+    let line;
+    while (!(line = worker.jsonLogs().find((l) => l.request_id === "round-trip-check-1")) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    assert.equal(line.status, 200);
+    assert.equal(line.d1_round_trips, 1);
+  });
+});

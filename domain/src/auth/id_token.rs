@@ -139,16 +139,14 @@ pub fn verify(token: &str, jwks: &Jwks, expected: &Expected<'_>) -> Result<Googl
     let kid = untrusted.header().key_id.as_deref().ok_or(IdTokenError::UnknownKey)?;
     let key = jwks.key(kid).ok_or(IdTokenError::UnknownKey)?;
     let verified = RS256.validator::<GoogleClaims>(key).validate(&untrusted).map_err(|error| match error {
-        ValidationError::InvalidSignature | ValidationError::InvalidSignatureLen { .. } | ValidationError::MalformedSignature(_) => {
-            IdTokenError::BadSignature
-        }
+        ValidationError::InvalidSignature
+        | ValidationError::InvalidSignatureLen { .. }
+        | ValidationError::MalformedSignature(_) => IdTokenError::BadSignature,
         _ => IdTokenError::Malformed,
     })?;
     let claims = verified.claims();
-    let times = ClaimTimes {
-        exp: claims.expiration.map(|t| t.timestamp()),
-        iat: claims.issued_at.map(|t| t.timestamp()),
-    };
+    let times =
+        ClaimTimes { exp: claims.expiration.map(|t| t.timestamp()), iat: claims.issued_at.map(|t| t.timestamp()) };
     check_claims(&claims.custom, times, expected)
 }
 
@@ -158,7 +156,11 @@ struct ClaimTimes {
     iat: Option<i64>,
 }
 
-fn check_claims(claims: &GoogleClaims, times: ClaimTimes, expected: &Expected<'_>) -> Result<GoogleIdentity, IdTokenError> {
+fn check_claims(
+    claims: &GoogleClaims,
+    times: ClaimTimes,
+    expected: &Expected<'_>,
+) -> Result<GoogleIdentity, IdTokenError> {
     if !GOOGLE_ISSUERS.contains(&claims.iss.as_str()) {
         return Err(IdTokenError::WrongIssuer);
     }

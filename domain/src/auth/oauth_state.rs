@@ -71,13 +71,18 @@ mod tests {
     const SECRET: &[u8] = b"session-secret-0123456789abcdef-xyz";
 
     fn fresh() -> OAuthState {
-        OAuthState::new(&mut FixedRandom(vec![1, 2, 3, 4, 5]), ReturnPath::parse_or_default(Some("/gallery")), UnixMillis(1_000_000))
+        OAuthState::new(
+            &mut FixedRandom(vec![1, 2, 3, 4, 5]),
+            ReturnPath::parse_or_default(Some("/gallery")),
+            UnixMillis(1_000_000),
+        )
     }
 
     #[test]
     fn a_sealed_state_opens_when_fresh_and_matching() {
         let state = fresh();
-        let opened = OAuthState::open(&state.seal(SECRET), SECRET, &state.state, UnixMillis(1_000_000 + 5_000)).unwrap();
+        let opened =
+            OAuthState::open(&state.seal(SECRET), SECRET, &state.state, UnixMillis(1_000_000 + 5_000)).unwrap();
         assert_eq!(opened, state);
         assert_eq!(opened.return_to.as_str(), "/gallery");
     }
@@ -85,7 +90,10 @@ mod tests {
     #[test]
     fn a_mismatched_state_is_refused() {
         let state = fresh();
-        assert_eq!(OAuthState::open(&state.seal(SECRET), SECRET, "other", UnixMillis(1_000_000)), Err(StateProblem::Mismatch));
+        assert_eq!(
+            OAuthState::open(&state.seal(SECRET), SECRET, "other", UnixMillis(1_000_000)),
+            Err(StateProblem::Mismatch)
+        );
     }
 
     #[test]
@@ -98,7 +106,14 @@ mod tests {
     #[test]
     fn a_forged_cookie_is_refused() {
         let state = fresh();
-        assert_eq!(OAuthState::open(&state.seal(b"some other secret 0123456789abcdef"), SECRET, &state.state, UnixMillis(1_000_000)),
-            Err(StateProblem::Invalid));
+        assert_eq!(
+            OAuthState::open(
+                &state.seal(b"some other secret 0123456789abcdef"),
+                SECRET,
+                &state.state,
+                UnixMillis(1_000_000)
+            ),
+            Err(StateProblem::Invalid)
+        );
     }
 }

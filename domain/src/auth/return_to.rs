@@ -45,8 +45,18 @@ mod tests {
 
     #[test]
     fn open_redirect_attempts_fall_back_to_the_app() {
-        for evil in ["//evil.example", "https://evil.example", "/\\evil.example", "\\\\evil.example", "evil.example",
-            "/\tevil", "/\r\nSet-Cookie: x", "javascript:alert(1)", " /app", ""] {
+        for evil in [
+            "//evil.example",
+            "https://evil.example",
+            "/\\evil.example",
+            "\\\\evil.example",
+            "evil.example",
+            "/\tevil",
+            "/\r\nSet-Cookie: x",
+            "javascript:alert(1)",
+            " /app",
+            "",
+        ] {
             assert_eq!(target(evil), "/app", "{evil:?}");
         }
         assert_eq!(ReturnPath::parse_or_default(None).as_str(), "/app");

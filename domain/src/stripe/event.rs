@@ -158,7 +158,9 @@ fn invoice(object: &Value) -> Result<Invoice, MalformedEvent> {
         subscription_id: id_of(object, &["subscription"]).or_else(|| details.and_then(|d| id_of(d, &["subscription"]))),
         customer_id: id_of(object, &["customer"]),
         account_id: details.and_then(|d| text(d, &["metadata", "account_id"])),
-        price_id: first_line.and_then(|line| text(line, &["price", "id"]).or_else(|| text(line, &["pricing", "price_details", "price"]))),
+        price_id: first_line.and_then(|line| {
+            text(line, &["price", "id"]).or_else(|| text(line, &["pricing", "price_details", "price"]))
+        }),
         amount_paid: int(object, &["amount_paid"]).unwrap_or(0),
         currency: text(object, &["currency"]).unwrap_or_default(),
         payment_intent_id: id_of(object, &["payment_intent"]),
@@ -174,7 +176,8 @@ fn subscription(object: &Value, deleted: bool) -> Result<SubscriptionState, Malf
         account_id: text(object, &["metadata", "account_id"]),
         price_id: first_item.and_then(|item| text(item, &["price", "id"])),
         status,
-        current_period_end: int(object, &["current_period_end"]).or_else(|| first_item.and_then(|i| int(i, &["current_period_end"]))),
+        current_period_end: int(object, &["current_period_end"])
+            .or_else(|| first_item.and_then(|i| int(i, &["current_period_end"]))),
         cancel_at_period_end: at(object, &["cancel_at_period_end"]).and_then(Value::as_bool).unwrap_or(false),
     })
 }
@@ -192,11 +195,15 @@ fn reversal(object: &Value, cause_id: String, amount_reversed: i64) -> ChargeRev
 pub fn interpret(envelope: &Envelope) -> Result<BillingEvent, MalformedEvent> {
     let object = &envelope.object;
     Ok(match envelope.event_type.as_str() {
-        "checkout.session.completed" | "checkout.session.async_payment_succeeded" => BillingEvent::CheckoutCompleted(checkout(object)?),
+        "checkout.session.completed" | "checkout.session.async_payment_succeeded" => {
+            BillingEvent::CheckoutCompleted(checkout(object)?)
+        }
         "checkout.session.async_payment_failed" => BillingEvent::CheckoutPaymentFailed(checkout(object)?),
         "invoice.paid" => BillingEvent::InvoicePaid(invoice(object)?),
         "invoice.payment_failed" => BillingEvent::InvoicePaymentFailed(invoice(object)?),
-        "customer.subscription.created" | "customer.subscription.updated" => BillingEvent::SubscriptionChanged(subscription(object, false)?),
+        "customer.subscription.created" | "customer.subscription.updated" => {
+            BillingEvent::SubscriptionChanged(subscription(object, false)?)
+        }
         "customer.subscription.deleted" => BillingEvent::SubscriptionChanged(subscription(object, true)?),
         "charge.refunded" => {
             let charge_id = text(object, &["id"]).ok_or(MalformedEvent)?;
@@ -205,7 +212,10 @@ pub fn interpret(envelope: &Envelope) -> Result<BillingEvent, MalformedEvent> {
         "charge.dispute.created" => {
             let dispute_id = text(object, &["id"]).ok_or(MalformedEvent)?;
             let amount = int(object, &["amount"]).unwrap_or(0);
-            BillingEvent::DisputeCreated(ChargeReversal { amount_reversed: amount, ..reversal(object, dispute_id, amount) })
+            BillingEvent::DisputeCreated(ChargeReversal {
+                amount_reversed: amount,
+                ..reversal(object, dispute_id, amount)
+            })
         }
         _ => BillingEvent::Ignored,
     })

@@ -10,18 +10,27 @@ fn envelope(event_type: &str, object: Value) -> Envelope {
 
 #[test]
 fn envelopes_without_id_type_created_or_object_are_malformed() {
-    for body in [r#"{}"#, r#"{"id":"evt_1","type":"x","created":1}"#, r#"{"id":"nope","type":"x","created":1,"data":{"object":{}}}"#, "not json", r#"{"id":"evt_1","type":"x","data":{"object":{}}}"#] {
+    for body in [
+        r#"{}"#,
+        r#"{"id":"evt_1","type":"x","created":1}"#,
+        r#"{"id":"nope","type":"x","created":1,"data":{"object":{}}}"#,
+        "not json",
+        r#"{"id":"evt_1","type":"x","data":{"object":{}}}"#,
+    ] {
         assert_eq!(Envelope::parse(body.as_bytes()), Err(MalformedEvent), "{body}");
     }
 }
 
 #[test]
 fn a_paid_pack_checkout_is_read_with_its_account_and_plan() {
-    let event = envelope("checkout.session.completed", json!({
-        "id": "cs_1", "mode": "payment", "payment_status": "paid", "client_reference_id": "acc_x",
-        "metadata": { "account_id": "acc_x", "plan_id": "pack_100" }, "customer": "cus_1", "payment_intent": "pi_1",
-        "amount_total": 900, "currency": "usd",
-    }));
+    let event = envelope(
+        "checkout.session.completed",
+        json!({
+            "id": "cs_1", "mode": "payment", "payment_status": "paid", "client_reference_id": "acc_x",
+            "metadata": { "account_id": "acc_x", "plan_id": "pack_100" }, "customer": "cus_1", "payment_intent": "pi_1",
+            "amount_total": 900, "currency": "usd",
+        }),
+    );
     let BillingEvent::CheckoutCompleted(session) = interpret(&event).unwrap() else { panic!("wrong event") };
     assert_eq!(session.mode, CheckoutMode::Payment);
     assert!(session.paid);
@@ -32,23 +41,30 @@ fn a_paid_pack_checkout_is_read_with_its_account_and_plan() {
 
 #[test]
 fn an_unpaid_async_checkout_is_not_paid_yet() {
-    let event = envelope("checkout.session.completed", json!({ "id": "cs_1", "mode": "payment", "payment_status": "unpaid" }));
+    let event =
+        envelope("checkout.session.completed", json!({ "id": "cs_1", "mode": "payment", "payment_status": "unpaid" }));
     let BillingEvent::CheckoutCompleted(session) = interpret(&event).unwrap() else { panic!("wrong event") };
     assert!(!session.paid);
 }
 
 #[test]
 fn invoices_find_the_account_in_either_metadata_location_and_the_price_in_either_line_shape() {
-    let old_shape = envelope("invoice.paid", json!({
-        "id": "in_1", "subscription": "sub_1", "customer": "cus_1", "amount_paid": 1900, "currency": "usd",
-        "subscription_details": { "metadata": { "account_id": "acc_a" } },
-        "lines": { "data": [{ "price": { "id": "price_pro" } }] }, "payment_intent": "pi_9",
-    }));
-    let new_shape = envelope("invoice.paid", json!({
-        "id": "in_1", "customer": "cus_1", "amount_paid": 1900, "currency": "usd",
-        "parent": { "subscription_details": { "subscription": "sub_1", "metadata": { "account_id": "acc_a" } } },
-        "lines": { "data": [{ "pricing": { "price_details": { "price": "price_pro" } } }] },
-    }));
+    let old_shape = envelope(
+        "invoice.paid",
+        json!({
+            "id": "in_1", "subscription": "sub_1", "customer": "cus_1", "amount_paid": 1900, "currency": "usd",
+            "subscription_details": { "metadata": { "account_id": "acc_a" } },
+            "lines": { "data": [{ "price": { "id": "price_pro" } }] }, "payment_intent": "pi_9",
+        }),
+    );
+    let new_shape = envelope(
+        "invoice.paid",
+        json!({
+            "id": "in_1", "customer": "cus_1", "amount_paid": 1900, "currency": "usd",
+            "parent": { "subscription_details": { "subscription": "sub_1", "metadata": { "account_id": "acc_a" } } },
+            "lines": { "data": [{ "pricing": { "price_details": { "price": "price_pro" } } }] },
+        }),
+    );
     for event in [old_shape, new_shape] {
         let BillingEvent::InvoicePaid(invoice) = interpret(&event).unwrap() else { panic!("wrong event") };
         assert_eq!(invoice.subscription_id.as_deref(), Some("sub_1"));
@@ -59,7 +75,10 @@ fn invoices_find_the_account_in_either_metadata_location_and_the_price_in_either
 
 #[test]
 fn a_deleted_subscription_is_canceled_whatever_its_status_says() {
-    let event = envelope("customer.subscription.deleted", json!({ "id": "sub_1", "status": "active", "items": { "data": [{ "price": { "id": "price_pro" }, "current_period_end": 5 }] } }));
+    let event = envelope(
+        "customer.subscription.deleted",
+        json!({ "id": "sub_1", "status": "active", "items": { "data": [{ "price": { "id": "price_pro" }, "current_period_end": 5 }] } }),
+    );
     let BillingEvent::SubscriptionChanged(state) = interpret(&event).unwrap() else { panic!("wrong event") };
     assert_eq!(state.status, "canceled");
     assert_eq!(state.current_period_end, Some(5));
@@ -68,10 +87,32 @@ fn a_deleted_subscription_is_canceled_whatever_its_status_says() {
 
 #[test]
 fn refunds_and_disputes_carry_amounts_and_their_cause() {
-    let refund = envelope("charge.refunded", json!({ "id": "ch_1", "payment_intent": "pi_1", "amount": 900, "amount_refunded": 450 }));
-    assert_eq!(interpret(&refund).unwrap(), BillingEvent::ChargeRefunded(ChargeReversal { cause_id: "ch_1".into(), payment_intent_id: Some("pi_1".into()), amount: 900, amount_reversed: 450 }));
-    let dispute = envelope("charge.dispute.created", json!({ "id": "dp_1", "charge": "ch_1", "payment_intent": "pi_1", "amount": 900 }));
-    assert_eq!(interpret(&dispute).unwrap(), BillingEvent::DisputeCreated(ChargeReversal { cause_id: "dp_1".into(), payment_intent_id: Some("pi_1".into()), amount: 900, amount_reversed: 900 }));
+    let refund = envelope(
+        "charge.refunded",
+        json!({ "id": "ch_1", "payment_intent": "pi_1", "amount": 900, "amount_refunded": 450 }),
+    );
+    assert_eq!(
+        interpret(&refund).unwrap(),
+        BillingEvent::ChargeRefunded(ChargeReversal {
+            cause_id: "ch_1".into(),
+            payment_intent_id: Some("pi_1".into()),
+            amount: 900,
+            amount_reversed: 450
+        })
+    );
+    let dispute = envelope(
+        "charge.dispute.created",
+        json!({ "id": "dp_1", "charge": "ch_1", "payment_intent": "pi_1", "amount": 900 }),
+    );
+    assert_eq!(
+        interpret(&dispute).unwrap(),
+        BillingEvent::DisputeCreated(ChargeReversal {
+            cause_id: "dp_1".into(),
+            payment_intent_id: Some("pi_1".into()),
+            amount: 900,
+            amount_reversed: 900
+        })
+    );
 }
 
 #[test]

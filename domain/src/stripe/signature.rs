@@ -79,7 +79,8 @@ pub fn verify(header: Option<&str>, body: &[u8], secret: &str, now_secs: i64) ->
         return Err(SignatureError::Stale);
     }
     // `verify_slice` compares in constant time.
-    let matches = signature.v1.iter().any(|candidate| mac(secret, signature.timestamp, body).verify_slice(candidate).is_ok());
+    let matches =
+        signature.v1.iter().any(|candidate| mac(secret, signature.timestamp, body).verify_slice(candidate).is_ok());
     if matches {
         Ok(())
     } else {
