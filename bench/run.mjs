@@ -4,7 +4,7 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { execSync } from "node:child_process";
+import { execSync, spawn } from "node:child_process";
 import autocannon from "autocannon";
 import { Miniflare } from "miniflare";
 import { unstable_getMiniflareWorkerOptions, unstable_splitSqlQuery } from "wrangler";
@@ -131,6 +131,12 @@ const stack = await startStack();
 let report;
 try {
   const data = await seed(stack);
+  if (process.argv.includes("--probe")) {
+    // Async, not execSync: this process must keep draining workerd's log pipe.
+    await new Promise((resolve) => spawn("node", ["bench/probe.mjs", stack.url, data.cookie, stack.floorUrl, data.tokenHash], { cwd: ROOT, stdio: "inherit" }).on("exit", resolve));
+    process.exitCode = 0;
+    throw new Error("probe finished");
+  }
   const me = { headers: { cookie: data.cookie } };
   const floors = {
     nothing: await measure("floor: nothing", { url: `${stack.floorUrl}/nothing` }),

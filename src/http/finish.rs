@@ -18,12 +18,9 @@ const FIXED_HEADERS: [(&str, &str); 6] = [
     ("permissions-policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()"),
 ];
 
-/// Copies the response's headers into a fresh, mutable set (asset responses' own are immutable).
+/// Adds the headers in place; asset responses arrive here already copied into mutable headers (see `assets`).
 pub fn finish(response: Response, ctx: &RequestContext) -> worker::Result<Response> {
-    let headers = Headers::new();
-    for (name, value) in response.headers().entries() {
-        headers.append(&name, &value)?;
-    }
+    let headers = response.headers();
     for (name, value) in FIXED_HEADERS {
         headers.set(name, value)?;
     }
@@ -31,5 +28,14 @@ pub fn finish(response: Response, ctx: &RequestContext) -> worker::Result<Respon
         headers.set("strict-transport-security", "max-age=63072000; includeSubDomains")?;
     }
     headers.set("x-request-id", ctx.request_id.as_str())?;
+    Ok(response)
+}
+
+/// A response whose headers can be changed: fetched responses (static assets) have immutable ones.
+pub fn with_mutable_headers(response: Response) -> worker::Result<Response> {
+    let headers = Headers::new();
+    for (name, value) in response.headers().entries() {
+        headers.append(&name, &value)?;
+    }
     Ok(response.with_headers(headers))
 }

@@ -55,7 +55,8 @@ impl RequestContext {
             .flatten()
             .and_then(|raw| RequestId::parse(&raw))
             .unwrap_or_else(|| RequestId::generate(&mut CryptoRandom));
-        let is_https = req.url().is_ok_and(|url| url.scheme() == "https");
+        // The raw URL string, not a parsed one: this runs on every request.
+        let is_https = req.inner().url().starts_with("https:");
         let config = config::load(&env);
         Self { env, request_id, started: platform::now(), is_https, config, d1_round_trips: Rc::default() }
     }

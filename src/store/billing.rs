@@ -23,16 +23,15 @@ const RECORD_EVENT: &str =
  VALUES (?1, ?2, ?3, COALESCE( \
    (SELECT CASE WHEN amount > 0 THEN 'credits_granted' ELSE 'credits_reclaimed' END FROM credit_ledger WHERE id = ?5), \
    (SELECT 'subscription_updated' FROM subscriptions WHERE id = ?7 AND state_event_created = ?3), ?6), ?4, ?4) \
- ON CONFLICT (id) DO UPDATE SET deliveries = deliveries + 1, last_received_at = excluded.last_received_at";
-
-const SELECT_OUTCOME: &str = "SELECT outcome FROM stripe_events WHERE id = ?1";
+ ON CONFLICT (id) DO UPDATE SET deliveries = deliveries + 1, last_received_at = excluded.last_received_at \
+ RETURNING outcome";
 
 #[derive(Deserialize)]
 struct OutcomeRow {
     outcome: String,
 }
 
-/// Appends the event record and the outcome read-back, runs the batch, and returns the outcome.
+/// Appends the event record (which returns the outcome), runs the batch, and returns the outcome.
 async fn run_recorded(
     db: &Db,
     mut statements: Vec<D1PreparedStatement>,
@@ -49,7 +48,6 @@ async fn run_recorded(
         text(fallback_outcome),
         text(marker.subscription_id.unwrap_or("")),
     ])?);
-    statements.push(db.prepare(SELECT_OUTCOME).bind(&[text(event.id)])?);
     let results = db.batch(statements).await?;
     let outcome = results.last().map(|r| r.results::<OutcomeRow>()).transpose()?.and_then(|mut rows| rows.pop());
     Ok(outcome.map_or_else(|| fallback_outcome.to_owned(), |row| row.outcome))
@@ -83,6 +81,10 @@ const APPLY_LEDGER_ENTRY: &str =
     "UPDATE accounts SET credits = credits + (SELECT amount FROM credit_ledger WHERE id = ?1) \
  WHERE id = (SELECT account_id FROM credit_ledger WHERE id = ?1)";
 
+// Credits the grant and links the Stripe customer in one statement; a replay (no new ledger row) changes nothing.
+const APPLY_GRANT: &str = "UPDATE accounts SET credits = credits + (SELECT amount FROM credit_ledger WHERE id = ?1), \
+ stripe_customer_id = COALESCE(stripe_customer_id, ?2) WHERE id = (SELECT account_id FROM credit_ledger WHERE id = ?1)";
+
 const LINK_CUSTOMER: &str = "UPDATE accounts SET stripe_customer_id = ?2 \
  WHERE id = ?1 AND stripe_customer_id IS NULL AND ?2 IS NOT NULL";
 
@@ -108,8 +110,7 @@ pub async fn grant(db: &Db, g: &Grant, rows: &NewRows<'_>, event: &EventRecord<'
             opt_text(p.account_id.as_deref()),
             opt_text(p.customer_id.as_deref()),
         ])?,
-        db.prepare(APPLY_LEDGER_ENTRY).bind(&[text(rows.ledger_entry_id)])?,
-        db.prepare(LINK_CUSTOMER).bind(&[opt_text(p.account_id.as_deref()), opt_text(p.customer_id.as_deref())])?,
+        db.prepare(APPLY_GRANT).bind(&[text(rows.ledger_entry_id), opt_text(p.customer_id.as_deref())])?,
         db.prepare(INSERT_PAID_PAYMENT).bind(&[
             text(rows.payment_id),
             text(&p.plan_id),

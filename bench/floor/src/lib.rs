@@ -4,7 +4,8 @@ use worker::wasm_bindgen::JsValue;
 use worker::{event, Context, Env, Request, Response, Result};
 
 /// The same session-and-account lookup `GET /api/me` needs: one D1 query.
-const ONE_QUERY: &str = "SELECT a.id, a.email, a.name, a.credits FROM sessions s JOIN accounts a ON a.id = s.account_id \
+const ONE_QUERY: &str =
+    "SELECT a.id, a.email, a.name, a.credits FROM sessions s JOIN accounts a ON a.id = s.account_id \
  WHERE s.token_hash = ?1 AND s.revoked_at IS NULL AND s.expires_at > ?2";
 
 #[event(fetch)]
