@@ -21,6 +21,7 @@ const arg = (name, fallback) => {
 const DURATION = Number(arg("--duration", "5"));
 const CONNECTIONS = Number(arg("--connections", "8"));
 const LABEL = arg("--label", "current");
+const probeLines = [];
 
 async function startStack() {
   const port = await freePort();
@@ -55,7 +56,11 @@ async function startStack() {
     port,
     d1Persist: false,
     r2Persist: false,
-    handleRuntimeStdio: (stdout, stderr) => { stdout.resume(); stderr.resume(); },
+    // Drain workerd's output (a full pipe would stall it), keeping only the round-trip probe's log line.
+    handleRuntimeStdio: (stdout, stderr) => {
+      stdout.on("data", (chunk) => { for (const line of chunk.toString().split("\n")) if (line.includes("bench-round-trips")) probeLines.push(line); });
+      stderr.resume();
+    },
   });
   await mf.ready;
   let first;
@@ -169,10 +174,11 @@ try {
     }), false],
   ];
   // One request, alone, to read how many D1 round trips /api/me made from its log line.
-  const logs = [];
   const probe = await fetch(`${stack.url}/api/me`, { headers: { cookie: data.cookie, "x-request-id": "bench-round-trips" } });
   await probe.arrayBuffer();
-  report = { endpoints, floors, startToFirstResponseMs: stack.startToFirstResponseMs, bundleGzipKiB: bundleGzipKiB(), logs };
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const meRoundTrips = probeLines.map((line) => JSON.parse(line)).find((l) => l.msg === "request")?.d1_round_trips;
+  report = { endpoints, floors, startToFirstResponseMs: stack.startToFirstResponseMs, bundleGzipKiB: bundleGzipKiB(), meRoundTrips };
 } finally {
   await stack.mf.dispose();
   await stack.fakes.close();
@@ -186,6 +192,7 @@ for (const [name, floor, result, budgeted] of report.endpoints) {
   if (result.p99 > 5 * Math.max(result.p50, 1)) problems.push(`${name}: p99 ${result.p99} ms is over 5x its p50 ${result.p50} ms`);
 }
 if (report.bundleGzipKiB >= 1024) problems.push(`bundle ${report.bundleGzipKiB} KiB gzip is not under 1 MiB`);
+if (report.meRoundTrips !== 1) problems.push(`GET /api/me made ${report.meRoundTrips} D1 round trips, not 1`);
 
 // ---- Report ----
 const row = ([name, floor, r]) => `| ${name} | ${r.p50} | ${r.p99} | ${Math.round(r.rps)} | ${floor.name.replace("floor: ", "")} | ${floor.p50} | ${(r.p50 / Math.max(floor.p50, 1)).toFixed(2)}x |`;
@@ -203,6 +210,7 @@ const section = [
   ...Object.values(report.floors).map((f) => `| ${f.name.replace("floor: ", "")} | ${f.p50} | ${f.p99} | ${Math.round(f.rps)} |`),
   "",
   `- gzip bundle: ${report.bundleGzipKiB} KiB (budget: under 1024 KiB)`,
+  `- D1 round trips for \`GET /api/me\` (from its log line): ${report.meRoundTrips} (budget: 1)`,
   `- start to first response: ${Math.round(report.startToFirstResponseMs)} ms (Miniflare start, workerd boot, first \`GET /healthz\`)`,
   `- budgets: ${problems.length ? problems.map((p) => `BROKEN — ${p}`).join("; ") : "all held"}`,
   "",
