@@ -1,8 +1,8 @@
 //! What to do about each Stripe billing fact: which credits to grant, what to record, what to reverse.
 
-use crate::catalogue::{PlanCatalogue, PlanKind};
+use crate::catalogue::{Plan, PlanCatalogue, PlanKind};
 use crate::ledger::LedgerKind;
-use crate::stripe::event::{BillingEvent, ChargeReversal, CheckoutMode, SubscriptionState};
+use crate::stripe::event::{BillingEvent, ChargeReversal, CheckoutMode, CheckoutSession, SubscriptionState};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaymentFacts {
@@ -96,6 +96,22 @@ pub enum Decision {
     Ignore(&'static str),
 }
 
+/// The payment a Checkout Session stands for, keyed by the session id.
+fn checkout_facts(session: &CheckoutSession, plan: &Plan) -> PaymentFacts {
+    PaymentFacts {
+        cause_id: session.id.clone(),
+        account_id: session.account_id.clone(),
+        customer_id: session.customer_id.clone(),
+        plan_id: plan.id.clone(),
+        plan_name: plan.name.clone(),
+        plan_kind: plan.kind,
+        amount_cents: session.amount_total,
+        currency: session.currency.clone(),
+        payment_intent_id: session.payment_intent_id.clone(),
+        subscription_id: None,
+    }
+}
+
 /// Decides what a billing fact means, given the plan catalogue.
 pub fn decide(event: &BillingEvent, plans: &PlanCatalogue) -> Decision {
     match event {
@@ -108,18 +124,7 @@ pub fn decide(event: &BillingEvent, plans: &PlanCatalogue) -> Decision {
                     return Decision::Ignore("unknown_plan");
                 };
                 Decision::Grant(Grant {
-                    payment: PaymentFacts {
-                        cause_id: session.id.clone(),
-                        account_id: session.account_id.clone(),
-                        customer_id: session.customer_id.clone(),
-                        plan_id: plan.id.clone(),
-                        plan_name: plan.name.clone(),
-                        plan_kind: plan.kind,
-                        amount_cents: session.amount_total,
-                        currency: session.currency.clone(),
-                        payment_intent_id: session.payment_intent_id.clone(),
-                        subscription_id: None,
-                    },
+                    payment: checkout_facts(session, plan),
                     ledger_kind: LedgerKind::PackPurchase,
                     credits: i64::from(plan.credits),
                 })
@@ -138,18 +143,7 @@ pub fn decide(event: &BillingEvent, plans: &PlanCatalogue) -> Decision {
             let Some(plan) = session.plan_id.as_deref().and_then(|id| plans.by_id(id)) else {
                 return Decision::Ignore("unknown_plan");
             };
-            Decision::RecordFailedPayment(PaymentFacts {
-                cause_id: session.id.clone(),
-                account_id: session.account_id.clone(),
-                customer_id: session.customer_id.clone(),
-                plan_id: plan.id.clone(),
-                plan_name: plan.name.clone(),
-                plan_kind: plan.kind,
-                amount_cents: session.amount_total,
-                currency: session.currency.clone(),
-                payment_intent_id: session.payment_intent_id.clone(),
-                subscription_id: None,
-            })
+            Decision::RecordFailedPayment(checkout_facts(session, plan))
         }
         BillingEvent::InvoicePaid(invoice) | BillingEvent::InvoicePaymentFailed(invoice) => {
             let Some(plan) = invoice

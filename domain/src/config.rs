@@ -124,28 +124,32 @@ impl<F: Fn(&str) -> Option<String>> Reader<'_, F> {
         self.raw(name).map(|v| v.trim().to_owned()).unwrap_or_default()
     }
 
-    fn url(&mut self, name: &'static str) -> BaseUrl {
-        let placeholder = || BaseUrl::parse("https://invalid.invalid").expect("static URL is valid");
-        match self.raw(name).map(|v| BaseUrl::parse(&v)) {
-            Some(Ok(url)) => url,
+    /// Reads `name` with `parse`; on a problem, records it and returns `placeholder` so every other
+    /// setting is still checked (the placeholder is never served: parsing fails as a whole).
+    fn parsed<T>(
+        &mut self,
+        name: &'static str,
+        parse: impl Fn(&str) -> Result<T, &'static str>,
+        placeholder: &str,
+    ) -> T {
+        let fallback = || parse(placeholder).ok().expect("placeholders are valid");
+        match self.raw(name).map(|raw| parse(&raw)) {
+            Some(Ok(value)) => value,
             Some(Err(problem)) => {
                 self.fail(name, problem);
-                placeholder()
+                fallback()
             }
-            None => placeholder(),
+            None => fallback(),
         }
     }
 
+    fn url(&mut self, name: &'static str) -> BaseUrl {
+        self.parsed(name, BaseUrl::parse, "https://invalid.invalid")
+    }
+
     fn email(&mut self, name: &'static str) -> EmailAddress {
-        let placeholder = || EmailAddress::parse("invalid@invalid.invalid").expect("static email is valid");
-        match self.raw(name).map(|v| EmailAddress::parse(&v)) {
-            Some(Ok(email)) => email,
-            Some(Err(_)) => {
-                self.fail(name, "is not a valid email address");
-                placeholder()
-            }
-            None => placeholder(),
-        }
+        let parse = |raw: &str| EmailAddress::parse(raw).map_err(|_| "is not a valid email address");
+        self.parsed(name, parse, "invalid@invalid.invalid")
     }
 
     /// A comma-separated list that may be empty (no admins).
@@ -171,27 +175,11 @@ impl<F: Fn(&str) -> Option<String>> Reader<'_, F> {
     }
 
     fn plans(&mut self, name: &'static str) -> PlanCatalogue {
-        let placeholder = || PlanCatalogue::parse(PLACEHOLDER_PLANS).expect("static catalogue is valid");
-        match self.raw(name).map(|raw| PlanCatalogue::parse(&raw)) {
-            Some(Ok(plans)) => plans,
-            Some(Err(problem)) => {
-                self.fail(name, problem);
-                placeholder()
-            }
-            None => placeholder(),
-        }
+        self.parsed(name, PlanCatalogue::parse, PLACEHOLDER_PLANS)
     }
 
     fn models(&mut self, name: &'static str) -> ModelCatalogue {
-        let placeholder = || ModelCatalogue::parse(PLACEHOLDER_MODELS).expect("static catalogue is valid");
-        match self.raw(name).map(|raw| ModelCatalogue::parse(&raw)) {
-            Some(Ok(models)) => models,
-            Some(Err(problem)) => {
-                self.fail(name, problem);
-                placeholder()
-            }
-            None => placeholder(),
-        }
+        self.parsed(name, ModelCatalogue::parse, PLACEHOLDER_MODELS)
     }
 
     fn secret(&mut self, name: &'static str, prefix: &str, min_len: usize) -> Secret {

@@ -1,7 +1,7 @@
 //! `/api/generations`: start a generation (charged once, refunded on failure), the gallery, details, delete, share.
 
 use gptimg_domain::generation::{refusal, validate, GenerationId, GenerationRequest, DEADLINE_SECS};
-use gptimg_domain::ledger::{page_size, Cursor, LedgerEntryId, LedgerKind};
+use gptimg_domain::ledger::{LedgerEntryId, LedgerKind};
 use gptimg_domain::links::new_share_token;
 use gptimg_domain::DomainError;
 use serde_json::{json, Value};
@@ -10,6 +10,7 @@ use worker::{Request, Response};
 use super::error::ApiError;
 use super::json_body::read_json;
 use super::me::private_json;
+use super::paging;
 use super::session::current_user;
 use super::RequestContext;
 use crate::config::Config;
@@ -99,18 +100,8 @@ pub async fn create(mut req: Request, ctx: &RequestContext) -> Result<Response, 
 pub async fn list(req: &Request, ctx: &RequestContext) -> Result<Response, ApiError> {
     let user = current_user(req, ctx).await?;
     let config = ctx.config()?;
-    let url = req.url()?;
-    let param = |name: &str| url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned());
-    let cursor = match param("cursor") {
-        None => None,
-        Some(raw) => Some(
-            Cursor::parse(&raw)
-                .ok_or_else(|| DomainError::bad_request("invalid_cursor", "The cursor is not valid."))?,
-        ),
-    };
-    let limit = page_size(param("limit").as_deref())
-        .ok_or_else(|| DomainError::bad_request("invalid_limit", "limit must be 1 to 100."))?;
-    let (rows, next) = gallery::page(&ctx.db()?, &user.account.id, cursor.as_ref(), limit).await?;
+    let page = paging::from_query(req)?;
+    let (rows, next) = gallery::page(&ctx.db()?, &user.account.id, page.cursor.as_ref(), page.limit).await?;
     let generations: Vec<Value> = rows.iter().map(|row| generation_json(row, config)).collect();
     Ok(private_json(&json!({ "generations": generations, "next_cursor": next.map(|c| c.encode()) }))?)
 }

@@ -16,6 +16,7 @@ pub mod json_body;
 pub mod me;
 pub mod origin;
 pub mod pages;
+pub mod paging;
 pub mod privacy;
 pub mod routes;
 pub mod session;

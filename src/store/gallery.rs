@@ -3,7 +3,6 @@
 use gptimg_domain::ledger::Cursor;
 use gptimg_domain::time::UnixMillis;
 use serde::Deserialize;
-use worker::wasm_bindgen::JsValue;
 
 use super::{int, opt_text, text, Db};
 
@@ -48,16 +47,11 @@ pub async fn page(
     cursor: Option<&Cursor>,
     limit: u32,
 ) -> worker::Result<(Vec<GenerationRow>, Option<Cursor>)> {
-    let (after_time, after_id) = cursor.map_or((JsValue::NULL, text("")), |c| (int(c.created_at), text(&c.id)));
-    let mut rows: Vec<GenerationRow> = db
-        .all(db.prepare(PAGE).bind(&[text(account_id), after_time, after_id, int(i64::from(limit) + 1)])?)
-        .await?
-        .results()?;
-    let next = (rows.len() > limit as usize).then(|| {
-        rows.truncate(limit as usize);
-        rows.last().map(|g| Cursor { created_at: g.created_at, id: g.id.clone() })
-    });
-    Ok((rows, next.flatten()))
+    super::newest_first_page(db, PAGE, account_id, cursor, limit, |row: &GenerationRow| Cursor {
+        created_at: row.created_at,
+        id: row.id.clone(),
+    })
+    .await
 }
 
 const ONE: &str = concat!(generation_select!(), "WHERE g.id = ?1 AND g.account_id = ?2");

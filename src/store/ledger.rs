@@ -2,9 +2,8 @@
 
 use gptimg_domain::ledger::Cursor;
 use serde::{Deserialize, Serialize};
-use worker::wasm_bindgen::JsValue;
 
-use super::{int, text, Db};
+use super::Db;
 
 #[derive(Debug, Deserialize, Serialize)]
 pub struct LedgerEntry {
@@ -27,12 +26,9 @@ pub async fn page(
     cursor: Option<&Cursor>,
     limit: u32,
 ) -> worker::Result<(Vec<LedgerEntry>, Option<Cursor>)> {
-    let (after_time, after_id) = cursor.map_or((JsValue::NULL, text("")), |c| (int(c.created_at), text(&c.id)));
-    let statement = db.prepare(PAGE).bind(&[text(account_id), after_time, after_id, int(i64::from(limit) + 1)])?;
-    let mut entries: Vec<LedgerEntry> = statement.all().await?.results()?;
-    let next = (entries.len() > limit as usize).then(|| {
-        entries.truncate(limit as usize);
-        entries.last().map(|e| Cursor { created_at: e.created_at, id: e.id.clone() })
-    });
-    Ok((entries, next.flatten()))
+    super::newest_first_page(db, PAGE, account_id, cursor, limit, |row: &LedgerEntry| Cursor {
+        created_at: row.created_at,
+        id: row.id.clone(),
+    })
+    .await
 }

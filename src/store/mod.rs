@@ -75,3 +75,22 @@ impl Db {
         statement.run().await
     }
 }
+
+/// One newest-first page of `sql` (which binds account ?1, cursor time ?2 and id ?3, and `LIMIT ?4`): fetches one
+/// extra row to learn whether there is a next page, and returns the cursor to it.
+pub async fn newest_first_page<T: DeserializeOwned>(
+    db: &Db,
+    sql: &'static str,
+    account_id: &str,
+    cursor: Option<&gptimg_domain::ledger::Cursor>,
+    limit: u32,
+    cursor_of: impl Fn(&T) -> gptimg_domain::ledger::Cursor,
+) -> worker::Result<(Vec<T>, Option<gptimg_domain::ledger::Cursor>)> {
+    let (after_time, after_id) = cursor.map_or((JsValue::NULL, text("")), |c| (int(c.created_at), text(&c.id)));
+    let statement = db.prepare(sql).bind(&[text(account_id), after_time, after_id, int(i64::from(limit) + 1)])?;
+    let mut rows: Vec<T> = db.all(statement).await?.results()?;
+    let has_more = rows.len() > limit as usize;
+    rows.truncate(limit as usize);
+    let next = if has_more { rows.last().map(cursor_of) } else { None };
+    Ok((rows, next))
+}

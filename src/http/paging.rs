@@ -1,0 +1,28 @@
+//! Reads the `cursor` and `limit` query parameters of newest-first listings.
+
+use gptimg_domain::ledger::{page_size, Cursor};
+use gptimg_domain::DomainError;
+use worker::Request;
+
+use super::error::ApiError;
+
+pub struct PageRequest {
+    pub cursor: Option<Cursor>,
+    pub limit: u32,
+}
+
+/// 400 `invalid_cursor` / `invalid_limit` for values we did not issue or cannot serve.
+pub fn from_query(req: &Request) -> Result<PageRequest, ApiError> {
+    let url = req.url()?;
+    let param = |name: &str| url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned());
+    let cursor = match param("cursor") {
+        None => None,
+        Some(raw) => Some(
+            Cursor::parse(&raw)
+                .ok_or_else(|| DomainError::bad_request("invalid_cursor", "The cursor is not valid."))?,
+        ),
+    };
+    let limit = page_size(param("limit").as_deref())
+        .ok_or_else(|| DomainError::bad_request("invalid_limit", "limit must be 1 to 100."))?;
+    Ok(PageRequest { cursor, limit })
+}
