@@ -6,17 +6,25 @@ use worker::Method;
 use crate::http::RequestContext;
 use crate::platform;
 
+/// The one line per request. Written by hand rather than through `serde_json::Value` because it runs on every
+/// request: the method is an enum, the request id is validated to `[A-Za-z0-9._-]`, and only the path is escaped.
+/// Notes a handler attached (`RequestContext::note`) ride along under `"event"` instead of a second line.
 pub fn request(method: &Method, path: &str, status: u16, ctx: &RequestContext) {
-    let line = json!({
-        "level": if status >= 500 { "error" } else { "info" },
-        "msg": "request",
-        "method": method.as_ref(),
-        "path": path,
-        "status": status,
-        "duration_ms": platform::now().millis_since(ctx.started),
-        "request_id": ctx.request_id.as_str(),
-        "d1_round_trips": ctx.d1_round_trips.get(),
-    });
+    let level = if status >= 500 { "error" } else { "info" };
+    let path = serde_json::to_string(path).unwrap_or_else(|_| "\"?\"".to_owned());
+    let mut line = format!(
+        "{{\"level\":\"{level}\",\"msg\":\"request\",\"method\":\"{}\",\"path\":{path},\"status\":{status},\
+         \"duration_ms\":{},\"request_id\":\"{}\",\"d1_round_trips\":{}",
+        method.as_ref(),
+        platform::now().millis_since(ctx.started),
+        ctx.request_id.as_str(),
+        ctx.d1_round_trips.get(),
+    );
+    if let Some(notes) = ctx.take_notes() {
+        line.push_str(",\"event\":");
+        line.push_str(&notes.to_string());
+    }
+    line.push('}');
     worker::console_log!("{line}");
 }
 

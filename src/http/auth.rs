@@ -161,11 +161,7 @@ async fn complete_sign_in(req: &Request, ctx: &RequestContext, config: &Config) 
     )
     .await
     .map_err(internal)?;
-    log::event(
-        ctx.request_id.as_str(),
-        "signed_in",
-        serde_json::json!({ "account_id": outcome.account_id, "new_account": outcome.created == 1 }),
-    );
+    ctx.note(serde_json::json!({ "signed_in": outcome.account_id, "new_account": outcome.created == 1 }));
 
     let mut response = redirect(state.return_to.as_str()).map_err(internal)?;
     let cookie = cookies::set(SESSION_COOKIE, token.expose(), "/", SESSION_LIFETIME_SECS, config.app_url.is_https());

@@ -24,7 +24,7 @@ pub mod support;
 pub mod uploads;
 pub mod webhooks;
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use gptimg_domain::ids::RequestId;
@@ -41,6 +41,8 @@ pub struct RequestContext {
     pub env: Env,
     /// D1 round trips made for this request, reported in its log line.
     pub d1_round_trips: Rc<Cell<u32>>,
+    /// What a handler wants in the request's log line (e.g. a Stripe event's id and outcome).
+    notes: RefCell<Option<serde_json::Value>>,
     pub request_id: RequestId,
     pub started: UnixMillis,
     pub is_https: bool,
@@ -59,7 +61,24 @@ impl RequestContext {
         // The raw URL string, not a parsed one: this runs on every request.
         let is_https = req.inner().url().starts_with("https:");
         let config = config::load(&env);
-        Self { env, request_id, started: platform::now(), is_https, config, d1_round_trips: Rc::default() }
+        Self {
+            env,
+            request_id,
+            started: platform::now(),
+            is_https,
+            config,
+            d1_round_trips: Rc::default(),
+            notes: RefCell::new(None),
+        }
+    }
+
+    /// Attaches facts to this request's single log line.
+    pub fn note(&self, fields: serde_json::Value) {
+        *self.notes.borrow_mut() = Some(fields);
+    }
+
+    pub fn take_notes(&self) -> Option<serde_json::Value> {
+        self.notes.borrow_mut().take()
     }
 
     /// D1 for this request, counting its round trips.

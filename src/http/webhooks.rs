@@ -11,7 +11,6 @@ use worker::{Request, Response};
 use super::error::ApiError;
 use super::RequestContext;
 use crate::config::Config;
-use crate::log;
 use crate::platform::{self, CryptoRandom};
 use crate::store::billing::{self, EventRecord, NewRows, Reclaim};
 use crate::store::Db;
@@ -41,11 +40,7 @@ pub async fn stripe(mut req: Request, ctx: &RequestContext) -> Result<Response, 
     let record = EventRecord { id: &envelope.id, event_type: &envelope.event_type, created: envelope.created, now };
     let db = ctx.db()?;
     let outcome = apply(&db, config, decide(&event, &config.plans), &record).await?;
-    log::event(
-        ctx.request_id.as_str(),
-        "stripe_event",
-        json!({ "id": envelope.id, "type": envelope.event_type, "outcome": outcome }),
-    );
+    ctx.note(json!({ "stripe_event": envelope.id, "type": envelope.event_type, "outcome": outcome }));
     Ok(Response::from_json(&json!({ "received": true, "outcome": outcome }))?)
 }
 

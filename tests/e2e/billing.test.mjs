@@ -130,6 +130,10 @@ describe("credit packs", () => {
     assert.equal(await count(worker.db, "payments", "account_id = ?", user.id), 1);
     const recorded = await worker.db.prepare("SELECT outcome, deliveries FROM stripe_events WHERE id = ?").bind(event.id).first();
     assert.deepEqual(recorded, { outcome: "credits_granted", deliveries: 11 });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const lines = worker.jsonLogs().filter((l) => l.event?.stripe_event === event.id);
+    assert.ok(lines.length >= 11, "each delivery's single request line names the event");
+    assert.ok(lines.every((l) => l.msg === "request" && l.path === "/webhooks/stripe" && l.d1_round_trips === 1));
   });
 
   test("a never-seen event delivered 5 times at once grants once", async () => {
