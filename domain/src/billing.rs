@@ -96,6 +96,12 @@ pub enum Decision {
     Ignore(&'static str),
 }
 
+/// Subscription statuses that still bill (or try to): such a subscription is the account's current one, and a
+/// second cannot be bought. (The same list orders subscriptions in `store::accounts::account_select!`.)
+pub fn is_live_subscription(status: &str) -> bool {
+    matches!(status, "active" | "trialing" | "past_due" | "unpaid")
+}
+
 /// The payment a Checkout Session stands for, keyed by the session id.
 fn checkout_facts(session: &CheckoutSession, plan: &Plan) -> PaymentFacts {
     PaymentFacts {

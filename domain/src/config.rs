@@ -100,6 +100,11 @@ impl Settings {
     pub fn is_admin(&self, email: &EmailAddress) -> bool {
         self.admin_emails.iter().any(|admin| admin.matches(email))
     }
+
+    /// `is_admin` for an address as stored (an unparseable one, such as a deleted account's, is never an admin).
+    pub fn is_admin_address(&self, raw: &str) -> bool {
+        EmailAddress::parse(raw).is_ok_and(|email| self.is_admin(&email))
+    }
 }
 
 struct Reader<'a, F: Fn(&str) -> Option<String>> {
@@ -244,6 +249,8 @@ pub mod tests {
         assert_eq!(settings.admin_emails.len(), 2);
         assert!(settings.is_admin(&EmailAddress::parse("boss@gptimg.example").unwrap()));
         assert!(!settings.is_admin(&EmailAddress::parse("user@gptimg.example").unwrap()));
+        assert!(settings.is_admin_address("ops@GPTIMG.example"));
+        assert!(!settings.is_admin_address(""));
     }
 
     #[test]

@@ -1,7 +1,6 @@
 //! The admin console API (`/api/admin/...`) and page (`/admin`): support inbox, user lookup, credit
 //! adjustments, failed generations, and the audit log. Anyone not in ADMIN_EMAILS gets a 404.
 
-use gptimg_domain::email::EmailAddress;
 use gptimg_domain::ids::random_token;
 use gptimg_domain::ledger::{LedgerEntryId, LedgerKind};
 use gptimg_domain::privacy::{validate_adjustment, validate_reply, CreditAdjustment, SupportStatus};
@@ -12,10 +11,9 @@ use worker::{Method, Request, Response};
 
 use super::error::ApiError;
 use super::json_body::read_json;
-use super::me::private_json;
 use super::session::{current_user, CurrentUser};
 use super::support::with_parsed_replies;
-use super::RequestContext;
+use super::{private_json, RequestContext};
 use crate::platform::{self, CryptoRandom};
 use crate::store::support::{self as store, AuditEntry};
 
@@ -26,9 +24,7 @@ fn hidden() -> ApiError {
 /// The caller, if an admin; everyone else (signed out included) sees the path as nonexistent.
 async fn admin(req: &Request, ctx: &RequestContext) -> Result<CurrentUser, ApiError> {
     let user = current_user(req, ctx).await.map_err(|_| hidden())?;
-    let is_admin =
-        EmailAddress::parse(&user.account.email).is_ok_and(|email| ctx.config().is_ok_and(|c| c.is_admin(&email)));
-    if is_admin {
+    if ctx.config().is_ok_and(|config| config.is_admin_address(&user.account.email)) {
         Ok(user)
     } else {
         Err(hidden())
@@ -62,8 +58,7 @@ pub async fn dispatch(mut req: Request, ctx: &RequestContext, rest: &[&str]) -> 
     let user = admin(&req, ctx).await?;
     let db = ctx.db()?;
     let now = platform::now();
-    let url = req.url()?;
-    let param = |name: &str| url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned());
+    let param = |name: &str| super::query_param(&req, name);
     let not_found = || ApiError::not_found("not_found", "There is no such record.");
     let body: Value = match (req.method(), rest) {
         (Method::Get, ["support"]) => {

@@ -10,7 +10,7 @@ use worker::{Request, Response};
 
 use super::cookies::{self, OAUTH_COOKIE, SESSION_COOKIE};
 use super::error::ApiError;
-use super::{pages, RequestContext};
+use super::{pages, query_param, RequestContext};
 use crate::clients::google::{self, CodeExchange, GoogleError};
 use crate::config::Config;
 use crate::log;
@@ -18,11 +18,6 @@ use crate::platform::{self, CryptoRandom};
 use crate::store::{accounts, sessions};
 
 const OAUTH_COOKIE_PATH: &str = "/auth/google";
-
-fn query_param(req: &Request, name: &str) -> Option<String> {
-    let url = req.url().ok()?;
-    url.query_pairs().find(|(key, _)| key == name).map(|(_, value)| value.into_owned())
-}
 
 fn redirect(location: &str) -> worker::Result<Response> {
     let mut response = Response::empty()?.with_status(302);

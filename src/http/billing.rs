@@ -1,6 +1,6 @@
 //! The plan and model catalogues, Stripe Checkout for packs and subscriptions, and the Billing Portal.
 
-use gptimg_domain::billing::checkout_idempotency_key;
+use gptimg_domain::billing::{checkout_idempotency_key, is_live_subscription};
 use gptimg_domain::catalogue::PlanKind;
 use gptimg_domain::{DomainError, ErrorKind};
 use serde::Deserialize;
@@ -9,9 +9,8 @@ use worker::{Request, Response};
 
 use super::error::ApiError;
 use super::json_body::read_json;
-use super::me::private_json;
 use super::session::current_user;
-use super::RequestContext;
+use super::{private_json, RequestContext};
 use crate::clients::stripe::{self, StripeError};
 use crate::log;
 use crate::platform;
@@ -59,16 +58,7 @@ pub async fn checkout(mut req: Request, ctx: &RequestContext) -> Result<Response
     let plan =
         config.plans.by_id(&body.plan).ok_or_else(|| DomainError::invalid("unknown_plan", "There is no such plan."))?;
     let account = &user.account;
-    let has_live_subscription = account.subscription_json.as_deref().is_some_and(|raw| {
-        serde_json::from_str::<serde_json::Value>(raw)
-            .ok()
-            .and_then(|s| {
-                s.get("status")
-                    .and_then(|v| v.as_str())
-                    .map(|s| matches!(s, "active" | "trialing" | "past_due" | "unpaid"))
-            })
-            .unwrap_or(false)
-    });
+    let has_live_subscription = account.subscription().is_some_and(|s| is_live_subscription(&s.status));
     if plan.kind == PlanKind::Subscription && has_live_subscription {
         return Err(DomainError::new(
             ErrorKind::Conflict,

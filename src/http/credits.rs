@@ -4,10 +4,9 @@ use serde_json::json;
 use worker::{Request, Response};
 
 use super::error::ApiError;
-use super::me::private_json;
 use super::paging;
 use super::session::current_user;
-use super::RequestContext;
+use super::{private_json, RequestContext};
 use crate::store::ledger;
 
 pub async fn list(req: &Request, ctx: &RequestContext) -> Result<Response, ApiError> {

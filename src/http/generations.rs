@@ -9,10 +9,9 @@ use worker::{Request, Response};
 
 use super::error::ApiError;
 use super::json_body::read_json;
-use super::me::private_json;
 use super::paging;
 use super::session::current_user;
-use super::RequestContext;
+use super::{private_json, RequestContext};
 use crate::config::Config;
 use crate::platform::{self, CryptoRandom};
 use crate::store::gallery::{self, GenerationRow};

@@ -24,7 +24,7 @@ pub async fn get(ctx: &RequestContext) -> Result<Response, ApiError> {
 async fn check_d1(ctx: &RequestContext) -> Value {
     let result = async {
         let db = ctx.db()?;
-        db.prepare("SELECT 1 AS ok").first::<Value>(None).await
+        db.first::<Value>(db.prepare("SELECT 1 AS ok")).await
     }
     .await;
     outcome(ctx, "d1", result.map(|_| ()))

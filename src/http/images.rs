@@ -8,7 +8,7 @@ use worker::{Headers, Range, Request, Response};
 
 use super::cookies::{self, SESSION_COOKIE};
 use super::error::ApiError;
-use super::RequestContext;
+use super::{query_param, RequestContext};
 use crate::blobs;
 use crate::platform;
 use crate::store::gallery;
@@ -19,7 +19,7 @@ fn not_found() -> ApiError {
 
 pub async fn get(req: &Request, ctx: &RequestContext, raw_id: &str) -> Result<Response, ApiError> {
     let id = ImageId::parse(raw_id).ok_or_else(not_found)?;
-    let share = req.url()?.query_pairs().find(|(k, _)| k == "share").map(|(_, v)| v.into_owned());
+    let share = query_param(req, "share");
     let session_hash = cookies::read(req, SESSION_COOKIE).and_then(|raw| SessionToken::parse(&raw)).map(|t| t.hash());
     if session_hash.is_none() && share.is_none() {
         return Err(not_found());

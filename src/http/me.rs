@@ -1,7 +1,6 @@
 //! `/api/me`: the signed-in user's profile, name correction, and their Google avatar served same-origin.
 
 use gptimg_domain::account::DisplayName;
-use gptimg_domain::email::EmailAddress;
 use serde::Deserialize;
 use serde_json::json;
 use worker::{Fetch, Request, Response};
@@ -9,7 +8,7 @@ use worker::{Fetch, Request, Response};
 use super::error::ApiError;
 use super::json_body::read_json;
 use super::session::{maybe_user, signed_in_user};
-use super::RequestContext;
+use super::{private_json, RequestContext};
 use crate::config::Config;
 use crate::platform;
 use crate::store::accounts::{self, Account};
@@ -17,30 +16,20 @@ use crate::store::accounts::{self, Account};
 const MAX_PROFILE_BODY: usize = 4 * 1024;
 const MAX_AVATAR_BYTES: usize = 1024 * 1024;
 
-/// The subscription summary for the profile: plan, status and renewal, or null.
+/// The subscription summary for the profile: plan, status and renewal (in milliseconds, as everywhere in the API).
 fn subscription(account: &Account, config: &Config) -> serde_json::Value {
-    let Some(mut sub) =
-        account.subscription_json.as_deref().and_then(|raw| serde_json::from_str::<serde_json::Value>(raw).ok())
-    else {
-        return serde_json::Value::Null;
-    };
-    let plan_name = sub
-        .get("plan_id")
-        .and_then(|id| id.as_str())
-        .and_then(|id| config.plans.by_id(id))
-        .map(|plan| plan.name.clone());
-    sub["plan_name"] = json!(plan_name);
-    let cancel_at_period_end = sub.get("cancel_at_period_end").and_then(serde_json::Value::as_i64) == Some(1);
-    sub["cancel_at_period_end"] = json!(cancel_at_period_end);
-    if let Some(end) = sub.get("current_period_end").and_then(serde_json::Value::as_i64) {
-        // Stripe periods are in seconds; the API speaks milliseconds everywhere.
-        sub["current_period_end"] = json!(end * 1000);
-    }
-    sub
+    let Some(sub) = account.subscription() else { return serde_json::Value::Null };
+    let plan_name = sub.plan_id.as_deref().and_then(|id| config.plans.by_id(id)).map(|plan| plan.name.as_str());
+    json!({
+        "plan_id": sub.plan_id,
+        "plan_name": plan_name,
+        "status": sub.status,
+        "current_period_end": sub.current_period_end.map(|secs| secs * 1000),
+        "cancel_at_period_end": sub.cancel_at_period_end == 1,
+    })
 }
 
 fn profile(account: &Account, config: &Config) -> serde_json::Value {
-    let is_admin = EmailAddress::parse(&account.email).is_ok_and(|email| config.is_admin(&email));
     json!({
         "id": account.id,
         "email": account.email,
@@ -48,18 +37,12 @@ fn profile(account: &Account, config: &Config) -> serde_json::Value {
         "avatar_url": account.picture_url.as_ref().map(|_| "/api/me/avatar"),
         "credits": account.credits,
         "created_at": account.created_at,
-        "is_admin": is_admin,
+        "is_admin": config.is_admin_address(&account.email),
         "has_billing_account": account.stripe_customer_id.is_some(),
         "consent_required": !gptimg_domain::privacy::has_current_consent(account.terms_version.as_deref()),
         "terms_version": gptimg_domain::privacy::TERMS_VERSION,
         "subscription": subscription(account, config),
     })
-}
-
-pub fn private_json(value: &serde_json::Value) -> worker::Result<Response> {
-    let mut response = Response::from_json(value)?;
-    response.headers_mut().set("cache-control", "private, no-store")?;
-    Ok(response)
 }
 
 /// `GET /api/me`: one D1 query (the session lookup joins the account).

@@ -29,7 +29,7 @@ use std::rc::Rc;
 
 use gptimg_domain::ids::RequestId;
 use gptimg_domain::time::UnixMillis;
-use worker::{Env, Request};
+use worker::{Env, Request, Response};
 
 use crate::config::{self, Config, ConfigResult};
 use crate::platform::{self, CryptoRandom};
@@ -94,4 +94,17 @@ impl RequestContext {
     pub fn config_result(&self) -> &ConfigResult {
         &self.config
     }
+}
+
+/// A query parameter's decoded value.
+pub fn query_param(req: &Request, name: &str) -> Option<String> {
+    let url = req.url().ok()?;
+    url.query_pairs().find(|(key, _)| key == name).map(|(_, value)| value.into_owned())
+}
+
+/// A JSON response that no cache may keep: everything about a signed-in user.
+pub fn private_json(value: &serde_json::Value) -> worker::Result<Response> {
+    let mut response = Response::from_json(value)?;
+    response.headers_mut().set("cache-control", "private, no-store")?;
+    Ok(response)
 }

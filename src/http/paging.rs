@@ -13,8 +13,7 @@ pub struct PageRequest {
 
 /// 400 `invalid_cursor` / `invalid_limit` for values we did not issue or cannot serve.
 pub fn from_query(req: &Request) -> Result<PageRequest, ApiError> {
-    let url = req.url()?;
-    let param = |name: &str| url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned());
+    let param = |name: &str| super::query_param(req, name);
     let cursor = match param("cursor") {
         None => None,
         Some(raw) => Some(

@@ -8,9 +8,8 @@ use worker::{Request, Response};
 
 use super::error::ApiError;
 use super::json_body::read_json;
-use super::me::private_json;
 use super::session::signed_in_user;
-use super::RequestContext;
+use super::{private_json, RequestContext};
 use crate::clients::stripe::StripeError;
 use crate::platform;
 use crate::privacy::{self, DeletionError};

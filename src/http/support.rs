@@ -8,9 +8,8 @@ use worker::{Request, Response};
 
 use super::error::ApiError;
 use super::json_body::read_json;
-use super::me::private_json;
 use super::session::{maybe_user, signed_in_user};
-use super::RequestContext;
+use super::{private_json, RequestContext};
 use crate::platform::{self, CryptoRandom};
 use crate::store::support as store;
 

@@ -8,9 +8,8 @@ use gptimg_domain::{DomainError, ErrorKind};
 use worker::{Request, Response};
 
 use super::error::ApiError;
-use super::me::private_json;
 use super::session::current_user;
-use super::RequestContext;
+use super::{private_json, RequestContext};
 use crate::blobs;
 use crate::platform::{self, CryptoRandom};
 use crate::store::uploads::{self, Upload};
@@ -57,8 +56,7 @@ pub async fn create(mut req: Request, ctx: &RequestContext) -> Result<Response, 
 pub async fn signed_content(req: &Request, ctx: &RequestContext, raw_id: &str) -> Result<Response, ApiError> {
     let not_found = || ApiError::not_found("upload_not_found", "There is no such upload.");
     let config = ctx.config()?;
-    let url = req.url()?;
-    let param = |name: &str| url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned());
+    let param = |name: &str| super::query_param(&req, name);
     let id = UploadId::parse(raw_id).ok_or_else(not_found)?;
     let expires = param("exp").and_then(|v| v.parse::<i64>().ok()).ok_or_else(not_found)?;
     let signature = param("sig").ok_or_else(not_found)?;

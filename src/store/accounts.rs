@@ -24,7 +24,24 @@ pub struct Account {
     pub terms_version: Option<String>,
 }
 
-/// The `Account` columns of `accounts a` plus its current subscription (live ones first, then the most
+/// The account's current subscription, as `account_select!` summarises it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SubscriptionSummary {
+    pub plan_id: Option<String>,
+    pub status: String,
+    /// Stripe seconds.
+    pub current_period_end: Option<i64>,
+    pub cancel_at_period_end: i64,
+}
+
+impl Account {
+    pub fn subscription(&self) -> Option<SubscriptionSummary> {
+        self.subscription_json.as_deref().and_then(|raw| serde_json::from_str(raw).ok())
+    }
+}
+
+/// The `Account` columns of `accounts a` plus its current subscription (live ones first — the statuses of
+/// `billing::is_live_subscription` — then the most
 /// recently changed), as a literal so queries can `concat!` it.
 #[macro_export]
 macro_rules! account_select {
@@ -118,6 +135,5 @@ const UPDATE_NAME: &str = "UPDATE accounts SET name = ?1, name_source = 'user', 
 
 /// Whether the account still existed to be renamed.
 pub async fn update_name(db: &Db, account_id: &str, name: &DisplayName, now: UnixMillis) -> worker::Result<bool> {
-    let result = db.run(db.prepare(UPDATE_NAME).bind(&[text(name.as_str()), int(now.0), text(account_id)])?).await?;
-    Ok(result.meta()?.and_then(|m| m.changes).unwrap_or(0) > 0)
+    db.run_changed(db.prepare(UPDATE_NAME).bind(&[text(name.as_str()), int(now.0), text(account_id)])?).await
 }

@@ -6,7 +6,7 @@ use gptimg_domain::time::UnixMillis;
 use serde::Deserialize;
 use worker::D1PreparedStatement;
 
-use super::{int, opt_text, text, Db};
+use super::{int, opt_text, text, Db, APPLY_LEDGER_ENTRY};
 
 /// The event being applied, recorded with its outcome in the same batch.
 pub struct EventRecord<'a> {
@@ -76,10 +76,6 @@ const INSERT_GRANT_ENTRY: &str = "INSERT INTO credit_ledger (id, account_id, kin
  SELECT ?1, a.id, ?2, ?3, ?4, a.credits + ?4, ?5, ?6 FROM accounts a \
  WHERE a.id = COALESCE((SELECT id FROM accounts WHERE id = ?7), (SELECT id FROM accounts WHERE stripe_customer_id = ?8 LIMIT 1)) \
  ON CONFLICT (kind, source_id) DO NOTHING";
-
-const APPLY_LEDGER_ENTRY: &str =
-    "UPDATE accounts SET credits = credits + (SELECT amount FROM credit_ledger WHERE id = ?1) \
- WHERE id = (SELECT account_id FROM credit_ledger WHERE id = ?1)";
 
 // Credits the grant and links the Stripe customer in one statement; a replay (no new ledger row) changes nothing.
 const APPLY_GRANT: &str = "UPDATE accounts SET credits = credits + (SELECT amount FROM credit_ledger WHERE id = ?1), \

@@ -110,8 +110,7 @@ pub async fn share(
 }
 
 pub async fn unshare(db: &Db, id: &str, account_id: &str, now: UnixMillis) -> worker::Result<bool> {
-    let result = db.run(db.prepare(CLEAR_SHARE).bind(&[text(id), text(account_id), int(now.0)])?).await?;
-    Ok(result.meta()?.and_then(|m| m.changes).unwrap_or(0) == 1)
+    db.run_changed(db.prepare(CLEAR_SHARE).bind(&[text(id), text(account_id), int(now.0)])?).await
 }
 
 /// An image the caller may read: theirs by session, or shared by its generation's token.

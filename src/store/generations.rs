@@ -4,7 +4,7 @@ use gptimg_domain::generation::{AdmissionFacts, FailureReason, MAX_IN_FLIGHT, MA
 use gptimg_domain::time::UnixMillis;
 use serde::Deserialize;
 
-use super::{int, opt_text, text, Db};
+use super::{int, opt_text, text, Db, APPLY_LEDGER_ENTRY};
 
 /// A new generation as admitted: ids are fresh, the rest validated by the domain.
 pub struct NewGeneration<'a> {
@@ -37,10 +37,6 @@ const INSERT_DEBIT: &str =
  SELECT ?1, g.account_id, 'generation_debit', g.id, -g.cost, a.credits - g.cost, ?3, ?4 \
  FROM generations g JOIN accounts a ON a.id = g.account_id WHERE g.id = ?2 \
  ON CONFLICT (kind, source_id) DO NOTHING";
-
-const APPLY_LEDGER_ENTRY: &str =
-    "UPDATE accounts SET credits = credits + (SELECT amount FROM credit_ledger WHERE id = ?1) \
- WHERE id = (SELECT account_id FROM credit_ledger WHERE id = ?1)";
 
 const TOUCH_REFERENCES: &str = "UPDATE uploads SET last_used_at = ?3 \
  WHERE account_id = ?2 AND id IN (SELECT value FROM json_each(?4)) AND EXISTS (SELECT 1 FROM generations WHERE id = ?1)";
@@ -105,9 +101,7 @@ pub async fn mark_running(
     next_poll_at: UnixMillis,
     now: UnixMillis,
 ) -> worker::Result<bool> {
-    let result =
-        db.run(db.prepare(MARK_RUNNING).bind(&[text(id), text(task_id), int(next_poll_at.0), int(now.0)])?).await?;
-    Ok(result.meta()?.and_then(|m| m.changes).unwrap_or(0) == 1)
+    db.run_changed(db.prepare(MARK_RUNNING).bind(&[text(id), text(task_id), int(next_poll_at.0), int(now.0)])?).await
 }
 
 /// What a poll needs to know about a running generation.
@@ -140,10 +134,13 @@ pub async fn record_poll(
     next_poll_at: UnixMillis,
     now: UnixMillis,
 ) -> worker::Result<bool> {
-    let result = db
-        .run(db.prepare(RECORD_POLL).bind(&[text(id), int(expected_attempts), int(next_poll_at.0), int(now.0)])?)
-        .await?;
-    Ok(result.meta()?.and_then(|m| m.changes).unwrap_or(0) == 1)
+    db.run_changed(db.prepare(RECORD_POLL).bind(&[
+        text(id),
+        int(expected_attempts),
+        int(next_poll_at.0),
+        int(now.0),
+    ])?)
+    .await
 }
 
 /// One stored output, ready to be recorded.

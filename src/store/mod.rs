@@ -12,6 +12,12 @@ pub mod uploads;
 
 use worker::wasm_bindgen::JsValue;
 
+/// Applies the ledger entry `?1` to its account's balance; when the entry was not written (a replay hit the
+/// UNIQUE cause key), it changes nothing. Every credit movement goes through this, in the entry's batch.
+pub const APPLY_LEDGER_ENTRY: &str =
+    "UPDATE accounts SET credits = credits + (SELECT amount FROM credit_ledger WHERE id = ?1) \
+ WHERE id = (SELECT account_id FROM credit_ledger WHERE id = ?1)";
+
 pub fn text(value: &str) -> JsValue {
     JsValue::from_str(value)
 }
@@ -73,6 +79,13 @@ impl Db {
     pub async fn run(&self, statement: D1PreparedStatement) -> worker::Result<D1Result> {
         self.tick();
         statement.run().await
+    }
+
+    /// Runs an UPDATE or INSERT and says whether it changed a row. (Not for cascading DELETEs: D1 reports no
+    /// changes for those; use `RETURNING`.)
+    pub async fn run_changed(&self, statement: D1PreparedStatement) -> worker::Result<bool> {
+        let result = self.run(statement).await?;
+        Ok(result.meta()?.and_then(|m| m.changes).unwrap_or(0) > 0)
     }
 }
 

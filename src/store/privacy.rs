@@ -6,7 +6,7 @@ use gptimg_domain::time::UnixMillis;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use super::{int, text, Db};
+use super::{int, text, Db, APPLY_LEDGER_ENTRY};
 
 const RECORD_CONSENT: &str = "UPDATE accounts SET terms_version = ?2, terms_accepted_at = ?3, age_confirmed_at = ?3, updated_at = ?3 WHERE id = ?1";
 
@@ -84,7 +84,7 @@ pub async fn begin_deletion(
             text(&LedgerKind::AccountDeletion.description("")),
             now_js.clone(),
         ])?,
-        db.prepare("UPDATE accounts SET credits = credits + (SELECT amount FROM credit_ledger WHERE id = ?1) WHERE id = (SELECT account_id FROM credit_ledger WHERE id = ?1)")
+        db.prepare(APPLY_LEDGER_ENTRY)
             .bind(&[text(ledger_entry_id)])?,
         db.prepare(
             "UPDATE accounts SET email = '', name = 'Deleted account', name_source = 'google', picture_url = NULL, \

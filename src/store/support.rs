@@ -5,7 +5,7 @@ use gptimg_domain::time::UnixMillis;
 use serde_json::Value;
 use worker::wasm_bindgen::JsValue;
 
-use super::{int, opt_text, text, Db};
+use super::{int, opt_text, text, Db, APPLY_LEDGER_ENTRY};
 
 // Rate limited per sender (account or email) inside the insert itself.
 const INSERT_MESSAGE: &str =
@@ -64,11 +64,13 @@ pub struct AuditEntry<'a> {
     pub details: &'a Value,
 }
 
-const INSERT_AUDIT: &str = "INSERT INTO audit_log (id, admin_account_id, action, target_id, details, created_at) \
- SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM support_messages WHERE id = ?4) OR ?3 NOT LIKE 'support_%'";
+// Audited only if the message exists, so an action on a missing message leaves no trace of having happened.
+const INSERT_SUPPORT_AUDIT: &str =
+    "INSERT INTO audit_log (id, admin_account_id, action, target_id, details, created_at) \
+ SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM support_messages WHERE id = ?4)";
 
-fn audit(db: &Db, entry: &AuditEntry<'_>, now: UnixMillis) -> worker::Result<worker::D1PreparedStatement> {
-    db.prepare(INSERT_AUDIT).bind(&[
+fn support_audit(db: &Db, entry: &AuditEntry<'_>, now: UnixMillis) -> worker::Result<worker::D1PreparedStatement> {
+    db.prepare(INSERT_SUPPORT_AUDIT).bind(&[
         text(entry.id),
         text(entry.admin_account_id),
         text(entry.action),
@@ -101,7 +103,7 @@ pub async fn reply(
             ])?,
             db.prepare("UPDATE support_messages SET status = 'answered', updated_at = ?2 WHERE id = ?1 RETURNING id")
                 .bind(&[text(entry.target_id), int(now.0)])?,
-            audit(db, entry, now)?,
+            support_audit(db, entry, now)?,
         ])
         .await?;
     Ok(!results[1].results::<Value>()?.is_empty())
@@ -117,7 +119,7 @@ pub async fn set_status(
         .batch(vec![
             db.prepare("UPDATE support_messages SET status = ?2, updated_at = ?3 WHERE id = ?1 RETURNING id")
                 .bind(&[text(entry.target_id), text(status.as_str()), int(now.0)])?,
-            audit(db, entry, now)?,
+            support_audit(db, entry, now)?,
         ])
         .await?;
     Ok(!results[0].results::<Value>()?.is_empty())
@@ -152,7 +154,7 @@ pub async fn adjust_credits(
                  WHERE id = ?6 AND deleted_at IS NULL AND credits + ?3 >= 0",
             )
             .bind(&[text(ledger_entry_id), text(entry.id), int(amount), text(description), int(now.0), text(entry.target_id)])?,
-            db.prepare("UPDATE accounts SET credits = credits + (SELECT amount FROM credit_ledger WHERE id = ?1) WHERE id = (SELECT account_id FROM credit_ledger WHERE id = ?1)")
+            db.prepare(APPLY_LEDGER_ENTRY)
                 .bind(&[text(ledger_entry_id)])?,
             db.prepare(
                 "INSERT INTO audit_log (id, admin_account_id, action, target_id, details, created_at) \

@@ -25,21 +25,19 @@ const INSERT_WITHIN_QUOTA: &str =
 
 /// Records the upload unless the account is at its quota. Returns whether it was recorded.
 pub async fn insert(db: &Db, account_id: &str, upload: &Upload, now: UnixMillis) -> worker::Result<bool> {
-    let result = db
-        .run(db.prepare(INSERT_WITHIN_QUOTA).bind(&[
-            text(&upload.id),
-            text(account_id),
-            text(&upload.r2_key),
-            text(&upload.content_type),
-            int(upload.size_bytes),
-            text(&upload.sha256),
-            int(upload.width),
-            int(upload.height),
-            int(now.0),
-            int(MAX_UPLOADS_PER_USER),
-        ])?)
-        .await?;
-    Ok(result.meta()?.and_then(|m| m.changes).unwrap_or(0) == 1)
+    db.run_changed(db.prepare(INSERT_WITHIN_QUOTA).bind(&[
+        text(&upload.id),
+        text(account_id),
+        text(&upload.r2_key),
+        text(&upload.content_type),
+        int(upload.size_bytes),
+        text(&upload.sha256),
+        int(upload.width),
+        int(upload.height),
+        int(now.0),
+        int(MAX_UPLOADS_PER_USER),
+    ])?)
+    .await
 }
 
 const FIND: &str =
