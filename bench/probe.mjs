@@ -1,21 +1,48 @@
-// Sequential latency probe (one connection, no queueing): where does a request's time go?
+// Sequential probe (no queueing): latency and workerd CPU time per request, targets interleaved in rounds so the
+// machine's drift falls on all of them alike.   node bench/run.mjs --probe
 import { execSync } from "node:child_process";
-const [,, meUrl, cookie, floorUrl, hash] = process.argv;
-async function time(url, headers, n = 400) {
-  const samples = [];
-  for (let i = 0; i < n; i++) {
-    const t = performance.now();
-    const r = await fetch(url, { headers });
-    await r.arrayBuffer();
-    samples.push(performance.now() - t);
+import fs from "node:fs";
+import crypto from "node:crypto";
+import { signPayload } from "../tests/support/fakes/stripe.mjs";
+import { TEST_SECRETS } from "../tests/support/env.mjs";
+const { url: meUrl, cookie, floorUrl, tokenHash: hash, account, invoiceEvent } = JSON.parse(process.argv[2]);
+const fresh = () => crypto.randomBytes(8).toString("hex");
+const webhook = () => {
+  const body = invoiceEvent.replaceAll("EVENT", fresh());
+  return { method: "POST", body, headers: { "content-type": "application/json", "stripe-signature": signPayload(body, TEST_SECRETS.STRIPE_WEBHOOK_SECRET) } };
+};
+const workerd = execSync("pgrep -x workerd", { encoding: "utf8" }).trim().split("\n").map(Number);
+const ticks = Number(execSync("getconf CLK_TCK", { encoding: "utf8" }));
+const cpuMs = () => workerd.reduce((sum, pid) => {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return sum + (Number(fields[11]) + Number(fields[12])) * 1000 / ticks;
+}, 0);
+const targets = [
+  ["floor nothing", floorUrl + "/nothing", {}],
+  ["floor d1-query", floorUrl + "/d1-query", { "x-token-hash": hash }],
+  ["GET /api/me", meUrl + "/api/me", { cookie }],
+  ["GET /api/nope (404)", meUrl + "/api/nope", {}],
+  ["floor d1-batch", floorUrl + "/d1-batch", () => ({ ...webhook(), headers: { ...webhook().headers, "x-event-id": `evt_${fresh()}`, "x-account-id": account } })],
+  ["POST /webhooks/stripe", meUrl + "/webhooks/stripe", webhook],
+  ["GET /healthz", meUrl + "/healthz", {}],
+  ["GET /favicon.svg", meUrl + "/favicon.svg", {}],
+].map(([name, url, init]) => ({ name, url, init: typeof init === "function" ? init : () => ({ headers: init }), samples: [], cpu: 0 }));
+const ROUNDS = 10, PER_ROUND = 200;
+for (let round = 0; round <= ROUNDS; round++) {
+  for (const target of targets) {
+    const cpu = cpuMs();
+    for (let i = 0; i < PER_ROUND; i++) {
+      const t = performance.now();
+      const response = await fetch(target.url, target.init());
+      await response.arrayBuffer();
+      if (response.status >= 500 || (response.status >= 400 && !target.name.includes("404"))) throw new Error(`${target.name}: ${response.status}`);
+      if (round > 0) target.samples.push(performance.now() - t); // round 0 warms up
+    }
+    if (round > 0) target.cpu += cpuMs() - cpu;
   }
-  samples.sort((a, b) => a - b);
-  return `p50 ${samples[n / 2 | 0].toFixed(2)} ms  p90 ${samples[n * 0.9 | 0].toFixed(2)} ms`;
 }
-console.log("floor nothing ", await time(floorUrl + "/nothing", {}));
-console.log("floor d1-query", await time(floorUrl + "/d1-query", { "x-token-hash": hash }));
-try { console.log("api/me        ", await time(meUrl + "/api/me", { cookie })); } catch (e) { console.log("api/me failed", e, e.cause); }
-console.log("healthz       ", await time(meUrl + "/healthz", {}));
-console.log("api/nope      ", await time(meUrl + "/api/nope", {}));
-console.log("api/session 0 ", await time(meUrl + "/api/session", {}));
-console.log("asset favicon ", await time(meUrl + "/favicon.svg", {}));
+for (const { name, samples, cpu } of targets) {
+  samples.sort((a, b) => a - b);
+  const at = (q) => samples[Math.floor(samples.length * q)].toFixed(2);
+  console.log(`${name.padEnd(20)} p50 ${at(0.5)} ms  p90 ${at(0.9)} ms  workerd CPU ${(cpu / samples.length).toFixed(3)} ms/req`);
+}

@@ -9,7 +9,7 @@ const ONE_QUERY: &str =
  WHERE s.token_hash = ?1 AND s.revoked_at IS NULL AND s.expires_at > ?2";
 
 #[event(fetch)]
-async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
+async fn fetch(mut req: Request, env: Env, _ctx: Context) -> Result<Response> {
     let header = |name: &str| req.headers().get(name).ok().flatten().unwrap_or_default();
     match req.path().as_str() {
         "/nothing" => Response::ok("ok"),
@@ -21,14 +21,24 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
             Response::from_json(&statement.first::<serde_json::Value>(None).await?)
         }
         "/d1-batch" => {
-            // The unavoidable writes of a webhook: record the event and credit the account, in one batch.
+            // A webhook must read the event it is sent, then make the writes DESIGN §6 makes unavoidable for a
+            // paid invoice, in one batch: the event record, the ledger row (the dedupe key), the balance, and the
+            // payment a later refund is reclaimed against.
+            let event_id = JsValue::from_str(&header("x-event-id"));
+            let account_id = JsValue::from_str(&header("x-account-id"));
+            if req.bytes().await?.is_empty() {
+                return Response::error("no event", 400);
+            }
             let db = env.d1("DB")?;
-            let event_id = header("x-event-id");
             let now = JsValue::from_f64(worker::Date::now().as_millis() as f64);
             db.batch(vec![
-                db.prepare("INSERT INTO stripe_events (id, type, created, outcome, first_received_at, last_received_at) VALUES (?1, 'floor', 0, 'floor', ?2, ?2)")
-                    .bind(&[JsValue::from_str(&event_id), now])?,
-                db.prepare("UPDATE accounts SET credits = credits + 1 WHERE id = ?1").bind(&[JsValue::from_str(&header("x-account-id"))])?,
+                db.prepare("INSERT INTO stripe_events (id, type, created, outcome, first_received_at, last_received_at) VALUES (?1, 'invoice.paid', 0, 'credits_granted', ?2, ?2)")
+                    .bind(&[event_id.clone(), now.clone()])?,
+                db.prepare("INSERT INTO credit_ledger (id, account_id, kind, source_id, amount, balance_after, description, created_at) VALUES (?1, ?2, 'subscription_grant', ?1, 400, 0, 'floor', ?3)")
+                    .bind(&[event_id.clone(), account_id.clone(), now.clone()])?,
+                db.prepare("UPDATE accounts SET credits = credits + 400 WHERE id = ?1").bind(&[account_id.clone()])?,
+                db.prepare("INSERT INTO payments (id, account_id, plan_id, kind, cause_id, amount_cents, currency, credits_granted, status, created_at, updated_at) VALUES (?1, ?2, 'pro_monthly', 'subscription', ?1, 1900, 'usd', 400, 'paid', ?3, ?3)")
+                    .bind(&[event_id, account_id, now])?,
             ])
             .await?;
             Response::ok("ok")
