@@ -3,13 +3,13 @@
 import { execSync } from "node:child_process";
 import fs from "node:fs";
 import crypto from "node:crypto";
-import { signPayload } from "../tests/support/fakes/stripe.mjs";
+import { signedInvoiceEvent } from "./events.mjs";
 import { TEST_SECRETS } from "../tests/support/env.mjs";
-const { url: meUrl, cookie, floorUrl, tokenHash: hash, account, invoiceEvent } = JSON.parse(process.argv[2]);
+const { url: meUrl, cookie, floorUrl, tokenHash: hash, account } = JSON.parse(process.argv[2]);
 const fresh = () => crypto.randomBytes(8).toString("hex");
 const webhook = () => {
-  const body = invoiceEvent.replaceAll("EVENT", fresh());
-  return { method: "POST", body, headers: { "content-type": "application/json", "stripe-signature": signPayload(body, TEST_SECRETS.STRIPE_WEBHOOK_SECRET) } };
+  const { body, headers } = signedInvoiceEvent(account, TEST_SECRETS.STRIPE_WEBHOOK_SECRET);
+  return { method: "POST", body, headers };
 };
 const workerd = execSync("pgrep -x workerd", { encoding: "utf8" }).trim().split("\n").map(Number);
 const ticks = Number(execSync("getconf CLK_TCK", { encoding: "utf8" }));

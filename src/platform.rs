@@ -4,7 +4,8 @@ use gptimg_domain::ids::RandomSource;
 use gptimg_domain::time::UnixMillis;
 
 pub fn now() -> UnixMillis {
-    UnixMillis(worker::Date::now().as_millis() as i64)
+    // `Date.now()`, not `worker::Date::now()`, which constructs a JS `Date` object on every call.
+    UnixMillis(worker::js_sys::Date::now() as i64)
 }
 
 /// The platform CSPRNG (`crypto.getRandomValues`).
