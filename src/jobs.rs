@@ -18,6 +18,7 @@ use crate::config::Config;
 use crate::log;
 use crate::platform::{self, CryptoRandom};
 use crate::store::generations::{self as store, RunningGeneration, StoredImage};
+use crate::store::Db;
 
 /// One poll of one generation; `attempt` must match the row's count or the message is a stale duplicate.
 #[derive(Debug, Serialize, Deserialize)]
@@ -37,16 +38,15 @@ fn model_name<'a>(config: &'a Config, model_id: &'a str) -> &'a str {
 
 /// Marks the generation failed and refunds it, once, whoever calls first.
 pub async fn fail(
-    env: &Env,
+    db: &Db,
     config: &Config,
     generation_id: &str,
     model_id: &str,
     reason: FailureReason,
 ) -> worker::Result<()> {
-    let db = crate::store::Db::from_env(env)?;
     let entry = LedgerEntryId::generate(&mut CryptoRandom);
     let description = LedgerKind::GenerationRefund.description(model_name(config, model_id));
-    store::fail_and_refund(&db, generation_id, reason, entry.as_str(), &description, platform::now()).await?;
+    store::fail_and_refund(db, generation_id, reason, entry.as_str(), &description, platform::now()).await?;
     log::event("-", "generation_failed", json!({ "generation_id": generation_id, "reason": reason.code() }));
     Ok(())
 }
@@ -65,13 +65,22 @@ fn reference_urls(config: &Config, generation: &ValidGeneration<'_>, now: UnixMi
         .collect()
 }
 
+/// What the caller knows after a submission without reading the generation back.
+pub enum Submitted {
+    /// APIPod took the task and this submission moved the generation to `running`.
+    Running,
+    /// It failed and was refunded, or something else settled it first: read it back.
+    Settled,
+}
+
 /// Submits an admitted (already charged) generation; a refused or unreadable submission refunds at once.
 pub async fn submit(
+    db: &Db,
     env: &Env,
     config: &Config,
     generation_id: &str,
     generation: &ValidGeneration<'_>,
-) -> worker::Result<()> {
+) -> worker::Result<Submitted> {
     let now = platform::now();
     let body = apipod::submit_body(generation, &reference_urls(config, generation, now));
     let answer = client::submit(config, apipod::submit_path(generation), body).await;
@@ -85,19 +94,22 @@ pub async fn submit(
     match task_id {
         Ok(task_id) => {
             let first_delay = gptimg_domain::generation::poll_delay_secs(0);
-            let db = crate::store::Db::from_env(env)?;
-            if store::mark_running(&db, generation_id, &task_id, now.plus_secs(i64::from(first_delay)), now).await? {
-                enqueue_poll(env, generation_id, 0, first_delay).await?;
+            if !store::mark_running(db, generation_id, &task_id, now.plus_secs(i64::from(first_delay)), now).await? {
+                return Ok(Submitted::Settled);
             }
-            Ok(())
+            enqueue_poll(env, generation_id, 0, first_delay).await?;
+            Ok(Submitted::Running)
         }
-        Err(reason) => fail(env, config, generation_id, &generation.model.id, reason).await,
+        Err(reason) => {
+            fail(db, config, generation_id, &generation.model.id, reason).await?;
+            Ok(Submitted::Settled)
+        }
     }
 }
 
 /// One poll, from the queue. Stale or duplicate messages do nothing.
 pub async fn poll(env: &Env, config: &Config, message: &PollMessage) -> worker::Result<()> {
-    let db = crate::store::Db::from_env(env)?;
+    let db = Db::from_env(env)?;
     let Some(row) = store::find_for_poll(&db, &message.generation_id).await? else { return Ok(()) };
     if row.status != "running" || row.poll_attempts != message.attempt {
         return Ok(());
@@ -119,14 +131,20 @@ pub async fn poll(env: &Env, config: &Config, message: &PollMessage) -> worker::
             }
             Ok(())
         }
-        NextStep::StoreResults(urls) => store_results(env, config, &row, &urls).await,
-        NextStep::Fail(reason) => fail(env, config, &row.id, &row.model_id, reason).await,
+        NextStep::StoreResults(urls) => store_results(&db, env, config, &row, &urls).await,
+        NextStep::Fail(reason) => fail(&db, config, &row.id, &row.model_id, reason).await,
     }
 }
 
 /// Copies every result into R2 (size-capped, bytes sniffed), then records success; any bad result fails the
 /// whole generation and leaves no objects behind.
-async fn store_results(env: &Env, config: &Config, row: &RunningGeneration, urls: &[String]) -> worker::Result<()> {
+async fn store_results(
+    db: &Db,
+    env: &Env,
+    config: &Config,
+    row: &RunningGeneration,
+    urls: &[String],
+) -> worker::Result<()> {
     let bucket = blobs::bucket(env)?;
     let mut stored: Vec<StoredImage> = Vec::with_capacity(urls.len());
     for (position, url) in urls.iter().enumerate() {
@@ -144,7 +162,7 @@ async fn store_results(env: &Env, config: &Config, row: &RunningGeneration, urls
             Ok(found) => found,
             Err(reason) => {
                 blobs::delete_all(&bucket, stored.into_iter().map(|s| s.r2_key).collect()).await?;
-                return fail(env, config, &row.id, &row.model_id, reason).await;
+                return fail(db, config, &row.id, &row.model_id, reason).await;
             }
         };
         let key = blobs::output_key(&row.account_id, &row.id, position, info.format.extension());
@@ -161,8 +179,7 @@ async fn store_results(env: &Env, config: &Config, row: &RunningGeneration, urls
             etag,
         });
     }
-    let db = crate::store::Db::from_env(env)?;
-    let status = store::complete(&db, &row.id, &stored, platform::now()).await?;
+    let status = store::complete(db, &row.id, &stored, platform::now()).await?;
     if status != "succeeded" {
         // Someone else settled it (the deadline sweep failed it first): keep nothing.
         blobs::delete_all(&bucket, stored.into_iter().map(|s| s.r2_key).collect()).await?;
@@ -173,13 +190,13 @@ async fn store_results(env: &Env, config: &Config, row: &RunningGeneration, urls
 
 /// The cron sweep: fails and refunds what is past its deadline or never got submitted, re-queues lost polls.
 pub async fn sweep(env: &Env, config: &Config) -> worker::Result<usize> {
-    let db = crate::store::Db::from_env(env)?;
+    let db = Db::from_env(env)?;
     let overdue = store::overdue(&db, platform::now()).await?;
     for generation in &overdue {
         if generation.past_deadline == 1 {
-            fail(env, config, &generation.id, &generation.model_id, FailureReason::TimedOut).await?;
+            fail(&db, config, &generation.id, &generation.model_id, FailureReason::TimedOut).await?;
         } else if generation.status == "queued" || generation.apipod_task_id.is_none() {
-            fail(env, config, &generation.id, &generation.model_id, FailureReason::SubmitFailed).await?;
+            fail(&db, config, &generation.id, &generation.model_id, FailureReason::SubmitFailed).await?;
         } else {
             enqueue_poll(env, &generation.id, generation.poll_attempts, 0).await?;
         }

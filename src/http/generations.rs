@@ -90,8 +90,26 @@ pub async fn create(mut req: Request, ctx: &RequestContext) -> Result<Response, 
     if let Some(facts) = refused {
         return Err(refusal(&facts, valid.references.len(), valid.cost, now.0).into());
     }
-    jobs::submit(&ctx.env, config, id.as_str(), &valid).await?;
-    let row = gallery::find(&db, id.as_str(), &user.account.id).await?.ok_or_else(not_found)?;
+    let row = match jobs::submit(&db, &ctx.env, config, id.as_str(), &valid).await? {
+        // What was just written is known: no need to read it back.
+        jobs::Submitted::Running => GenerationRow {
+            id: id.as_str().to_owned(),
+            status: "running".to_owned(),
+            prompt: valid.prompt.as_str().to_owned(),
+            model_id: valid.model.id.clone(),
+            aspect_ratio: valid.aspect_ratio.clone(),
+            quality: valid.quality.clone(),
+            reference_upload_ids: reference_ids_json,
+            cost: valid.cost,
+            failure_code: None,
+            failure_message: None,
+            share_token: None,
+            created_at: now.0,
+            finished_at: None,
+            images_json: "[]".to_owned(),
+        },
+        jobs::Submitted::Settled => gallery::find(&db, id.as_str(), &user.account.id).await?.ok_or_else(not_found)?,
+    };
     Ok(private_json(&generation_json(&row, config))?.with_status(202))
 }
 

@@ -51,6 +51,25 @@ describe("a successful generation", () => {
     assert.equal(await balance(worker, user.session), 106);
   });
 
+  test("the 202 answer is what a later read returns, built without reading it back: 3 D1 round trips", async () => {
+    const user = await newUser({ pack: true });
+    const response = await worker.fetch("/api/generations", {
+      method: "POST",
+      headers: asUser(worker, user.session, { "content-type": "application/json", "x-request-id": "generation-trips-1" }),
+      body: JSON.stringify({ prompt: "A heron [apipod:stall]", model: "nano-banana", aspect_ratio: "4:3" }),
+    });
+    assert.equal(response.status, 202);
+    const answered = await response.json();
+    assert.equal(answered.status, "running");
+    assert.deepEqual(await getGeneration(worker, user.session, answered.id), answered);
+    const deadline = Date.now() + 3000;
+    let line;
+    while (!(line = worker.jsonLogs().find((l) => l.request_id === "generation-trips-1" && l.msg === "request")) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    assert.equal(line.d1_round_trips, 3, "session, admission-and-debit batch, mark running");
+  });
+
   test("reference images go to the edit model through signed links APIPod can fetch", async () => {
     const user = await newUser({ pack: true });
     const bytes = reference();
