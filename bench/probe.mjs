@@ -44,5 +44,5 @@ for (let round = 0; round <= ROUNDS; round++) {
 for (const { name, samples, cpu } of targets) {
   samples.sort((a, b) => a - b);
   const at = (q) => samples[Math.floor(samples.length * q)].toFixed(2);
-  console.log(`${name.padEnd(20)} p50 ${at(0.5)} ms  p90 ${at(0.9)} ms  workerd CPU ${(cpu / samples.length).toFixed(3)} ms/req`);
+  console.log(`${name.padEnd(20)} p50 ${at(0.5)} ms  p90 ${at(0.9)} ms  p99 ${at(0.99)} ms  workerd CPU ${(cpu / samples.length).toFixed(3)} ms/req`);
 }

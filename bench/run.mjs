@@ -25,10 +25,11 @@ const CONNECTIONS = Number(arg("--connections", "8"));
 const ONLY = process.argv.includes("--only") ? new RegExp(arg("--only")) : null; // e.g. --only 'api/me'
 // Steady load is one client sending back-to-back requests; saturation is CONNECTIONS clients at once. On one
 // workerd thread, saturation latency is mostly queueing, and every garbage-collection pause lands on all
-// in-flight requests at once (see BENCHMARKS.md), so the p99 budget is checked under steady load.
+// in-flight requests at once (see BENCHMARKS.md), so the latency budgets are read under steady load, as the
+// issue words them; saturation is recorded for capacity (req/s against the floor's).
 const MODES = [
-  { name: "steady load", connections: 1, checksTail: true },
-  { name: "saturation", connections: CONNECTIONS, checksTail: false },
+  { name: "steady load", connections: 1, checksBudgets: true },
+  { name: "saturation", connections: CONNECTIONS, checksBudgets: false },
 ];
 const LABEL = arg("--label", "current");
 const probeLines = [];
@@ -241,8 +242,9 @@ for (const { mode, rows } of report.modes) {
   for (const { target, endpoint, floor } of rows) {
     const where = `${target.name} (${mode.name})`;
     if (endpoint.bad > 0 || floor.bad > 0) problems.push(`${where}: ${endpoint.bad + floor.bad} failed requests`);
+    if (!mode.checksBudgets) continue;
     if (target.budgeted && endpoint.p50 > 1.5 * floor.p50) problems.push(`${where}: p50 ${ms(endpoint.p50)} ms is over 1.5x its floor's ${ms(floor.p50)} ms`);
-    if (mode.checksTail && endpoint.p99 > 5 * endpoint.p50) problems.push(`${where}: p99 ${ms(endpoint.p99)} ms is over 5x its p50 ${ms(endpoint.p50)} ms`);
+    if (endpoint.p99 > 5 * endpoint.p50) problems.push(`${where}: p99 ${ms(endpoint.p99)} ms is over 5x its p50 ${ms(endpoint.p50)} ms`);
   }
 }
 if (report.bundleGzipKiB >= 1024) problems.push(`bundle ${report.bundleGzipKiB} KiB gzip is not under 1 MiB`);
@@ -251,12 +253,12 @@ if (report.meRoundTrips !== 1) problems.push(`GET /api/me made ${report.meRoundT
 // ---- Report ----
 const ratio = (a, b) => `${(a / b).toFixed(2)}x`;
 const table = ({ mode, rows }) => [
-  `**${mode.name}** (${mode.connections} connection${mode.connections > 1 ? "s" : ""}${mode.checksTail ? "; p99 budget checked here" : ""})`,
+  `**${mode.name}** (${mode.connections} connection${mode.connections > 1 ? "s" : ""}${mode.checksBudgets ? "; the budgets are checked here" : "; recorded, not budgeted"})`,
   "",
-  "| Endpoint | p50 ms | p99 ms | p99 / p50 | req/s | Floor | Floor p50 ms | Floor p99 ms | Floor req/s | p50 / floor |",
-  "|---|---|---|---|---|---|---|---|---|---|",
+  "| Endpoint | p50 ms | p99 ms | p99 / p50 | req/s | Floor | Floor p50 ms | Floor p99 ms | Floor req/s | p50 / floor | floor req/s / req/s |",
+  "|---|---|---|---|---|---|---|---|---|---|---|",
   ...rows.map(({ target, endpoint: e, floor: f }) =>
-    `| ${target.name} | ${ms(e.p50)} | ${ms(e.p99)} | ${ratio(e.p99, e.p50)} | ${Math.round(e.rps)} | ${f.name} | ${ms(f.p50)} | ${ms(f.p99)} | ${Math.round(f.rps)} | ${ratio(e.p50, f.p50)}${target.budgeted ? "" : " (no budget)"} |`),
+    `| ${target.name} | ${ms(e.p50)} | ${ms(e.p99)} | ${ratio(e.p99, e.p50)} | ${Math.round(e.rps)} | ${f.name} | ${ms(f.p50)} | ${ms(f.p99)} | ${Math.round(f.rps)} | ${ratio(e.p50, f.p50)}${target.budgeted ? "" : " (no budget)"} | ${ratio(f.rps, e.rps)} |`),
   "",
 ];
 const section = [
@@ -272,8 +274,10 @@ const section = [
   "",
 ].join("\n");
 const file = path.join(ROOT, "BENCHMARKS.md");
-const header = "# Benchmarks\n\nProduced by `bash scripts/bench.sh` (see README). Newest run first.\n\n";
-const previous = fs.existsSync(file) ? fs.readFileSync(file, "utf8").replace(header, "") : "";
+const header = fs.readFileSync(path.join(ROOT, "bench/METHOD.md"), "utf8");
+// Everything from the first run heading on is history; the method text above it is always the current one.
+const history = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
+const previous = history.includes("\n### ") ? history.slice(history.indexOf("\n### ") + 1) : "";
 fs.writeFileSync(file, header + section + "\n" + previous);
 console.log(section);
 if (problems.length) {
