@@ -21,6 +21,7 @@ const arg = (name, fallback) => {
 const DURATION = Number(arg("--duration", "4")); // seconds per round, per target
 const ROUNDS = Number(arg("--rounds", "3"));
 const WARM_UP = Number(arg("--warm-up", "2"));
+const SETTLE = Number(arg("--settle", "3")); // seconds per target of whole-runtime warm-up before anything counts
 const CONNECTIONS = Number(arg("--connections", "8"));
 const ONLY = process.argv.includes("--only") ? new RegExp(arg("--only")) : null; // e.g. --only 'api/me'
 // Steady load is one client sending back-to-back requests; saturation is CONNECTIONS clients at once. On one
@@ -215,6 +216,9 @@ try {
       url: `${stack.url}/api/generations`, body: { kind: "generation", origin: stack.url, cookies: data.users.map((u) => u.cookie) },
     } },
   ].filter((target) => !ONLY || ONLY.test(target.name));
+  // Warm the whole runtime before any figure is kept: every Worker, every storage isolate, JIT tiers and heaps
+  // sized, so that whichever endpoint is measured first does not pay for everyone's start.
+  for (const target of targets) for (const side of [target.floor, target]) await drive(side, CONNECTIONS, SETTLE, null);
   const modes = [];
   for (const mode of MODES) {
     const rows = [];
