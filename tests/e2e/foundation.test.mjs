@@ -35,6 +35,18 @@ describe("a correctly configured Worker", () => {
     assert.match(body.version, /^\d+\.\d+\.\d+/);
   });
 
+  test("healthz reuses its D1 and R2 probe for a few seconds: a public endpoint is not a billed-operation pump", async () => {
+    const first = await (await worker.fetch("/healthz", { headers: { "x-request-id": "health-probe-1" } })).json();
+    const second = await (await worker.fetch("/healthz", { headers: { "x-request-id": "health-probe-2" } })).json();
+    assert.equal(typeof first.checked_at, "number");
+    assert.equal(second.checked_at, first.checked_at);
+    assert.ok(Date.now() - second.checked_at < 5000);
+    const deadline = Date.now() + 3000;
+    let line;
+    while (!(line = worker.jsonLogs().find((l) => l.request_id === "health-probe-2")) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    assert.equal(line.d1_round_trips, 0);
+  });
+
   test("an unknown API path is a JSON 404 with a named code", async () => {
     for (const path of ["/api/nope", "/api/", "/auth/unknown", "/webhooks/unknown"]) {
       const response = await worker.fetch(path);
