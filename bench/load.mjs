@@ -1,9 +1,8 @@
 // The load generator, in its own process so that the benchmark host's garbage collection (Miniflare, the
 // stand-ins) never shows up as server latency. Reads one target as JSON on stdin, drives it with autocannon,
 // writes {ok, bad, latencies} (each response's own time, fractional ms) as JSON on stdout.
-import crypto from "node:crypto";
 import autocannon from "autocannon";
-import { signedInvoiceEvent } from "./events.mjs";
+import { floorEventHeaders, signedInvoiceEvent } from "./events.mjs";
 
 const chunks = [];
 for await (const chunk of process.stdin) chunks.push(chunk);
@@ -14,7 +13,7 @@ let next = 0;
 const builders = {
   invoice: ({ account, secret, floorHeaders }) => () => {
     const event = signedInvoiceEvent(account, secret);
-    const extra = floorHeaders ? { "x-event-id": `evt_floor_${crypto.randomBytes(8).toString("hex")}`, "x-account-id": account } : {};
+    const extra = floorHeaders ? floorEventHeaders(account) : {};
     return { method: "POST", body: event.body, headers: { ...headers, ...event.headers, ...extra } };
   },
   generation: ({ cookies, origin }) => () => ({
