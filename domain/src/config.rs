@@ -36,7 +36,7 @@ impl fmt::Display for ConfigProblem {
     }
 }
 
-/// Every var and secret of DESIGN.md §4, validated.
+/// Every var and secret the README's Configuration table lists, validated.
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub app_url: BaseUrl,

@@ -304,7 +304,7 @@ describe("the published policy", () => {
     const response = await worker.fetch("/privacy");
     assert.equal(response.status, 200);
     const page = await response.text();
-    const policy = fs.readFileSync(path.join(ROOT, "..", "shared", "privacy-policy.txt"), "utf8");
+    const policy = fs.readFileSync(path.join(ROOT, "docs", "privacy-policy.txt"), "utf8");
     for (const heading of policy.split("\n").filter((line) => /^\d+\. /.test(line))) assert.ok(page.includes(heading.trim()), heading);
     assert.match(page, /Last updated: April 22, 2026/);
     assert.match(page, /<a href="mailto:support@gptimg.test">support@gptimg.test<\/a>/);
