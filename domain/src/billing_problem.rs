@@ -19,6 +19,10 @@ pub enum ProblemReason {
 }
 
 impl ProblemReason {
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::UnknownPlan, Self::UnknownAccount, Self::UnknownPayment].into_iter().find(|r| r.as_str() == text)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::UnknownPlan => "unknown_plan",
@@ -35,6 +39,18 @@ impl ProblemReason {
             Self::UnknownPayment => "Usually resolves itself when the payment's own events arrive. If it stays, the payment was not made through GPTImg: dismiss it.",
         }
     }
+}
+
+/// Why an admin dismissed a problem (kept in the audit log): 1-500 characters after trimming.
+pub fn validate_dismissal(raw: &str) -> Result<String, DomainError> {
+    let reason = raw.trim();
+    if reason.is_empty() {
+        return Err(DomainError::invalid("reason_empty", "Say why the problem is dismissed."));
+    }
+    if reason.chars().count() > 500 {
+        return Err(DomainError::invalid("reason_too_long", "Keep the reason under 500 characters."));
+    }
+    Ok(reason.to_owned())
 }
 
 /// A paid event that needs an operator, with the facts needed to act on it (ids and amounts; never secrets).
@@ -111,6 +127,13 @@ mod tests {
     use crate::stripe::event::ChargeReversal;
 
     #[test]
+    fn a_dismissal_needs_a_short_reason() {
+        assert_eq!(validate_dismissal("  refunded in Stripe ").unwrap(), "refunded in Stripe");
+        assert_eq!(validate_dismissal(" ").unwrap_err().code, "reason_empty");
+        assert_eq!(validate_dismissal(&"x".repeat(501)).unwrap_err().code, "reason_too_long");
+    }
+
+    #[test]
     fn a_refusal_is_a_named_conflict_carrying_the_reason() {
         let reversal = Reversal {
             kind: ReversalKind::Refund,
@@ -122,6 +145,8 @@ mod tests {
             },
         };
         let problem = Problem::unknown_payment(&reversal);
+        assert_eq!(ProblemReason::parse(problem.reason.as_str()), Some(ProblemReason::UnknownPayment));
+        assert_eq!(ProblemReason::parse("nope"), None);
         assert_eq!(problem.facts["payment_intent"], "pi_1");
         let refusal = problem.refusal();
         assert_eq!((refusal.kind, refusal.code.as_ref()), (ErrorKind::Conflict, "billing_needs_attention"));
