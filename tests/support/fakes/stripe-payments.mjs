@@ -82,3 +82,15 @@ export function dispute(d) {
     payment_intent: d.paymentIntent, reason: "fraudulent", status: d.status,
   };
 }
+
+/**
+ * @param {{ id: string, customer: string, returnUrl: string | null, url: string, created: number }} p
+ * @returns {Stripe.BillingPortal.Session}
+ */
+export function portalSession(p) {
+  return {
+    id: p.id, object: "billing_portal.session", configuration: "bpc_GptimgDefault01", created: p.created,
+    customer: p.customer, customer_account: null, flow: null, livemode: false, locale: null, on_behalf_of: null,
+    return_url: p.returnUrl, url: p.url,
+  };
+}
