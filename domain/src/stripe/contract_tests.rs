@@ -99,3 +99,43 @@ const PLANS: &str = r#"[
   {"id":"pack_100","kind":"pack","name":"100 credits","credits":100,"price_cents":900,"currency":"usd","stripe_price_id":"price_pack_100"},
   {"id":"pro_monthly","kind":"subscription","name":"Pro","credits":400,"price_cents":1900,"currency":"usd","interval":"month","stripe_price_id":"price_pro_monthly"}
 ]"#;
+
+/// One object from Stripe's own published fixtures (stripe/openapi `openapi/fixtures3.json`), wrapped in an event.
+fn fixture(resource: &str, event_type: &str) -> BillingEvent {
+    let path = events_dir().join(format!("../openapi-fixtures3/{resource}.json"));
+    let object: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    let body = serde_json::json!({ "id": "evt_fixture", "type": event_type, "created": 1_795_000_000, "data": { "object": object } });
+    interpret(&Envelope::parse(body.to_string().as_bytes()).unwrap())
+        .unwrap_or_else(|_| panic!("{resource} unreadable"))
+}
+
+#[test]
+fn stripes_published_fixtures_are_read_too() {
+    let BillingEvent::InvoicePaid(invoice) = fixture("invoice", "invoice.paid") else { panic!() };
+    assert_eq!(invoice.id, "in_1Pgc6tB7WZ01zgkWu9fdqL6I");
+    assert_eq!(invoice.subscription_id.as_deref(), Some("subscription"), "from parent.subscription_details");
+    assert_eq!(invoice.customer_id.as_deref(), Some("cus_QXg1o8vcGmoR32"));
+    assert_eq!(invoice.payment_intent_id, None);
+    let BillingEvent::InvoicePaymentPaid(payment) = fixture("invoice_payment", "invoice_payment.paid") else {
+        panic!()
+    };
+    assert_eq!((payment.invoice_id.as_str(), payment.payment_intent_id.as_deref()), ("invoice", None));
+    let BillingEvent::SubscriptionChanged(sub) = fixture("subscription", "customer.subscription.updated") else {
+        panic!()
+    };
+    assert_eq!(
+        (sub.id.as_str(), sub.status.as_str(), sub.current_period_end),
+        ("sub_1Pgc6rB7WZ01zgkWNy0Cn5nw", "active", Some(976_287_773))
+    );
+    let BillingEvent::CheckoutCompleted(session) = fixture("checkout.session", "checkout.session.completed") else {
+        panic!()
+    };
+    assert_eq!((session.mode, session.paid), (CheckoutMode::Payment, false));
+    let BillingEvent::ChargeRefunded(refund) = fixture("charge", "charge.refunded") else { panic!() };
+    assert_eq!(
+        (refund.cause_id.as_str(), refund.amount, refund.amount_reversed),
+        ("ch_1PgafuB7WZ01zgkWXYmPNZs8", 100, 0)
+    );
+    let BillingEvent::DisputeCreated(dispute) = fixture("dispute", "charge.dispute.created") else { panic!() };
+    assert_eq!((dispute.cause_id.as_str(), dispute.amount), ("dp_1Pgc71B7WZ01zgkWMevJiAUx", 1000));
+}
