@@ -16,7 +16,8 @@ use crate::platform::{self, CryptoRandom};
 use crate::store::billing::{self, EventRecord, NewRows, Reclaim};
 use crate::store::{billing_problems, invoice_payments, Db};
 
-/// The outcome recorded for an event that waits for an operator (or for events that have not arrived yet).
+/// The outcome recorded for a paid event that could not be applied (an open billing problem): refused, so Stripe
+/// delivers it again.
 const NEEDS_ATTENTION: &str = "needs_attention";
 
 /// Stripe's largest events are well under this.
