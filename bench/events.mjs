@@ -1,15 +1,24 @@
-// Benchmark request bodies shared by the load generator and the probe.
+// Benchmark request bodies shared by the load generator, the probe and the profiler.
 import crypto from "node:crypto";
 import { signPayload } from "../tests/support/fakes/stripe.mjs";
+import * as objects from "../tests/support/fakes/stripe-objects.mjs";
+import { invoicePaid } from "../tests/support/fakes/stripe-events.mjs";
 
-/** A fresh `invoice.paid` event as Stripe would POST it, signed with the webhook secret. */
+const price = objects.price({ id: "price_pro_monthly", product: "prod_pro_monthly", amount: 1900, currency: "usd", interval: "month", created: 1_790_000_000 });
+
+/**
+ * A fresh `invoice.paid` event as Stripe POSTs it at the pinned API version (the full invoice object from the
+ * type-checked builder, so the Worker parses a real-sized body), signed with the webhook secret.
+ */
 export function signedInvoiceEvent(account, secret) {
   const id = crypto.randomBytes(12).toString("hex");
-  const event = JSON.stringify({
-    id: `evt_bench_${id}`, object: "event", type: "invoice.paid", created: Math.floor(Date.now() / 1000),
-    data: { object: { id: `in_bench_${id}`, customer: "cus_bench", subscription: "sub_bench", amount_paid: 1900, currency: "usd",
-      payment_intent: `pi_bench_${id}`, subscription_details: { metadata: { account_id: account } }, lines: { data: [{ price: { id: "price_pro_monthly" } }] } } },
+  const now = Math.floor(Date.now() / 1000);
+  const invoice = objects.invoice({
+    id: `in_bench_${id}`, lineId: `il_bench_${id}`, customer: "cus_bench", subscription: "sub_bench", subscriptionItem: "si_bench",
+    subscriptionMetadata: { account_id: account, plan_id: "pro_monthly" }, price, status: "paid", created: now,
+    periodStart: now, periodEnd: now + 30 * 86400, billingReason: "subscription_cycle", attempts: 1,
   });
+  const event = JSON.stringify(invoicePaid(invoice, { id: `evt_bench_${id}`, created: now }));
   return { body: event, headers: { "content-type": "application/json", "stripe-signature": signPayload(event, secret) } };
 }
 

@@ -6,7 +6,7 @@ import WebSocket from "ws";
 import { Miniflare } from "miniflare";
 import { unstable_getMiniflareWorkerOptions, unstable_splitSqlQuery } from "wrangler";
 import { localVars, TEST_SECRETS } from "../tests/support/env.mjs";
-import { signPayload } from "../tests/support/fakes/stripe.mjs";
+import { signedInvoiceEvent } from "./events.mjs";
 import { freePort, ROOT } from "../tests/support/worker.mjs";
 
 const port = await freePort();
@@ -42,11 +42,8 @@ const path_ = process.argv[2] ?? "/api/me";
 // `/webhooks/stripe` sends fresh signed invoice.paid events; any other path is a GET with the session cookie.
 const init = () => {
   if (path_ !== "/webhooks/stripe") return { headers: { cookie: `gptimg_session=${token}` } };
-  const id = crypto.randomBytes(8).toString("hex");
-  const body = JSON.stringify({ id: `evt_${id}`, object: "event", type: "invoice.paid", created: Math.floor(Date.now() / 1000),
-    data: { object: { id: `in_${id}`, customer: "cus_p", subscription: "sub_p", amount_paid: 1900, currency: "usd", payment_intent: `pi_${id}`,
-      subscription_details: { metadata: { account_id: "acc_0123456789abcdefghjkmnpqrs" } }, lines: { data: [{ price: { id: "price_pro_monthly" } }] } } } });
-  return { method: "POST", body, headers: { "content-type": "application/json", "stripe-signature": signPayload(body, TEST_SECRETS.STRIPE_WEBHOOK_SECRET) } };
+  const { body, headers } = signedInvoiceEvent("acc_0123456789abcdefghjkmnpqrs", TEST_SECRETS.STRIPE_WEBHOOK_SECRET);
+  return { method: "POST", body, headers };
 };
 for (let i = 0; i < 200; i++) await (await fetch(url + path_, init())).arrayBuffer();
 await send("Profiler.enable");

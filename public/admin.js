@@ -1,4 +1,5 @@
-// GPTImg admin console: support inbox, user lookup and credit adjustments, failed generations, audit log.
+// GPTImg admin console: support inbox, user lookup and credit adjustments, Stripe events needing attention,
+// failed generations, audit log.
 "use strict";
 
 const $ = (id) => document.getElementById(id);
@@ -81,6 +82,34 @@ async function searchUsers(event) {
   } catch (error) { say(error.message, false); }
 }
 
+async function loadProblems() {
+  const { problems } = await call(`/api/admin/billing/problems?status=${$("problems-status").value}`);
+  $("problems").replaceChildren(...(problems.length ? problems.map((p) => {
+    // Amounts are in the currency's smallest unit, as Stripe sends them.
+    const shown = (key, value) => (key.startsWith("amount") ? `${(value / 100).toFixed(2)} (${value})` : value);
+    const facts = Object.entries(p.facts ?? {}).filter(([, v]) => v !== null).map(([k, v]) => `${k}: ${shown(k, v)}`).join(" · ");
+    const state = p.resolved_at ? `${p.resolution} ${when(p.resolved_at)}` : "open";
+    const article = node("article", { class: "plan" },
+      node("strong", {}, `${p.reason.replaceAll("_", " ")} — ${p.event_type}`),
+      node("span", { class: "muted" }, `${p.event_id} · ${state} · delivered ${p.deliveries}× · last ${when(p.last_seen_at)}`),
+      node("p", {}, facts), node("p", { class: "muted" }, p.advice ?? ""));
+    if (!p.resolved_at) {
+      const reason = node("input", { "aria-label": `Why dismiss ${p.event_id}`, placeholder: "Why (e.g. refunded in Stripe)" });
+      const dismiss = node("button", { class: "button-quiet", type: "button" }, "Dismiss");
+      dismiss.addEventListener("click", async () => {
+        try {
+          await call(`/api/admin/billing/problems/${p.event_id}/dismiss`, "POST", { reason: reason.value });
+          say("Dismissed: Stripe's next retry of this event is acknowledged.");
+          loadProblems();
+          loadAudit();
+        } catch (error) { say(error.message, false); }
+      });
+      article.append(node("div", { class: "row" }, reason, dismiss));
+    }
+    return article;
+  }) : [node("p", { class: "muted" }, "Nothing needs attention.")]));
+}
+
 async function loadFailed() {
   const { generations } = await call("/api/admin/generations/failed");
   $("failed").replaceChildren(...(generations.length ? generations.map((g) =>
@@ -94,5 +123,6 @@ async function loadAudit() {
 }
 
 $("inbox-status").addEventListener("change", loadInbox);
+$("problems-status").addEventListener("change", () => loadProblems().catch((error) => say(error.message, false)));
 $("user-search").addEventListener("submit", searchUsers);
-Promise.all([loadInbox(), loadFailed(), loadAudit()]).catch((error) => say(error.message, false));
+Promise.all([loadInbox(), loadProblems(), loadFailed(), loadAudit()]).catch((error) => say(error.message, false));

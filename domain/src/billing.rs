@@ -2,7 +2,13 @@
 
 use crate::catalogue::{Plan, PlanCatalogue, PlanKind};
 use crate::ledger::LedgerKind;
-use crate::stripe::event::{BillingEvent, ChargeReversal, CheckoutMode, CheckoutSession, SubscriptionState};
+use crate::stripe::event::{
+    BillingEvent, ChargeReversal, CheckoutMode, CheckoutSession, Invoice, InvoicePayment, SubscriptionState,
+};
+
+#[path = "billing_problem.rs"]
+pub mod problem;
+pub use problem::{Problem, ProblemReason};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaymentFacts {
@@ -86,12 +92,25 @@ impl Reversal {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvoicePaymentLink {
+    pub invoice_payment_id: String,
+    pub invoice_id: String,
+    pub payment_intent_id: String,
+    pub amount_cents: i64,
+    pub currency: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub enum Decision {
     Grant(Grant),
     RecordFailedPayment(PaymentFacts),
     LinkSubscription(SubscriptionLink),
     UpdateSubscription(SubscriptionUpdate),
+    /// Remember which PaymentIntent paid an invoice, so its refunds and disputes find the credits it granted.
+    LinkInvoicePayment(InvoicePaymentLink),
     Reverse(Reversal),
+    /// Money moved but cannot be applied: record it for an operator and refuse the event so Stripe retries.
+    NeedsAttention(Problem),
     /// Nothing to change; the event is recorded with this outcome.
     Ignore(&'static str),
 }
@@ -118,6 +137,46 @@ fn checkout_facts(session: &CheckoutSession, plan: &Plan) -> PaymentFacts {
     }
 }
 
+/// A subscription plan by the invoice's price, or else by the plan id GPTImg put in the subscription's
+/// metadata: the price wins (it follows plan changes made in the portal), the metadata keeps renewals on a
+/// price since removed from `PLANS` granting that plan's credits.
+fn subscription_plan<'a>(price_id: Option<&str>, plan_id: Option<&str>, plans: &'a PlanCatalogue) -> Option<&'a Plan> {
+    let subscription = |p: &&Plan| p.kind == PlanKind::Subscription;
+    price_id
+        .and_then(|p| plans.by_price(p))
+        .filter(subscription)
+        .or_else(|| plan_id.and_then(|id| plans.by_id(id)).filter(subscription))
+}
+
+fn invoice_facts(invoice: &Invoice, plan: &Plan) -> PaymentFacts {
+    PaymentFacts {
+        cause_id: invoice.id.clone(),
+        account_id: invoice.account_id.clone(),
+        customer_id: invoice.customer_id.clone(),
+        plan_id: plan.id.clone(),
+        plan_name: plan.name.clone(),
+        plan_kind: plan.kind,
+        amount_cents: invoice.amount_paid,
+        currency: invoice.currency.clone(),
+        payment_intent_id: invoice.payment_intent_id.clone(),
+        subscription_id: invoice.subscription_id.clone(),
+    }
+}
+
+fn link_invoice_payment(payment: &InvoicePayment) -> Decision {
+    match (&payment.payment_intent_id, payment.paid) {
+        (Some(intent), true) => Decision::LinkInvoicePayment(InvoicePaymentLink {
+            invoice_payment_id: payment.id.clone(),
+            invoice_id: payment.invoice_id.clone(),
+            payment_intent_id: intent.clone(),
+            amount_cents: payment.amount_paid,
+            currency: payment.currency.clone(),
+        }),
+        (None, _) => Decision::Ignore("not_a_payment_intent"),
+        (Some(_), false) => Decision::Ignore("invoice_payment_not_paid"),
+    }
+}
+
 /// Decides what a billing fact means, given the plan catalogue.
 pub fn decide(event: &BillingEvent, plans: &PlanCatalogue) -> Decision {
     match event {
@@ -127,7 +186,7 @@ pub fn decide(event: &BillingEvent, plans: &PlanCatalogue) -> Decision {
                 let Some(plan) =
                     session.plan_id.as_deref().and_then(|id| plans.by_id(id)).filter(|p| p.kind == PlanKind::Pack)
                 else {
-                    return Decision::Ignore("unknown_plan");
+                    return Decision::NeedsAttention(Problem::unknown_plan_checkout(session));
                 };
                 Decision::Grant(Grant {
                     payment: checkout_facts(session, plan),
@@ -151,39 +210,26 @@ pub fn decide(event: &BillingEvent, plans: &PlanCatalogue) -> Decision {
             };
             Decision::RecordFailedPayment(checkout_facts(session, plan))
         }
-        BillingEvent::InvoicePaid(invoice) | BillingEvent::InvoicePaymentFailed(invoice) => {
-            let Some(plan) = invoice
-                .price_id
-                .as_deref()
-                .and_then(|p| plans.by_price(p))
-                .filter(|p| p.kind == PlanKind::Subscription)
-            else {
-                return Decision::Ignore("unknown_plan");
-            };
-            let facts = PaymentFacts {
-                cause_id: invoice.id.clone(),
-                account_id: invoice.account_id.clone(),
-                customer_id: invoice.customer_id.clone(),
-                plan_id: plan.id.clone(),
-                plan_name: plan.name.clone(),
-                plan_kind: plan.kind,
-                amount_cents: invoice.amount_paid,
-                currency: invoice.currency.clone(),
-                payment_intent_id: invoice.payment_intent_id.clone(),
-                subscription_id: invoice.subscription_id.clone(),
-            };
-            if matches!(event, BillingEvent::InvoicePaid(_)) {
-                Decision::Grant(Grant {
-                    payment: facts,
+        BillingEvent::InvoicePaid(invoice) => {
+            match subscription_plan(invoice.price_id.as_deref(), invoice.plan_id.as_deref(), plans) {
+                Some(plan) => Decision::Grant(Grant {
+                    payment: invoice_facts(invoice, plan),
                     ledger_kind: LedgerKind::SubscriptionCredits,
                     credits: i64::from(plan.credits),
-                })
-            } else {
-                Decision::RecordFailedPayment(facts)
+                }),
+                None => Decision::NeedsAttention(Problem::unknown_plan_invoice(invoice)),
             }
         }
+        BillingEvent::InvoicePaymentFailed(invoice) => {
+            match subscription_plan(invoice.price_id.as_deref(), invoice.plan_id.as_deref(), plans) {
+                Some(plan) => Decision::RecordFailedPayment(invoice_facts(invoice, plan)),
+                None => Decision::Ignore("unknown_plan"),
+            }
+        }
+        BillingEvent::InvoicePaymentPaid(payment) => link_invoice_payment(payment),
         BillingEvent::SubscriptionChanged(state) => Decision::UpdateSubscription(SubscriptionUpdate {
-            plan_id: state.price_id.as_deref().and_then(|p| plans.by_price(p)).map(|p| p.id.clone()),
+            plan_id: subscription_plan(state.price_id.as_deref(), state.plan_id.as_deref(), plans)
+                .map(|p| p.id.clone()),
             state: state.clone(),
         }),
         BillingEvent::ChargeRefunded(charge) => {

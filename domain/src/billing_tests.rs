@@ -1,5 +1,5 @@
 use super::*;
-use crate::stripe::event::{CheckoutSession, Invoice};
+use crate::stripe::event::{CheckoutSession, Invoice, InvoicePayment};
 
 const PLANS: &str = r#"[
   {"id":"pack_100","kind":"pack","name":"100 credits","credits":100,"price_cents":900,"currency":"usd","stripe_price_id":"price_pack_100"},
@@ -32,9 +32,10 @@ fn invoice(price: &str) -> Invoice {
         customer_id: Some("cus_1".into()),
         account_id: Some("acc_1".into()),
         price_id: Some(price.into()),
+        plan_id: None,
         amount_paid: 1900,
         currency: "usd".into(),
-        payment_intent_id: Some("pi_2".into()),
+        payment_intent_id: None,
     }
 }
 
@@ -60,11 +61,17 @@ fn an_unpaid_pack_grants_nothing_yet() {
 }
 
 #[test]
-fn a_pack_checkout_naming_a_subscription_plan_or_unknown_plan_grants_nothing() {
+fn a_paid_pack_checkout_naming_a_subscription_plan_or_unknown_plan_needs_attention() {
     for plan in ["pro", "nope"] {
+        let Decision::NeedsAttention(problem) =
+            decide(&BillingEvent::CheckoutCompleted(session(CheckoutMode::Payment, true, plan)), &plans())
+        else {
+            panic!("{plan} was not refused")
+        };
+        assert_eq!(problem.reason, ProblemReason::UnknownPlan);
         assert_eq!(
-            decide(&BillingEvent::CheckoutCompleted(session(CheckoutMode::Payment, true, plan)), &plans()),
-            Decision::Ignore("unknown_plan")
+            (problem.facts["checkout_session"].as_str(), problem.facts["plan_id"].as_str()),
+            (Some("cs_1"), Some(plan))
         );
     }
 }
@@ -84,10 +91,66 @@ fn a_paid_invoice_grants_the_period_credits_keyed_by_invoice() {
         (grant.credits, grant.payment.cause_id.as_str(), grant.ledger_kind),
         (400, "in_1", LedgerKind::SubscriptionCredits)
     );
+}
+
+#[test]
+fn an_invoice_on_a_price_no_longer_in_plans_grants_the_plan_named_in_the_subscription_metadata() {
+    let old_price = Invoice { plan_id: Some("pro".into()), ..invoice("price_pro_2025") };
+    let Decision::Grant(grant) = decide(&BillingEvent::InvoicePaid(old_price), &plans()) else { panic!() };
+    assert_eq!((grant.payment.plan_id.as_str(), grant.credits), ("pro", 400));
+}
+
+#[test]
+fn the_invoice_price_wins_over_metadata_so_a_plan_change_in_the_portal_is_honoured() {
+    let plans = PlanCatalogue::parse(&PLANS.replace(
+        "\n]",
+        r#",{"id":"max","kind":"subscription","name":"Max","credits":900,"price_cents":3900,"currency":"usd","interval":"month","stripe_price_id":"price_max"}]"#,
+    ))
+    .unwrap();
+    let upgraded = Invoice { plan_id: Some("pro".into()), ..invoice("price_max") };
+    let Decision::Grant(grant) = decide(&BillingEvent::InvoicePaid(upgraded), &plans) else { panic!() };
+    assert_eq!(grant.credits, 900);
+}
+
+#[test]
+fn a_paid_invoice_whose_price_and_metadata_name_no_subscription_plan_needs_attention() {
+    for (price, plan) in [("price_pack_100", None), ("price_gone", Some("gone")), ("price_gone", Some("pack_100"))] {
+        let unknown = Invoice { plan_id: plan.map(Into::into), ..invoice(price) };
+        let Decision::NeedsAttention(problem) = decide(&BillingEvent::InvoicePaid(unknown), &plans()) else {
+            panic!("{price} {plan:?}")
+        };
+        assert_eq!(problem.reason, ProblemReason::UnknownPlan);
+        assert_eq!((problem.facts["invoice"].as_str(), problem.facts["price"].as_str()), (Some("in_1"), Some(price)));
+    }
     assert_eq!(
-        decide(&BillingEvent::InvoicePaid(invoice("price_pack_100")), &plans()),
-        Decision::Ignore("unknown_plan")
+        decide(&BillingEvent::InvoicePaymentFailed(invoice("price_gone")), &plans()),
+        Decision::Ignore("unknown_plan"),
+        "a failed payment moved no money: nothing to retry"
     );
+}
+
+#[test]
+fn a_paid_invoice_payment_by_payment_intent_links_it_and_anything_else_is_ignored() {
+    let payment = InvoicePayment {
+        id: "inpay_1".into(),
+        invoice_id: "in_1".into(),
+        payment_intent_id: Some("pi_1".into()),
+        paid: true,
+        amount_paid: 1900,
+        currency: "usd".into(),
+    };
+    let Decision::LinkInvoicePayment(link) = decide(&BillingEvent::InvoicePaymentPaid(payment.clone()), &plans())
+    else {
+        panic!()
+    };
+    assert_eq!((link.invoice_id.as_str(), link.payment_intent_id.as_str()), ("in_1", "pi_1"));
+    let by_record = InvoicePayment { payment_intent_id: None, ..payment.clone() };
+    assert_eq!(
+        decide(&BillingEvent::InvoicePaymentPaid(by_record), &plans()),
+        Decision::Ignore("not_a_payment_intent")
+    );
+    let open = InvoicePayment { paid: false, ..payment };
+    assert_eq!(decide(&BillingEvent::InvoicePaymentPaid(open), &plans()), Decision::Ignore("invoice_payment_not_paid"));
 }
 
 #[test]

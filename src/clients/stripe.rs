@@ -1,5 +1,7 @@
-//! Stripe REST: form-encoded POSTs with the secret key and an Idempotency-Key; Checkout and the Billing Portal.
+//! Stripe REST at the pinned API version: form-encoded POSTs with the secret key and an Idempotency-Key;
+//! Checkout, the Billing Portal and subscription cancellation.
 
+use gptimg_domain::stripe::API_VERSION;
 use serde::Deserialize;
 use serde_json::Value;
 use worker::{Fetch, Headers, Method, Request, RequestInit};
@@ -20,6 +22,15 @@ pub struct CreatedSession {
     pub url: String,
 }
 
+/// Headers every Stripe API call carries: the secret key and the pinned version (without it, Stripe would answer
+/// in the account's default version, whatever that is).
+fn api_headers(config: &Config) -> worker::Result<Headers> {
+    let headers = Headers::new();
+    headers.set("authorization", &format!("Bearer {}", config.stripe_secret_key.expose()))?;
+    headers.set("stripe-version", API_VERSION)?;
+    Ok(headers)
+}
+
 async fn post_form(
     config: &Config,
     path: &str,
@@ -31,8 +42,7 @@ async fn post_form(
     for (key, value) in form {
         body.append_pair(key, value);
     }
-    let headers = Headers::new();
-    headers.set("authorization", &format!("Bearer {}", config.stripe_secret_key.expose())).map_err(unavailable)?;
+    let headers = api_headers(config).map_err(unavailable)?;
     headers.set("content-type", "application/x-www-form-urlencoded").map_err(unavailable)?;
     if let Some(key) = idempotency_key {
         headers.set("idempotency-key", key).map_err(unavailable)?;
@@ -76,8 +86,7 @@ pub async fn create_portal_session(
 /// Cancels a subscription at once. One that Stripe no longer has, or has already cancelled, counts as done.
 pub async fn cancel_subscription(config: &Config, subscription_id: &str) -> Result<(), StripeError> {
     let unavailable = |e: worker::Error| StripeError::Unavailable(e.to_string());
-    let headers = Headers::new();
-    headers.set("authorization", &format!("Bearer {}", config.stripe_secret_key.expose())).map_err(unavailable)?;
+    let headers = api_headers(config).map_err(unavailable)?;
     let mut init = RequestInit::new();
     init.with_method(Method::Delete).with_headers(headers);
     let url = config.stripe_api_base.join(&format!("/v1/subscriptions/{subscription_id}"));

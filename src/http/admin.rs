@@ -1,6 +1,8 @@
 //! The admin console API (`/api/admin/...`) and page (`/admin`): support inbox, user lookup, credit
-//! adjustments, failed generations, and the audit log. Anyone not in ADMIN_EMAILS gets a 404.
+//! adjustments, failed generations, Stripe events needing attention, and the audit log. Anyone not in
+//! ADMIN_EMAILS gets a 404.
 
+use gptimg_domain::billing::problem::{validate_dismissal, ProblemReason};
 use gptimg_domain::ids::random_token;
 use gptimg_domain::ledger::{LedgerEntryId, LedgerKind};
 use gptimg_domain::privacy::{validate_adjustment, validate_reply, CreditAdjustment, SupportStatus};
@@ -15,6 +17,7 @@ use super::session::{current_user, CurrentUser};
 use super::support::with_parsed_replies;
 use super::{private_json, RequestContext};
 use crate::platform::{self, CryptoRandom};
+use crate::store::billing_problems;
 use crate::store::support::{self as store, AuditEntry};
 
 fn hidden() -> ApiError {
@@ -52,6 +55,21 @@ struct Reply {
 #[serde(deny_unknown_fields)]
 struct StatusChange {
     status: SupportStatus,
+}
+
+/// A problem row for the console: its facts as JSON and what to do about its reason.
+fn problem_view(mut row: Value) -> Value {
+    let facts = row["facts"].as_str().and_then(|f| serde_json::from_str::<Value>(f).ok());
+    row["facts"] = facts.unwrap_or(Value::Null);
+    let advice = row["reason"].as_str().and_then(ProblemReason::parse).map(ProblemReason::advice);
+    row["advice"] = json!(advice);
+    row
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Dismissal {
+    reason: String,
 }
 
 pub async fn dispatch(mut req: Request, ctx: &RequestContext, rest: &[&str]) -> Result<Response, ApiError> {
@@ -137,6 +155,35 @@ pub async fn dispatch(mut req: Request, ctx: &RequestContext, rest: &[&str]) -> 
             json!({ "account_id": id, "credits": balance, "audit_id": audit })
         }
         (Method::Get, ["generations", "failed"]) => json!({ "generations": store::failed_generations(&db).await? }),
+        (Method::Get, ["billing", "problems"]) => {
+            let open_only = match param("status").as_deref() {
+                None | Some("open") => true,
+                Some("all") => false,
+                Some(_) => {
+                    return Err(DomainError::bad_request("invalid_status", "Use status=open or status=all.").into())
+                }
+            };
+            let problems =
+                billing_problems::list(&db, open_only).await?.into_iter().map(problem_view).collect::<Vec<_>>();
+            json!({ "problems": problems })
+        }
+        (Method::Post, ["billing", "problems", event_id, "dismiss"]) => {
+            let request: Dismissal = read_json(&mut req, 2048, &["application/json"]).await?;
+            let reason = validate_dismissal(&request.reason)?;
+            let audit = audit_id();
+            let details = json!({ "reason": reason });
+            let entry = AuditEntry {
+                id: &audit,
+                admin_account_id: &user.account.id,
+                action: "billing_problem_dismissed",
+                target_id: event_id,
+                details: &details,
+            };
+            if !billing_problems::dismiss(&db, &entry, now).await? {
+                return Err(ApiError::not_found("not_found", "There is no such open billing problem."));
+            }
+            json!({ "event_id": event_id, "resolution": "dismissed", "audit_id": audit })
+        }
         (Method::Get, ["audit"]) => json!({ "entries": store::audit_log(&db).await? }),
         _ => return Err(hidden()),
     };

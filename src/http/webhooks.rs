@@ -1,6 +1,7 @@
 //! `POST /webhooks/stripe`: verifies the signature by hand, decides what the event means, applies it in one batch.
+//! A paid event that cannot be applied is recorded for an operator and answered 409, so Stripe delivers it again.
 
-use gptimg_domain::billing::{decide, Decision};
+use gptimg_domain::billing::{decide, Decision, Problem};
 use gptimg_domain::ledger::{LedgerEntryId, LedgerKind, PaymentId};
 use gptimg_domain::stripe::event::{interpret, reclaim_target, Envelope};
 use gptimg_domain::stripe::signature;
@@ -13,7 +14,11 @@ use super::RequestContext;
 use crate::config::Config;
 use crate::platform::{self, CryptoRandom};
 use crate::store::billing::{self, EventRecord, NewRows, Reclaim};
-use crate::store::Db;
+use crate::store::{billing_problems, invoice_payments, Db};
+
+/// The outcome recorded for a paid event that could not be applied (an open billing problem): refused, so Stripe
+/// delivers it again.
+const NEEDS_ATTENTION: &str = "needs_attention";
 
 /// Stripe's largest events are well under this.
 const MAX_EVENT_BYTES: usize = 512 * 1024;
@@ -39,31 +44,51 @@ pub async fn stripe(mut req: Request, ctx: &RequestContext) -> Result<Response, 
     let event = interpret(&envelope).map_err(|_| malformed())?;
     let record = EventRecord { id: &envelope.id, event_type: &envelope.event_type, created: envelope.created, now };
     let db = ctx.db()?;
-    let outcome = apply(&db, config, decide(&event, &config.plans), &record).await?;
+    let (outcome, problem) = apply(&db, config, decide(&event, &config.plans), &record).await?;
     ctx.note(json!({ "stripe_event": envelope.id, "type": envelope.event_type, "outcome": outcome }));
-    Ok(Response::from_json(&json!({ "received": true, "outcome": outcome }))?)
+    match problem {
+        Some(problem) if outcome == NEEDS_ATTENTION => Err(problem.refusal().into()),
+        _ => Ok(Response::from_json(&json!({ "received": true, "outcome": outcome }))?),
+    }
 }
 
-async fn apply(db: &Db, config: &Config, decision: Decision, record: &EventRecord<'_>) -> worker::Result<String> {
+/// Applies the decision; returns the recorded outcome and the problem the event would be (if it can be one).
+async fn apply(
+    db: &Db,
+    config: &Config,
+    decision: Decision,
+    record: &EventRecord<'_>,
+) -> worker::Result<(String, Option<Problem>)> {
     let ledger_entry_id = LedgerEntryId::generate(&mut CryptoRandom);
     let payment_id = PaymentId::generate(&mut CryptoRandom);
-    match decision {
+    let outcome = match decision {
         Decision::Grant(grant) => {
             let rows = NewRows { ledger_entry_id: ledger_entry_id.as_str(), payment_id: payment_id.as_str() };
-            billing::grant(db, &grant, &rows, record).await
+            let unknown_account = Problem::unknown_account(&grant.payment);
+            let outcome = billing::grant(db, &grant, &rows, &unknown_account, record).await?;
+            return Ok((outcome, Some(unknown_account)));
         }
         Decision::RecordFailedPayment(facts) => {
             billing::record_failed_payment(db, &facts, payment_id.as_str(), record).await
         }
         Decision::LinkSubscription(link) => billing::link_subscription(db, &link, record).await,
         Decision::UpdateSubscription(update) => billing::update_subscription(db, &update, record).await,
+        Decision::LinkInvoicePayment(link) => invoice_payments::link(db, &link, record).await,
+        Decision::NeedsAttention(problem) => {
+            let outcome = billing_problems::record(db, &problem, record).await?;
+            return Ok((outcome, Some(problem)));
+        }
         Decision::Reverse(reversal) => {
             let payment = match reversal.charge.payment_intent_id.as_deref() {
                 Some(intent) => billing::find_payment_by_intent(db, intent).await?,
                 None => None,
             };
+            // Not known yet is usually not known *yet*: the invoice or its invoice_payment.paid may still come.
+            // Refused (and recorded) rather than acknowledged, so the retry after they arrive takes the credits back.
             let Some(payment) = payment else {
-                return billing::record_only(db, record, "unmatched_payment").await;
+                let problem = Problem::unknown_payment(&reversal);
+                let outcome = billing_problems::record(db, &problem, record).await?;
+                return Ok((outcome, Some(problem)));
             };
             let amount = if reversal.charge.amount > 0 { reversal.charge.amount } else { payment.amount_cents };
             let plan_name = config.plans.by_id(&payment.plan_id).map_or(payment.plan_id.as_str(), |p| p.name.as_str());
@@ -76,5 +101,6 @@ async fn apply(db: &Db, config: &Config, decision: Decision, record: &EventRecor
             billing::reclaim(db, &reversal, &reclaim, record).await
         }
         Decision::Ignore(outcome) => billing::record_only(db, record, outcome).await,
-    }
+    }?;
+    Ok((outcome, None))
 }

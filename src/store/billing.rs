@@ -1,12 +1,12 @@
 //! Applies Stripe billing facts to D1. Each fact is ONE batch: ledger row (the dedupe key), balance,
 //! payment, subscription and event record change together, and a replay changes nothing.
 
-use gptimg_domain::billing::{Grant, PaymentFacts, Reversal, SubscriptionLink, SubscriptionUpdate};
+use gptimg_domain::billing::{Grant, PaymentFacts, Problem, Reversal, SubscriptionLink, SubscriptionUpdate};
 use gptimg_domain::time::UnixMillis;
 use serde::Deserialize;
 use worker::D1PreparedStatement;
 
-use super::{int, opt_text, text, Db, APPLY_LEDGER_ENTRY};
+use super::{billing_problems, int, opt_text, text, Db, APPLY_LEDGER_ENTRY};
 
 /// The event being applied, recorded with its outcome in the same batch.
 pub struct EventRecord<'a> {
@@ -18,12 +18,17 @@ pub struct EventRecord<'a> {
 
 // The outcome is derived inside the batch: a ledger row written under this batch's fresh id means
 // credits moved; a subscription row carrying this event's timestamp means its state was applied.
+// An open billing problem for the event (written earlier in the batch) makes it `needs_attention`. That outcome is
+// the only one a later delivery replaces, so the record never stands in the way of the retry that applies it.
 const RECORD_EVENT: &str =
     "INSERT INTO stripe_events (id, type, created, outcome, first_received_at, last_received_at) \
  VALUES (?1, ?2, ?3, COALESCE( \
    (SELECT CASE WHEN amount > 0 THEN 'credits_granted' ELSE 'credits_reclaimed' END FROM credit_ledger WHERE id = ?5), \
-   (SELECT 'subscription_updated' FROM subscriptions WHERE id = ?7 AND state_event_created = ?3), ?6), ?4, ?4) \
- ON CONFLICT (id) DO UPDATE SET deliveries = deliveries + 1, last_received_at = excluded.last_received_at \
+   (SELECT 'subscription_updated' FROM subscriptions WHERE id = ?7 AND state_event_created = ?3), \
+   (SELECT CASE WHEN resolved_at IS NULL THEN 'needs_attention' WHEN resolution = 'dismissed' THEN 'dismissed_by_admin' END \
+    FROM billing_problems WHERE event_id = ?1), ?6), ?4, ?4) \
+ ON CONFLICT (id) DO UPDATE SET deliveries = deliveries + 1, last_received_at = excluded.last_received_at, \
+ outcome = CASE WHEN stripe_events.outcome = 'needs_attention' THEN excluded.outcome ELSE stripe_events.outcome END \
  RETURNING outcome";
 
 #[derive(Deserialize)]
@@ -32,7 +37,7 @@ struct OutcomeRow {
 }
 
 /// Appends the event record (which returns the outcome), runs the batch, and returns the outcome.
-async fn run_recorded(
+pub(super) async fn run_recorded(
     db: &Db,
     mut statements: Vec<D1PreparedStatement>,
     event: &EventRecord<'_>,
@@ -84,18 +89,28 @@ const APPLY_GRANT: &str = "UPDATE accounts SET credits = credits + (SELECT amoun
 const LINK_CUSTOMER: &str = "UPDATE accounts SET stripe_customer_id = ?2 \
  WHERE id = ?1 AND stripe_customer_id IS NULL AND ?2 IS NOT NULL";
 
+// An invoice's PaymentIntent comes from `invoice_payment.paid`, which may have arrived first.
 const INSERT_PAID_PAYMENT: &str =
     "INSERT INTO payments (id, account_id, plan_id, kind, cause_id, stripe_payment_intent_id, \
  stripe_subscription_id, amount_cents, currency, credits_granted, status, created_at, updated_at) \
- SELECT ?1, account_id, ?2, ?3, ?4, ?5, ?6, ?7, ?8, amount, 'paid', ?9, ?9 FROM credit_ledger WHERE id = ?10 \
+ SELECT ?1, account_id, ?2, ?3, ?4, \
+ COALESCE(?5, (SELECT payment_intent_id FROM invoice_payments WHERE invoice_id = ?4 ORDER BY created_at LIMIT 1)), \
+ ?6, ?7, ?8, amount, 'paid', ?9, ?9 FROM credit_ledger WHERE id = ?10 \
  ON CONFLICT (cause_id) DO UPDATE SET status = 'paid', credits_granted = excluded.credits_granted, \
  stripe_payment_intent_id = excluded.stripe_payment_intent_id, amount_cents = excluded.amount_cents, \
  updated_at = excluded.updated_at WHERE payments.status = 'failed'";
 
-pub async fn grant(db: &Db, g: &Grant, rows: &NewRows<'_>, event: &EventRecord<'_>) -> worker::Result<String> {
+/// Grants once per cause. If no account matches, `unknown_account` records the problem in the same batch.
+pub async fn grant(
+    db: &Db,
+    g: &Grant,
+    rows: &NewRows<'_>,
+    unknown_account: &Problem,
+    event: &EventRecord<'_>,
+) -> worker::Result<String> {
     let now = int(event.now.0);
     let p = &g.payment;
-    let statements = vec![
+    let mut statements = vec![
         db.prepare(INSERT_GRANT_ENTRY).bind(&[
             text(rows.ledger_entry_id),
             text(g.ledger_kind.as_str()),
@@ -120,8 +135,15 @@ pub async fn grant(db: &Db, g: &Grant, rows: &NewRows<'_>, event: &EventRecord<'
             text(rows.ledger_entry_id),
         ])?,
     ];
+    statements.extend(billing_problems::grant_statements(
+        db,
+        unknown_account,
+        g.ledger_kind.as_str(),
+        &p.cause_id,
+        event,
+    )?);
     let marker = Marker { ledger_entry_id: Some(rows.ledger_entry_id), subscription_id: None };
-    run_recorded(db, statements, event, marker, "already_applied_or_unmatched").await
+    run_recorded(db, statements, event, marker, "already_applied").await
 }
 
 /// A payment that failed: recorded in the history, no credits.
@@ -226,8 +248,11 @@ pub struct ReversiblePayment {
     pub credits_granted: i64,
 }
 
+// A subscription payment is also found through its invoice_payments link (several intents can pay one invoice).
 const FIND_PAYMENT_BY_INTENT: &str = "SELECT id, plan_id, amount_cents, credits_granted FROM payments \
- WHERE stripe_payment_intent_id = ?1 AND status != 'failed' ORDER BY created_at DESC LIMIT 1";
+ WHERE status != 'failed' AND (stripe_payment_intent_id = ?1 \
+ OR cause_id IN (SELECT invoice_id FROM invoice_payments WHERE payment_intent_id = ?1)) \
+ ORDER BY created_at DESC LIMIT 1";
 
 pub async fn find_payment_by_intent(db: &Db, payment_intent_id: &str) -> worker::Result<Option<ReversiblePayment>> {
     db.first::<ReversiblePayment>(db.prepare(FIND_PAYMENT_BY_INTENT).bind(&[text(payment_intent_id)])?).await
@@ -275,6 +300,7 @@ pub async fn reclaim(db: &Db, reversal: &Reversal, r: &Reclaim<'_>, event: &Even
             now,
             text(r.payment_id),
         ])?,
+        billing_problems::resolve(db, event)?,
     ];
     let marker = Marker { ledger_entry_id: Some(r.ledger_entry_id), subscription_id: None };
     run_recorded(db, statements, event, marker, "nothing_left_to_reclaim").await

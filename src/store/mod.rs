@@ -2,8 +2,10 @@
 
 pub mod accounts;
 pub mod billing;
+pub mod billing_problems;
 pub mod gallery;
 pub mod generations;
+pub mod invoice_payments;
 pub mod ledger;
 pub mod privacy;
 pub mod sessions;

@@ -6,6 +6,8 @@ import { signIn, asUser, count } from "../support/google-flow.mjs";
 import { signPayload } from "../support/fakes/stripe.mjs";
 import { TEST_SECRETS } from "../support/env.mjs";
 import { buy, startCheckout, profile, balance, ledgerKinds } from "../support/billing-flow.mjs";
+import { shapeDrift } from "../support/stripe-shapes.mjs";
+import * as objects from "../support/fakes/stripe-objects.mjs";
 
 let worker;
 let stripe;
@@ -206,15 +208,18 @@ describe("subscriptions", () => {
     for (const order of permutations([0, 1, 2, 3])) {
       const user = await newUser();
       const metadata = { account_id: user.id, plan_id: "pro_monthly" };
-      const sub = { id: `sub_test_shuffle_${tried}`, customer: `cus_test_shuffle_${tried}`, price: "price_pro_monthly", metadata, cancel_at_period_end: false, current_period_end: base + 86400 };
-      const state = (status, extra = {}) => ({ id: sub.id, object: "subscription", customer: sub.customer, status, metadata, cancel_at_period_end: false,
-        items: { data: [{ price: { id: sub.price }, current_period_end: sub.current_period_end }] }, ...extra });
+      const price = stripe.prices.get("price_pro_monthly").price;
+      const sub = { id: `sub_test_shuffle_${tried}`, itemId: `si_test_shuffle_${tried}`, customer: `cus_test_shuffle_${tried}`, price, metadata,
+        created: base, periodStart: base, periodEnd: base + 86400, cancelAtPeriodEnd: false, canceledAt: null, latestInvoice: null };
+      const state = (status, extra = {}) => objects.subscription({ ...sub, status, ...extra });
+      const invoice = objects.invoice({ id: `in_test_shuffle_${tried}`, lineId: `il_test_shuffle_${tried}`, customer: sub.customer, subscription: sub.id,
+        subscriptionItem: sub.itemId, subscriptionMetadata: metadata, price, status: "paid", created: base + 1, periodStart: base, periodEnd: base + 86400,
+        billingReason: "subscription_create", attempts: 1 });
       const events = [
         stripe.buildEvent("customer.subscription.created", state("active"), base + 1),
-        stripe.buildEvent("invoice.paid", { id: `in_test_shuffle_${tried}`, customer: sub.customer, subscription: sub.id, amount_paid: 1900, currency: "usd",
-          payment_intent: `pi_test_shuffle_${tried}`, subscription_details: { metadata }, lines: { data: [{ price: { id: sub.price } }] } }, base + 1),
-        stripe.buildEvent("customer.subscription.updated", state("active", { cancel_at_period_end: true }), base + 2),
-        stripe.buildEvent("customer.subscription.deleted", state("canceled"), base + 3),
+        stripe.buildEvent("invoice.paid", invoice, base + 1),
+        stripe.buildEvent("customer.subscription.updated", state("active", { cancelAtPeriodEnd: true }), base + 2),
+        stripe.buildEvent("customer.subscription.deleted", state("canceled", { canceledAt: base + 3 }), base + 3),
       ];
       for (const index of order) assert.equal((await stripe.deliver(events[index]))[0].status, 200);
       const me = await profile(worker, user.session);
@@ -266,8 +271,10 @@ describe("refunds and disputes", () => {
   test("a subscription invoice refund takes back that period's credits", async () => {
     const user = await newUser();
     await buy(worker, user.session, "pro_monthly");
-    const invoice = stripe.state.sentEvents.findLast((e) => e.type === "invoice.paid").data.object;
-    await stripe.refund(invoice.payment_intent);
+    const paid = stripe.state.sentEvents.findLast((e) => e.type === "invoice_payment.paid").data.object;
+    assert.equal(paid.payment.type, "payment_intent");
+    const [refund] = await stripe.refund(paid.payment.payment_intent);
+    assert.equal(refund.body.outcome, "credits_reclaimed");
     assert.equal(await balance(worker, user.session), 10);
   });
 });
@@ -328,6 +335,13 @@ describe("webhook verification", () => {
     assert.equal(result.status, 200);
     assert.equal(result.body.outcome, "ignored_event_type");
     assert.deepEqual(await snapshot(), { ...before, stripe_events: before.stripe_events + 1 });
+  });
+});
+
+describe("the stand-in itself", () => {
+  test("every event it sent in this file has the field names of the pinned version's samples", () => {
+    assert.ok(stripe.state.sentEvents.length > 50);
+    assert.deepEqual(shapeDrift(stripe.state.sentEvents), []);
   });
 });
 

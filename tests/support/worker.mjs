@@ -69,7 +69,7 @@ export async function startWorker({ bindings = {}, omit = [] } = {}) {
       logs.push(...lines.filter(Boolean));
     });
   };
-  const mf = new Miniflare({
+  const options = {
     ...workerOptions,
     name: "gptimg",
     bindings: allBindings,
@@ -81,12 +81,13 @@ export async function startWorker({ bindings = {}, omit = [] } = {}) {
     d1Persist: false,
     r2Persist: false,
     handleRuntimeStdio: (stdout, stderr) => { collect(stdout); collect(stderr); },
-  });
+  };
+  const mf = new Miniflare(options);
   await mf.ready;
   const db = await mf.getD1Database("DB");
   await applyMigrations(db);
   const bucket = await mf.getR2Bucket("IMAGES");
-  return {
+  const handle = {
     url,
     fakes,
     db,
@@ -99,5 +100,16 @@ export async function startWorker({ bindings = {}, omit = [] } = {}) {
     runCron: async () => (await mf.getWorker()).scheduled({ cron: "* * * * *" }),
     fetch: (p, init) => fetchOnce(url + p, { redirect: "manual", ...init }),
     stop: async () => { await mf.dispose(); await fakes.close(); },
+    /**
+     * Restarts the Worker with some vars changed (as a deploy with a new configuration would), keeping D1, R2
+     * and the stand-ins. `handle.db` and `handle.bucket` are refreshed.
+     */
+    reconfigure: async (changes) => {
+      Object.assign(options.bindings, changes);
+      await mf.setOptions(options);
+      handle.db = await mf.getD1Database("DB");
+      handle.bucket = await mf.getR2Bucket("IMAGES");
+    },
   };
+  return handle;
 }

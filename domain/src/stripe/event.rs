@@ -70,11 +70,27 @@ pub struct Invoice {
     pub id: String,
     pub subscription_id: Option<String>,
     pub customer_id: Option<String>,
+    /// From the subscription's metadata, which Stripe copies onto each of its invoices.
     pub account_id: Option<String>,
     pub price_id: Option<String>,
+    /// The plan GPTImg sold, from the subscription's metadata: still known after `PLANS` drops the old price.
+    pub plan_id: Option<String>,
     pub amount_paid: i64,
     pub currency: String,
+    /// Only API versions before 2025-03-31 put this on the invoice; since then `invoice_payment.paid` carries it.
     pub payment_intent_id: Option<String>,
+}
+
+/// `invoice_payment.paid`: the PaymentIntent that paid an invoice, which is all a refund or dispute names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvoicePayment {
+    pub id: String,
+    pub invoice_id: String,
+    /// `None` when the payment was not a PaymentIntent (`payment.type` `charge` or `payment_record`).
+    pub payment_intent_id: Option<String>,
+    pub paid: bool,
+    pub amount_paid: i64,
+    pub currency: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,6 +99,7 @@ pub struct SubscriptionState {
     pub customer_id: Option<String>,
     pub account_id: Option<String>,
     pub price_id: Option<String>,
+    pub plan_id: Option<String>,
     pub status: String,
     pub current_period_end: Option<i64>,
     pub cancel_at_period_end: bool,
@@ -120,6 +137,8 @@ pub enum BillingEvent {
     CheckoutPaymentFailed(CheckoutSession),
     InvoicePaid(Invoice),
     InvoicePaymentFailed(Invoice),
+    /// `invoice_payment.paid`: links a PaymentIntent to the invoice it paid.
+    InvoicePaymentPaid(InvoicePayment),
     /// `customer.subscription.created/updated/deleted`, as absolute state.
     SubscriptionChanged(SubscriptionState),
     /// `charge.refunded`: `amount_reversed` is the cumulative refunded amount.
@@ -150,17 +169,23 @@ fn checkout(object: &Value) -> Result<CheckoutSession, MalformedEvent> {
 }
 
 fn invoice(object: &Value) -> Result<Invoice, MalformedEvent> {
-    // Newer API versions nest subscription details under `parent`.
-    let details = at(object, &["subscription_details"]).or_else(|| at(object, &["parent", "subscription_details"]));
+    // The pinned version nests subscription details under `parent`; versions before 2025-03-31 had them on top.
+    let details = at(object, &["parent", "subscription_details"]).or_else(|| at(object, &["subscription_details"]));
     let first_line = at(object, &["lines", "data"]).and_then(|lines| lines.get(0));
+    let line_subscription =
+        || first_line.and_then(|l| id_of(l, &["parent", "subscription_item_details", "subscription"]));
     Ok(Invoice {
         id: text(object, &["id"]).ok_or(MalformedEvent)?,
-        subscription_id: id_of(object, &["subscription"]).or_else(|| details.and_then(|d| id_of(d, &["subscription"]))),
+        subscription_id: details
+            .and_then(|d| id_of(d, &["subscription"]))
+            .or_else(line_subscription)
+            .or_else(|| id_of(object, &["subscription"])),
         customer_id: id_of(object, &["customer"]),
         account_id: details.and_then(|d| text(d, &["metadata", "account_id"])),
         price_id: first_line.and_then(|line| {
-            text(line, &["price", "id"]).or_else(|| text(line, &["pricing", "price_details", "price"]))
+            id_of(line, &["pricing", "price_details", "price"]).or_else(|| text(line, &["price", "id"]))
         }),
+        plan_id: details.and_then(|d| text(d, &["metadata", "plan_id"])),
         amount_paid: int(object, &["amount_paid"]).unwrap_or(0),
         currency: text(object, &["currency"]).unwrap_or_default(),
         payment_intent_id: id_of(object, &["payment_intent"]),
@@ -174,11 +199,25 @@ fn subscription(object: &Value, deleted: bool) -> Result<SubscriptionState, Malf
         id: text(object, &["id"]).ok_or(MalformedEvent)?,
         customer_id: id_of(object, &["customer"]),
         account_id: text(object, &["metadata", "account_id"]),
-        price_id: first_item.and_then(|item| text(item, &["price", "id"])),
+        price_id: first_item.and_then(|item| id_of(item, &["price"])),
+        plan_id: text(object, &["metadata", "plan_id"]),
         status,
         current_period_end: int(object, &["current_period_end"])
             .or_else(|| first_item.and_then(|i| int(i, &["current_period_end"]))),
         cancel_at_period_end: at(object, &["cancel_at_period_end"]).and_then(Value::as_bool).unwrap_or(false),
+    })
+}
+
+fn invoice_payment(object: &Value) -> Result<InvoicePayment, MalformedEvent> {
+    let payment = at(object, &["payment"]);
+    let by_intent = payment.is_some_and(|p| text(p, &["type"]).as_deref() == Some("payment_intent"));
+    Ok(InvoicePayment {
+        id: text(object, &["id"]).ok_or(MalformedEvent)?,
+        invoice_id: id_of(object, &["invoice"]).ok_or(MalformedEvent)?,
+        payment_intent_id: payment.filter(|_| by_intent).and_then(|p| id_of(p, &["payment_intent"])),
+        paid: text(object, &["status"]).as_deref() == Some("paid"),
+        amount_paid: int(object, &["amount_paid"]).unwrap_or(0),
+        currency: text(object, &["currency"]).unwrap_or_default(),
     })
 }
 
@@ -201,6 +240,7 @@ pub fn interpret(envelope: &Envelope) -> Result<BillingEvent, MalformedEvent> {
         "checkout.session.async_payment_failed" => BillingEvent::CheckoutPaymentFailed(checkout(object)?),
         "invoice.paid" => BillingEvent::InvoicePaid(invoice(object)?),
         "invoice.payment_failed" => BillingEvent::InvoicePaymentFailed(invoice(object)?),
+        "invoice_payment.paid" => BillingEvent::InvoicePaymentPaid(invoice_payment(object)?),
         "customer.subscription.created" | "customer.subscription.updated" => {
             BillingEvent::SubscriptionChanged(subscription(object, false)?)
         }

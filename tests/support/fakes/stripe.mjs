@@ -1,8 +1,13 @@
-// Stand-in for Stripe: Checkout Sessions (recording what they were sent, honouring Idempotency-Key), a hosted
-// checkout page whose Pay button sends the signed events Stripe would, a Billing Portal that can cancel, and
-// functions tests call to send renewals, refunds, disputes, duplicates and hand-made events.
+// Stand-in for Stripe at the pinned API version: Checkout Sessions (recording what they were sent, with which
+// Stripe-Version, honouring Idempotency-Key), a hosted checkout page whose Pay button sends the signed events Stripe
+// would, a Billing Portal that can cancel, and functions tests call to send renewals, refunds, disputes, duplicates
+// and hand-made events. Every object it emits comes from the type-checked builders.
 import crypto from "node:crypto";
 import { sendJson } from "./server.mjs";
+import * as objects from "./stripe-objects.mjs";
+import * as payments from "./stripe-payments.mjs";
+import { API_VERSION } from "./stripe-objects.mjs";
+import { EVENT_BUILDERS } from "./stripe-events.mjs";
 
 const rand = (prefix) => `${prefix}_test_${crypto.randomBytes(12).toString("hex")}`;
 
@@ -26,19 +31,30 @@ export function signPayload(payload, secret, timestamp = Math.floor(Date.now() /
 }
 
 /**
- * `plans` is the Worker's PLANS JSON (so prices have amounts); `webhookUrl()` is where events go.
+ * `plans` is the Worker's PLANS JSON (so prices have amounts); `webhookUrl()` is where events go. Objects and
+ * events come from the typed builders (stripe-objects.mjs, stripe-payments.mjs, stripe-events.mjs), so they have
+ * exactly the shapes of the pinned API version.
  */
 export function createStripe({ secretKey, webhookSecret, plans, baseUrl, webhookUrl }) {
-  const prices = new Map(JSON.parse(plans ?? "[]").map((p) => [p.stripe_price_id, p]));
+  const started = Math.floor(Date.now() / 1000);
+  const prices = new Map(JSON.parse(plans ?? "[]").map((p) => [p.stripe_price_id, {
+    plan: p,
+    price: objects.price({ id: p.stripe_price_id, product: `prod_${p.id}`, amount: p.price_cents, currency: p.currency, interval: p.interval ?? null, created: started - 86400 }),
+  }]));
   const state = {
-    checkoutRequests: [], sessions: new Map(), customers: new Map(), subscriptions: new Map(), charges: new Map(),
-    idempotency: new Map(), portalSessions: new Map(), sentEvents: [], failNext: null,
+    checkoutRequests: [], apiRequests: [], sessions: new Map(), sessionExtras: new Map(), customers: new Map(),
+    subscriptions: new Map(), charges: new Map(), invoices: new Map(), idempotency: new Map(), portalSessions: new Map(),
+    sentEvents: [], failNext: null,
   };
   let lastCreated = 0;
+  const now = () => Math.floor(Date.now() / 1000);
 
+  /** An event of `type` around `object`: typed for every type GPTImg subscribes to, a bare envelope otherwise. */
   function buildEvent(type, object, created) {
-    lastCreated = created ?? Math.max(Math.floor(Date.now() / 1000), lastCreated + 1);
-    return { id: rand("evt"), object: "event", api_version: "2024-06-20", type, created: lastCreated, livemode: false, data: { object: structuredClone(object) } };
+    lastCreated = created ?? Math.max(now(), lastCreated + 1);
+    const meta = { id: rand("evt"), created: lastCreated };
+    const build = EVENT_BUILDERS[type] ?? ((o, m) => ({ id: m.id, object: "event", api_version: API_VERSION, created: m.created, livemode: false, pending_webhooks: 1, request: { id: null, idempotency_key: null }, type, data: { object: o } }));
+    return build(structuredClone(object), meta);
   }
 
   /** Posts the event, signed, `times` times (concurrently if asked). Resolves to the responses' statuses and bodies. */
@@ -66,52 +82,55 @@ export function createStripe({ secretKey, webhookSecret, plans, baseUrl, webhook
     return id;
   }
 
-  function newCharge(amount, currency, extra = {}) {
-    const charge = { id: rand("ch"), object: "charge", amount, currency, amount_refunded: 0, refunded: false, payment_intent: rand("pi"), ...extra };
-    state.charges.set(charge.payment_intent, charge);
-    return charge;
+  /** A succeeded charge of a new PaymentIntent; refunds and disputes find it by that intent. */
+  function newCharge(amount, currency, customer) {
+    const record = { id: rand("ch"), amount, amountRefunded: 0, currency, customer, paymentIntent: rand("pi"), disputed: false, created: now() };
+    state.charges.set(record.paymentIntent, record);
+    return record;
   }
 
-  function subscriptionObject(sub) {
-    return {
-      id: sub.id, object: "subscription", customer: sub.customer, status: sub.status, metadata: sub.metadata,
-      cancel_at_period_end: sub.cancel_at_period_end, current_period_end: sub.current_period_end,
-      items: { data: [{ price: { id: sub.price }, current_period_end: sub.current_period_end }] },
-    };
-  }
+  const chargeObject = (record) => payments.charge(record);
+  const subscriptionObject = (sub) => objects.subscription(sub);
 
-  function paidInvoice(sub) {
-    const price = prices.get(sub.price);
-    const charge = newCharge(price?.price_cents ?? 1000, price?.currency ?? "usd", { customer: sub.customer });
-    return {
-      id: rand("in"), object: "invoice", customer: sub.customer, subscription: sub.id, status: "paid",
-      amount_paid: charge.amount, currency: charge.currency, payment_intent: charge.payment_intent, charge: charge.id,
-      subscription_details: { metadata: sub.metadata },
-      lines: { data: [{ price: { id: sub.price }, period: { end: sub.current_period_end } }] },
-    };
+  /** The period's invoice, paid by a new PaymentIntent: `invoice.paid` and `invoice_payment.paid` to send. */
+  function paidInvoice(sub, billingReason) {
+    const charge = newCharge(sub.price.unit_amount ?? 0, sub.price.currency, sub.customer);
+    const id = rand("in");
+    sub.latestInvoice = id;
+    const invoice = objects.invoice({
+      id, lineId: rand("il"), customer: sub.customer, subscription: sub.id, subscriptionItem: sub.itemId,
+      subscriptionMetadata: sub.metadata, price: sub.price, status: "paid", created: now(), periodStart: sub.periodStart,
+      periodEnd: sub.periodEnd, billingReason, attempts: 1,
+    });
+    const invoicePayment = objects.invoicePayment({ id: rand("inpay"), invoice: id, paymentIntent: charge.paymentIntent, amount: charge.amount, currency: charge.currency, created: now() });
+    state.invoices.set(id, { invoice, invoicePayment });
+    return { invoice, invoicePayment, paymentIntent: charge.paymentIntent };
   }
 
   /** Completes a checkout as the hosted page's Pay button does; `paymentStatus: "unpaid"` mimics async methods. */
   async function completeCheckout(sessionId, { paymentStatus = "paid" } = {}) {
     const session = state.sessions.get(sessionId);
-    session.customer = customerFor(session);
-    session.status = "complete";
-    session.payment_status = paymentStatus;
+    const extras = state.sessionExtras.get(sessionId);
+    Object.assign(session, { customer: customerFor(session), status: "complete", payment_status: paymentStatus, url: null });
+    session.customer_details = { address: null, business_name: null, email: session.customer_email, individual_name: null, name: null, phone: null, tax_exempt: "none", tax_ids: [] };
     const results = [];
     if (session.mode === "payment") {
-      const charge = newCharge(session.amount_total, session.currency, { customer: session.customer });
-      session.payment_intent = charge.payment_intent;
+      session.payment_intent = newCharge(session.amount_total ?? 0, session.currency ?? "usd", session.customer).paymentIntent;
       results.push(...await deliver(buildEvent("checkout.session.completed", session)));
     } else {
+      const start = now();
       const sub = {
-        id: rand("sub"), customer: session.customer, status: "active", price: session.price, cancel_at_period_end: false,
-        metadata: session.subscription_metadata, current_period_end: Math.floor(Date.now() / 1000) + 30 * 86400,
+        id: rand("sub"), itemId: rand("si"), customer: session.customer, status: "active", price: prices.get(extras.price).price,
+        metadata: extras.subscriptionMetadata, created: start, periodStart: start, periodEnd: start + 30 * 86400,
+        cancelAtPeriodEnd: false, canceledAt: null, latestInvoice: null,
       };
       state.subscriptions.set(sub.id, sub);
-      session.subscription = sub.id;
+      const { invoice, invoicePayment } = paidInvoice(sub, "subscription_create");
+      Object.assign(session, { subscription: sub.id, invoice: invoice.id });
       results.push(...await deliver(buildEvent("customer.subscription.created", subscriptionObject(sub))));
       results.push(...await deliver(buildEvent("checkout.session.completed", session)));
-      results.push(...await deliver(buildEvent("invoice.paid", paidInvoice(sub))));
+      results.push(...await deliver(buildEvent("invoice.paid", invoice)));
+      results.push(...await deliver(buildEvent("invoice_payment.paid", invoicePayment)));
     }
     return results;
   }
@@ -119,35 +138,41 @@ export function createStripe({ secretKey, webhookSecret, plans, baseUrl, webhook
   const api = {
     prefix: "/stripe",
     state,
+    prices,
     buildEvent,
     deliver,
     completeCheckout,
+    paidInvoice,
     subscriptionObject: (id) => subscriptionObject(state.subscriptions.get(id)),
     async asyncPayment(sessionId, succeeded) {
       const session = state.sessions.get(sessionId);
       session.payment_status = succeeded ? "paid" : "unpaid";
       return deliver(buildEvent(`checkout.session.async_payment_${succeeded ? "succeeded" : "failed"}`, session));
     },
-    /** A new billing period: the next invoice is paid. */
-    async renew(subscriptionId) {
+    /** A new billing period: the next invoice is paid (`invoice.paid`, then `invoice_payment.paid` unless `link: false`). */
+    async renew(subscriptionId, { link = true } = {}) {
       const sub = state.subscriptions.get(subscriptionId);
-      sub.current_period_end += 30 * 86400;
-      const invoice = paidInvoice(sub);
-      return { invoice, results: await deliver(buildEvent("invoice.paid", invoice)) };
+      sub.periodStart = sub.periodEnd;
+      sub.periodEnd += 30 * 86400;
+      const paid = paidInvoice(sub, "subscription_cycle");
+      const results = await deliver(buildEvent("invoice.paid", paid.invoice));
+      if (link) results.push(...await deliver(buildEvent("invoice_payment.paid", paid.invoicePayment)));
+      return { ...paid, results };
     },
     async refund(paymentIntentId, amount) {
       const charge = state.charges.get(paymentIntentId);
-      charge.amount_refunded = Math.min(charge.amount, charge.amount_refunded + (amount ?? charge.amount));
-      charge.refunded = charge.amount_refunded === charge.amount;
-      return deliver(buildEvent("charge.refunded", charge));
+      charge.amountRefunded = Math.min(charge.amount, charge.amountRefunded + (amount ?? charge.amount));
+      return deliver(buildEvent("charge.refunded", chargeObject(charge)));
     },
     async dispute(paymentIntentId) {
       const charge = state.charges.get(paymentIntentId);
-      return deliver(buildEvent("charge.dispute.created", { id: rand("dp"), object: "dispute", charge: charge.id, payment_intent: charge.payment_intent, amount: charge.amount, status: "needs_response" }));
+      charge.disputed = true;
+      const dispute = payments.dispute({ id: rand("dp"), charge: charge.id, paymentIntent: charge.paymentIntent, amount: charge.amount, currency: charge.currency, status: "needs_response", created: now() });
+      return deliver(buildEvent("charge.dispute.created", dispute));
     },
     async cancel(subscriptionId) {
       const sub = state.subscriptions.get(subscriptionId);
-      sub.status = "canceled";
+      Object.assign(sub, { status: "canceled", canceledAt: now() });
       return deliver(buildEvent("customer.subscription.deleted", subscriptionObject(sub)));
     },
 
@@ -155,6 +180,7 @@ export function createStripe({ secretKey, webhookSecret, plans, baseUrl, webhook
       const path = url.pathname.slice("/stripe".length);
       const form = new URLSearchParams(body.toString());
       if (path.startsWith("/v1/")) {
+        state.apiRequests.push({ method: req.method, path, stripeVersion: req.headers["stripe-version"] ?? null });
         if (req.headers.authorization !== `Bearer ${secretKey}`) return sendJson(res, 401, { error: { type: "invalid_request_error", message: "Invalid API Key provided." } });
         if (state.failNext) {
           const failure = state.failNext;
@@ -165,8 +191,8 @@ export function createStripe({ secretKey, webhookSecret, plans, baseUrl, webhook
       }
       if (req.method === "POST" && path === "/v1/checkout/sessions") return createSession(req, res, form);
       if (req.method === "POST" && path === "/v1/billing_portal/sessions") {
-        const portal = { id: rand("bps"), object: "billing_portal.session", customer: form.get("customer"), return_url: form.get("return_url") };
-        portal.url = `${baseUrl()}/stripe/portal/${portal.id}`;
+        const id = rand("bps");
+        const portal = payments.portalSession({ id, customer: form.get("customer"), returnUrl: form.get("return_url"), url: `${baseUrl()}/stripe/portal/${id}`, created: now() });
         state.portalSessions.set(portal.id, portal);
         return sendJson(res, 200, portal);
       }
@@ -175,7 +201,7 @@ export function createStripe({ secretKey, webhookSecret, plans, baseUrl, webhook
         const sub = state.subscriptions.get(match[1]);
         if (!sub) return sendJson(res, 404, { error: { type: "invalid_request_error", code: "resource_missing", message: "No such subscription." } });
         const wasLive = sub.status !== "canceled";
-        sub.status = "canceled";
+        Object.assign(sub, { status: "canceled", canceledAt: now() });
         state.cancelledSubscriptions = [...(state.cancelledSubscriptions ?? []), sub.id];
         sendJson(res, 200, subscriptionObject(sub));
         // Stripe tells the webhook afterwards, as it does in production.
@@ -212,21 +238,21 @@ export function createStripe({ secretKey, webhookSecret, plans, baseUrl, webhook
       return sendJson(res, 200, earlier.session);
     }
     const price = form.get("line_items[0][price]");
-    const plan = prices.get(price);
+    const plan = prices.get(price)?.plan;
     for (const required of ["mode", "success_url", "cancel_url"]) {
-      if (!form.get(required)) return sendJson(res, 400, { error: { message: `Missing required param: ${required}.` } });
+      if (!form.get(required)) return sendJson(res, 400, { error: { type: "invalid_request_error", code: "parameter_missing", message: `Missing required param: ${required}.` } });
     }
-    if (!plan) return sendJson(res, 400, { error: { message: `No such price: '${price}'` } });
-    state.checkoutRequests.push({ idempotencyKey: key, form: Object.fromEntries(form) });
+    if (!plan) return sendJson(res, 400, { error: { type: "invalid_request_error", code: "resource_missing", message: `No such price: '${price}'` } });
+    state.checkoutRequests.push({ idempotencyKey: key, stripeVersion: req.headers["stripe-version"] ?? null, form: Object.fromEntries(form) });
     const id = rand("cs");
-    const session = {
-      id, object: "checkout.session", mode: form.get("mode"), status: "open", payment_status: "unpaid",
-      url: `${baseUrl()}/stripe/checkout/${id}`, success_url: form.get("success_url"), cancel_url: form.get("cancel_url"),
-      client_reference_id: form.get("client_reference_id"), metadata: nested(form, "metadata"),
-      customer: form.get("customer"), customer_email: form.get("customer_email"), amount_total: plan.price_cents,
-      currency: plan.currency, payment_intent: null, subscription: null, price,
-      subscription_metadata: nested(form, "subscription_data[metadata]"), product_name: plan.name,
-    };
+    const mode = form.get("mode") === "subscription" ? "subscription" : "payment";
+    const session = payments.checkoutSession({
+      id, mode, status: "open", paymentStatus: "unpaid", url: `${baseUrl()}/stripe/checkout/${id}`,
+      successUrl: form.get("success_url"), cancelUrl: form.get("cancel_url"), clientReferenceId: form.get("client_reference_id"),
+      metadata: nested(form, "metadata"), customer: form.get("customer"), customerEmail: form.get("customer_email"),
+      amount: plan.price_cents, currency: plan.currency, paymentIntent: null, subscription: null, invoice: null, created: now(),
+    });
+    state.sessionExtras.set(id, { price, subscriptionMetadata: nested(form, "subscription_data[metadata]"), productName: plan.name });
     state.sessions.set(id, session);
     if (key) state.idempotency.set(key, { fingerprint, session });
     sendJson(res, 200, session);
@@ -244,7 +270,7 @@ button{width:100%;padding:.8rem;border:0;border-radius:8px;background:#635bff;co
   function checkoutPage(session) {
     const amount = (session.amount_total / 100).toFixed(2);
     const recurring = session.mode === "subscription" ? " per month" : "";
-    return `<h1>Pay GPTImg</h1><p>${escapeHtml(session.product_name)}</p><p class="amount">${amount} ${escapeHtml(session.currency.toUpperCase())}${recurring}</p>
+    return `<h1>Pay GPTImg</h1><p>${escapeHtml(state.sessionExtras.get(session.id).productName)}</p><p class="amount">${amount} ${escapeHtml(session.currency.toUpperCase())}${recurring}</p>
 <p>Local stand-in for Stripe Checkout: no card is charged.</p>
 <form method="post" action="/stripe/checkout/${session.id}/pay"><button type="submit">Pay</button></form>
 <p><a href="${escapeHtml(session.cancel_url)}">Cancel and return</a></p>`;
@@ -252,7 +278,7 @@ button{width:100%;padding:.8rem;border:0;border-radius:8px;background:#635bff;co
 
   function portalPage(portal) {
     const subs = [...state.subscriptions.values()].filter((s) => s.customer === portal.customer);
-    const rows = subs.map((s) => `<li>${escapeHtml(prices.get(s.price)?.name ?? s.price)}: <strong>${escapeHtml(s.status)}</strong>${s.status === "canceled" ? "" :
+    const rows = subs.map((s) => `<li>${escapeHtml(prices.get(s.price.id)?.plan.name ?? s.price.id)}: <strong>${escapeHtml(s.status)}</strong>${s.status === "canceled" ? "" :
       `<form method="post" action="/stripe/portal/${portal.id}/cancel/${s.id}"><button type="submit">Cancel subscription</button></form>`}</li>`).join("");
     return `<h1>Billing</h1><p>Local stand-in for the Stripe Billing Portal.</p><ul>${rows || "<li>No subscriptions.</li>"}</ul>
 <p><a href="${escapeHtml(portal.return_url)}">Return to GPTImg</a></p>`;

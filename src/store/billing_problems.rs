@@ -1,0 +1,109 @@
+//! Paid Stripe events that could not be applied: kept for an operator until a retry applies them or an admin
+//! dismisses them. Their statements join the batch of the event they belong to.
+
+use gptimg_domain::billing::Problem;
+use gptimg_domain::time::UnixMillis;
+use serde_json::Value;
+use worker::D1PreparedStatement;
+
+use super::billing::{run_recorded, EventRecord, Marker};
+use super::support::AuditEntry;
+use super::{int, text, Db};
+
+/// Inserts the problem row for event ?1 (type ?2, reason ?3, facts ?4, now ?5) when `$condition` holds. A replay
+/// counts a delivery; a problem already resolved keeps what it was resolved with, an open one takes the latest
+/// reason and facts.
+macro_rules! upsert_problem {
+    ($condition:literal) => {
+        concat!(
+            "INSERT INTO billing_problems (event_id, event_type, reason, facts, first_seen_at, last_seen_at) ",
+            "SELECT ?1, ?2, ?3, ?4, ?5, ?5 WHERE ",
+            $condition,
+            " ON CONFLICT (event_id) DO UPDATE SET deliveries = deliveries + 1, last_seen_at = excluded.last_seen_at, ",
+            "reason = CASE WHEN resolved_at IS NULL THEN excluded.reason ELSE reason END, ",
+            "facts = CASE WHEN resolved_at IS NULL THEN excluded.facts ELSE facts END"
+        )
+    };
+}
+
+const UPSERT_PROBLEM: &str = upsert_problem!("1");
+
+// Written in a grant's batch after its ledger insert: a problem only if no credits exist for the cause (no account).
+const UPSERT_PROBLEM_UNLESS_GRANTED: &str =
+    upsert_problem!("NOT EXISTS (SELECT 1 FROM credit_ledger WHERE kind = ?6 AND source_id = ?7)");
+
+const RESOLVE_IF_GRANTED: &str = "UPDATE billing_problems SET resolved_at = ?2, resolution = 'applied' \
+ WHERE event_id = ?1 AND resolved_at IS NULL AND EXISTS (SELECT 1 FROM credit_ledger WHERE kind = ?3 AND source_id = ?4)";
+
+const RESOLVE: &str =
+    "UPDATE billing_problems SET resolved_at = ?2, resolution = 'applied' WHERE event_id = ?1 AND resolved_at IS NULL";
+
+fn problem_params(problem: &Problem, event: &EventRecord<'_>) -> Vec<worker::wasm_bindgen::JsValue> {
+    vec![
+        text(event.id),
+        text(event.event_type),
+        text(problem.reason.as_str()),
+        text(&problem.facts.to_string()),
+        int(event.now.0),
+    ]
+}
+
+/// The statements a grant adds to its batch: the problem if the grant found no account, else its resolution.
+pub fn grant_statements(
+    db: &Db,
+    problem: &Problem,
+    ledger_kind: &str,
+    cause_id: &str,
+    event: &EventRecord<'_>,
+) -> worker::Result<Vec<D1PreparedStatement>> {
+    let mut params = problem_params(problem, event);
+    params.extend([text(ledger_kind), text(cause_id)]);
+    let upsert = db.prepare(UPSERT_PROBLEM_UNLESS_GRANTED).bind(&params)?;
+    let resolve =
+        db.prepare(RESOLVE_IF_GRANTED).bind(&[text(event.id), int(event.now.0), text(ledger_kind), text(cause_id)])?;
+    Ok(vec![resolve, upsert])
+}
+
+/// Marks this event's problem (if any) applied: for facts applied unconditionally, such as a found reversal.
+pub fn resolve(db: &Db, event: &EventRecord<'_>) -> worker::Result<D1PreparedStatement> {
+    db.prepare(RESOLVE).bind(&[text(event.id), int(event.now.0)])
+}
+
+/// Records the problem and the event in one batch; the outcome is `needs_attention` unless an admin dismissed it.
+pub async fn record(db: &Db, problem: &Problem, event: &EventRecord<'_>) -> worker::Result<String> {
+    let statement = db.prepare(UPSERT_PROBLEM).bind(&problem_params(problem, event))?;
+    run_recorded(db, vec![statement], event, Marker::default(), "needs_attention").await
+}
+
+/// Open problems first, then the latest resolved ones.
+pub async fn list(db: &Db, open_only: bool) -> worker::Result<Vec<Value>> {
+    let sql = "SELECT event_id, event_type, reason, facts, deliveries, first_seen_at, last_seen_at, resolved_at, \
+ resolution, resolved_by FROM billing_problems WHERE (?1 = 0 OR resolved_at IS NULL) \
+ ORDER BY resolved_at IS NOT NULL, last_seen_at DESC LIMIT 200";
+    db.all(db.prepare(sql).bind(&[int(i64::from(open_only))])?).await?.results()
+}
+
+const INSERT_PROBLEM_AUDIT: &str = "INSERT INTO audit_log (id, admin_account_id, action, target_id, details, created_at) \
+ SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM billing_problems WHERE event_id = ?4 AND resolved_at IS NULL)";
+
+const DISMISS: &str = "UPDATE billing_problems SET resolved_at = ?2, resolution = 'dismissed', resolved_by = ?3 \
+ WHERE event_id = ?1 AND resolved_at IS NULL RETURNING event_id";
+
+/// An admin settles an open problem by hand (e.g. refunded in Stripe): later retries are acknowledged. False if
+/// there is no such open problem.
+pub async fn dismiss(db: &Db, entry: &AuditEntry<'_>, now: UnixMillis) -> worker::Result<bool> {
+    let results = db
+        .batch(vec![
+            db.prepare(INSERT_PROBLEM_AUDIT).bind(&[
+                text(entry.id),
+                text(entry.admin_account_id),
+                text(entry.action),
+                text(entry.target_id),
+                text(&entry.details.to_string()),
+                int(now.0),
+            ])?,
+            db.prepare(DISMISS).bind(&[text(entry.target_id), int(now.0), text(entry.admin_account_id)])?,
+        ])
+        .await?;
+    Ok(!results[1].results::<Value>()?.is_empty())
+}
