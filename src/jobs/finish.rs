@@ -59,13 +59,19 @@ pub async fn check(
     let now = platform::now();
     let attempt = u32::try_from(row.poll_attempts).unwrap_or(u32::MAX);
     let step = next_step(status, min_delay, attempt, now.as_secs(), UnixMillis(row.deadline_at).as_secs());
-    if let NextStep::PollAgainAfter(delay) = step {
-        let next = now.plus_secs(i64::from(delay));
-        if trigger == Trigger::Poll && store::record_poll(db, &row.id, "running", row.poll_attempts, next, now).await? {
-            enqueue_poll(env, &row.id, row.poll_attempts + 1, delay).await?;
+    let ending: Result<Vec<String>, Failure> = match step {
+        NextStep::StoreResults(urls) => Ok(urls),
+        NextStep::Fail(failure) => Err(failure),
+        NextStep::PollAgainAfter(delay) => {
+            let next = now.plus_secs(i64::from(delay));
+            if trigger == Trigger::Poll
+                && store::record_poll(db, &row.id, "running", row.poll_attempts, next, now).await?
+            {
+                enqueue_poll(env, &row.id, row.poll_attempts + 1, delay).await?;
+            }
+            return Ok(Checked::StillRunning { readable });
         }
-        return Ok(Checked::StillRunning { readable });
-    }
+    };
     let claim_until = now.plus_secs(CLAIM_SECS);
     if !store::record_poll(db, &row.id, "running", row.poll_attempts, claim_until, now).await? {
         return Ok(Checked::AlreadyHandled);
@@ -77,10 +83,9 @@ pub async fn check(
         json!({ "generation_id": row.id, "trigger": format!("{trigger:?}"), "provider_completed_at": provider_done,
             "lag_ms": provider_done.map(|at| now.0 - at) }),
     );
-    match step {
-        NextStep::StoreResults(urls) => store_results(db, env, config, row, &urls).await?,
-        NextStep::Fail(failure) => fail(db, config, &row.id, &row.model_id, &failure).await?,
-        NextStep::PollAgainAfter(_) => unreachable!("handled above"),
+    match ending {
+        Ok(urls) => store_results(db, env, config, row, &urls).await?,
+        Err(failure) => fail(db, config, &row.id, &row.model_id, &failure).await?,
     }
     Ok(Checked::Finished)
 }

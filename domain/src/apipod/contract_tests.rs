@@ -3,7 +3,7 @@
 use super::answer::{retry_after_secs, ProviderError};
 use super::callback;
 use super::*;
-use crate::generation::{Failure, FailureReason, ProviderFailure, TaskStatus};
+use crate::generation::{Failure, FailureReason, ProviderFailure, TaskStatus, MAX_SUBMIT_ATTEMPTS};
 
 macro_rules! fixture {
     ($name:literal) => {
@@ -114,8 +114,6 @@ fn a_429_waits_for_retry_after_on_submit_and_poll() {
     assert_eq!(retry_after_secs(None), 5);
     assert_eq!(retry_after_secs(Some("100000")), 300);
 }
-
-use crate::generation::MAX_SUBMIT_ATTEMPTS;
 
 #[test]
 fn timeouts_and_in_flight_409s_retry_and_a_conflict_fails() {

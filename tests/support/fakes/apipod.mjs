@@ -28,6 +28,7 @@ export const MODES = {
   callback_twice: "the callback is delivered twice",
   callback_early: "a forged 'completed' callback arrives while the task is still processing (it then stalls)",
 };
+// Besides the modes, [apipod-delay:MS] sets how long the task takes (default 250 ms), e.g. for the benchmark.
 
 // Documented models (contract §2), with their resolution values and whether image_urls are required.
 const MODELS = {
@@ -106,7 +107,8 @@ export function createApipod({ apiKey, baseUrl, delayMs = 250 }) {
     const final = { fail: "failed", fail_legacy: "failed", cancel: "cancelled", stall: "processing", callback_early: "processing" }[mode] ?? "completed";
     const task = { id, input, mode, final, state: "pending", createdAt: Date.now(), png: renderPrompt(input.prompt, input.aspect_ratio) };
     state.tasks.set(id, task);
-    if (final !== "processing") setTimeout(() => finish(task), state.delayMs);
+    const delay = Number(/\[apipod-delay:(\d+)\]/.exec(input.prompt)?.[1] ?? state.delayMs);
+    if (final !== "processing") setTimeout(() => finish(task), delay);
     if (mode === "callback_early" && input.callback_url) {
       // Shortly after the submit answer, so the Worker already knows the task: a callback it must not trust.
       setTimeout(() => deliverCallback(task, callbackPayload({ ...task, final: "completed" })), 150);
