@@ -4,8 +4,8 @@ use worker::{Method, Request, Response};
 
 use super::error::ApiError;
 use super::{
-    admin, apipod_callback, assets, auth, billing, credits, csp_report, generations, health, images, me, origin, privacy, support,
-    uploads, webhooks, RequestContext,
+    admin, apipod_callback, assets, auth, billing, credits, csp_report, generations, health, images, me, origin,
+    privacy, support, uploads, webhooks, RequestContext,
 };
 
 /// Paths that accept writes from other origins by design: signed Stripe webhooks, APIPod callbacks (behind an
