@@ -18,7 +18,7 @@ const builders = {
   },
   generation: ({ cookies, origin }) => () => ({
     method: "POST",
-    body: JSON.stringify({ prompt: "a benchmark lighthouse", model: "nano-banana", aspect_ratio: "1:1" }),
+    body: JSON.stringify({ prompt: "a benchmark lighthouse", model: "nano-banana-2", aspect_ratio: "1:1" }),
     headers: { ...headers, "content-type": "application/json", origin, cookie: cookies[next++ % cookies.length] },
   }),
 };

@@ -131,7 +131,7 @@ async function seed(stack) {
   const object = await bucket.put(key, new Uint8Array(png), { httpMetadata: { contentType: "image/png" } });
   const imageId = "img_0123456789abcdefghjkmnpqrs";
   await db.batch([
-    db.prepare("INSERT INTO generations (id, account_id, prompt, model_id, apipod_model, aspect_ratio, cost, status, deadline_at, created_at, updated_at, finished_at) VALUES ('gen_0123456789abcdefghjkmnpqrs', ?1, 'bench', 'nano-banana', 'nano-banana', '1:1', 2, 'succeeded', ?2, ?2, ?2, ?2)").bind(account, now),
+    db.prepare("INSERT INTO generations (id, account_id, prompt, model_id, apipod_model, aspect_ratio, cost, status, deadline_at, created_at, updated_at, finished_at) VALUES ('gen_0123456789abcdefghjkmnpqrs', ?1, 'bench', 'nano-banana-2', 'nano-banana-2', '1:1', 2, 'succeeded', ?2, ?2, ?2, ?2)").bind(account, now),
     db.prepare("INSERT INTO generation_images (id, generation_id, account_id, position, r2_key, content_type, size_bytes, width, height, etag, created_at) VALUES (?1, 'gen_0123456789abcdefghjkmnpqrs', ?2, 0, ?3, 'image/png', ?4, 604, 604, ?5, ?6)").bind(imageId, account, key, png.length, object.httpEtag, now),
   ]);
   return { account, cookie: `gptimg_session=${token}`, tokenHash, imageId, imageKey: key, imageBytes: png.length, users };

@@ -101,6 +101,14 @@ pub fn validate<'a>(
     let prompt = Prompt::parse(&request.prompt)?;
     let model =
         models.by_id(&request.model).ok_or_else(|| DomainError::invalid("unknown_model", "There is no such model."))?;
+    if let Some(max) = model.max_prompt_chars {
+        if prompt.as_str().chars().count() > max as usize {
+            return Err(DomainError::invalid(
+                "prompt_too_long",
+                format!("{} takes prompts of at most {max} characters.", model.name),
+            ));
+        }
+    }
     if !model.aspect_ratios.contains(&request.aspect_ratio) {
         return Err(DomainError::invalid(
             "unsupported_aspect_ratio",
@@ -112,6 +120,8 @@ pub fn validate<'a>(
             return Err(DomainError::invalid("unsupported_quality", "This model does not offer that quality."));
         }
     }
+    // APIPod's documented default is sent explicitly, so what we charge for is what was asked for.
+    let quality = request.quality.clone().or_else(|| model.default_quality().map(str::to_owned));
     if request.reference_upload_ids.len() > model.max_reference_images as usize {
         return Err(DomainError::invalid(
             "too_many_references",
@@ -132,9 +142,9 @@ pub fn validate<'a>(
         prompt,
         model,
         aspect_ratio: request.aspect_ratio.clone(),
-        quality: request.quality.clone(),
+        cost: i64::from(model.credits_for(quality.as_deref())),
+        quality,
         references,
-        cost: i64::from(model.credits_per_image),
     })
 }
 
@@ -181,81 +191,9 @@ pub fn refusal(facts: &AdmissionFacts, references_requested: usize, cost: i64, n
     .with_retry_after(u32::try_from((wait_ms + 999) / 1000).unwrap_or(60))
 }
 
-/// Why a generation failed, in words for the user; every failure is refunded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FailureReason {
-    SubmitFailed,
-    ProviderFailed,
-    ProviderCancelled,
-    MalformedAnswer,
-    TimedOut,
-    ResultUnavailable,
-    ResultNotImage,
-}
-
-impl FailureReason {
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::SubmitFailed => "submit_failed",
-            Self::ProviderFailed => "provider_failed",
-            Self::ProviderCancelled => "provider_cancelled",
-            Self::MalformedAnswer => "malformed_answer",
-            Self::TimedOut => "timed_out",
-            Self::ResultUnavailable => "result_unavailable",
-            Self::ResultNotImage => "result_not_image",
-        }
-    }
-
-    pub fn message(self) -> &'static str {
-        match self {
-            Self::SubmitFailed => "The image service could not take the request. Your credits were refunded.",
-            Self::ProviderFailed => "The image service could not generate this image. Your credits were refunded.",
-            Self::ProviderCancelled => "The image service cancelled this generation. Your credits were refunded.",
-            Self::MalformedAnswer => "The image service sent an answer we could not read. Your credits were refunded.",
-            Self::TimedOut => "The image took too long to generate. Your credits were refunded.",
-            Self::ResultUnavailable => "The finished image could not be downloaded. Your credits were refunded.",
-            Self::ResultNotImage => {
-                "The image service returned something that is not an image. Your credits were refunded."
-            }
-        }
-    }
-}
-
-/// What APIPod says about a task.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TaskStatus {
-    Pending,
-    Completed(Vec<String>),
-    Failed,
-    Cancelled,
-    Malformed,
-}
-
-/// What to do after a poll.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum NextStep {
-    StoreResults(Vec<String>),
-    Fail(FailureReason),
-    PollAgainAfter(u32),
-}
-
-/// Seconds to wait before poll number `attempt` (0-based): quick at first, then backing off to 30 s.
-pub fn poll_delay_secs(attempt: u32) -> u32 {
-    const SCHEDULE: [u32; 8] = [1, 1, 2, 3, 5, 8, 13, 20];
-    SCHEDULE.get(attempt as usize).copied().unwrap_or(30)
-}
-
-/// Decides the next step from a poll result; a transient poll error is `None` and retried until the deadline.
-pub fn next_step(status: Option<TaskStatus>, attempt: u32, now_secs: i64, deadline_secs: i64) -> NextStep {
-    match status {
-        Some(TaskStatus::Completed(urls)) if !urls.is_empty() => NextStep::StoreResults(urls),
-        Some(TaskStatus::Completed(_)) | Some(TaskStatus::Malformed) => NextStep::Fail(FailureReason::MalformedAnswer),
-        Some(TaskStatus::Failed) => NextStep::Fail(FailureReason::ProviderFailed),
-        Some(TaskStatus::Cancelled) => NextStep::Fail(FailureReason::ProviderCancelled),
-        Some(TaskStatus::Pending) | None if now_secs >= deadline_secs => NextStep::Fail(FailureReason::TimedOut),
-        Some(TaskStatus::Pending) | None => NextStep::PollAgainAfter(poll_delay_secs(attempt)),
-    }
-}
+#[path = "generation_outcome.rs"]
+mod outcome;
+pub use outcome::*;
 
 #[cfg(test)]
 #[path = "generation_tests.rs"]

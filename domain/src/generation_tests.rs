@@ -65,18 +65,21 @@ fn polling_backs_off_to_thirty_seconds() {
 #[test]
 fn each_task_status_leads_to_one_step() {
     let urls = vec!["https://x/1.png".to_owned()];
-    assert_eq!(next_step(Some(TaskStatus::Completed(urls.clone())), 0, 0, 100), NextStep::StoreResults(urls));
+    let fail = |reason: FailureReason| NextStep::Fail(reason.into());
+    assert_eq!(next_step(Some(TaskStatus::Completed(urls.clone())), 0, 0, 0, 100), NextStep::StoreResults(urls));
+    assert_eq!(next_step(Some(TaskStatus::Completed(vec![])), 0, 0, 0, 100), fail(FailureReason::MalformedAnswer));
+    assert_eq!(next_step(Some(TaskStatus::Malformed), 0, 0, 0, 100), fail(FailureReason::MalformedAnswer));
+    let provider = ProviderFailure { code: Some("X".into()), message: Some("no capacity".into()) };
     assert_eq!(
-        next_step(Some(TaskStatus::Completed(vec![])), 0, 0, 100),
-        NextStep::Fail(FailureReason::MalformedAnswer)
+        next_step(Some(TaskStatus::Failed(provider)), 0, 0, 0, 100),
+        NextStep::Fail(Failure { reason: FailureReason::ProviderFailed, detail: Some("no capacity".into()) })
     );
-    assert_eq!(next_step(Some(TaskStatus::Malformed), 0, 0, 100), NextStep::Fail(FailureReason::MalformedAnswer));
-    assert_eq!(next_step(Some(TaskStatus::Failed), 0, 0, 100), NextStep::Fail(FailureReason::ProviderFailed));
-    assert_eq!(next_step(Some(TaskStatus::Cancelled), 0, 0, 100), NextStep::Fail(FailureReason::ProviderCancelled));
-    assert_eq!(next_step(Some(TaskStatus::Pending), 3, 50, 100), NextStep::PollAgainAfter(3));
-    assert_eq!(next_step(None, 0, 50, 100), NextStep::PollAgainAfter(1), "a failed poll is retried");
-    assert_eq!(next_step(Some(TaskStatus::Pending), 3, 100, 100), NextStep::Fail(FailureReason::TimedOut));
-    assert_eq!(next_step(None, 3, 101, 100), NextStep::Fail(FailureReason::TimedOut));
+    assert_eq!(next_step(Some(TaskStatus::Cancelled), 0, 0, 0, 100), fail(FailureReason::ProviderCancelled));
+    assert_eq!(next_step(Some(TaskStatus::Pending), 0, 3, 50, 100), NextStep::PollAgainAfter(3));
+    assert_eq!(next_step(None, 0, 0, 50, 100), NextStep::PollAgainAfter(1), "a failed poll is retried");
+    assert_eq!(next_step(None, 9, 0, 50, 100), NextStep::PollAgainAfter(9), "never sooner than Retry-After");
+    assert_eq!(next_step(Some(TaskStatus::Pending), 0, 3, 100, 100), fail(FailureReason::TimedOut));
+    assert_eq!(next_step(None, 0, 3, 101, 100), fail(FailureReason::TimedOut));
 }
 
 #[test]
@@ -89,9 +92,47 @@ fn every_failure_tells_the_user_credits_came_back() {
         FailureReason::TimedOut,
         FailureReason::ResultUnavailable,
         FailureReason::ResultNotImage,
+        FailureReason::IdempotencyConflict,
     ] {
         assert!(reason.message().contains("refunded"), "{}", reason.code());
     }
+    let quoted = Failure { reason: FailureReason::ProviderFailed, detail: Some("Upstream busy.".into()) };
+    assert_eq!(
+        quoted.message(),
+        "The image service could not generate this image. The service said: “Upstream busy.” Your credits were refunded."
+    );
+}
+
+#[test]
+fn provider_text_is_cleaned_and_capped() {
+    assert_eq!(sanitize_provider_text("  a\tb\u{0}\u{202E}c\n "), Some("a b c".into()));
+    assert_eq!(sanitize_provider_text("\u{7}\u{200B} "), None);
+    let long = sanitize_provider_text(&"y".repeat(1000)).unwrap();
+    assert_eq!((long.chars().count(), long.ends_with('…')), (MAX_PROVIDER_TEXT_CHARS, true));
+}
+
+#[test]
+fn submit_retries_wait_a_little_more_each_time_and_at_least_what_was_asked() {
+    assert_eq!((submit_retry_delay_secs(0, 0), submit_retry_delay_secs(1, 0)), (1, 3));
+    assert_eq!(submit_retry_delay_secs(0, 10), 10);
+    assert_eq!(submit_retry_delay_secs(0, 300), 30);
+}
+
+#[test]
+fn quality_defaults_to_the_documented_one_and_sets_the_price() {
+    let catalogue = ModelCatalogue::parse(
+        r#"[{"id":"nb","name":"NB","apipod_model":"nano-banana-2","edit_model":"nano-banana-2","credits_per_image":2,
+        "aspect_ratios":["1:1"],"qualities":["1K","2K","4K"],"default_quality":"1K","quality_credits":{"4K":5},
+        "max_prompt_chars":10,"max_reference_images":8}]"#,
+    )
+    .unwrap();
+    let plain = validate(&request("a fox", "nb", "1:1", &[]), &catalogue).unwrap();
+    assert_eq!((plain.quality.as_deref(), plain.cost), (Some("1K"), 2));
+    let mut big = request("a fox", "nb", "1:1", &[UPLOAD_A]);
+    big.quality = Some("4K".into());
+    let big = validate(&big, &catalogue).unwrap();
+    assert_eq!((big.quality.as_deref(), big.cost, big.apipod_model()), (Some("4K"), 5, "nano-banana-2"));
+    assert_eq!(validate(&request("eleven char", "nb", "1:1", &[]), &catalogue).unwrap_err().code, "prompt_too_long");
 }
 
 #[test]

@@ -6,11 +6,14 @@ let models = [];
 const references = []; // { id, url, name }
 
 const chosenModel = () => models.find((m) => m.id === $("model").value);
+const chosenQuality = () => (chosenModel()?.qualities?.length ? $("quality").value : undefined);
+/** A quality may cost more than the model's base price (4K does upstream). */
+const priceOf = (model, quality) => model.quality_credits?.[quality] ?? model.credits_per_image;
 
 function showCost() {
   const model = chosenModel();
   if (!model) return;
-  $("cost").textContent = `Costs ${credits(model.credits_per_image)} · you have ${credits(account.credits)}`;
+  $("cost").textContent = `Costs ${credits(priceOf(model, chosenQuality()))} · you have ${credits(account.credits)}`;
   const canReference = model.max_reference_images > 0;
   $("dropzone").classList.toggle("disabled", !canReference);
   $("dropzone").setAttribute("aria-disabled", String(!canReference));
@@ -23,6 +26,17 @@ function fillAspectRatios() {
   const model = chosenModel();
   const previous = $("aspect").value;
   $("aspect").replaceChildren(...model.aspect_ratios.map((ratio) => element("option", { value: ratio, selected: ratio === previous }, ratio)));
+  fillQualities();
+}
+
+/** The quality select, shown only for models that have one, starting at the documented default. */
+function fillQualities() {
+  const model = chosenModel();
+  const qualities = model.qualities ?? [];
+  const previous = $("quality").value;
+  const pick = qualities.includes(previous) ? previous : (model.default_quality ?? qualities[0]);
+  $("quality").replaceChildren(...qualities.map((q) => element("option", { value: q, selected: q === pick }, `${q} — ${credits(priceOf(model, q))}`)));
+  $("quality-picker").hidden = qualities.length === 0;
   showCost();
 }
 
@@ -127,6 +141,7 @@ async function submit(event) {
       prompt: $("prompt").value,
       model: $("model").value,
       aspect_ratio: $("aspect").value,
+      ...(chosenQuality() ? { quality: chosenQuality() } : {}),
       reference_upload_ids: references.map((r) => r.id),
     });
     account.credits -= generation.cost;
@@ -187,7 +202,7 @@ async function openDetail(generation) {
   $("detail-image").hidden = !image;
   $("detail-image").alt = generation.prompt;
   $("detail-prompt").textContent = generation.prompt;
-  const facts = [["Model", generation.model_name ?? generation.model], ["Shape", generation.aspect_ratio], ["Cost", credits(generation.cost)],
+  const facts = [["Model", generation.model_name ?? generation.model], ["Shape", generation.aspect_ratio], ...(generation.quality ? [["Quality", generation.quality]] : []), ["Cost", credits(generation.cost)],
     ["Created", day(generation.created_at)], ["Status", generation.failure ? `${generation.status} — ${generation.failure.message}` : generation.status]];
   if (image) facts.push(["Size", `${image.width} × ${image.height}`]);
   $("detail-facts").replaceChildren(...facts.flatMap(([k, v]) => [element("dt", {}, k), element("dd", {}, v)]));
@@ -227,6 +242,7 @@ if (!account) {
   await loadModels();
   wireDropzone();
   $("model").addEventListener("change", () => { fillAspectRatios(); references.splice(chosenModel().max_reference_images); renderReferences(); });
+  $("quality").addEventListener("change", showCost);
   $("prompt").addEventListener("input", () => { $("prompt-count").textContent = String($("prompt").value.length); });
   $("generator").addEventListener("submit", submit);
   new IntersectionObserver((entries) => { if (entries.some((e) => e.isIntersecting)) loadMore(); }).observe($("gallery-sentinel"));

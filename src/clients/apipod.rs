@@ -1,6 +1,8 @@
-//! APIPod: submitting generation tasks, polling their status, and downloading results, each with a timeout.
+//! APIPod over HTTP: one call each to submit a task, read its status and download a result, each with a
+//! timeout. What the answers mean is decided in `gptimg_domain::apipod`.
 
 use futures_util::future::{select, Either};
+use gptimg_domain::apipod::{self, HttpAnswer};
 use worker::{AbortController, Delay, Fetch, Headers, Method, Request, RequestInit, Response};
 
 use crate::config::Config;
@@ -8,8 +10,23 @@ use crate::config::Config;
 /// No single call to APIPod may hold a request or queue consumer longer than this.
 const CALL_TIMEOUT_MS: u64 = 8_000;
 
+/// No answer at all: a timeout or a failed connection (the caller may retry).
 #[derive(Debug)]
 pub struct ApipodError(pub String);
+
+/// An answer as received; `HttpAnswer` borrows from it.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub retry_after: Option<String>,
+    pub body: String,
+}
+
+impl Answer {
+    pub fn view(&self) -> HttpAnswer<'_> {
+        HttpAnswer { status: self.status, retry_after: self.retry_after.as_deref(), body: &self.body }
+    }
+}
 
 /// Sends `fetch`, aborting it after `CALL_TIMEOUT_MS`.
 async fn send_with_timeout(fetch: Fetch) -> Result<Response, ApipodError> {
@@ -27,7 +44,13 @@ async fn send_with_timeout(fetch: Fetch) -> Result<Response, ApipodError> {
     }
 }
 
-fn authorized(config: &Config, method: Method, url: &str, body: Option<String>) -> Result<Fetch, ApipodError> {
+fn authorized(
+    config: &Config,
+    method: Method,
+    url: &str,
+    body: Option<String>,
+    idempotency_key: Option<&str>,
+) -> Result<Fetch, ApipodError> {
     let error = |e: worker::Error| ApipodError(e.to_string());
     let headers = Headers::new();
     headers.set("authorization", &format!("Bearer {}", config.apipod_api_key.expose())).map_err(error)?;
@@ -35,37 +58,32 @@ fn authorized(config: &Config, method: Method, url: &str, body: Option<String>) 
     if body.is_some() {
         headers.set("content-type", "application/json").map_err(error)?;
     }
+    if let Some(key) = idempotency_key {
+        headers.set("idempotency-key", key).map_err(error)?;
+    }
     let mut init = RequestInit::new();
     init.with_method(method).with_headers(headers).with_body(body.map(Into::into));
     Ok(Fetch::Request(Request::new_with_init(url, &init).map_err(error)?))
 }
 
-async fn text_of(mut response: Response) -> Result<(u16, String), ApipodError> {
+async fn answer_of(fetch: Fetch) -> Result<Answer, ApipodError> {
+    let mut response = send_with_timeout(fetch).await?;
     let status = response.status_code();
-    let text = response.text().await.map_err(|e| ApipodError(e.to_string()))?;
-    Ok((status, text))
+    let retry_after = response.headers().get("retry-after").ok().flatten();
+    let body = response.text().await.map_err(|e| ApipodError(e.to_string()))?;
+    Ok(Answer { status, retry_after, body })
 }
 
-/// Submits a task; returns the answer's body when APIPod accepted it (2xx).
-pub async fn submit(config: &Config, path: &str, body: String) -> Result<String, ApipodError> {
-    let fetch = authorized(config, Method::Post, &config.apipod_base_url.join(path), Some(body))?;
-    let (status, text) = text_of(send_with_timeout(fetch).await?).await?;
-    if (200..300).contains(&status) {
-        Ok(text)
-    } else {
-        Err(ApipodError(format!("submit answered {status}")))
-    }
+/// `POST /v1/images/generations` with the generation's Idempotency-Key; any HTTP answer is returned.
+pub async fn submit(config: &Config, body: String, idempotency_key: &str) -> Result<Answer, ApipodError> {
+    let url = config.apipod_base_url.join(apipod::SUBMIT_PATH);
+    answer_of(authorized(config, Method::Post, &url, Some(body), Some(idempotency_key))?).await
 }
 
-/// The task's status answer body, or an error for a transient failure (retried by the caller).
-pub async fn status(config: &Config, task_id: &str) -> Result<String, ApipodError> {
-    let url = config.apipod_base_url.join(&format!("/v1/images/status/{task_id}"));
-    let (status, text) = text_of(send_with_timeout(authorized(config, Method::Get, &url, None)?).await?).await?;
-    if status == 200 {
-        Ok(text)
-    } else {
-        Err(ApipodError(format!("status answered {status}")))
-    }
+/// `GET /v1/images/status/{task_id}`; any HTTP answer is returned.
+pub async fn status(config: &Config, task_id: &str) -> Result<Answer, ApipodError> {
+    let url = config.apipod_base_url.join(&apipod::status_path(task_id));
+    answer_of(authorized(config, Method::Get, &url, None, None)?).await
 }
 
 /// Downloads a result, refusing anything above `max_bytes` (declared or actual).

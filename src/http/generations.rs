@@ -90,7 +90,7 @@ pub async fn create(mut req: Request, ctx: &RequestContext) -> Result<Response, 
     if let Some(facts) = refused {
         return Err(refusal(&facts, valid.references.len(), valid.cost, now.0).into());
     }
-    let row = match jobs::submit(&db, &ctx.env, config, id.as_str(), &valid).await? {
+    let row = match jobs::submit(&db, &ctx.env, config, id.as_str(), &valid, now).await? {
         // What was just written is known: no need to read it back.
         jobs::Submitted::Running => GenerationRow {
             id: id.as_str().to_owned(),

@@ -1,6 +1,7 @@
 //! HTTP layer: request context, routing, one resource module per area, and the one error mapping.
 
 pub mod admin;
+pub mod apipod_callback;
 pub mod assets;
 pub mod auth;
 pub mod billing;

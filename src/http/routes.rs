@@ -4,11 +4,12 @@ use worker::{Method, Request, Response};
 
 use super::error::ApiError;
 use super::{
-    admin, assets, auth, billing, credits, csp_report, generations, health, images, me, origin, privacy, support,
-    uploads, webhooks, RequestContext,
+    admin, apipod_callback, assets, auth, billing, credits, csp_report, generations, health, images, me, origin,
+    privacy, support, uploads, webhooks, RequestContext,
 };
 
-/// Paths that accept writes from other origins by design: signed Stripe webhooks and browsers' CSP reports.
+/// Paths that accept writes from other origins by design: signed Stripe webhooks, APIPod callbacks (behind an
+/// unguessable URL) and browsers' CSP reports.
 fn is_cross_origin_endpoint(segments: &[&str]) -> bool {
     matches!(segments, ["webhooks", ..] | ["api", "csp-report"])
 }
@@ -119,6 +120,10 @@ pub async fn dispatch(req: Request, ctx: &RequestContext) -> Result<Response, Ap
         },
         ["webhooks", "stripe"] => match method {
             Method::Post => webhooks::stripe(req, ctx).await,
+            _ => Err(ApiError::MethodNotAllowed { allow: "POST" }),
+        },
+        ["webhooks", "apipod", id, token] => match method {
+            Method::Post => apipod_callback::receive(req, ctx, id, token).await,
             _ => Err(ApiError::MethodNotAllowed { allow: "POST" }),
         },
         ["api", "csp-report"] => match method {

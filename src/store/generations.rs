@@ -1,6 +1,6 @@
 //! Generations in D1: admission (limits, ownership, debit and ledger in one guarded batch), progress, and settlement.
 
-use gptimg_domain::generation::{AdmissionFacts, FailureReason, MAX_IN_FLIGHT, MAX_PER_MINUTE};
+use gptimg_domain::generation::{AdmissionFacts, Failure, MAX_IN_FLIGHT, MAX_PER_MINUTE};
 use gptimg_domain::time::UnixMillis;
 use serde::Deserialize;
 
@@ -90,46 +90,64 @@ pub async fn admit(db: &Db, g: &NewGeneration<'_>) -> worker::Result<Option<Admi
     Ok((row.created == 0).then_some(row.facts))
 }
 
+// Only the submission attempt that expected this count may start it: a stale retry message loses.
 const MARK_RUNNING: &str =
     "UPDATE generations SET status = 'running', apipod_task_id = ?2, next_poll_at = ?3, updated_at = ?4 \
- WHERE id = ?1 AND status = 'queued'";
+ WHERE id = ?1 AND status = 'queued' AND poll_attempts = ?5";
 
 pub async fn mark_running(
     db: &Db,
     id: &str,
     task_id: &str,
+    expected_attempts: i64,
     next_poll_at: UnixMillis,
     now: UnixMillis,
 ) -> worker::Result<bool> {
-    db.run_changed(db.prepare(MARK_RUNNING).bind(&[text(id), text(task_id), int(next_poll_at.0), int(now.0)])?).await
+    db.run_changed(db.prepare(MARK_RUNNING).bind(&[
+        text(id),
+        text(task_id),
+        int(next_poll_at.0),
+        int(now.0),
+        int(expected_attempts),
+    ])?)
+    .await
 }
 
-/// What a poll needs to know about a running generation.
+/// What a submission retry, a poll or a callback needs to know about an unfinished generation.
 #[derive(Debug, Deserialize)]
 pub struct RunningGeneration {
     pub id: String,
     pub account_id: String,
     pub model_id: String,
+    pub apipod_model: String,
+    pub prompt: String,
+    pub aspect_ratio: String,
+    pub quality: Option<String>,
+    pub reference_upload_ids: String,
     pub status: String,
     pub apipod_task_id: Option<String>,
     pub poll_attempts: i64,
     pub deadline_at: i64,
+    pub created_at: i64,
 }
 
-const FIND_FOR_POLL: &str = "SELECT id, account_id, model_id, status, apipod_task_id, poll_attempts, deadline_at FROM generations WHERE id = ?1";
+const FIND_FOR_POLL: &str = "SELECT id, account_id, model_id, apipod_model, prompt, aspect_ratio, quality, \
+ reference_upload_ids, status, apipod_task_id, poll_attempts, deadline_at, created_at FROM generations WHERE id = ?1";
 
 pub async fn find_for_poll(db: &Db, id: &str) -> worker::Result<Option<RunningGeneration>> {
     db.first::<RunningGeneration>(db.prepare(FIND_FOR_POLL).bind(&[text(id)])?).await
 }
 
-// Advances the poll counter only from the value the message expected: a duplicate message loses.
+// Advances the attempt counter only from the value the caller expected: a duplicate message, or the loser of
+// a poll/callback race, changes nothing. `status` is 'queued' for submission retries, 'running' for polls.
 const RECORD_POLL: &str =
     "UPDATE generations SET poll_attempts = poll_attempts + 1, next_poll_at = ?3, updated_at = ?4 \
- WHERE id = ?1 AND status = 'running' AND poll_attempts = ?2";
+ WHERE id = ?1 AND status = ?5 AND poll_attempts = ?2";
 
 pub async fn record_poll(
     db: &Db,
     id: &str,
+    status: &str,
     expected_attempts: i64,
     next_poll_at: UnixMillis,
     now: UnixMillis,
@@ -139,6 +157,7 @@ pub async fn record_poll(
         int(expected_attempts),
         int(next_poll_at.0),
         int(now.0),
+        text(status),
     ])?)
     .await
 }
@@ -208,13 +227,13 @@ const INSERT_REFUND: &str =
 pub async fn fail_and_refund(
     db: &Db,
     id: &str,
-    reason: FailureReason,
+    failure: &Failure,
     refund_entry_id: &str,
     description: &str,
     now: UnixMillis,
 ) -> worker::Result<()> {
     let statements = vec![
-        db.prepare(MARK_FAILED).bind(&[text(id), text(reason.code()), text(reason.message()), int(now.0)])?,
+        db.prepare(MARK_FAILED).bind(&[text(id), text(failure.code()), text(&failure.message()), int(now.0)])?,
         db.prepare(INSERT_REFUND).bind(&[text(refund_entry_id), text(id), text(description), int(now.0)])?,
         db.prepare(APPLY_LEDGER_ENTRY).bind(&[text(refund_entry_id)])?,
     ];

@@ -4,8 +4,9 @@ import assert from "node:assert/strict";
 import { startWorker } from "../support/worker.mjs";
 import { signIn, asUser, count } from "../support/google-flow.mjs";
 import { buy, balance, profile } from "../support/billing-flow.mjs";
-import { generate, getGeneration, settled, upload, r2Keys, ledgerFor } from "../support/generation-flow.mjs";
+import { generate, getGeneration, settled, upload, r2Keys, ledgerFor, apipodSaw } from "../support/generation-flow.mjs";
 import { encodePng } from "../support/fakes/png.mjs";
+import { checkApipodAnswers } from "../support/contract-shape.mjs";
 
 let worker;
 before(async () => { worker = await startWorker(); });
@@ -35,9 +36,14 @@ describe("a successful generation", () => {
     const [image] = done.images;
     assert.deepEqual([image.width, image.height, image.content_type], [256, 144, "image/png"]);
 
-    const task = [...worker.fakes.apipod.state.tasks.values()].find((t) => t.input.prompt === "A lighthouse at dusk");
+    const { submissions, tasks: [task] } = apipodSaw(worker, "A lighthouse at dusk");
     assert.equal(task.input.model, "seedream-v4.5");
     assert.equal(task.input.aspect_ratio, "16:9");
+    assert.equal(task.input.quality, "2K", "the documented default quality is sent");
+    assert.equal(task.input.n, undefined, "n is documented only for WAN models");
+    assert.match(task.input.callback_url, new RegExp(`^${worker.url}/webhooks/apipod/${body.id}/[0-9a-f]{64}$`));
+    assert.equal(submissions.length, 1);
+    assert.equal(submissions[0].idempotencyKey, `gptimg-${body.id}`);
     const served = await worker.fetch(image.url, { headers: asUser(worker, user.session) });
     assert.equal(served.status, 200);
     assert.equal(served.headers.get("content-type"), "image/png");
@@ -56,7 +62,7 @@ describe("a successful generation", () => {
     const response = await worker.fetch("/api/generations", {
       method: "POST",
       headers: asUser(worker, user.session, { "content-type": "application/json", "x-request-id": "generation-trips-1" }),
-      body: JSON.stringify({ prompt: "A heron [apipod:stall]", model: "nano-banana", aspect_ratio: "4:3" }),
+      body: JSON.stringify({ prompt: "A heron [apipod:stall]", model: "nano-banana-2", aspect_ratio: "4:3" }),
     });
     assert.equal(response.status, 202);
     const answered = await response.json();
@@ -79,9 +85,10 @@ describe("a successful generation", () => {
     assert.match(uploaded.body.sha256, /^[0-9a-f]{64}$/);
     const { response, body } = await generate(worker, user.session, { prompt: "Make it blue", model: "seedream-v4.5", aspect_ratio: "1:1", reference_upload_ids: [uploaded.body.id] });
     assert.equal(response.status, 202);
-    const submission = worker.fakes.apipod.state.submissions.find((s) => s.input.prompt === "Make it blue");
-    assert.equal(submission.kind, "edits");
-    assert.equal(submission.input.model, "seedream-v4.5-edit");
+    const [submission] = apipodSaw(worker, "Make it blue").submissions;
+    assert.equal(submission.input.model, "seedream-v4.5-edit", "image-to-image is the -edit model on /v1/images/generations");
+    assert.equal(submission.input.image_urls.length, 1);
+    assert.equal(submission.input.quality, "2K");
     assert.equal(submission.references.length, 1);
     assert.equal(submission.references[0].status, 200);
     assert.ok(submission.references[0].bytes.equals(bytes), "APIPod received the uploaded bytes");
@@ -95,11 +102,26 @@ describe("a successful generation", () => {
     expired.searchParams.set("exp", "1000");
     assert.equal((await fetch(expired)).status, 404, "an altered expiry is refused");
   });
+
+  test("Nano Banana 2 takes references on the same model id, at the quality asked for and its price", async () => {
+    const user = await newUser({ pack: true });
+    const uploaded = await upload(worker, user.session, reference());
+    const { response, body } = await generate(worker, user.session, { prompt: "Banana edit", model: "nano-banana-2", aspect_ratio: "21:9", quality: "4K", reference_upload_ids: [uploaded.body.id] });
+    assert.equal(response.status, 202);
+    assert.deepEqual([body.quality, body.cost], ["4K", 5]);
+    const [submission] = apipodSaw(worker, "Banana edit").submissions;
+    assert.deepEqual([submission.input.model, submission.input.quality, submission.input.aspect_ratio], ["nano-banana-2", "4K", "21:9"]);
+    assert.equal(submission.references[0].status, 200, "APIPod could fetch the reference");
+    assert.equal((await settled(worker, user.session, body.id)).status, "succeeded");
+    assert.equal(await balance(worker, user.session), 105);
+    assert.ok(!worker.fakes.apipod.state.answers.some((a) => a.status === 404), "nothing went to an undocumented route");
+  });
 });
 
 describe("every failure mode ends failed, refunded exactly once, with nothing left in R2", () => {
   const MODES = {
     fail: "provider_failed",
+    fail_legacy: "provider_failed",
     cancel: "provider_cancelled",
     malformed: "malformed_answer",
     result404: "result_unavailable",
@@ -123,6 +145,10 @@ describe("every failure mode ends failed, refunded exactly once, with nothing le
       assert.equal(response.status, 202);
       const done = await settled(worker, user.session, body.id);
       await assertRefundedOnce(user, done, code);
+      if (mode === "fail") {
+        assert.equal(done.failure.message, "The image service could not generate this image. The service said: “Content policy violation: the prompt was refused.” Your credits were refunded.", "the provider's text, sanitised");
+      }
+      if (mode === "fail_legacy") assert.match(done.failure.message, /“The upstream model refused this prompt\.”/);
       await worker.runCron();
       await assertRefundedOnce(user, await getGeneration(worker, user.session, body.id), code);
     });
@@ -139,13 +165,19 @@ describe("every failure mode ends failed, refunded exactly once, with nothing le
     await assertRefundedOnce(user, await getGeneration(worker, user.session, body.id), "timed_out");
   });
 
-  test("a submission that hangs times out, fails and refunds at once", async () => {
+  test("a submission that never answers is retried with the same Idempotency-Key, then fails and refunds once", async () => {
     const user = await newUser({ pack: true });
     const started = Date.now();
     const { response, body } = await generate(worker, user.session, { prompt: "A fox [apipod:timeout]", model: "seedream-v4.5", aspect_ratio: "1:1" });
     assert.equal(response.status, 202);
-    assert.ok(Date.now() - started < 12_000, "the Worker gives up on APIPod within its timeout");
-    await assertRefundedOnce(user, body, "submit_failed");
+    assert.ok(Date.now() - started < 12_000, "the request gives up on APIPod within its timeout");
+    assert.equal(body.status, "queued", "the retry happens from the queue");
+    const done = await settled(worker, user.session, body.id, 45_000);
+    await assertRefundedOnce(user, done, "submit_failed");
+    const { submissions } = apipodSaw(worker, "A fox [apipod:timeout]");
+    assert.equal(submissions.length, 3, "three attempts");
+    assert.ok(submissions.every((s) => s.idempotencyKey === `gptimg-${body.id}`));
+    assert.equal(new Set(submissions.map((s) => JSON.stringify(s.input))).size, 1, "the same body every time");
   });
 
   test("a duplicate poll delivery after success stores nothing twice and charges nothing more", async () => {
@@ -168,7 +200,7 @@ describe("money under concurrency and limits", () => {
     const user = await newUser();
     assert.equal(await balance(worker, user.session), 10);
     const results = await Promise.all(Array.from({ length: 20 }, (_, i) =>
-      generate(worker, user.session, { prompt: `Race ${i}`, model: "nano-banana", aspect_ratio: "1:1" })));
+      generate(worker, user.session, { prompt: `Race ${i}`, model: "nano-banana-2", aspect_ratio: "1:1" })));
     const statuses = results.map((r) => r.response.status);
     assert.equal(statuses.filter((s) => s === 202).length, 5);
     assert.equal(statuses.filter((s) => s === 402).length, 15);
@@ -184,11 +216,11 @@ describe("money under concurrency and limits", () => {
   test("too many generations in flight is a 429 with Retry-After, and charges nothing", async () => {
     const user = await newUser({ pack: true });
     for (let i = 0; i < 6; i++) {
-      const { response } = await generate(worker, user.session, { prompt: `Slow ${i} [apipod:stall]`, model: "nano-banana", aspect_ratio: "1:1" });
+      const { response } = await generate(worker, user.session, { prompt: `Slow ${i} [apipod:stall]`, model: "nano-banana-2", aspect_ratio: "1:1" });
       assert.equal(response.status, 202);
     }
     const before = await balance(worker, user.session);
-    const { response, body } = await generate(worker, user.session, { prompt: "One more", model: "nano-banana", aspect_ratio: "1:1" });
+    const { response, body } = await generate(worker, user.session, { prompt: "One more", model: "nano-banana-2", aspect_ratio: "1:1" });
     assert.equal(response.status, 429);
     assert.equal(body.error.code, "too_many_in_flight");
     assert.ok(Number(response.headers.get("retry-after")) > 0);
@@ -198,11 +230,11 @@ describe("money under concurrency and limits", () => {
   test("more than 12 generations a minute is a 429 with Retry-After", async () => {
     const user = await newUser({ pack: true });
     for (let i = 0; i < 12; i++) {
-      const { response, body } = await generate(worker, user.session, { prompt: `Quick ${i} [apipod:submit500]`, model: "nano-banana", aspect_ratio: "1:1" });
+      const { response, body } = await generate(worker, user.session, { prompt: `Quick ${i} [apipod:submit500]`, model: "nano-banana-2", aspect_ratio: "1:1" });
       assert.equal(response.status, 202);
       assert.equal(body.status, "failed");
     }
-    const { response, body } = await generate(worker, user.session, { prompt: "Thirteenth", model: "nano-banana", aspect_ratio: "1:1" });
+    const { response, body } = await generate(worker, user.session, { prompt: "Thirteenth", model: "nano-banana-2", aspect_ratio: "1:1" });
     assert.equal(response.status, 429);
     assert.equal(body.error.code, "rate_limited");
     assert.ok(Number(response.headers.get("retry-after")) >= 1);
@@ -212,13 +244,15 @@ describe("money under concurrency and limits", () => {
   test("invalid requests are 4xx with named codes and charge nothing", async () => {
     const user = await newUser();
     const cases = [
-      [{ prompt: "  ", model: "nano-banana", aspect_ratio: "1:1" }, 422, "prompt_empty"],
-      [{ prompt: "x".repeat(4001), model: "nano-banana", aspect_ratio: "1:1" }, 422, "prompt_too_long"],
-      [{ prompt: "bad\u0007bell", model: "nano-banana", aspect_ratio: "1:1" }, 422, "prompt_invalid_characters"],
+      [{ prompt: "  ", model: "nano-banana-2", aspect_ratio: "1:1" }, 422, "prompt_empty"],
+      [{ prompt: "x".repeat(4001), model: "nano-banana-2", aspect_ratio: "1:1" }, 422, "prompt_too_long"],
+      [{ prompt: "bad\u0007bell", model: "nano-banana-2", aspect_ratio: "1:1" }, 422, "prompt_invalid_characters"],
       [{ prompt: "ok", model: "dall-e-9", aspect_ratio: "1:1" }, 422, "unknown_model"],
-      [{ prompt: "ok", model: "nano-banana", aspect_ratio: "7:3" }, 422, "unsupported_aspect_ratio"],
-      [{ prompt: "ok", model: "nano-banana", aspect_ratio: "1:1", reference_upload_ids: ["a", "b", "c", "d"] }, 422, "too_many_references"],
-      [{ prompt: "ok", model: "nano-banana", aspect_ratio: "1:1", reference_upload_ids: ["upl_0123456789abcdefghjkmnpqrs"] }, 404, "upload_not_found"],
+      [{ prompt: "ok", model: "nano-banana-2", aspect_ratio: "7:3" }, 422, "unsupported_aspect_ratio"],
+      [{ prompt: "ok", model: "nano-banana-2", aspect_ratio: "1:1", reference_upload_ids: ["a", "b", "c", "d", "e", "f", "g", "h", "i"] }, 422, "too_many_references"],
+      [{ prompt: "ok", model: "nano-banana-2", aspect_ratio: "1:1", quality: "8K" }, 422, "unsupported_quality"],
+      [{ prompt: "x".repeat(3994), model: "nano-banana-2", aspect_ratio: "1:1" }, 422, "prompt_too_long"],
+      [{ prompt: "ok", model: "nano-banana-2", aspect_ratio: "1:1", reference_upload_ids: ["upl_0123456789abcdefghjkmnpqrs"] }, 404, "upload_not_found"],
       [{ prompt: "ok", model: "nano-banana" }, 400, "invalid_request_body"],
     ];
     for (const [body, status, code] of cases) {
@@ -238,9 +272,9 @@ describe("the gallery, images and sharing", () => {
   before(async () => {
     owner = await newUser({ pack: true });
     stranger = await newUser({ pack: true });
-    const first = await generate(worker, owner.session, { prompt: "First picture", model: "nano-banana", aspect_ratio: "1:1" });
+    const first = await generate(worker, owner.session, { prompt: "First picture", model: "nano-banana-2", aspect_ratio: "1:1" });
     await settled(worker, owner.session, first.body.id);
-    const second = await generate(worker, owner.session, { prompt: "Second picture", model: "nano-banana", aspect_ratio: "4:3" });
+    const second = await generate(worker, owner.session, { prompt: "Second picture", model: "nano-banana-2", aspect_ratio: "4:3" });
     done = await settled(worker, owner.session, second.body.id);
   });
 
@@ -305,7 +339,7 @@ describe("the gallery, images and sharing", () => {
 
   test("deleting removes the record and its R2 objects but keeps the ledger; a running one is 409", async () => {
     const user = await newUser({ pack: true });
-    const { body } = await generate(worker, user.session, { prompt: "To delete", model: "nano-banana", aspect_ratio: "1:1" });
+    const { body } = await generate(worker, user.session, { prompt: "To delete", model: "nano-banana-2", aspect_ratio: "1:1" });
     const finished = await settled(worker, user.session, body.id);
     assert.equal((await r2Keys(worker, `generations/${user.id}/${body.id}/`)).length, 1);
     const response = await worker.fetch(`/api/generations/${body.id}`, { method: "DELETE", headers: asUser(worker, user.session) });
@@ -315,7 +349,7 @@ describe("the gallery, images and sharing", () => {
     assert.deepEqual(await r2Keys(worker, `generations/${user.id}/${body.id}/`), []);
     assert.deepEqual(await ledgerFor(worker, body.id), [{ kind: "generation_debit", amount: -2 }]);
 
-    const running = await generate(worker, user.session, { prompt: "Still going [apipod:stall]", model: "nano-banana", aspect_ratio: "1:1" });
+    const running = await generate(worker, user.session, { prompt: "Still going [apipod:stall]", model: "nano-banana-2", aspect_ratio: "1:1" });
     const conflict = await worker.fetch(`/api/generations/${running.body.id}`, { method: "DELETE", headers: asUser(worker, user.session) });
     assert.equal(conflict.status, 409);
   });
@@ -349,7 +383,16 @@ describe("uploads", () => {
 
   test("the model catalogue is public and hides APIPod ids", async () => {
     const { models } = await (await worker.fetch("/api/models")).json();
-    assert.deepEqual(models.map((m) => [m.id, m.credits_per_image]), [["seedream-v4.5", 4], ["nano-banana", 2]]);
-    assert.ok(models.every((m) => m.apipod_model === undefined && m.aspect_ratios.length > 0));
+    assert.deepEqual(models.map((m) => [m.id, m.credits_per_image]), [["seedream-v4.5", 4], ["nano-banana-2", 2], ["nano-banana-pro", 4]]);
+    assert.ok(models.every((m) => m.apipod_model === undefined && m.edit_model === undefined && m.aspect_ratios.length > 0));
+    assert.deepEqual(models.map((m) => [m.qualities, m.default_quality]), [[["2K", "4K"], "2K"], [["1K", "2K", "4K"], "1K"], [["1K", "2K", "4K"], "1K"]]);
+    assert.deepEqual(models[1].quality_credits, { "2K": 3, "4K": 5 });
+  });
+});
+
+describe("the APIPod stand-in", () => {
+  test("answered everything in this file in documented shapes only", () => {
+    const matched = checkApipodAnswers(worker.fakes.apipod.state.answers);
+    assert.ok(matched["submit-success-code200.json"] > 0 && matched["status-completed-legacy.json"] > 0, JSON.stringify(matched));
   });
 });

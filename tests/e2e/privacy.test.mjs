@@ -51,7 +51,7 @@ describe("terms and age consent", () => {
     const user = await newUser({ consent: false });
     const me = await profile(worker, user.session);
     assert.equal(me.consent_required, true);
-    for (const [method, path, body] of [["POST", "/api/generations", { prompt: "x", model: "nano-banana", aspect_ratio: "1:1" }], ["POST", "/api/billing/checkout", { plan: "pack_100" }], ["GET", "/api/credits/ledger"], ["GET", "/api/generations"]]) {
+    for (const [method, path, body] of [["POST", "/api/generations", { prompt: "x", model: "nano-banana-2", aspect_ratio: "1:1" }], ["POST", "/api/billing/checkout", { plan: "pack_100" }], ["GET", "/api/credits/ledger"], ["GET", "/api/generations"]]) {
       const response = await json(worker, user.session, method, path, body);
       assert.equal(response.status, 403, path);
       assert.equal((await response.json()).error.code, "consent_required");
@@ -277,7 +277,7 @@ describe("the admin console", () => {
     const audit = await (await json(worker, admin.session, "GET", "/api/admin/audit")).json();
     assert.equal(audit.entries.filter((e) => e.target_id === user.id && e.action === "credit_adjustment").length, 1);
 
-    const { body } = await generate(worker, user.session, { prompt: "break [apipod:fail]", model: "nano-banana", aspect_ratio: "1:1" });
+    const { body } = await generate(worker, user.session, { prompt: "break [apipod:fail]", model: "nano-banana-2", aspect_ratio: "1:1" });
     await settled(worker, user.session, body.id);
     const failed = await (await json(worker, admin.session, "GET", "/api/admin/generations/failed")).json();
     assert.ok(failed.generations.some((g) => g.id === body.id && g.failure_code === "provider_failed"));

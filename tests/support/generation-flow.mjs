@@ -38,3 +38,27 @@ export async function ledgerFor(worker, source) {
   const { results } = await worker.db.prepare("SELECT kind, amount FROM credit_ledger WHERE source_id = ? ORDER BY created_at, kind").bind(source).all();
   return results;
 }
+
+/** The generation's row as D1 holds it (what the API does not show: attempts, task id, finish time). */
+export async function generationRow(worker, id) {
+  return worker.db.prepare("SELECT status, poll_attempts, apipod_task_id, finished_at, updated_at, failure_code, failure_message FROM generations WHERE id = ?").bind(id).first();
+}
+
+/** What the APIPod stand-in received for a prompt: every submission, and the tasks it started. */
+export function apipodSaw(worker, prompt) {
+  const { state } = worker.fakes.apipod;
+  const submissions = state.submissions.filter((s) => s.input.prompt === prompt);
+  const tasks = [...state.tasks.values()].filter((t) => t.input.prompt === prompt);
+  return { submissions, tasks };
+}
+
+/** Waits until `check()` returns something truthy. */
+export async function waitFor(check, timeoutMs = 15_000, what = "condition") {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -1,15 +1,50 @@
-// Stand-in for APIPod: accepts generation and edit tasks (fetching reference images through the Worker's signed
-// links, as APIPod does), renders a real PNG from the prompt after a short delay, and misbehaves on request:
-// a prompt containing [apipod:MODE] makes it fail, cancel, stall, answer 500 on submit, hang (timeout),
-// answer malformed JSON, give a result URL that 404s, or give bytes that are not an image.
+// Stand-in for APIPod, speaking only its documented shapes (tests/contracts/apipod/, see its README): submit
+// through POST /v1/images/generations (edits are the `-edit` model + image_urls, fetched as APIPod does),
+// Idempotency-Key honoured, GET /v1/images/status/{id}, a callback POSTed to callback_url, a real PNG as the
+// result. A prompt containing [apipod:MODE] makes it misbehave; the modes are listed in README.md
+// ("## Generating images") and in MODES below. Every JSON answer and callback is kept in `state.answers`
+// so tests can check its shape against the fixtures.
 import crypto from "node:crypto";
-import { sendJson } from "./server.mjs";
 import { encodePng, coloursFor } from "./png.mjs";
 
-const SIZES = { "1:1": [256, 256], "4:3": [256, 192], "3:4": [192, 256], "16:9": [256, 144], "9:16": [144, 256] };
+/** The prompt switches: what each one makes the stand-in do. */
+export const MODES = {
+  fail: "the task fails with error_code + error_message (text with control characters)",
+  fail_legacy: "the task fails with the legacy `error` string",
+  cancel: "the task is cancelled",
+  stall: "the task stays processing",
+  malformed: "the status answer is broken JSON once the task is done",
+  result404: "the result URL answers 404",
+  notimage: "the result URL answers bytes that are not an image",
+  submit500: "submit answers 500 internal_error",
+  submit429: "the first submit answers 429 with Retry-After: 2",
+  poll429: "the first status read answers 429 with Retry-After: 3 (and no callback is sent, so polling finds it)",
+  conflict: "submit answers 409 idempotency_conflict",
+  timeout: "submit never answers",
+  hang_once: "the first submit starts the task but answers only after 9 s (past the Worker's timeout)",
+  drop_once: "the first submit starts the task, then drops the connection without an answer",
+  code0: "submit answers the older success envelope with code 0",
+  nocallback: "no callback is sent (polling only)",
+  callback_twice: "the callback is delivered twice",
+  callback_early: "a forged 'completed' callback arrives while the task is still processing (it then stalls)",
+};
+// Besides the modes, [apipod-delay:MS] sets how long the task takes (default 250 ms), e.g. for the benchmark.
+
+// Documented models (contract §2), with their resolution values and whether image_urls are required.
+const MODELS = {
+  "nano-banana-2": { qualities: ["512px", "1K", "2K", "4K"], edit: false, maxImages: 14 },
+  "nano-banana-pro": { qualities: ["1K", "2K", "4K"], edit: false, maxImages: 8 },
+  "seedream-v4.5": { qualities: ["2K", "4K"], edit: false, maxImages: 0 },
+  "seedream-v4.5-edit": { qualities: ["2K", "4K"], edit: true, maxImages: 14 },
+  "seedream-5.0-lite": { qualities: ["2K", "3K"], edit: false, maxImages: 0 },
+  "seedream-5.0-lite-edit": { qualities: ["2K", "3K"], edit: true, maxImages: 14 },
+};
 
 export function renderPrompt(prompt, aspectRatio) {
-  const [width, height] = SIZES[aspectRatio] ?? [256, 256];
+  const [w, h] = (aspectRatio ?? "1:1").split(":").map(Number);
+  const scale = 256 / Math.max(w || 1, h || 1);
+  const width = Math.max(16, Math.round((w || 1) * scale));
+  const height = Math.max(16, Math.round((h || 1) * scale));
   const [a, b] = coloursFor(prompt);
   return encodePng(width, height, (x, y) => {
     const t = (x / width + y / height) / 2;
@@ -17,55 +52,160 @@ export function renderPrompt(prompt, aspectRatio) {
   });
 }
 
-export function createApipod({ apiKey, baseUrl, delayMs = 250 }) {
-  const state = { tasks: new Map(), submissions: [], statusRequests: 0, hanging: new Set() };
+// The two documented error envelopes.
+const openAiError = (message, code, type = "invalid_request_error") => ({ error: { message, type, code } });
+const codeError = (status, message, type, errorCode) => ({ code: status, message, data: { type, error_code: errorCode } });
 
-  async function submit(req, res, body, kind) {
+export function createApipod({ apiKey, baseUrl, delayMs = 250 }) {
+  const state = {
+    tasks: new Map(), submissions: [], statusRequests: [], callbacks: [], answers: [], idempotency: new Map(),
+    hanging: new Set(), delayMs, firstSeen: new Set(),
+  };
+
+  function send(res, status, value, kind, headers = {}) {
+    state.answers.push({ kind, status, body: value });
+    res.writeHead(status, { "content-type": "application/json", ...headers });
+    res.end(JSON.stringify(value));
+  }
+  const once = (key) => !state.firstSeen.has(key) && state.firstSeen.add(key);
+
+  async function deliverCallback(task, payload) {
+    state.answers.push({ kind: "callback", body: payload });
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const delivery = { taskId: task.id, payload, at: Date.now(), status: 0, body: null };
+      state.callbacks.push(delivery);
+      try {
+        const response = await fetch(task.input.callback_url, {
+          method: "POST", headers: { "content-type": "application/json", "user-agent": "APIPod-Callback/1.0" }, body: JSON.stringify(payload),
+        });
+        delivery.status = response.status;
+        delivery.body = await response.json().catch(() => null);
+        if (response.ok) return;
+      } catch (error) {
+        delivery.error = String(error);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** attempt));
+    }
+  }
+
+  function callbackPayload(task) {
+    const base = { task_id: task.id, request_id: `req_${task.id.slice(5)}`, status: task.final };
+    const times = { created_at: new Date(task.createdAt).toISOString(), completed_at: new Date(task.completedAt ?? Date.now()).toISOString() };
+    if (task.final === "completed") return { ...base, result: [resultUrl(task)], ...times };
+    return { ...base, error: "Content policy violation: the prompt was refused.", error_code: "CONTENT_POLICY", ...times };
+  }
+
+  function finish(task) {
+    task.completedAt = Date.now();
+    task.state = task.final;
+    if (!task.input.callback_url || ["nocallback", "poll429"].includes(task.mode) || !["completed", "failed"].includes(task.final)) return;
+    deliverCallback(task, callbackPayload(task)).then(() => task.mode === "callback_twice" && deliverCallback(task, callbackPayload(task)));
+  }
+
+  function startTask(input, mode) {
+    const id = `task_${crypto.randomBytes(8).toString("hex")}`;
+    const final = { fail: "failed", fail_legacy: "failed", cancel: "cancelled", stall: "processing", callback_early: "processing" }[mode] ?? "completed";
+    const task = { id, input, mode, final, state: "pending", createdAt: Date.now(), png: renderPrompt(input.prompt, input.aspect_ratio) };
+    state.tasks.set(id, task);
+    const delay = Number(/\[apipod-delay:(\d+)\]/.exec(input.prompt)?.[1] ?? state.delayMs);
+    if (final !== "processing") setTimeout(() => finish(task), delay);
+    if (mode === "callback_early" && input.callback_url) {
+      // Shortly after the submit answer, so the Worker already knows the task: a callback it must not trust.
+      setTimeout(() => deliverCallback(task, callbackPayload({ ...task, final: "completed" })), 150);
+    }
+    return task;
+  }
+
+  function validate(input) {
+    const model = MODELS[input.model];
+    if (!model) return [404, codeError(404, `Model ${input.model} is not available`, "invalid_request_error", "model_not_available")];
+    if (typeof input.prompt !== "string" || !input.prompt) return [400, openAiError("prompt is required", "invalid_request")];
+    const urls = input.image_urls ?? [];
+    if (model.edit && urls.length === 0) return [400, openAiError("image_urls is required for this model", "invalid_request")];
+    if (urls.length > model.maxImages) return [400, openAiError("too many image_urls", "invalid_request")];
+    if (input.quality !== undefined && !model.qualities.includes(input.quality)) return [400, openAiError("Invalid quality value", "invalid_request")];
+    return null;
+  }
+
+  async function submit(req, res, raw) {
     let input;
     try {
-      input = JSON.parse(body.toString());
+      input = JSON.parse(raw.toString());
     } catch {
-      return sendJson(res, 400, { error: "invalid JSON" });
+      return send(res, 400, openAiError("The request body is not valid JSON", "invalid_request"), "error");
     }
     const mode = /\[apipod:(\w+)\]/.exec(input.prompt ?? "")?.[1] ?? "normal";
-    const submission = { kind, input, mode, references: [] };
+    const key = req.headers["idempotency-key"];
+    const submission = { input, mode, idempotencyKey: key, userAgent: req.headers["user-agent"], references: [], at: Date.now() };
     state.submissions.push(submission);
-    if (mode === "submit500") return sendJson(res, 500, { error: "internal error" });
-    if (mode === "timeout") {
-      state.hanging.add(res);
-      return;
+    const remembered = key && state.idempotency.get(key);
+    if (remembered) {
+      if (remembered.body !== raw.toString()) return send(res, 409, openAiError("Idempotency-Key reused with a different body", "idempotency_conflict"), "error");
+      if (!remembered.answer) return send(res, 409, openAiError("A request with this Idempotency-Key is in progress", "idempotency_in_progress"), "error");
+      submission.replayed = true;
+      return send(res, remembered.answer.status, remembered.answer.body, "submit");
     }
-    if (!input.model || !input.prompt) return sendJson(res, 400, { error: "model and prompt are required" });
+    if (mode === "conflict") return send(res, 409, openAiError("Idempotency-Key reused with a different body", "idempotency_conflict"), "error");
+    if (mode === "submit500") return send(res, 500, openAiError("Internal error", "internal_error", "server_error"), "error");
+    if (mode === "submit429" && once(input.prompt)) {
+      return send(res, 429, codeError(429, "Rate limit exceeded", "rate_limit_error", "rate_limit_exceeded"), "error", { "retry-after": "2" });
+    }
+    if (mode === "timeout") return state.hanging.add(res);
+    const invalid = validate(input);
+    if (invalid) return send(res, invalid[0], invalid[1], "error");
+    const record = { body: raw.toString(), answer: null };
+    if (key) state.idempotency.set(key, record);
     for (const url of input.image_urls ?? []) {
       const response = await fetch(url);
       const bytes = Buffer.from(await response.arrayBuffer());
       submission.references.push({ url, status: response.status, bytes });
-      if (response.status !== 200) return sendJson(res, 400, { error: `could not fetch image ${url}` });
+      if (response.status !== 200) {
+        if (key) state.idempotency.delete(key);
+        return send(res, 400, openAiError(`Could not fetch image ${url}`, "invalid_request"), "error");
+      }
     }
-    const id = `task_${crypto.randomBytes(8).toString("hex")}`;
-    const task = { id, input, mode, createdAt: Date.now(), png: renderPrompt(input.prompt, input.aspect_ratio) };
-    state.tasks.set(id, task);
-    sendJson(res, 200, { task_id: id, status: "pending" });
+    const task = startTask(input, mode);
+    submission.taskId = task.id;
+    record.answer = { status: 200, body: { code: mode === "code0" ? 0 : 200, message: "success", data: { task_id: task.id } } };
+    if (mode === "drop_once" && once(input.prompt)) return res.socket.destroy();
+    if (mode === "hang_once" && once(input.prompt)) {
+      const answer = record.answer;
+      record.answer = null; // in flight until it answers
+      state.hanging.add(res);
+      return setTimeout(() => { record.answer = answer; state.hanging.delete(res); if (!res.destroyed) send(res, answer.status, answer.body, "submit"); }, 9_000);
+    }
+    send(res, record.answer.status, record.answer.body, "submit");
   }
 
+  const resultUrl = (task) => `${baseUrl()}/apipod/results/${task.id}/0.png`;
+
   function status(res, id) {
-    state.statusRequests++;
     const task = state.tasks.get(id);
-    if (!task) return sendJson(res, 404, { error: "no such task" });
-    const ready = Date.now() - task.createdAt >= delayMs;
-    if (task.mode === "malformed" && ready) {
-      res.writeHead(200, { "content-type": "application/json" });
-      return res.end('{"status": "completed", "result": {"images": [');
+    state.statusRequests.push({ taskId: id, at: Date.now() });
+    if (!task) return send(res, 404, codeError(404, "Task not found", "invalid_request_error", "invalid_request"), "error");
+    if (task.mode === "poll429" && once(`poll:${id}`)) {
+      return send(res, 429, codeError(429, "Rate limit exceeded", "rate_limit_error", "rate_limit_exceeded"), "error", { "retry-after": "3" });
     }
-    if (task.mode === "stall" || !ready) return sendJson(res, 200, { task_id: id, status: "processing" });
-    if (task.mode === "fail") return sendJson(res, 200, { task_id: id, status: "failed", error: "content policy violation" });
-    if (task.mode === "cancel") return sendJson(res, 200, { task_id: id, status: "cancelled" });
-    sendJson(res, 200, { task_id: id, status: "completed", result: { images: [{ url: `${baseUrl()}/apipod/results/${id}/0.png` }] } });
+    const envelope = (data) => send(res, 200, { code: 200, message: "success", data: { task_id: id, ...data } }, "status");
+    if (task.final === "processing") return envelope({ status: "processing", progress: 40 });
+    if (task.state === "pending") return envelope({ status: "pending" });
+    if (task.mode === "malformed") {
+      state.answers.push({ kind: "broken", status: 200 });
+      res.writeHead(200, { "content-type": "application/json" });
+      return res.end('{"code": 200, "message": "success", "data": {"status": "completed", "result": [');
+    }
+    if (task.state === "failed" && task.mode === "fail_legacy") return envelope({ status: "failed", error: "The upstream model refused this prompt." });
+    if (task.state === "failed") return envelope({ status: "failed", error_code: "CONTENT_POLICY", error_message: "Content policy violation:\u0007 the prompt\nwas refused." });
+    if (task.state === "cancelled") return envelope({ status: "cancelled" });
+    envelope({ status: "completed", result: [resultUrl(task)], completed_at: Math.floor(task.completedAt / 1000) });
   }
 
   function result(res, id) {
     const task = state.tasks.get(id);
-    if (!task || task.mode === "result404") return sendJson(res, 404, { error: "not found" });
+    if (!task || task.mode === "result404") {
+      res.writeHead(404, { "content-type": "text/plain" });
+      return res.end("Not Found");
+    }
     if (task.mode === "notimage") {
       res.writeHead(200, { "content-type": "image/png" });
       return res.end("<html><body>Gateway error</body></html>");
@@ -79,14 +219,16 @@ export function createApipod({ apiKey, baseUrl, delayMs = 250 }) {
     state,
     async handle(req, res, url, body) {
       const path = url.pathname.slice("/apipod".length);
-      if (path.startsWith("/v1/") && req.headers.authorization !== `Bearer ${apiKey}`) return sendJson(res, 401, { error: "invalid api key" });
-      if (req.method === "POST" && path === "/v1/images/generations") return submit(req, res, body, "generations");
-      if (req.method === "POST" && path === "/v1/images/edits") return submit(req, res, body, "edits");
+      if (path.startsWith("/v1/") && req.headers.authorization !== `Bearer ${apiKey}`) {
+        return send(res, 401, openAiError("Authentication required. Please provide a valid API key or sign in.", "invalid_api_key"), "error");
+      }
+      if (req.method === "POST" && path === "/v1/images/generations") return submit(req, res, body);
       let match = path.match(/^\/v1\/images\/status\/([\w-]+)$/);
       if (req.method === "GET" && match) return status(res, match[1]);
       match = path.match(/^\/results\/([\w-]+)\/0\.png$/);
       if (req.method === "GET" && match) return result(res, match[1]);
-      sendJson(res, 404, { error: "no such stand-in endpoint" });
+      // Not in APIPod's endpoint table (e.g. /v1/images/edits): 404.
+      send(res, 404, openAiError(`No route ${req.method} ${path}`, "invalid_request"), "error");
     },
   };
 }

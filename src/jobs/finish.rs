@@ -1,0 +1,143 @@
+//! Looking at a running task and finishing it: ONE code path for the poller and for callbacks. The finisher
+//! first claims the generation's current attempt (a conditional D1 update), so a poll, a callback and a
+//! duplicate callback finish it exactly once.
+
+use gptimg_domain::apipod::{self, completed_at_ms};
+use gptimg_domain::generation::{next_step, Failure, FailureReason, ImageId, NextStep};
+use gptimg_domain::images::{inspect, MAX_RESULT_BYTES};
+use gptimg_domain::time::UnixMillis;
+use serde_json::json;
+use worker::Env;
+
+use super::{enqueue_poll, fail, log_provider_error};
+use crate::blobs;
+use crate::clients::apipod as client;
+use crate::config::Config;
+use crate::log;
+use crate::platform::{self, CryptoRandom};
+use crate::store::generations::{self as store, RunningGeneration, StoredImage};
+use crate::store::Db;
+
+/// Who is looking: the queue's poll chain (which schedules the next poll) or a callback (which never does).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trigger {
+    Poll,
+    Callback,
+}
+
+/// What a look at the task did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Checked {
+    /// Not finished yet (or the status could not be read and polling will try again).
+    StillRunning { readable: bool },
+    /// This call finished it (succeeded or failed and refunded).
+    Finished,
+    /// Someone else claimed it first.
+    AlreadyHandled,
+}
+
+/// A claim outlives a crashed finisher by this much before the sweep re-queues a poll.
+const CLAIM_SECS: i64 = 60;
+
+pub async fn check(
+    db: &Db,
+    env: &Env,
+    config: &Config,
+    row: &RunningGeneration,
+    trigger: Trigger,
+) -> worker::Result<Checked> {
+    let Some(task_id) = row.apipod_task_id.as_deref() else { return Ok(Checked::AlreadyHandled) };
+    let answer = client::status(config, task_id).await;
+    if let Err(error) = &answer {
+        log::event("-", "apipod_poll_unanswered", json!({ "generation_id": row.id, "cause": error.0 }));
+    }
+    let (status, min_delay, error) = apipod::poll_answer(answer.as_ref().ok().map(|a| a.view()));
+    if let Some(error) = &error {
+        log_provider_error(&row.id, "apipod_poll_refused", error);
+    }
+    let readable = status.is_some();
+    let now = platform::now();
+    let attempt = u32::try_from(row.poll_attempts).unwrap_or(u32::MAX);
+    let step = next_step(status, min_delay, attempt, now.as_secs(), UnixMillis(row.deadline_at).as_secs());
+    let ending: Result<Vec<String>, Failure> = match step {
+        NextStep::StoreResults(urls) => Ok(urls),
+        NextStep::Fail(failure) => Err(failure),
+        NextStep::PollAgainAfter(delay) => {
+            let next = now.plus_secs(i64::from(delay));
+            if trigger == Trigger::Poll
+                && store::record_poll(db, &row.id, "running", row.poll_attempts, next, now).await?
+            {
+                enqueue_poll(env, &row.id, row.poll_attempts + 1, delay).await?;
+            }
+            return Ok(Checked::StillRunning { readable });
+        }
+    };
+    let claim_until = now.plus_secs(CLAIM_SECS);
+    if !store::record_poll(db, &row.id, "running", row.poll_attempts, claim_until, now).await? {
+        return Ok(Checked::AlreadyHandled);
+    }
+    let provider_done = answer.as_ref().ok().and_then(|a| completed_at_ms(&a.body));
+    log::event(
+        "-",
+        "apipod_task_done",
+        json!({ "generation_id": row.id, "trigger": format!("{trigger:?}"), "provider_completed_at": provider_done,
+            "lag_ms": provider_done.map(|at| now.0 - at) }),
+    );
+    match ending {
+        Ok(urls) => store_results(db, env, config, row, &urls).await?,
+        Err(failure) => fail(db, config, &row.id, &row.model_id, &failure).await?,
+    }
+    Ok(Checked::Finished)
+}
+
+/// Copies every result into R2 (size-capped, bytes sniffed), then records success; any bad result fails the
+/// whole generation and leaves no objects behind.
+async fn store_results(
+    db: &Db,
+    env: &Env,
+    config: &Config,
+    row: &RunningGeneration,
+    urls: &[String],
+) -> worker::Result<()> {
+    let bucket = blobs::bucket(env)?;
+    let mut stored: Vec<StoredImage> = Vec::with_capacity(urls.len());
+    for (position, url) in urls.iter().enumerate() {
+        let outcome = match client::download(url, MAX_RESULT_BYTES).await {
+            Err(error) => {
+                log::event("-", "result_download_failed", json!({ "generation_id": row.id, "cause": error.0 }));
+                Err(FailureReason::ResultUnavailable)
+            }
+            Ok(bytes) => match inspect(&bytes, MAX_RESULT_BYTES) {
+                Err(_) => Err(FailureReason::ResultNotImage),
+                Ok(info) => Ok((bytes, info)),
+            },
+        };
+        let (bytes, info) = match outcome {
+            Ok(found) => found,
+            Err(reason) => {
+                blobs::delete_all(&bucket, stored.into_iter().map(|s| s.r2_key).collect()).await?;
+                return fail(db, config, &row.id, &row.model_id, &Failure::from(reason)).await;
+            }
+        };
+        let key = blobs::output_key(&row.account_id, &row.id, position, info.format.extension());
+        let size_bytes = bytes.len() as i64;
+        let etag = blobs::put(&bucket, &key, bytes, info.format.content_type()).await?;
+        stored.push(StoredImage {
+            id: ImageId::generate(&mut CryptoRandom).as_str().to_owned(),
+            position: position as i64,
+            r2_key: key,
+            content_type: info.format.content_type(),
+            size_bytes,
+            width: i64::from(info.width),
+            height: i64::from(info.height),
+            etag,
+        });
+    }
+    let status = store::complete(db, &row.id, &stored, platform::now()).await?;
+    if status != "succeeded" {
+        // Someone else settled it (the deadline sweep failed it first): keep nothing.
+        blobs::delete_all(&bucket, stored.into_iter().map(|s| s.r2_key).collect()).await?;
+    }
+    log::event("-", "generation_settled", json!({ "generation_id": row.id, "status": status }));
+    Ok(())
+}

@@ -1,0 +1,94 @@
+//! Drives generations to exactly one end: submit after admission (retried with one Idempotency-Key), poll
+//! APIPod from the queue with backoff or hear its callback, copy results into R2, or fail and refund once;
+//! the cron sweep settles whatever the queue lost.
+
+mod finish;
+mod submit;
+
+use gptimg_domain::apipod::ProviderError;
+use gptimg_domain::generation::{Failure, FailureReason};
+use gptimg_domain::ledger::{LedgerEntryId, LedgerKind};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use worker::{Env, MessageBuilder};
+
+use crate::config::Config;
+use crate::log;
+use crate::platform::{self, CryptoRandom};
+use crate::store::generations as store;
+use crate::store::Db;
+
+pub use finish::{check, Checked, Trigger};
+pub use submit::{submit, Submitted};
+
+/// One step of one generation: a submission retry while it is queued, a poll while it runs. `attempt` must
+/// match the row's count or the message is a stale duplicate.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct PollMessage {
+    pub generation_id: String,
+    pub attempt: i64,
+}
+
+async fn enqueue_poll(env: &Env, generation_id: &str, attempt: i64, delay_secs: u32) -> worker::Result<()> {
+    let message = PollMessage { generation_id: generation_id.to_owned(), attempt };
+    env.queue("GENERATION_QUEUE")?.send(MessageBuilder::new(message).delay_seconds(delay_secs).build()).await
+}
+
+fn model_name<'a>(config: &'a Config, model_id: &'a str) -> &'a str {
+    config.models.by_id(model_id).map_or(model_id, |m| m.name.as_str())
+}
+
+/// An APIPod error answer, logged with both envelopes' facts (never shown as is).
+fn log_provider_error(generation_id: &str, what: &str, error: &ProviderError) {
+    log::event(
+        "-",
+        what,
+        json!({ "generation_id": generation_id, "http_status": error.http_status, "error_code": error.code,
+            "error_type": error.kind, "error_message": error.message }),
+    );
+}
+
+/// Marks the generation failed and refunds it, once, whoever calls first.
+pub async fn fail(
+    db: &Db,
+    config: &Config,
+    generation_id: &str,
+    model_id: &str,
+    failure: &Failure,
+) -> worker::Result<()> {
+    let entry = LedgerEntryId::generate(&mut CryptoRandom);
+    let description = LedgerKind::GenerationRefund.description(model_name(config, model_id));
+    store::fail_and_refund(db, generation_id, failure, entry.as_str(), &description, platform::now()).await?;
+    log::event("-", "generation_failed", json!({ "generation_id": generation_id, "reason": failure.code() }));
+    Ok(())
+}
+
+/// One queue message. Stale or duplicate messages do nothing.
+pub async fn poll(env: &Env, config: &Config, message: &PollMessage) -> worker::Result<()> {
+    let db = Db::from_env(env)?;
+    let Some(row) = store::find_for_poll(&db, &message.generation_id).await? else { return Ok(()) };
+    if row.poll_attempts != message.attempt {
+        return Ok(());
+    }
+    match row.status.as_str() {
+        "queued" => submit::retry(&db, env, config, &row).await,
+        "running" => check(&db, env, config, &row, Trigger::Poll).await.map(|_| ()),
+        _ => Ok(()),
+    }
+}
+
+/// The cron sweep: fails and refunds what is past its deadline or never got submitted, re-queues lost polls.
+pub async fn sweep(env: &Env, config: &Config) -> worker::Result<usize> {
+    let db = Db::from_env(env)?;
+    let overdue = store::overdue(&db, platform::now()).await?;
+    for generation in &overdue {
+        if generation.past_deadline == 1 {
+            fail(&db, config, &generation.id, &generation.model_id, &FailureReason::TimedOut.into()).await?;
+        } else if generation.status == "queued" || generation.apipod_task_id.is_none() {
+            fail(&db, config, &generation.id, &generation.model_id, &FailureReason::SubmitFailed.into()).await?;
+        } else {
+            enqueue_poll(env, &generation.id, generation.poll_attempts, 0).await?;
+        }
+    }
+    Ok(overdue.len())
+}

@@ -1,0 +1,142 @@
+//! Submitting a generation to APIPod: the same body and Idempotency-Key on every attempt, so a retry after a
+//! timeout or a lost connection can never start a second paid task.
+
+use gptimg_domain::apipod::{self, callback, SubmitOutcome, TaskRequest};
+use gptimg_domain::generation::{poll_delay_secs, ValidGeneration, REFERENCE_URL_LIFETIME_SECS};
+use gptimg_domain::links;
+use gptimg_domain::time::UnixMillis;
+use serde_json::json;
+use worker::Env;
+
+use super::{enqueue_poll, fail, log_provider_error};
+use crate::clients::apipod as client;
+use crate::config::Config;
+use crate::log;
+use crate::platform;
+use crate::store::generations::{self as store, RunningGeneration};
+use crate::store::Db;
+
+/// Signed links APIPod uses to fetch the reference images. They expire a fixed time after the generation was
+/// created (not after this attempt), so a retried submission sends exactly the same body.
+fn reference_urls(config: &Config, upload_ids: &[String], created: UnixMillis) -> Vec<String> {
+    let expires = created.as_secs() + REFERENCE_URL_LIFETIME_SECS;
+    let secret = config.session_secret.expose().as_bytes();
+    upload_ids
+        .iter()
+        .map(|id| {
+            let sig = links::sign(secret, id, expires);
+            config.app_url.join(&format!("/uploads/{id}/content?exp={expires}&sig={sig}"))
+        })
+        .collect()
+}
+
+/// What the generation's row holds, enough to build its submission again.
+struct Submission<'a> {
+    generation_id: &'a str,
+    model_id: &'a str,
+    apipod_model: &'a str,
+    prompt: &'a str,
+    aspect_ratio: &'a str,
+    quality: Option<&'a str>,
+    reference_ids: Vec<String>,
+    created: UnixMillis,
+}
+
+fn body_of(config: &Config, s: &Submission<'_>) -> String {
+    let image_urls = reference_urls(config, &s.reference_ids, s.created);
+    let callback_url = config.app_url.join(&callback::path(config.session_secret.expose().as_bytes(), s.generation_id));
+    apipod::submit_body(&TaskRequest {
+        model: s.apipod_model,
+        prompt: s.prompt,
+        aspect_ratio: s.aspect_ratio,
+        quality: s.quality,
+        image_urls: &image_urls,
+        callback_url: Some(&callback_url),
+    })
+}
+
+/// What the caller knows after a submission without reading the generation back.
+pub enum Submitted {
+    /// APIPod took the task and this submission moved the generation to `running`.
+    Running,
+    /// It failed and was refunded, waits for a retry, or something else settled it: read it back.
+    Settled,
+}
+
+/// Submits an admitted (already charged) generation, first attempt, from the request that created it.
+pub async fn submit(
+    db: &Db,
+    env: &Env,
+    config: &Config,
+    generation_id: &str,
+    generation: &ValidGeneration<'_>,
+    created: UnixMillis,
+) -> worker::Result<Submitted> {
+    let submission = Submission {
+        generation_id,
+        model_id: &generation.model.id,
+        apipod_model: generation.apipod_model(),
+        prompt: generation.prompt.as_str(),
+        aspect_ratio: &generation.aspect_ratio,
+        quality: generation.quality.as_deref(),
+        reference_ids: generation.references.iter().map(|r| r.as_str().to_owned()).collect(),
+        created,
+    };
+    attempt(db, env, config, &submission, 0).await
+}
+
+/// A later attempt, from the queue, for a generation still `queued`.
+pub async fn retry(db: &Db, env: &Env, config: &Config, row: &RunningGeneration) -> worker::Result<()> {
+    let submission = Submission {
+        generation_id: &row.id,
+        model_id: &row.model_id,
+        apipod_model: &row.apipod_model,
+        prompt: &row.prompt,
+        aspect_ratio: &row.aspect_ratio,
+        quality: row.quality.as_deref(),
+        reference_ids: serde_json::from_str(&row.reference_upload_ids).unwrap_or_default(),
+        created: UnixMillis(row.created_at),
+    };
+    attempt(db, env, config, &submission, row.poll_attempts).await.map(|_| ())
+}
+
+async fn attempt(db: &Db, env: &Env, config: &Config, s: &Submission<'_>, attempt: i64) -> worker::Result<Submitted> {
+    let id = s.generation_id;
+    let answer = client::submit(config, body_of(config, s), &apipod::idempotency_key(id)).await;
+    if let Err(error) = &answer {
+        log::event(
+            "-",
+            "apipod_submit_unanswered",
+            json!({ "generation_id": id, "attempt": attempt, "cause": error.0 }),
+        );
+    }
+    let outcome =
+        apipod::submit_outcome(answer.as_ref().ok().map(|a| a.view()), u32::try_from(attempt).unwrap_or(u32::MAX));
+    let now = platform::now();
+    match outcome {
+        SubmitOutcome::Accepted(task_id) => {
+            let first_delay = poll_delay_secs(0);
+            if !store::mark_running(db, id, &task_id, attempt, now.plus_secs(i64::from(first_delay)), now).await? {
+                return Ok(Submitted::Settled);
+            }
+            enqueue_poll(env, id, attempt, first_delay).await?;
+            Ok(Submitted::Running)
+        }
+        SubmitOutcome::RetryAfter { secs, error } => {
+            if let Some(error) = &error {
+                log_provider_error(id, "apipod_submit_deferred", error);
+            }
+            if store::record_poll(db, id, "queued", attempt, now.plus_secs(i64::from(secs)), now).await? {
+                enqueue_poll(env, id, attempt + 1, secs).await?;
+            }
+            Ok(Submitted::Settled)
+        }
+        SubmitOutcome::Fail { failure, error } => {
+            if let Some(error) = &error {
+                log_provider_error(id, "apipod_submit_refused", error);
+            }
+            fail(db, config, id, s.model_id, &failure).await?;
+            Ok(Submitted::Settled)
+        }
+    }
+}
