@@ -118,7 +118,8 @@ pub async fn put_checked(
             }
         }
     };
-    let Tap { check, refusal } = std::mem::replace(&mut *tap.borrow_mut(), Tap { check: StreamCheck::new(0), refusal: None });
+    let Tap { check, refusal } =
+        std::mem::replace(&mut *tap.borrow_mut(), Tap { check: StreamCheck::new(0), refusal: None });
     if let Some(refusal) = refusal {
         return Err(PutError::Refused(refusal));
     }

@@ -59,7 +59,11 @@ pub async fn delete_account(env: &Env, config: &Config, account_id: &str) -> Res
     for prefix in [format!("uploads/{account_id}/"), format!("generations/{account_id}/")] {
         if !purge_prefix(&bucket, &prefix, &mut removed).await? {
             // More than one run can remove: stay pending; the cron sweep continues next minute.
-            log::event("-", "account_deletion_continues", json!({ "account_id": account_id, "objects_removed": removed }));
+            log::event(
+                "-",
+                "account_deletion_continues",
+                json!({ "account_id": account_id, "objects_removed": removed }),
+            );
             return Ok(());
         }
     }
@@ -77,11 +81,20 @@ pub async fn delete_account(env: &Env, config: &Config, account_id: &str) -> Res
 pub async fn retention_sweep(env: &Env, config: &Config) -> worker::Result<()> {
     let db = crate::store::Db::from_env(env)?;
     let now = platform::now();
-    store::purge_expired(&db, now.plus_secs(-SESSION_RETENTION_SECS), now.plus_secs(-UNUSED_UPLOAD_RETENTION_SECS), now)
-        .await?;
+    store::purge_expired(
+        &db,
+        now.plus_secs(-SESSION_RETENTION_SECS),
+        now.plus_secs(-UNUSED_UPLOAD_RETENTION_SECS),
+        now,
+    )
+    .await?;
     let drained = r2_cleanup::drain(&db, &blobs::bucket(env)?, r2_cleanup::MAX_CHUNKS_PER_RUN).await?;
     if drained.deleted > 0 || drained.failed_chunks > 0 {
-        log::event("-", "r2_deletions_drained", json!({ "deleted": drained.deleted, "failed_chunks": drained.failed_chunks }));
+        log::event(
+            "-",
+            "r2_deletions_drained",
+            json!({ "deleted": drained.deleted, "failed_chunks": drained.failed_chunks }),
+        );
     }
     for pending in store::pending_deletions(&db, now).await? {
         if let Err(error) = delete_account(env, config, &pending.id).await {

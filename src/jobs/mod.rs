@@ -72,8 +72,7 @@ async fn fail_if(
 ) -> worker::Result<()> {
     let entry = LedgerEntryId::generate(&mut CryptoRandom);
     let description = LedgerKind::GenerationRefund.description(model_name(config, model_id));
-    store::fail_and_refund(db, generation_id, failure, entry.as_str(), &description, claimed, platform::now())
-        .await?;
+    store::fail_and_refund(db, generation_id, failure, entry.as_str(), &description, claimed, platform::now()).await?;
     log::event("-", "generation_failed", json!({ "generation_id": generation_id, "reason": failure.code() }));
     Ok(())
 }

@@ -126,7 +126,12 @@ pub const MAX_UPLOADS_PER_RUN: i64 = 500;
 
 /// Retention, one batch: expired or revoked sessions past their grace period, and the oldest uploads never used,
 /// whose R2 keys are listed on the deletion to-do before their rows go.
-pub async fn purge_expired(db: &Db, session_cutoff: UnixMillis, upload_cutoff: UnixMillis, now: UnixMillis) -> worker::Result<()> {
+pub async fn purge_expired(
+    db: &Db,
+    session_cutoff: UnixMillis,
+    upload_cutoff: UnixMillis,
+    now: UnixMillis,
+) -> worker::Result<()> {
     let uploads = [int(upload_cutoff.0), int(now.0), int(MAX_UPLOADS_PER_RUN)];
     db.batch(vec![
         db.prepare(include_str!("sql/purge_sessions.sql")).bind(&[int(session_cutoff.0)])?,
