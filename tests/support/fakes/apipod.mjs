@@ -29,7 +29,7 @@ export const MODES = {
   callback_twice: "the callback is delivered twice",
   callback_early: "a forged 'completed' callback arrives while the task is still processing (it then stalls)",
   two_results: "the completed task's `result` array holds two image URLs (more than one image paid for)",
-  slow_result: "the result URL sends its PNG in pieces over 1.5 s",
+  slow_result: "the result URL sends its PNG in pieces over 3 s",
   big_result: "the result is a 24 MiB PNG (a large ancillary chunk), sent in 1 MiB pieces with Content-Length",
 };
 
@@ -216,9 +216,9 @@ export function createApipod({ apiKey, baseUrl, delayMs = 250 }) {
     envelope({ status: "completed", result: resultUrls(task), completed_at: Math.floor(task.completedAt / 1000) });
   }
 
-  async function result(res, id) {
+  async function result(res, id, index) {
     const task = state.tasks.get(id);
-    state.resultRequests.push({ taskId: id, at: Date.now() });
+    state.resultRequests.push({ taskId: id, at: Date.now(), index });
     if (!task || task.mode === "result404") {
       res.writeHead(404, { "content-type": "text/plain" });
       return res.end("Not Found");
@@ -234,7 +234,7 @@ export function createApipod({ apiKey, baseUrl, delayMs = 250 }) {
       const size = Math.ceil(bytes.length / pieces);
       for (let at = 0; at < bytes.length; at += size) {
         res.write(bytes.subarray(at, at + size));
-        await new Promise((resolve) => setTimeout(resolve, task.mode === "slow_result" ? 250 : 20));
+        await new Promise((resolve) => setTimeout(resolve, task.mode === "slow_result" ? 500 : 20));
       }
       state.resultsSent.push({ taskId: id, at: Date.now(), bytes: bytes.length });
       return res.end();
@@ -254,8 +254,8 @@ export function createApipod({ apiKey, baseUrl, delayMs = 250 }) {
       if (req.method === "POST" && path === "/v1/images/generations") return submit(req, res, body);
       let match = path.match(/^\/v1\/images\/status\/([\w-]+)$/);
       if (req.method === "GET" && match) return status(res, match[1]);
-      match = path.match(/^\/results\/([\w-]+)\/\d\.png$/);
-      if (req.method === "GET" && match) return result(res, match[1]);
+      match = path.match(/^\/results\/([\w-]+)\/(\d)\.png$/);
+      if (req.method === "GET" && match) return result(res, match[1], Number(match[2]));
       // Not in APIPod's endpoint table (e.g. /v1/images/edits): 404.
       send(res, 404, openAiError(`No route ${req.method} ${path}`, "invalid_request"), "error");
     },
