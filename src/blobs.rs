@@ -1,6 +1,21 @@
-//! R2 access: where uploads and generated images live, and reading them back (whole or by range).
+//! R2 access: where uploads and generated images live, streaming checked images in (never a whole copy in
+//! memory when the length is known), reading them back (whole or by range), and deleting in bounded chunks.
 
-use worker::{Bucket, Env, HttpMetadata, Object, Range};
+use std::cell::RefCell;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+
+use futures_util::{Stream, StreamExt};
+use gptimg_domain::images_stream::{too_large, StreamCheck, StreamedImage};
+use gptimg_domain::DomainError;
+use worker::{Bucket, Data, Env, FixedLengthStream, Object, Range};
+
+/// R2's limit on keys per `delete` call.
+pub const MAX_KEYS_PER_DELETE: usize = 1000;
+
+/// A body on its way into R2.
+pub type ByteChunks = Pin<Box<dyn Stream<Item = worker::Result<Vec<u8>>>>>;
 
 pub fn bucket(env: &Env) -> worker::Result<Bucket> {
     env.bucket("IMAGES")
@@ -10,22 +25,112 @@ pub fn upload_key(account_id: &str, upload_id: &str) -> String {
     format!("uploads/{account_id}/{upload_id}")
 }
 
-pub fn output_key(account_id: &str, generation_id: &str, position: usize, extension: &str) -> String {
-    format!("generations/{account_id}/{generation_id}/{position}.{extension}")
+/// Keyed by the image's own random id, so no other finishing attempt can ever write or delete this object.
+/// No extension: the format is known only once the bytes have streamed through, and reads serve D1's type.
+pub fn output_key(account_id: &str, generation_id: &str, image_id: &str) -> String {
+    format!("generations/{account_id}/{generation_id}/{image_id}")
 }
 
-/// Stores bytes with their content type; returns the object's HTTP ETag.
-pub async fn put(bucket: &Bucket, key: &str, bytes: Vec<u8>, content_type: &str) -> worker::Result<String> {
-    let metadata = HttpMetadata {
-        content_type: Some(content_type.to_owned()),
-        content_language: None,
-        content_disposition: None,
-        content_encoding: None,
-        cache_control: None,
-        cache_expiry: None,
+/// Why a checked put stored nothing.
+#[derive(Debug)]
+pub enum PutError {
+    /// The bytes are not an acceptable image (too large, wrong type, truncated, out of bounds).
+    Refused(DomainError),
+    Storage(worker::Error),
+}
+
+impl From<worker::Error> for PutError {
+    fn from(error: worker::Error) -> Self {
+        Self::Storage(error)
+    }
+}
+
+/// A stored, checked image and its R2 ETag.
+pub struct StoredObject {
+    pub image: StreamedImage,
+    pub etag: String,
+}
+
+struct Tap {
+    check: StreamCheck,
+    refusal: Option<DomainError>,
+}
+
+/// Passes chunks through unchanged while feeding the check; errors the stream the moment the cap is passed.
+struct Checked {
+    inner: ByteChunks,
+    tap: Rc<RefCell<Tap>>,
+}
+
+impl Stream for Checked {
+    type Item = worker::Result<Vec<u8>>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        match self.inner.as_mut().poll_next(cx) {
+            Poll::Ready(Some(Ok(chunk))) => {
+                let mut tap = self.tap.borrow_mut();
+                match tap.check.feed(&chunk) {
+                    Ok(()) => Poll::Ready(Some(Ok(chunk))),
+                    Err(refusal) => {
+                        tap.refusal = Some(refusal);
+                        Poll::Ready(Some(Err(worker::Error::RustError("body over its size cap".into()))))
+                    }
+                }
+            }
+            other => other,
+        }
+    }
+}
+
+/// Streams `body` into R2 at `key`, checking it as an image on the way. With a known length the bytes go
+/// straight through (`FixedLengthStream`); without one they are read up to the cap (413 as soon as it is
+/// passed) and stored from that single copy. Anything refused leaves no object behind. The content type is
+/// not stored in R2: every read serves the type recorded in D1.
+pub async fn put_checked(
+    bucket: &Bucket,
+    key: &str,
+    body: ByteChunks,
+    length: Option<u64>,
+    max_bytes: usize,
+) -> Result<StoredObject, PutError> {
+    if length.is_some_and(|len| len > max_bytes as u64) {
+        return Err(PutError::Refused(too_large(max_bytes)));
+    }
+    let tap = Rc::new(RefCell::new(Tap { check: StreamCheck::new(max_bytes), refusal: None }));
+    let mut checked = Checked { inner: body, tap: tap.clone() };
+    let put = match length {
+        Some(len) => bucket.put(key, Data::Stream(FixedLengthStream::wrap(checked, len))).execute().await,
+        None => {
+            let mut bytes = Vec::new();
+            let mut read = Ok(());
+            while let Some(chunk) = checked.next().await {
+                match chunk {
+                    Ok(chunk) => bytes.extend_from_slice(&chunk),
+                    Err(error) => {
+                        read = Err(error);
+                        break;
+                    }
+                }
+            }
+            match read {
+                Ok(()) => bucket.put(key, bytes).execute().await,
+                Err(error) => Err(error),
+            }
+        }
     };
-    let object = bucket.put(key, bytes).http_metadata(metadata).execute().await?;
-    object.map(|o| o.http_etag()).ok_or_else(|| worker::Error::RustError(format!("R2 did not store {key}")))
+    let Tap { check, refusal } =
+        std::mem::replace(&mut *tap.borrow_mut(), Tap { check: StreamCheck::new(0), refusal: None });
+    if let Some(refusal) = refusal {
+        return Err(PutError::Refused(refusal));
+    }
+    let object = put?.ok_or_else(|| worker::Error::RustError(format!("R2 did not store {key}")))?;
+    match check.finish() {
+        Ok(image) => Ok(StoredObject { image, etag: object.http_etag() }),
+        Err(refusal) => {
+            bucket.delete(key).await?;
+            Err(PutError::Refused(refusal))
+        }
+    }
 }
 
 pub async fn get(bucket: &Bucket, key: &str, range: Option<Range>) -> worker::Result<Option<Object>> {
@@ -36,9 +141,10 @@ pub async fn get(bucket: &Bucket, key: &str, range: Option<Range>) -> worker::Re
     }
 }
 
-pub async fn delete_all(bucket: &Bucket, keys: Vec<String>) -> worker::Result<()> {
-    if keys.is_empty() {
-        return Ok(());
+/// Deletes the keys in calls of at most `MAX_KEYS_PER_DELETE`; stops at the first failure.
+pub async fn delete_all(bucket: &Bucket, keys: &[String]) -> worker::Result<()> {
+    for chunk in keys.chunks(MAX_KEYS_PER_DELETE) {
+        bucket.delete_multiple(chunk.to_vec()).await?;
     }
-    bucket.delete_multiple(keys).await
+    Ok(())
 }

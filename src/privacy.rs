@@ -8,6 +8,7 @@ use worker::{Bucket, Env};
 use crate::blobs;
 use crate::clients::stripe::{self, StripeError};
 use crate::config::Config;
+use crate::jobs::r2_cleanup;
 use crate::log;
 use crate::platform::{self, CryptoRandom};
 use crate::store::privacy as store;
@@ -24,18 +25,22 @@ impl From<worker::Error> for DeletionError {
     }
 }
 
-/// Every R2 object under the account's prefixes, page by page.
-async fn purge_prefix(bucket: &Bucket, prefix: &str) -> worker::Result<usize> {
-    let mut removed = 0;
-    loop {
+/// Listing pages (of at most 1000 keys, one R2 delete each) one deletion run may remove.
+const MAX_PREFIX_PAGES_PER_RUN: usize = 5;
+
+/// R2 objects under the account's prefix, a bounded number of pages; `true` once the prefix is empty. This also
+/// catches objects no D1 row ever named (e.g. a write interrupted before its row was recorded).
+async fn purge_prefix(bucket: &Bucket, prefix: &str, removed: &mut usize) -> worker::Result<bool> {
+    for _ in 0..MAX_PREFIX_PAGES_PER_RUN {
         let listing = bucket.list().prefix(prefix.to_owned()).limit(1000).execute().await?;
         let keys: Vec<String> = listing.objects().iter().map(|o| o.key()).collect();
         if keys.is_empty() {
-            return Ok(removed);
+            return Ok(true);
         }
-        removed += keys.len();
-        blobs::delete_all(bucket, keys).await?;
+        blobs::delete_all(bucket, &keys).await?;
+        *removed += keys.len();
     }
+    Ok(false)
 }
 
 /// Deletes the account: erase personal data (D1), cancel Stripe subscriptions, delete every R2 object, end all
@@ -47,10 +52,20 @@ pub async fn delete_account(env: &Env, config: &Config, account_id: &str) -> Res
     for subscription in &live_subscriptions {
         stripe::cancel_subscription(config, &subscription.id).await.map_err(DeletionError::Stripe)?;
     }
+    // The first batch listed every known key on the R2 to-do; drain it (bounded), then sweep the prefixes.
     let bucket = blobs::bucket(env)?;
-    let mut removed = 0;
+    let drained = r2_cleanup::drain(&db, &bucket, r2_cleanup::MAX_CHUNKS_PER_RUN).await?;
+    let mut removed = drained.deleted;
     for prefix in [format!("uploads/{account_id}/"), format!("generations/{account_id}/")] {
-        removed += purge_prefix(&bucket, &prefix).await?;
+        if !purge_prefix(&bucket, &prefix, &mut removed).await? {
+            // More than one run can remove: stay pending; the cron sweep continues next minute.
+            log::event(
+                "-",
+                "account_deletion_continues",
+                json!({ "account_id": account_id, "objects_removed": removed }),
+            );
+            return Ok(());
+        }
     }
     store::finish_deletion(&db, account_id, platform::now()).await?;
     log::event(
@@ -61,14 +76,26 @@ pub async fn delete_account(env: &Env, config: &Config, account_id: &str) -> Res
     Ok(())
 }
 
-/// Retention, from the cron: purge dead sessions and never-used uploads, and finish interrupted deletions.
+/// Retention, from the cron: purge dead sessions and never-used uploads, drain the R2 to-do, and finish
+/// interrupted deletions.
 pub async fn retention_sweep(env: &Env, config: &Config) -> worker::Result<()> {
     let db = crate::store::Db::from_env(env)?;
     let now = platform::now();
-    let stale_uploads =
-        store::purge_expired(&db, now.plus_secs(-SESSION_RETENTION_SECS), now.plus_secs(-UNUSED_UPLOAD_RETENTION_SECS))
-            .await?;
-    blobs::delete_all(&blobs::bucket(env)?, stale_uploads).await?;
+    store::purge_expired(
+        &db,
+        now.plus_secs(-SESSION_RETENTION_SECS),
+        now.plus_secs(-UNUSED_UPLOAD_RETENTION_SECS),
+        now,
+    )
+    .await?;
+    let drained = r2_cleanup::drain(&db, &blobs::bucket(env)?, r2_cleanup::MAX_CHUNKS_PER_RUN).await?;
+    if drained.deleted > 0 || drained.failed_chunks > 0 {
+        log::event(
+            "-",
+            "r2_deletions_drained",
+            json!({ "deleted": drained.deleted, "failed_chunks": drained.failed_chunks }),
+        );
+    }
     for pending in store::pending_deletions(&db, now).await? {
         if let Err(error) = delete_account(env, config, &pending.id).await {
             log::fault("-", "deletion_retry_failed", &format!("{}: {error:?}", pending.id));

@@ -27,6 +27,9 @@ pub const MAX_PER_MINUTE: i64 = 12;
 pub const DEADLINE_SECS: i64 = 10 * 60;
 /// Uploads kept per user.
 pub const MAX_UPLOADS_PER_USER: i64 = 200;
+/// Images a generation's cost pays for (the cost is per image and one is charged): any further results
+/// APIPod returns are never downloaded or stored.
+pub const IMAGES_PAID_PER_GENERATION: usize = 1;
 /// Reference-image links handed to APIPod stay valid this long.
 pub const REFERENCE_URL_LIFETIME_SECS: i64 = 60 * 60;
 

@@ -54,27 +54,36 @@ fn sniff(bytes: &[u8]) -> Option<ImageFormat> {
 }
 
 /// A file cut short loses its end: PNG's IEND chunk, JPEG's EOI marker, or the length WebP's header promises.
-fn is_complete(format: ImageFormat, bytes: &[u8]) -> bool {
+/// `head` is the file's start, `tail` its last bytes (at least 12 unless the file is shorter), `total` its size.
+fn is_complete(format: ImageFormat, head: &[u8], tail: &[u8], total: usize) -> bool {
     match format {
-        ImageFormat::Png => bytes.len() >= 20 && &bytes[bytes.len() - 12..bytes.len() - 4] == b"\0\0\0\0IEND",
-        ImageFormat::Jpeg => bytes.ends_with(&[0xFF, 0xD9]),
+        ImageFormat::Png => {
+            total >= 20 && tail.len() >= 12 && &tail[tail.len() - 12..tail.len() - 4] == b"\0\0\0\0IEND"
+        }
+        ImageFormat::Jpeg => tail.ends_with(&[0xFF, 0xD9]),
         ImageFormat::Webp => {
-            let declared = u32::from_le_bytes([bytes[4], bytes[5], bytes[6], bytes[7]]) as usize;
-            declared + 8 == bytes.len() || declared + 9 == bytes.len()
+            let declared = u32::from_le_bytes([head[4], head[5], head[6], head[7]]) as usize;
+            declared + 8 == total || declared + 9 == total
         }
     }
 }
 
 /// Checks bytes claimed to be an image: 413 too large, 415 not PNG/JPEG/WebP, 422 truncated or out of bounds.
 pub fn inspect(bytes: &[u8], max_bytes: usize) -> Result<ImageInfo, DomainError> {
-    if bytes.len() > max_bytes {
+    inspect_parts(bytes, bytes, bytes.len(), max_bytes)
+}
+
+/// The same checks on an image seen only in part while it streams: its first bytes (enough for the header),
+/// its last bytes and its size.
+pub fn inspect_parts(head: &[u8], tail: &[u8], total: usize, max_bytes: usize) -> Result<ImageInfo, DomainError> {
+    if total > max_bytes {
         return Err(DomainError::new(
             ErrorKind::PayloadTooLarge,
             "image_too_large",
             format!("Images must be at most {} MiB.", max_bytes / (1024 * 1024)),
         ));
     }
-    let format = sniff(bytes).ok_or_else(|| {
+    let format = sniff(head).ok_or_else(|| {
         DomainError::new(
             ErrorKind::UnsupportedMediaType,
             "unsupported_image_type",
@@ -82,10 +91,10 @@ pub fn inspect(bytes: &[u8], max_bytes: usize) -> Result<ImageInfo, DomainError>
         )
     })?;
     let unreadable = || DomainError::invalid("image_unreadable", "The image is damaged or incomplete.");
-    if !is_complete(format, bytes) {
+    if !is_complete(format, head, tail, total) {
         return Err(unreadable());
     }
-    let size = imagesize::blob_size(bytes).map_err(|_| unreadable())?;
+    let size = imagesize::blob_size(head).map_err(|_| unreadable())?;
     let (width, height) =
         (u32::try_from(size.width).unwrap_or(u32::MAX), u32::try_from(size.height).unwrap_or(u32::MAX));
     let in_bounds = |d: u32| (MIN_DIMENSION..=MAX_DIMENSION).contains(&d);

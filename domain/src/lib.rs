@@ -11,6 +11,7 @@ pub mod error;
 pub mod generation;
 pub mod ids;
 pub mod images;
+pub mod images_stream;
 pub mod ledger;
 pub mod links;
 pub mod models;

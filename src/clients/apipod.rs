@@ -5,6 +5,7 @@ use futures_util::future::{select, Either};
 use gptimg_domain::apipod::{self, HttpAnswer};
 use worker::{AbortController, Delay, Fetch, Headers, Method, Request, RequestInit, Response};
 
+use crate::blobs::ByteChunks;
 use crate::config::Config;
 
 /// No single call to APIPod may hold a request or queue consumer longer than this.
@@ -86,20 +87,18 @@ pub async fn status(config: &Config, task_id: &str) -> Result<Answer, ApipodErro
     answer_of(authorized(config, Method::Get, &url, None, None)?).await
 }
 
-/// Downloads a result, refusing anything above `max_bytes` (declared or actual).
-pub async fn download(url: &str, max_bytes: usize) -> Result<Vec<u8>, ApipodError> {
+/// Opens a result for streaming (its body and declared length), refusing a declared size above `max_bytes`;
+/// the actual size is capped while it streams into R2.
+pub async fn download(url: &str, max_bytes: usize) -> Result<(ByteChunks, Option<u64>), ApipodError> {
     let parsed = url::Url::parse(url).map_err(|e| ApipodError(e.to_string()))?;
     let mut response = send_with_timeout(Fetch::Url(parsed)).await?;
     if response.status_code() != 200 {
         return Err(ApipodError(format!("result answered {}", response.status_code())));
     }
-    let declared = response.headers().get("content-length").ok().flatten().and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|len| len > max_bytes) {
+    let declared = response.headers().get("content-length").ok().flatten().and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|len| len > max_bytes as u64) {
         return Err(ApipodError("result larger than allowed".into()));
     }
-    let bytes = response.bytes().await.map_err(|e| ApipodError(e.to_string()))?;
-    if bytes.len() > max_bytes {
-        return Err(ApipodError("result larger than allowed".into()));
-    }
-    Ok(bytes)
+    let body = response.stream().map_err(|e| ApipodError(e.to_string()))?;
+    Ok((Box::pin(body), declared))
 }

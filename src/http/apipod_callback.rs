@@ -22,14 +22,7 @@ pub async fn receive(mut req: Request, ctx: &RequestContext, raw_id: &str, token
     }
     let too_large =
         || ApiError::from(DomainError::new(ErrorKind::PayloadTooLarge, "body_too_large", "The callback is too large."));
-    let declared = req.headers().get("content-length")?.and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|len| len > MAX_CALLBACK_BYTES) {
-        return Err(too_large());
-    }
-    let body = req.bytes().await?;
-    if body.len() > MAX_CALLBACK_BYTES {
-        return Err(too_large());
-    }
+    let body = super::json_body::read_capped(&mut req, MAX_CALLBACK_BYTES).await?.ok_or_else(too_large)?;
     let claim = callback::claim(&body);
     let db = ctx.db()?;
     let row = store::find_for_poll(&db, id.as_str()).await?.ok_or_else(not_found)?;

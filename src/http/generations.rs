@@ -140,9 +140,9 @@ pub async fn delete(req: &Request, ctx: &RequestContext, raw_id: &str) -> Result
     let user = current_user(req, ctx).await?;
     let id = parse_id(raw_id)?;
     let db = ctx.db()?;
-    match gallery::delete_finished(&db, id.as_str(), &user.account.id).await? {
+    match gallery::delete_finished(&db, id.as_str(), &user.account.id, platform::now()).await? {
         Some(keys) => {
-            blobs::delete_all(&blobs::bucket(&ctx.env)?, keys).await?;
+            jobs::r2_cleanup::delete_now(&db, &blobs::bucket(&ctx.env)?, &keys).await;
             Ok(Response::empty()?.with_status(204))
         }
         None if gallery::find(&db, id.as_str(), &user.account.id).await?.is_some() => Err(DomainError::new(

@@ -2,7 +2,7 @@
 //! fetches them through (`GET /uploads/{id}/content?exp=&sig=`).
 
 use gptimg_domain::generation::UploadId;
-use gptimg_domain::images::{inspect, sha256_hex, MAX_UPLOAD_BYTES};
+use gptimg_domain::images::MAX_UPLOAD_BYTES;
 use gptimg_domain::links;
 use gptimg_domain::{DomainError, ErrorKind};
 use worker::{Request, Response};
@@ -10,38 +10,40 @@ use worker::{Request, Response};
 use super::error::ApiError;
 use super::session::current_user;
 use super::{private_json, RequestContext};
-use crate::blobs;
+use crate::blobs::{self, ByteChunks, PutError};
 use crate::platform::{self, CryptoRandom};
 use crate::store::uploads::{self, Upload};
 
-fn too_large() -> ApiError {
-    DomainError::new(ErrorKind::PayloadTooLarge, "image_too_large", "Images must be at most 10 MiB.").into()
-}
-
-/// `POST /api/uploads` with the image as the raw body. The declared type is ignored; the bytes decide.
+/// `POST /api/uploads` with the image as the raw body. The declared type is ignored; the bytes decide. The body
+/// streams into R2 while it is checked (see `blobs::put_checked`); anything refused leaves no object or row.
 pub async fn create(mut req: Request, ctx: &RequestContext) -> Result<Response, ApiError> {
     let user = current_user(&req, ctx).await?;
-    let declared = req.headers().get("content-length")?.and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|len| len > MAX_UPLOAD_BYTES) {
-        return Err(too_large());
-    }
-    let bytes = req.bytes().await?;
-    let info = inspect(&bytes, MAX_UPLOAD_BYTES)?;
+    let declared = req.headers().get("content-length")?.and_then(|v| v.parse::<u64>().ok());
+    let body: ByteChunks = match req.stream() {
+        Ok(stream) => Box::pin(stream),
+        Err(_) => Box::pin(futures_util::stream::empty()),
+    };
     let id = UploadId::generate(&mut CryptoRandom);
+    let r2_key = blobs::upload_key(&user.account.id, id.as_str());
+    let bucket = blobs::bucket(&ctx.env)?;
+    let stored = match blobs::put_checked(&bucket, &r2_key, body, declared, MAX_UPLOAD_BYTES).await {
+        Ok(stored) => stored,
+        Err(PutError::Refused(refusal)) => return Err(refusal.into()),
+        Err(PutError::Storage(error)) => return Err(error.into()),
+    };
+    let info = stored.image.info;
     let upload = Upload {
         id: id.as_str().to_owned(),
-        r2_key: blobs::upload_key(&user.account.id, id.as_str()),
+        r2_key,
         content_type: info.format.content_type().to_owned(),
-        size_bytes: bytes.len() as i64,
-        sha256: sha256_hex(&bytes),
+        size_bytes: stored.image.size_bytes as i64,
+        sha256: stored.image.sha256,
         width: i64::from(info.width),
         height: i64::from(info.height),
         created_at: platform::now().0,
     };
-    let bucket = blobs::bucket(&ctx.env)?;
-    blobs::put(&bucket, &upload.r2_key, bytes, &upload.content_type).await?;
     if !uploads::insert(&ctx.db()?, &user.account.id, &upload, platform::now()).await? {
-        blobs::delete_all(&bucket, vec![upload.r2_key.clone()]).await?;
+        blobs::delete_all(&bucket, std::slice::from_ref(&upload.r2_key)).await?;
         return Err(DomainError::new(
             ErrorKind::Conflict,
             "upload_quota_exceeded",

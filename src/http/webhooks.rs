@@ -27,15 +27,8 @@ pub async fn stripe(mut req: Request, ctx: &RequestContext) -> Result<Response, 
     let config = ctx.config()?;
     let too_large =
         || ApiError::from(DomainError::new(ErrorKind::PayloadTooLarge, "body_too_large", "The event is too large."));
-    let declared = req.headers().get("content-length")?.and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|len| len > MAX_EVENT_BYTES) {
-        return Err(too_large());
-    }
     let header = req.headers().get("stripe-signature")?;
-    let body = req.bytes().await?;
-    if body.len() > MAX_EVENT_BYTES {
-        return Err(too_large());
-    }
+    let body = super::json_body::read_capped(&mut req, MAX_EVENT_BYTES).await?.ok_or_else(too_large)?;
     let now = platform::now();
     signature::verify(header.as_deref(), &body, config.stripe_webhook_secret.expose(), now.as_secs())
         .map_err(|e| DomainError::bad_request(e.code(), format!("Refused: {e}.")))?;

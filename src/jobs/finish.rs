@@ -1,16 +1,17 @@
 //! Looking at a running task and finishing it: ONE code path for the poller and for callbacks. The finisher
-//! first claims the generation's current attempt (a conditional D1 update), so a poll, a callback and a
-//! duplicate callback finish it exactly once.
+//! first claims the generation's current attempt (a conditional D1 update), and settles it only while that
+//! claim is still the current one, so a poll, a callback, a duplicate callback and a finisher re-queued after
+//! a claim expired finish it exactly once, and only the winner's objects stay in R2.
 
 use gptimg_domain::apipod::{self, completed_at_ms};
-use gptimg_domain::generation::{next_step, Failure, FailureReason, ImageId, NextStep};
-use gptimg_domain::images::{inspect, MAX_RESULT_BYTES};
+use gptimg_domain::generation::{next_step, Failure, FailureReason, ImageId, NextStep, IMAGES_PAID_PER_GENERATION};
+use gptimg_domain::images::MAX_RESULT_BYTES;
 use gptimg_domain::time::UnixMillis;
 use serde_json::json;
 use worker::Env;
 
-use super::{enqueue_poll, fail, log_provider_error};
-use crate::blobs;
+use super::{enqueue_poll, log_provider_error};
+use crate::blobs::{self, PutError};
 use crate::clients::apipod as client;
 use crate::config::Config;
 use crate::log;
@@ -83,61 +84,76 @@ pub async fn check(
         json!({ "generation_id": row.id, "trigger": format!("{trigger:?}"), "provider_completed_at": provider_done,
             "lag_ms": provider_done.map(|at| now.0 - at) }),
     );
+    let claimed = row.poll_attempts + 1;
     match ending {
-        Ok(urls) => store_results(db, env, config, row, &urls).await?,
-        Err(failure) => fail(db, config, &row.id, &row.model_id, &failure).await?,
+        Ok(urls) => store_results(db, env, config, row, claimed, &urls).await?,
+        Err(failure) => fail_claimed(db, config, row, claimed, &failure).await?,
     }
     Ok(Checked::Finished)
 }
 
-/// Copies every result into R2 (size-capped, bytes sniffed), then records success; any bad result fails the
-/// whole generation and leaves no objects behind.
+/// Streams the paid-for result(s) into R2 (size-capped, checked while streaming) under keys only this attempt
+/// can produce, then records success only if this attempt still holds the claim (`claimed` attempts). Whoever
+/// loses, or meets a bad result, deletes only the objects it wrote itself.
 async fn store_results(
     db: &Db,
     env: &Env,
     config: &Config,
     row: &RunningGeneration,
+    claimed: i64,
     urls: &[String],
 ) -> worker::Result<()> {
     let bucket = blobs::bucket(env)?;
     let mut stored: Vec<StoredImage> = Vec::with_capacity(urls.len());
-    for (position, url) in urls.iter().enumerate() {
+    for (position, url) in urls.iter().take(IMAGES_PAID_PER_GENERATION).enumerate() {
+        let id = ImageId::generate(&mut CryptoRandom).as_str().to_owned();
         let outcome = match client::download(url, MAX_RESULT_BYTES).await {
-            Err(error) => {
-                log::event("-", "result_download_failed", json!({ "generation_id": row.id, "cause": error.0 }));
-                Err(FailureReason::ResultUnavailable)
+            Err(error) => Err((FailureReason::ResultUnavailable, error.0)),
+            Ok((body, length)) => {
+                let key = blobs::output_key(&row.account_id, &row.id, &id);
+                match blobs::put_checked(&bucket, &key, body, length, MAX_RESULT_BYTES).await {
+                    Ok(object) => Ok((key, object)),
+                    Err(PutError::Refused(refusal)) => Err((FailureReason::ResultNotImage, refusal.code.into_owned())),
+                    Err(PutError::Storage(error)) => Err((FailureReason::ResultUnavailable, error.to_string())),
+                }
             }
-            Ok(bytes) => match inspect(&bytes, MAX_RESULT_BYTES) {
-                Err(_) => Err(FailureReason::ResultNotImage),
-                Ok(info) => Ok((bytes, info)),
-            },
         };
-        let (bytes, info) = match outcome {
+        let (key, object) = match outcome {
             Ok(found) => found,
-            Err(reason) => {
-                blobs::delete_all(&bucket, stored.into_iter().map(|s| s.r2_key).collect()).await?;
-                return fail(db, config, &row.id, &row.model_id, &Failure::from(reason)).await;
+            Err((reason, cause)) => {
+                log::event("-", "result_not_stored", json!({ "generation_id": row.id, "cause": cause }));
+                blobs::delete_all(&bucket, &stored.into_iter().map(|s| s.r2_key).collect::<Vec<_>>()).await?;
+                return fail_claimed(db, config, row, claimed, &Failure::from(reason)).await;
             }
         };
-        let key = blobs::output_key(&row.account_id, &row.id, position, info.format.extension());
-        let size_bytes = bytes.len() as i64;
-        let etag = blobs::put(&bucket, &key, bytes, info.format.content_type()).await?;
+        let info = object.image.info;
         stored.push(StoredImage {
-            id: ImageId::generate(&mut CryptoRandom).as_str().to_owned(),
+            id,
             position: position as i64,
             r2_key: key,
             content_type: info.format.content_type(),
-            size_bytes,
+            size_bytes: object.image.size_bytes as i64,
             width: i64::from(info.width),
             height: i64::from(info.height),
-            etag,
+            etag: object.etag,
         });
     }
-    let status = store::complete(db, &row.id, &stored, platform::now()).await?;
-    if status != "succeeded" {
-        // Someone else settled it (the deadline sweep failed it first): keep nothing.
-        blobs::delete_all(&bucket, stored.into_iter().map(|s| s.r2_key).collect()).await?;
+    let won = store::complete(db, &row.id, claimed, &stored, platform::now()).await?;
+    if !won {
+        // Another attempt settled it (a later claim, or the deadline sweep): remove only what this one wrote.
+        blobs::delete_all(&bucket, &stored.iter().map(|s| s.r2_key.clone()).collect::<Vec<_>>()).await?;
     }
-    log::event("-", "generation_settled", json!({ "generation_id": row.id, "status": status }));
+    log::event("-", "generation_settled", json!({ "generation_id": row.id, "won": won, "attempt": claimed }));
     Ok(())
+}
+
+/// Fails and refunds, but only while this attempt still holds its claim.
+async fn fail_claimed(
+    db: &Db,
+    config: &Config,
+    row: &RunningGeneration,
+    claimed: i64,
+    failure: &Failure,
+) -> worker::Result<()> {
+    super::fail_if(db, config, &row.id, &row.model_id, failure, Some(claimed)).await
 }

@@ -3,6 +3,7 @@
 //! the cron sweep settles whatever the queue lost.
 
 mod finish;
+pub mod r2_cleanup;
 mod submit;
 
 use gptimg_domain::apipod::ProviderError;
@@ -56,9 +57,22 @@ pub async fn fail(
     model_id: &str,
     failure: &Failure,
 ) -> worker::Result<()> {
+    fail_if(db, config, generation_id, model_id, failure, None).await
+}
+
+/// `fail`, but when `claimed` is given only while the generation's attempt count still equals it (a finisher
+/// whose claim expired and was taken over must not end the generation).
+async fn fail_if(
+    db: &Db,
+    config: &Config,
+    generation_id: &str,
+    model_id: &str,
+    failure: &Failure,
+    claimed: Option<i64>,
+) -> worker::Result<()> {
     let entry = LedgerEntryId::generate(&mut CryptoRandom);
     let description = LedgerKind::GenerationRefund.description(model_name(config, model_id));
-    store::fail_and_refund(db, generation_id, failure, entry.as_str(), &description, platform::now()).await?;
+    store::fail_and_refund(db, generation_id, failure, entry.as_str(), &description, claimed, platform::now()).await?;
     log::event("-", "generation_failed", json!({ "generation_id": generation_id, "reason": failure.code() }));
     Ok(())
 }

@@ -71,17 +71,23 @@ const IMAGE_KEYS: &str = "SELECT r2_key FROM generation_images WHERE generation_
 const DELETE_FINISHED: &str =
     "DELETE FROM generations WHERE id = ?1 AND account_id = ?2 AND status IN ('succeeded', 'failed') RETURNING id";
 
-/// Deletes a finished generation (its image rows cascade) and returns the R2 keys to remove.
-/// `None` if there was nothing of the caller's to delete.
-pub async fn delete_finished(db: &Db, id: &str, account_id: &str) -> worker::Result<Option<Vec<String>>> {
+/// Deletes a finished generation (its image rows cascade) and, in the same batch, lists its R2 keys on the
+/// deletion to-do; returns them for an immediate delete. `None` if there was nothing of the caller's to delete.
+pub async fn delete_finished(
+    db: &Db,
+    id: &str,
+    account_id: &str,
+    now: UnixMillis,
+) -> worker::Result<Option<Vec<String>>> {
     let results = db
         .batch(vec![
             db.prepare(IMAGE_KEYS).bind(&[text(id), text(account_id)])?,
+            super::r2_deletions::remember_finished_generation(db, id, account_id, now)?,
             db.prepare(DELETE_FINISHED).bind(&[text(id), text(account_id)])?,
         ])
         .await?;
     let keys: Vec<KeyRow> = results[0].results()?;
-    let deleted = !results[1].results::<serde_json::Value>()?.is_empty();
+    let deleted = !results[2].results::<serde_json::Value>()?.is_empty();
     Ok(deleted.then(|| keys.into_iter().map(|k| k.r2_key).collect()))
 }
 

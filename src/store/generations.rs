@@ -174,23 +174,35 @@ pub struct StoredImage {
     pub etag: String,
 }
 
-const MARK_SUCCEEDED: &str = "UPDATE generations SET status = 'succeeded', finished_at = ?2, updated_at = ?2 WHERE id = ?1 AND status = 'running'";
+// Only the finisher whose claim is the current one (attempt count unchanged since it claimed) may settle it:
+// a finisher whose claim expired and was taken over loses even if it gets here first.
+const MARK_SUCCEEDED: &str = "UPDATE generations SET status = 'succeeded', finished_at = ?2, updated_at = ?2 \
+ WHERE id = ?1 AND status = 'running' AND poll_attempts = ?3";
 
 const INSERT_IMAGE: &str =
     "INSERT INTO generation_images (id, generation_id, account_id, position, r2_key, content_type, size_bytes, \
  width, height, etag, created_at) SELECT ?1, id, account_id, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10 FROM generations \
- WHERE id = ?2 AND status = 'succeeded' ON CONFLICT (generation_id, position) DO NOTHING";
+ WHERE id = ?2 AND status = 'succeeded' AND poll_attempts = ?11 ON CONFLICT (generation_id, position) DO NOTHING";
 
-const STATUS_OF: &str = "SELECT status FROM generations WHERE id = ?1";
+// Won when it succeeded under this claim and the rows hold this attempt's images (the attempt count never
+// moves once a generation has succeeded, so exactly one claim can see this).
+const WON: &str = "SELECT (status = 'succeeded' AND poll_attempts = ?2) AS won FROM generations WHERE id = ?1";
 
 #[derive(Deserialize)]
-struct StatusRow {
-    status: String,
+struct WonRow {
+    won: i64,
 }
 
-/// Marks the generation succeeded with its images, if it was still running. Returns its status afterwards.
-pub async fn complete(db: &Db, id: &str, images: &[StoredImage], now: UnixMillis) -> worker::Result<String> {
-    let mut statements = vec![db.prepare(MARK_SUCCEEDED).bind(&[text(id), int(now.0)])?];
+/// Marks the generation succeeded with its images if it is still running under the caller's claim (one batch).
+/// Returns whether this call won; a loser must delete the objects it wrote.
+pub async fn complete(
+    db: &Db,
+    id: &str,
+    claimed: i64,
+    images: &[StoredImage],
+    now: UnixMillis,
+) -> worker::Result<bool> {
+    let mut statements = vec![db.prepare(MARK_SUCCEEDED).bind(&[text(id), int(now.0), int(claimed)])?];
     for image in images {
         statements.push(db.prepare(INSERT_IMAGE).bind(&[
             text(&image.id),
@@ -203,17 +215,19 @@ pub async fn complete(db: &Db, id: &str, images: &[StoredImage], now: UnixMillis
             int(image.height),
             text(&image.etag),
             int(now.0),
+            int(claimed),
         ])?);
     }
-    statements.push(db.prepare(STATUS_OF).bind(&[text(id)])?);
+    statements.push(db.prepare(WON).bind(&[text(id), int(claimed)])?);
     let results = db.batch(statements).await?;
-    let row = results.last().map(|r| r.results::<StatusRow>()).transpose()?.and_then(|mut rows| rows.pop());
-    Ok(row.map_or_else(String::new, |r| r.status))
+    let row = results.last().map(|r| r.results::<WonRow>()).transpose()?.and_then(|mut rows| rows.pop());
+    Ok(row.is_some_and(|r| r.won == 1))
 }
 
+// ?5 NULL: whoever calls (the sweep, a refused submission); otherwise only the finisher holding that claim.
 const MARK_FAILED: &str =
     "UPDATE generations SET status = 'failed', failure_code = ?2, failure_message = ?3, finished_at = ?4, \
- updated_at = ?4 WHERE id = ?1 AND status IN ('queued', 'running')";
+ updated_at = ?4 WHERE id = ?1 AND status IN ('queued', 'running') AND (?5 IS NULL OR poll_attempts = ?5)";
 
 // Refunds only a failed generation that was charged; UNIQUE (kind, source_id) makes it happen once.
 const INSERT_REFUND: &str =
@@ -230,10 +244,12 @@ pub async fn fail_and_refund(
     failure: &Failure,
     refund_entry_id: &str,
     description: &str,
+    claimed: Option<i64>,
     now: UnixMillis,
 ) -> worker::Result<()> {
+    let claim = claimed.map_or(wasm_bindgen::JsValue::NULL, int);
     let statements = vec![
-        db.prepare(MARK_FAILED).bind(&[text(id), text(failure.code()), text(&failure.message()), int(now.0)])?,
+        db.prepare(MARK_FAILED).bind(&[text(id), text(failure.code()), text(&failure.message()), int(now.0), claim])?,
         db.prepare(INSERT_REFUND).bind(&[text(refund_entry_id), text(id), text(description), int(now.0)])?,
         db.prepare(APPLY_LEDGER_ENTRY).bind(&[text(refund_entry_id)])?,
     ];
@@ -253,9 +269,8 @@ pub struct Overdue {
 }
 
 // Past the deadline; running but unpolled for 2 minutes (lost message); queued for 2 minutes (crashed submit).
-const OVERDUE: &str = "SELECT id, status, model_id, poll_attempts, apipod_task_id, (deadline_at <= ?1) AS past_deadline FROM generations \
- WHERE status IN ('queued', 'running') AND (deadline_at <= ?1 OR (status = 'running' AND next_poll_at < ?1 - 120000) \
- OR (status = 'queued' AND created_at < ?1 - 120000)) LIMIT 100";
+// Kept in a .sql file so the query-plan test checks this very text.
+const OVERDUE: &str = include_str!("sql/overdue_generations.sql");
 
 pub async fn overdue(db: &Db, now: UnixMillis) -> worker::Result<Vec<Overdue>> {
     db.all(db.prepare(OVERDUE).bind(&[int(now.0)])?).await?.results()

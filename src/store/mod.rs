@@ -8,6 +8,7 @@ pub mod generations;
 pub mod invoice_payments;
 pub mod ledger;
 pub mod privacy;
+pub mod r2_deletions;
 pub mod sessions;
 pub mod support;
 pub mod uploads;

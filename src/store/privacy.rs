@@ -70,6 +70,8 @@ pub async fn begin_deletion(
             .bind(&[text(account_id), now_js.clone()])?,
         db.prepare("DELETE FROM support_messages WHERE account_id = ?1 OR email = (SELECT email FROM accounts WHERE id = ?1 AND email != '')")
             .bind(&[text(account_id)])?,
+        super::r2_deletions::remember_account_images(db, account_id, now)?,
+        super::r2_deletions::remember_account_uploads(db, account_id, now)?,
         db.prepare("DELETE FROM generations WHERE account_id = ?1").bind(&[text(account_id)])?,
         db.prepare("DELETE FROM uploads WHERE account_id = ?1").bind(&[text(account_id)])?,
         db.prepare(
@@ -116,27 +118,28 @@ pub struct PendingDeletion {
 
 /// Deletions started more than a minute ago and never finished (the request was interrupted).
 pub async fn pending_deletions(db: &Db, now: UnixMillis) -> worker::Result<Vec<PendingDeletion>> {
-    db.all(db.prepare("SELECT id FROM accounts WHERE deletion_started_at IS NOT NULL AND deleted_at IS NULL AND deletion_started_at < ?1 - 60000 LIMIT 20")
-        .bind(&[int(now.0)])?).await?
-        .results()
+    db.all(db.prepare(include_str!("sql/pending_deletions.sql")).bind(&[int(now.0)])?).await?.results()
 }
 
-/// Retention: expired or revoked sessions past their grace period, and uploads never used.
+/// Uploads never used that one retention run forgets (their keys move to the R2 deletion to-do).
+pub const MAX_UPLOADS_PER_RUN: i64 = 500;
+
+/// Retention, one batch: expired or revoked sessions past their grace period, and the oldest uploads never used,
+/// whose R2 keys are listed on the deletion to-do before their rows go.
 pub async fn purge_expired(
     db: &Db,
     session_cutoff: UnixMillis,
     upload_cutoff: UnixMillis,
-) -> worker::Result<Vec<String>> {
-    let results = db
-        .batch(vec![
-            db.prepare("DELETE FROM sessions WHERE expires_at < ?1 OR revoked_at < ?1")
-                .bind(&[int(session_cutoff.0)])?,
-            db.prepare("DELETE FROM uploads WHERE last_used_at IS NULL AND created_at < ?1 RETURNING r2_key")
-                .bind(&[int(upload_cutoff.0)])?,
-        ])
-        .await?;
-    let keys: Vec<Value> = results[1].results()?;
-    Ok(keys.into_iter().filter_map(|row| row.get("r2_key").and_then(Value::as_str).map(str::to_owned)).collect())
+    now: UnixMillis,
+) -> worker::Result<()> {
+    let uploads = [int(upload_cutoff.0), int(now.0), int(MAX_UPLOADS_PER_RUN)];
+    db.batch(vec![
+        db.prepare(include_str!("sql/purge_sessions.sql")).bind(&[int(session_cutoff.0)])?,
+        db.prepare(include_str!("sql/forget_unused_uploads.sql")).bind(&uploads)?,
+        db.prepare(include_str!("sql/purge_unused_uploads.sql")).bind(&uploads)?,
+    ])
+    .await?;
+    Ok(())
 }
 
 /// A JSON document describing the export itself.

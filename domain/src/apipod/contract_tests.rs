@@ -173,7 +173,11 @@ fn status_synonyms_and_odd_results() {
         TaskStatus::Malformed
     );
     let five = r#"{"code":200,"data":{"task_id":"t","status":"completed","result":["https://x/1","https://x/2","https://x/3","https://x/4","https://x/5"]}}"#;
-    assert!(matches!(status(five), TaskStatus::Completed(urls) if urls.len() == 4));
+    // One image is paid for, so only the first result is kept.
+    assert_eq!(status(five), TaskStatus::Completed(vec!["https://x/1".into()]));
+    let extra_malformed =
+        r#"{"code":200,"data":{"task_id":"t","status":"completed","result":["https://x/1",{"no":"url"}]}}"#;
+    assert_eq!(status(extra_malformed), TaskStatus::Completed(vec!["https://x/1".into()]));
     assert_eq!(status(r#"{"code":200,"data":{"task_id":"t","status":"exploded"}}"#), TaskStatus::Malformed);
     assert_eq!(status("{not json"), TaskStatus::Malformed);
 }

@@ -3,10 +3,7 @@
 
 use serde_json::Value;
 
-use crate::generation::{sanitize_provider_text, ProviderFailure, TaskStatus};
-
-/// More results than this (WAN's documented `n` maximum) are not kept.
-pub const MAX_RESULTS: usize = 4;
+use crate::generation::{sanitize_provider_text, ProviderFailure, TaskStatus, IMAGES_PAID_PER_GENERATION};
 
 /// The task object: under `data` in the status answer; the callback body is the task object itself.
 fn task_of(value: &Value) -> &Value {
@@ -26,7 +23,8 @@ pub fn task_status(body: &str) -> TaskStatus {
 }
 
 /// `result` is an array of URL strings (objects with `url` tolerated). An empty or missing result is "not yet
-/// deliverable" (the docs: finalising shows as processing), so it is polled again, not failed.
+/// deliverable" (the docs: finalising shows as processing), so it is polled again, not failed. Only the
+/// results paid for are kept; the rest are ignored, even if malformed.
 fn completed(task: &Value) -> TaskStatus {
     let Some(items) = task.get("result").and_then(Value::as_array) else { return TaskStatus::Pending };
     if items.is_empty() {
@@ -34,7 +32,7 @@ fn completed(task: &Value) -> TaskStatus {
     }
     let urls: Option<Vec<String>> = items
         .iter()
-        .take(MAX_RESULTS)
+        .take(IMAGES_PAID_PER_GENERATION)
         .map(|item| {
             let url = item.as_str().or_else(|| item.get("url").and_then(Value::as_str))?;
             (url.starts_with("https://") || url.starts_with("http://")).then(|| url.to_owned())

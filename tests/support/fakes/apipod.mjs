@@ -5,6 +5,7 @@
 // ("## Generating images") and in MODES below. Every JSON answer and callback is kept in `state.answers`
 // so tests can check its shape against the fixtures.
 import crypto from "node:crypto";
+import zlib from "node:zlib";
 import { encodePng, coloursFor } from "./png.mjs";
 
 /** The prompt switches: what each one makes the stand-in do. */
@@ -27,7 +28,21 @@ export const MODES = {
   nocallback: "no callback is sent (polling only)",
   callback_twice: "the callback is delivered twice",
   callback_early: "a forged 'completed' callback arrives while the task is still processing (it then stalls)",
+  two_results: "the completed task's `result` array holds two image URLs (more than one image paid for)",
+  slow_result: "the result URL sends its PNG in pieces over 3 s",
+  big_result: "the result is a 24 MiB PNG (a large ancillary chunk), sent in 1 MiB pieces with Content-Length",
 };
+
+/** A PNG grown to `total` bytes by an ancillary chunk after IHDR (decoders skip it; the image is unchanged). */
+function padPng(png, total) {
+  const data = Buffer.alloc(Math.max(0, total - png.length - 12), 0x20);
+  const type = Buffer.from("zzPd");
+  const head = Buffer.alloc(4);
+  head.writeUInt32BE(data.length);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(zlib.crc32(Buffer.concat([type, data])));
+  return Buffer.concat([png.subarray(0, 33), head, type, data, crc, png.subarray(33)]);
+}
 // Besides the modes, [apipod-delay:MS] sets how long the task takes (default 250 ms), e.g. for the benchmark.
 
 // Documented models (contract §2), with their resolution values and whether image_urls are required.
@@ -59,7 +74,7 @@ const codeError = (status, message, type, errorCode) => ({ code: status, message
 export function createApipod({ apiKey, baseUrl, delayMs = 250 }) {
   const state = {
     tasks: new Map(), submissions: [], statusRequests: [], callbacks: [], answers: [], idempotency: new Map(),
-    hanging: new Set(), delayMs, firstSeen: new Set(),
+    hanging: new Set(), delayMs, firstSeen: new Set(), resultRequests: [], resultsSent: [],
   };
 
   function send(res, status, value, kind, headers = {}) {
@@ -91,7 +106,7 @@ export function createApipod({ apiKey, baseUrl, delayMs = 250 }) {
   function callbackPayload(task) {
     const base = { task_id: task.id, request_id: `req_${task.id.slice(5)}`, status: task.final };
     const times = { created_at: new Date(task.createdAt).toISOString(), completed_at: new Date(task.completedAt ?? Date.now()).toISOString() };
-    if (task.final === "completed") return { ...base, result: [resultUrl(task)], ...times };
+    if (task.final === "completed") return { ...base, result: resultUrls(task), ...times };
     return { ...base, error: "Content policy violation: the prompt was refused.", error_code: "CONTENT_POLICY", ...times };
   }
 
@@ -178,6 +193,7 @@ export function createApipod({ apiKey, baseUrl, delayMs = 250 }) {
   }
 
   const resultUrl = (task) => `${baseUrl()}/apipod/results/${task.id}/0.png`;
+  const resultUrls = (task) => task.mode === "two_results" ? [resultUrl(task), resultUrl(task).replace(/0\.png$/, "1.png")] : [resultUrl(task)];
 
   function status(res, id) {
     const task = state.tasks.get(id);
@@ -197,11 +213,12 @@ export function createApipod({ apiKey, baseUrl, delayMs = 250 }) {
     if (task.state === "failed" && task.mode === "fail_legacy") return envelope({ status: "failed", error: "The upstream model refused this prompt." });
     if (task.state === "failed") return envelope({ status: "failed", error_code: "CONTENT_POLICY", error_message: "Content policy violation:\u0007 the prompt\nwas refused." });
     if (task.state === "cancelled") return envelope({ status: "cancelled" });
-    envelope({ status: "completed", result: [resultUrl(task)], completed_at: Math.floor(task.completedAt / 1000) });
+    envelope({ status: "completed", result: resultUrls(task), completed_at: Math.floor(task.completedAt / 1000) });
   }
 
-  function result(res, id) {
+  async function result(res, id, index) {
     const task = state.tasks.get(id);
+    state.resultRequests.push({ taskId: id, at: Date.now(), index });
     if (!task || task.mode === "result404") {
       res.writeHead(404, { "content-type": "text/plain" });
       return res.end("Not Found");
@@ -210,8 +227,20 @@ export function createApipod({ apiKey, baseUrl, delayMs = 250 }) {
       res.writeHead(200, { "content-type": "image/png" });
       return res.end("<html><body>Gateway error</body></html>");
     }
-    res.writeHead(200, { "content-type": "image/png", "content-length": task.png.length });
+    const bytes = task.mode === "big_result" ? (task.bigPng ??= padPng(task.png, 24 * 1024 * 1024)) : task.png;
+    res.writeHead(200, { "content-type": "image/png", "content-length": bytes.length });
+    if (task.mode === "slow_result" || task.mode === "big_result") {
+      const pieces = task.mode === "slow_result" ? 6 : Math.ceil(bytes.length / (1 << 20));
+      const size = Math.ceil(bytes.length / pieces);
+      for (let at = 0; at < bytes.length; at += size) {
+        res.write(bytes.subarray(at, at + size));
+        await new Promise((resolve) => setTimeout(resolve, task.mode === "slow_result" ? 500 : 20));
+      }
+      state.resultsSent.push({ taskId: id, at: Date.now(), bytes: bytes.length });
+      return res.end();
+    }
     res.end(task.png);
+    state.resultsSent.push({ taskId: id, at: Date.now(), bytes: bytes.length });
   }
 
   return {
@@ -225,8 +254,8 @@ export function createApipod({ apiKey, baseUrl, delayMs = 250 }) {
       if (req.method === "POST" && path === "/v1/images/generations") return submit(req, res, body);
       let match = path.match(/^\/v1\/images\/status\/([\w-]+)$/);
       if (req.method === "GET" && match) return status(res, match[1]);
-      match = path.match(/^\/results\/([\w-]+)\/0\.png$/);
-      if (req.method === "GET" && match) return result(res, match[1]);
+      match = path.match(/^\/results\/([\w-]+)\/(\d)\.png$/);
+      if (req.method === "GET" && match) return result(res, match[1], Number(match[2]));
       // Not in APIPod's endpoint table (e.g. /v1/images/edits): 404.
       send(res, 404, openAiError(`No route ${req.method} ${path}`, "invalid_request"), "error");
     },

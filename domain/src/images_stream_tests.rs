@@ -1,0 +1,57 @@
+use super::*;
+use crate::images::{inspect, sha256_hex, ImageFormat};
+
+/// A PNG of the given size padded with a large ancillary chunk, so it spans many chunks.
+fn png(width: u32, height: u32, padding: usize) -> Vec<u8> {
+    let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
+    bytes.extend_from_slice(&13u32.to_be_bytes());
+    bytes.extend_from_slice(b"IHDR");
+    bytes.extend_from_slice(&width.to_be_bytes());
+    bytes.extend_from_slice(&height.to_be_bytes());
+    bytes.extend_from_slice(&[8, 2, 0, 0, 0, 0, 0, 0, 0]);
+    bytes.extend_from_slice(&(padding as u32).to_be_bytes());
+    bytes.extend_from_slice(b"tEXt");
+    bytes.extend(std::iter::repeat_n(b'x', padding));
+    bytes.extend_from_slice(&[0, 0, 0, 0]);
+    bytes.extend_from_slice(&[0, 0, 0, 0]);
+    bytes.extend_from_slice(b"IEND");
+    bytes.extend_from_slice(&[0xAE, 0x42, 0x60, 0x82]);
+    bytes
+}
+
+fn streamed(bytes: &[u8], chunk: usize, max: usize) -> Result<StreamedImage, crate::error::DomainError> {
+    let mut check = StreamCheck::new(max);
+    for part in bytes.chunks(chunk) {
+        check.feed(part)?;
+    }
+    check.finish()
+}
+
+#[test]
+fn a_streamed_image_gives_the_same_facts_and_hash_as_the_whole_bytes() {
+    let bytes = png(640, 480, 3 * HEAD_BYTES);
+    for chunk in [1, 7, 4096, 65_536, bytes.len()] {
+        let image = streamed(&bytes, chunk, 10 << 20).unwrap();
+        assert_eq!(image.info, inspect(&bytes, 10 << 20).unwrap());
+        assert_eq!(image.info.format, ImageFormat::Png);
+        assert_eq!(image.size_bytes, bytes.len());
+        assert_eq!(image.sha256, sha256_hex(&bytes));
+    }
+}
+
+#[test]
+fn the_cap_is_enforced_while_feeding_not_after() {
+    let mut check = StreamCheck::new(100);
+    assert!(check.feed(&[0; 60]).is_ok());
+    let refused = check.feed(&[0; 41]).unwrap_err();
+    assert_eq!(refused.code, "image_too_large");
+    assert_eq!(check.bytes_seen(), 101);
+}
+
+#[test]
+fn a_truncated_or_foreign_stream_is_refused_at_the_end() {
+    let bytes = png(64, 64, 1000);
+    assert_eq!(streamed(&bytes[..bytes.len() - 3], 100, 1 << 20).unwrap_err().code, "image_unreadable");
+    assert_eq!(streamed(b"<html>nope</html>", 4, 1 << 20).unwrap_err().code, "unsupported_image_type");
+    assert_eq!(streamed(&[], 4, 1 << 20).unwrap_err().code, "unsupported_image_type");
+}

@@ -1,0 +1,66 @@
+//! The durable to-do list of R2 objects to delete (`r2_deletions`): keys are added in the same D1 batch that
+//! forgets the rows naming them, and leave it only after R2 confirmed their deletion.
+
+use gptimg_domain::time::UnixMillis;
+use serde::Deserialize;
+use worker::D1PreparedStatement;
+
+use super::{int, text, Db};
+
+const NEXT: &str = include_str!("sql/r2_deletions_next.sql");
+const DONE: &str = include_str!("sql/r2_deletions_done.sql");
+const DONE_KEYS: &str = "DELETE FROM r2_deletions WHERE r2_key IN (SELECT value FROM json_each(?1))";
+
+/// Put first in a batch that deletes a finished generation: its images' keys, only if it will be deleted.
+const OF_FINISHED_GENERATION: &str = "INSERT INTO r2_deletions (r2_key, created_at) \
+ SELECT r2_key, ?3 FROM generation_images WHERE generation_id = ?1 AND account_id = ?2 \
+ AND EXISTS (SELECT 1 FROM generations WHERE id = ?1 AND account_id = ?2 AND status IN ('succeeded', 'failed')) \
+ ON CONFLICT (r2_key) DO NOTHING";
+const OF_ACCOUNT_IMAGES: &str = "INSERT INTO r2_deletions (r2_key, created_at) \
+ SELECT r2_key, ?2 FROM generation_images WHERE account_id = ?1 ON CONFLICT (r2_key) DO NOTHING";
+const OF_ACCOUNT_UPLOADS: &str = "INSERT INTO r2_deletions (r2_key, created_at) \
+ SELECT r2_key, ?2 FROM uploads WHERE account_id = ?1 ON CONFLICT (r2_key) DO NOTHING";
+
+pub fn remember_finished_generation(
+    db: &Db,
+    id: &str,
+    account_id: &str,
+    now: UnixMillis,
+) -> worker::Result<D1PreparedStatement> {
+    db.prepare(OF_FINISHED_GENERATION).bind(&[text(id), text(account_id), int(now.0)])
+}
+
+/// Goes before the account's generations are deleted, in the same batch.
+pub fn remember_account_images(db: &Db, account_id: &str, now: UnixMillis) -> worker::Result<D1PreparedStatement> {
+    db.prepare(OF_ACCOUNT_IMAGES).bind(&[text(account_id), int(now.0)])
+}
+
+/// Goes before the account's uploads are deleted, in the same batch.
+pub fn remember_account_uploads(db: &Db, account_id: &str, now: UnixMillis) -> worker::Result<D1PreparedStatement> {
+    db.prepare(OF_ACCOUNT_UPLOADS).bind(&[text(account_id), int(now.0)])
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Pending {
+    pub id: i64,
+    pub r2_key: String,
+}
+
+/// The next keys to delete, oldest first, after the row id `after`.
+pub async fn next(db: &Db, after: i64, limit: usize) -> worker::Result<Vec<Pending>> {
+    db.all(db.prepare(NEXT).bind(&[int(after), int(limit as i64)])?).await?.results()
+}
+
+/// Forgets keys whose objects R2 has deleted.
+pub async fn done(db: &Db, ids: &[i64]) -> worker::Result<()> {
+    let ids = serde_json::to_string(ids).map_err(|e| worker::Error::RustError(e.to_string()))?;
+    db.run(db.prepare(DONE).bind(&[text(&ids)])?).await?;
+    Ok(())
+}
+
+/// Forgets these keys (their objects are gone).
+pub async fn done_keys(db: &Db, keys: &[String]) -> worker::Result<()> {
+    let keys = serde_json::to_string(keys).map_err(|e| worker::Error::RustError(e.to_string()))?;
+    db.run(db.prepare(DONE_KEYS).bind(&[text(&keys)])?).await?;
+    Ok(())
+}
