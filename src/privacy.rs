@@ -1,7 +1,11 @@
 //! Account deletion and retention, resumable: whatever step was interrupted, running it again finishes it.
 
+use gptimg_domain::account::GoogleSubject;
+use gptimg_domain::auth::subject_hash::signup_subject_hash;
 use gptimg_domain::ledger::LedgerEntryId;
-use gptimg_domain::privacy::{SESSION_RETENTION_SECS, UNUSED_UPLOAD_RETENTION_SECS};
+use gptimg_domain::privacy::{
+    deletion_retry_delay_secs, DELETIONS_PER_SWEEP, SESSION_RETENTION_SECS, UNUSED_UPLOAD_RETENTION_SECS,
+};
 use serde_json::json;
 use worker::{Bucket, Env};
 
@@ -9,12 +13,22 @@ use crate::blobs;
 use crate::clients::stripe::{self, StripeError};
 use crate::config::Config;
 use crate::log;
+use crate::meter;
 use crate::platform::{self, CryptoRandom};
 use crate::store::privacy as store;
 
+/// Subrequests kept back for finishing a deletion (and the cron's own bookkeeping) once the R2 purge stops.
+const DELETION_RESERVE: u32 = 20;
+/// A deletion is only started by the cron if at least this many subrequests are left: its D1 batches, a
+/// Stripe call per live subscription and a first page of R2 objects.
+const DELETION_MIN_SUBREQUESTS: u32 = 40;
+
 #[derive(Debug)]
 pub enum DeletionError {
+    /// Stripe could not be reached or failed on its side: retried later with backoff.
     Stripe(StripeError),
+    /// Stripe refused for good (a 4xx other than 429): listed for an admin, not retried by itself.
+    Refused(String),
     Storage(worker::Error),
 }
 
@@ -28,6 +42,10 @@ impl From<worker::Error> for DeletionError {
 async fn purge_prefix(bucket: &Bucket, prefix: &str) -> worker::Result<usize> {
     let mut removed = 0;
     loop {
+        if meter::remaining(DELETION_RESERVE) < 2 {
+            // Resumable: the next cron run lists what is left.
+            return Err(worker::Error::RustError("subrequest budget spent; the purge continues next run".into()));
+        }
         let listing = bucket.list().prefix(prefix.to_owned()).limit(1000).execute().await?;
         let keys: Vec<String> = listing.objects().iter().map(|o| o.key()).collect();
         if keys.is_empty() {
@@ -40,17 +58,45 @@ async fn purge_prefix(bucket: &Bucket, prefix: &str) -> worker::Result<usize> {
 
 /// Deletes the account: erase personal data (D1), cancel Stripe subscriptions, delete every R2 object, end all
 /// sessions. Each step is idempotent, so a retry (by the user or the cron sweep) completes an interrupted run.
-pub async fn delete_account(env: &Env, config: &Config, account_id: &str) -> Result<(), DeletionError> {
+/// `failed_attempts` is how many earlier attempts failed for a passing reason (0 when the user asks).
+pub async fn delete_account(
+    env: &Env,
+    config: &Config,
+    account_id: &str,
+    failed_attempts: u32,
+) -> Result<(), DeletionError> {
     let db = crate::store::Db::from_env(env)?;
     let entry = LedgerEntryId::generate(&mut CryptoRandom);
-    let live_subscriptions = store::begin_deletion(&db, account_id, entry.as_str(), platform::now()).await?;
+    let subject_hash = store::google_subject(&db, account_id)
+        .await?
+        .and_then(|raw| GoogleSubject::parse(&raw))
+        .map(|subject| signup_subject_hash(config.session_secret.expose().as_bytes(), &subject));
+    let now = platform::now();
+    let live_subscriptions =
+        store::begin_deletion(&db, account_id, entry.as_str(), subject_hash.as_deref(), now).await?;
+    let mut refused = None;
     for subscription in &live_subscriptions {
-        stripe::cancel_subscription(config, &subscription.id).await.map_err(DeletionError::Stripe)?;
+        match stripe::cancel_subscription(config, &subscription.id).await {
+            Ok(()) => {}
+            // Still erase the files below; only the subscription waits for an admin.
+            Err(StripeError::Rejected(problem)) => refused = Some(problem),
+            Err(error) => {
+                let retry_at = now.plus_secs(deletion_retry_delay_secs(failed_attempts + 1));
+                store::deletion_failed(&db, account_id, retry_at, None).await?;
+                return Err(DeletionError::Stripe(error));
+            }
+        }
+    }
+    if let Some(problem) = &refused {
+        store::deletion_failed(&db, account_id, now, Some(problem)).await?;
     }
     let bucket = blobs::bucket(env)?;
     let mut removed = 0;
     for prefix in [format!("uploads/{account_id}/"), format!("generations/{account_id}/")] {
         removed += purge_prefix(&bucket, &prefix).await?;
+    }
+    if let Some(problem) = refused {
+        return Err(DeletionError::Refused(problem));
     }
     store::finish_deletion(&db, account_id, platform::now()).await?;
     log::event(
@@ -69,8 +115,11 @@ pub async fn retention_sweep(env: &Env, config: &Config) -> worker::Result<()> {
         store::purge_expired(&db, now.plus_secs(-SESSION_RETENTION_SECS), now.plus_secs(-UNUSED_UPLOAD_RETENTION_SECS))
             .await?;
     blobs::delete_all(&blobs::bucket(env)?, stale_uploads).await?;
-    for pending in store::pending_deletions(&db, now).await? {
-        if let Err(error) = delete_account(env, config, &pending.id).await {
+    for pending in store::pending_deletions(&db, now, DELETIONS_PER_SWEEP).await? {
+        if meter::remaining(0) < DELETION_MIN_SUBREQUESTS {
+            break;
+        }
+        if let Err(error) = delete_account(env, config, &pending.id, pending.deletion_attempts).await {
             log::fault("-", "deletion_retry_failed", &format!("{}: {error:?}", pending.id));
         }
     }

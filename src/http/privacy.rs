@@ -1,7 +1,7 @@
 //! The user's privacy rights: consent (terms and minimum age), export everything, delete the account.
 
 use gptimg_domain::privacy::{validate_consent, ConsentRequest};
-use gptimg_domain::{DomainError, ErrorKind};
+use gptimg_domain::DomainError;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use worker::{Request, Response};
@@ -61,7 +61,8 @@ struct DeleteRequest {
     confirm: String,
 }
 
-/// `DELETE /api/me {"confirm":"DELETE"}`: deletes the account; calling it again resumes an interrupted deletion.
+/// `DELETE /api/me {"confirm":"DELETE"}`: deletes the account (204), or, when Stripe fails, erases everything
+/// personal and ends every session at once and leaves the rest to the cron (202 `deletion_pending`).
 pub async fn delete(mut req: Request, ctx: &RequestContext) -> Result<Response, ApiError> {
     let user = signed_in_user(&req, ctx).await?;
     let request: DeleteRequest = read_json(&mut req, 1024, &["application/json"]).await?;
@@ -72,26 +73,24 @@ pub async fn delete(mut req: Request, ctx: &RequestContext) -> Result<Response, 
         )
         .into());
     }
-    match privacy::delete_account(&ctx.env, ctx.config()?, &user.account.id).await {
-        Ok(()) => {
-            let mut response = Response::empty()?.with_status(204);
-            let secure = ctx.config()?.app_url.is_https();
-            response
-                .headers_mut()
-                .append("set-cookie", &super::cookies::clear(super::cookies::SESSION_COOKIE, "/", secure))?;
-            Ok(response)
-        }
-        Err(DeletionError::Stripe(error)) => {
-            let cause = match error {
-                StripeError::Rejected(m) | StripeError::Unavailable(m) => m,
-            };
+    let secure = ctx.config()?.app_url.is_https();
+    let signed_out = |mut response: Response| -> Result<Response, ApiError> {
+        response
+            .headers_mut()
+            .append("set-cookie", &super::cookies::clear(super::cookies::SESSION_COOKIE, "/", secure))?;
+        Ok(response)
+    };
+    match privacy::delete_account(&ctx.env, ctx.config()?, &user.account.id, 0).await {
+        Ok(()) => signed_out(Response::empty()?.with_status(204)),
+        // Personal data and sessions are already gone; what is left is ours to finish (cron retries with
+        // backoff, or an admin for a refusal), so the user is told it is accepted, not asked to retry.
+        Err(DeletionError::Stripe(StripeError::Rejected(cause) | StripeError::Unavailable(cause)) | DeletionError::Refused(cause)) => {
             crate::log::event(ctx.request_id.as_str(), "deletion_interrupted", json!({ "cause": cause }));
-            Err(DomainError::new(
-                ErrorKind::Upstream,
-                "deletion_incomplete",
-                "Your personal data has been erased, but cancelling your subscription with Stripe failed. Try again; we also retry automatically.",
-            )
-            .into())
+            signed_out(private_json(&json!({
+                "status": "deletion_pending",
+                "message": "Your personal data has been erased and you are signed out. Cancelling your subscription with Stripe has not completed yet; we finish it automatically.",
+                "request_id": ctx.request_id.as_str(),
+            }))?.with_status(202))
         }
         Err(DeletionError::Storage(error)) => Err(ApiError::Internal(error.to_string())),
     }
