@@ -130,7 +130,7 @@ const MARK: &str = "__gptimg_metered";
 /// Replaces `target[name]` by a function that counts, then calls the original with the same `this`. The
 /// wrapper lives as long as the isolate, like the binding it wraps.
 fn wrap_method(target: &JsValue, name: &str, kind: Kind) -> bool {
-    let Ok(original) = Reflect::get(target, &JsValue::from_str(name)).and_then(|f| f.dyn_into::<Function>().map_err(JsValue::from)) else {
+    let Ok(original) = Reflect::get(target, &JsValue::from_str(name)).and_then(|f| f.dyn_into::<Function>()) else {
         return false;
     };
     let this = target.clone();

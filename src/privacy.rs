@@ -29,7 +29,22 @@ pub enum DeletionError {
     Stripe(StripeError),
     /// Stripe refused for good (a 4xx other than 429): listed for an admin, not retried by itself.
     Refused(String),
+    /// This invocation's subrequest budget ran out mid-purge; the cron resumes it.
+    Paused,
     Storage(worker::Error),
+}
+
+impl DeletionError {
+    /// What went wrong, for the log (Stripe's own words included; never shown to the user).
+    pub fn cause(&self) -> String {
+        match self {
+            Self::Stripe(StripeError::Rejected(cause) | StripeError::Unavailable(cause)) | Self::Refused(cause) => {
+                cause.clone()
+            }
+            Self::Paused => "subrequest budget spent".into(),
+            Self::Storage(error) => error.to_string(),
+        }
+    }
 }
 
 impl From<worker::Error> for DeletionError {
@@ -38,18 +53,18 @@ impl From<worker::Error> for DeletionError {
     }
 }
 
-/// Every R2 object under the account's prefixes, page by page.
-async fn purge_prefix(bucket: &Bucket, prefix: &str) -> worker::Result<usize> {
+/// Every R2 object under the account's prefixes, page by page; `None` if the subrequest budget ran out first
+/// (the next run lists what is left).
+async fn purge_prefix(bucket: &Bucket, prefix: &str) -> worker::Result<Option<usize>> {
     let mut removed = 0;
     loop {
         if meter::remaining(DELETION_RESERVE) < 2 {
-            // Resumable: the next cron run lists what is left.
-            return Err(worker::Error::RustError("subrequest budget spent; the purge continues next run".into()));
+            return Ok(None);
         }
         let listing = bucket.list().prefix(prefix.to_owned()).limit(1000).execute().await?;
         let keys: Vec<String> = listing.objects().iter().map(|o| o.key()).collect();
         if keys.is_empty() {
-            return Ok(removed);
+            return Ok(Some(removed));
         }
         removed += keys.len();
         blobs::delete_all(bucket, keys).await?;
@@ -93,7 +108,7 @@ pub async fn delete_account(
     let bucket = blobs::bucket(env)?;
     let mut removed = 0;
     for prefix in [format!("uploads/{account_id}/"), format!("generations/{account_id}/")] {
-        removed += purge_prefix(&bucket, &prefix).await?;
+        removed += purge_prefix(&bucket, &prefix).await?.ok_or(DeletionError::Paused)?;
     }
     if let Some(problem) = refused {
         return Err(DeletionError::Refused(problem));
@@ -120,7 +135,7 @@ pub async fn retention_sweep(env: &Env, config: &Config) -> worker::Result<()> {
             break;
         }
         if let Err(error) = delete_account(env, config, &pending.id, pending.deletion_attempts).await {
-            log::fault("-", "deletion_retry_failed", &format!("{}: {error:?}", pending.id));
+            log::fault("-", "deletion_retry_failed", &format!("{}: {}", pending.id, error.cause()));
         }
     }
     Ok(())

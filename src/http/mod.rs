@@ -63,15 +63,7 @@ impl RequestContext {
         // The raw URL string, not a parsed one: this runs on every request.
         let is_https = req.inner().url().starts_with("https:");
         let config = config::load(&env);
-        Self {
-            env,
-            request_id,
-            started: platform::now(),
-            is_https,
-            config,
-            counts,
-            notes: RefCell::new(None),
-        }
+        Self { env, request_id, started: platform::now(), is_https, config, counts, notes: RefCell::new(None) }
     }
 
     /// Attaches facts to this request's single log line.

@@ -10,7 +10,6 @@ use super::error::ApiError;
 use super::json_body::read_json;
 use super::session::signed_in_user;
 use super::{private_json, RequestContext};
-use crate::clients::stripe::StripeError;
 use crate::platform;
 use crate::privacy::{self, DeletionError};
 use crate::store::privacy as store;
@@ -84,11 +83,11 @@ pub async fn delete(mut req: Request, ctx: &RequestContext) -> Result<Response, 
         Ok(()) => signed_out(Response::empty()?.with_status(204)),
         // Personal data and sessions are already gone; what is left is ours to finish (cron retries with
         // backoff, or an admin for a refusal), so the user is told it is accepted, not asked to retry.
-        Err(DeletionError::Stripe(StripeError::Rejected(cause) | StripeError::Unavailable(cause)) | DeletionError::Refused(cause)) => {
-            crate::log::event(ctx.request_id.as_str(), "deletion_interrupted", json!({ "cause": cause }));
+        Err(error @ (DeletionError::Stripe(_) | DeletionError::Refused(_) | DeletionError::Paused)) => {
+            crate::log::event(ctx.request_id.as_str(), "deletion_interrupted", json!({ "cause": error.cause() }));
             signed_out(private_json(&json!({
                 "status": "deletion_pending",
-                "message": "Your personal data has been erased and you are signed out. Cancelling your subscription with Stripe has not completed yet; we finish it automatically.",
+                "message": "Your personal data has been erased and you are signed out. The rest (cancelling your subscription with Stripe, removing stored files) has not completed yet; we finish it automatically.",
                 "request_id": ctx.request_id.as_str(),
             }))?.with_status(202))
         }

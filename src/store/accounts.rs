@@ -135,7 +135,12 @@ pub async fn sign_in(db: &Db, s: SignIn<'_>) -> worker::Result<SignInOutcome> {
             text(s.new_account_id.as_str()),
             text(s.subject_hash),
         ])?,
-        db.prepare(RECORD_SIGNUP_SUBJECT).bind(&[text(s.subject_hash), int(s.now.0), text(sub), text(kind.as_str())])?,
+        db.prepare(RECORD_SIGNUP_SUBJECT).bind(&[
+            text(s.subject_hash),
+            int(s.now.0),
+            text(sub),
+            text(kind.as_str()),
+        ])?,
         db.prepare(INSERT_SESSION).bind(&[
             text(s.session_id.as_str()),
             text(s.session_token_hash),

@@ -167,18 +167,26 @@ pub async fn deletion_failed(
 
 /// Deletions an admin should see: refused for good, or failing again and again. No personal data is left.
 pub async fn stuck_deletions(db: &Db) -> worker::Result<Vec<Value>> {
-    db.all(db.prepare("SELECT a.id, a.deletion_started_at, a.deletion_attempts, a.deletion_retry_at, a.deletion_problem AS problem, \
+    db.all(db.prepare(
+        "SELECT a.id, a.deletion_started_at, a.deletion_attempts, a.deletion_retry_at, a.deletion_problem AS problem, \
      (SELECT json_group_array(s.id) FROM subscriptions s WHERE s.account_id = a.id \
       AND s.status IN ('active', 'trialing', 'past_due', 'unpaid', 'incomplete', 'paused')) AS live_subscriptions \
      FROM accounts a WHERE a.deletion_started_at IS NOT NULL AND a.deleted_at IS NULL \
-     AND (a.deletion_problem IS NOT NULL OR a.deletion_attempts >= 5) ORDER BY a.deletion_started_at LIMIT 100"))
-        .await?
-        .results()
+     AND (a.deletion_problem IS NOT NULL OR a.deletion_attempts >= 5) ORDER BY a.deletion_started_at LIMIT 100",
+    ))
+    .await?
+    .results()
 }
 
 /// An admin's "try again": clears the problem and the backoff, with its audit entry, in one batch. False if the
 /// account has no unfinished deletion.
-pub async fn retry_deletion(db: &Db, account_id: &str, audit_id: &str, admin_id: &str, now: UnixMillis) -> worker::Result<bool> {
+pub async fn retry_deletion(
+    db: &Db,
+    account_id: &str,
+    audit_id: &str,
+    admin_id: &str,
+    now: UnixMillis,
+) -> worker::Result<bool> {
     let results = db
         .batch(vec![
             db.prepare("INSERT INTO audit_log (id, admin_account_id, action, target_id, details, created_at) \

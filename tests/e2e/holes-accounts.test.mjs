@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { startWorker } from "../support/worker.mjs";
 import { signIn, asUser, count } from "../support/google-flow.mjs";
 import { buy, profile } from "../support/billing-flow.mjs";
-import { generate, settled, upload, waitFor } from "../support/generation-flow.mjs";
+import { generate, settled, upload, waitFor, r2Keys } from "../support/generation-flow.mjs";
 import { encodePng } from "../support/fakes/png.mjs";
 
 let worker;
@@ -53,15 +53,14 @@ describe("money", () => {
 
     const dump = JSON.stringify(await everyRow());
     assert.ok(!dump.includes(user.sub), "no D1 table holds the Google subject in clear after deletion");
-    const grants = (await worker.db.prepare("SELECT subject_hash FROM signup_grants").all()).results;
-    assert.ok(grants.some((g) => /^[0-9a-f]{64}$/.test(g.subject_hash)), "a keyed hash records the grant");
-
     const again = await signIn(worker, { email: user.email, name: user.name, sub: user.sub });
     const fresh = await profile(worker, again.session);
     assert.notEqual(fresh.id, user.id, "a new account");
     assert.equal(fresh.credits, 0, "no second welcome");
     assert.deepEqual((await worker.db.prepare("SELECT account_id FROM credit_ledger WHERE kind = 'signup_grant' AND account_id IN (?, ?)").bind(user.id, fresh.id).all()).results, [{ account_id: user.id }], "one welcome row for ever for this subject");
     assert.equal(await count(worker.db, "credit_ledger", "account_id = ?", fresh.id), 0);
+    const grants = (await worker.db.prepare("SELECT subject_hash FROM signup_grants").all()).results;
+    assert.ok(grants.length >= 1 && grants.every((g) => /^[0-9a-f]{64}$/.test(g.subject_hash)), "keyed hashes, never subjects");
 
     // A third round changes nothing either, and another Google account still gets its welcome.
     assert.equal((await json(again.session, "DELETE", "/api/me", { confirm: "DELETE" })).status, 204);
@@ -211,5 +210,51 @@ describe("production limits: subrequests", () => {
     const cron = worker.jsonLogs().filter((l) => l.msg === "cron_run").at(-1);
     assert.ok(cron, "the cron writes a summary line");
     assert.ok(cron.d1_round_trips >= 2 && cron.subrequests < 1000);
+  });
+
+  test("subrequests and CPU: the worst cron run and the worst request stay far below 1000 subrequests", async () => {
+    // Saturate every cron LIMIT: more overdue generations than the sweep takes (100), more interrupted deletions
+    // than it resumes (5), each with a live subscription and files.
+    const owner = await newUser();
+    const past = Date.now() - 3600_000;
+    const insert = worker.db.prepare("INSERT INTO generations (id, account_id, prompt, model_id, apipod_model, aspect_ratio, cost, status, apipod_task_id, deadline_at, created_at, updated_at) VALUES (?, ?, 'overdue', 'nano-banana-2', 'nano-banana-2', '1:1', 2, 'running', ?, ?, ?, ?)");
+    await worker.db.batch(Array.from({ length: 120 }, (_, i) => insert.bind(`gen_overdue${String(i).padStart(20, "0")}`, owner.id, `task_${i}`, past, past, past)));
+    const deleting = [];
+    for (let i = 0; i < 7; i++) {
+      const user = await newUser();
+      await buy(worker, user.session, "pro_monthly");
+      assert.equal((await upload(worker, user.session, encodePng(32, 32, () => [i, 40, 80]))).response.status, 201);
+      deleting.push(user.id);
+    }
+    await worker.db.prepare(`UPDATE accounts SET deletion_started_at = ? WHERE id IN (${deleting.map(() => "?").join(",")})`).bind(past, ...deleting).run();
+
+    const before = worker.jsonLogs().filter((l) => l.msg === "cron_run").length;
+    await worker.runCron();
+    const cron = worker.jsonLogs().filter((l) => l.msg === "cron_run")[before];
+    assert.ok(cron, "the cron's summary line");
+    assert.equal(await count(worker.db, "generations", "account_id = ? AND status = 'failed'", owner.id), 100, "the sweep takes at most 100");
+    const finished = await count(worker.db, "accounts", `deleted_at IS NOT NULL AND id IN (${deleting.map(() => "?").join(",")})`, ...deleting);
+    assert.equal(finished, 5, "at most 5 deletions per run");
+    assert.equal(cron.fetches, 5, "one Stripe cancel per resumed deletion");
+    assert.equal(cron.subrequests, cron.d1_round_trips + cron.r2_ops + cron.queue_sends + cron.fetches);
+    assert.ok(cron.subrequests < 1000);
+    console.log(`measured worst cron run: ${JSON.stringify(cron)}`);
+
+    // The heaviest request: deleting an account with a subscription, an upload and a generated image.
+    const rich = await newUser();
+    await buy(worker, rich.session, "pro_monthly");
+    assert.equal((await upload(worker, rich.session, encodePng(32, 32, () => [7, 70, 140]))).response.status, 201);
+    const { body } = await generate(worker, rich.session, { prompt: "the heaviest request", model: "nano-banana-2", aspect_ratio: "1:1" });
+    await settled(worker, rich.session, body.id);
+    // Per prefix: a listing and a delete per page of up to 1000 objects, and the empty listing that ends it.
+    const prefixes = [`uploads/${rich.id}/`, `generations/${rich.id}/`];
+    let expectedR2 = 0;
+    for (const prefix of prefixes) expectedR2 += (await r2Keys(worker, prefix)).length ? 3 : 1;
+    assert.equal((await json(rich.session, "DELETE", "/api/me", { confirm: "DELETE" }, { "x-request-id": "meter-delete-1" })).status, 204);
+    const deletion = await logLine("meter-delete-1");
+    assert.equal(deletion.fetches, 1, "one Stripe cancel");
+    assert.equal(deletion.r2_ops, expectedR2);
+    assert.ok(deletion.subrequests < 1000);
+    console.log(`measured account deletion request: ${JSON.stringify(deletion)}`);
   });
 });
