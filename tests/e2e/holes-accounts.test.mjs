@@ -76,6 +76,17 @@ describe("money", () => {
   });
 });
 
+describe("money: accounts from before the fix", () => {
+  test("free credits forever: an account granted before signup_grants existed is remembered at deletion", async () => {
+    const user = await newUser();
+    await worker.db.prepare("DELETE FROM signup_grants").run();
+    assert.equal((await json(user.session, "DELETE", "/api/me", { confirm: "DELETE" })).status, 204);
+    assert.equal(await count(worker.db, "signup_grants"), 1, "deletion kept the keyed hash");
+    const again = await signIn(worker, { email: user.email, name: user.name, sub: user.sub });
+    assert.equal((await profile(worker, again.session)).credits, 0);
+  });
+});
+
 describe("privacy: deletion is a gate", () => {
   test("deletion is not a gate: the first deletion batch ends every session, and nothing more lands on the account while Stripe fails", async () => {
     const user = await newUser();

@@ -225,7 +225,7 @@ describe("the admin console", () => {
 
   test("non-admins and strangers get 404 on every admin path", async () => {
     const user = await newUser();
-    const paths = [["GET", "/api/admin/support"], ["GET", "/api/admin/users?q=person"], ["POST", `/api/admin/users/${user.id}/credits`], ["GET", "/api/admin/audit"], ["GET", "/api/admin/generations/failed"], ["POST", "/api/admin/support/sup_x/reply"], ["GET", "/admin"], ["GET", "/admin-console.html"], ["GET", "/admin-console"]];
+    const paths = [["GET", "/api/admin/support"], ["GET", "/api/admin/users?q=person"], ["POST", `/api/admin/users/${user.id}/credits`], ["GET", "/api/admin/audit"], ["GET", "/api/admin/generations/failed"], ["GET", "/api/admin/deletions/stuck"], ["POST", `/api/admin/deletions/${user.id}/retry`], ["POST", "/api/admin/support/sup_x/reply"], ["GET", "/admin"], ["GET", "/admin-console.html"], ["GET", "/admin-console"]];
     for (const [method, path] of paths) {
       const asUserResponse = await json(worker, user.session, method, path, method === "POST" ? { amount: 5, reason: "x" } : undefined);
       assert.equal(asUserResponse.status, 404, `${method} ${path} as a user`);
