@@ -71,8 +71,9 @@ async fn purge_prefix(bucket: &Bucket, prefix: &str) -> worker::Result<Option<us
     }
 }
 
-/// Deletes the account: erase personal data (D1), cancel Stripe subscriptions, delete every R2 object, end all
-/// sessions. Each step is idempotent, so a retry (by the user or the cron sweep) completes an interrupted run.
+/// Deletes the account: end every session and erase personal data (D1), cancel Stripe subscriptions, delete every
+/// R2 object, mark it deleted. Each step is idempotent, so the cron's retry completes an interrupted run (the user
+/// has no session left to retry with).
 /// `failed_attempts` is how many earlier attempts failed for a passing reason (0 when the user asks).
 pub async fn delete_account(
     env: &Env,
