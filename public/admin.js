@@ -116,6 +116,26 @@ async function loadFailed() {
     node("p", {}, `${when(g.finished_at)} · ${g.model_id} · ${g.failure_code} · ${g.id} (account ${g.account_id})`)) : [node("p", { class: "muted" }, "None.")]));
 }
 
+async function loadDeletions() {
+  const { deletions } = await call("/api/admin/deletions/stuck");
+  $("deletions").replaceChildren(...(deletions.length ? deletions.map((d) => {
+    const retry = node("button", { class: "button-quiet", type: "button" }, "Try again");
+    retry.addEventListener("click", async () => {
+      try {
+        await call(`/api/admin/deletions/${d.id}/retry`, "POST");
+        say("The next cron run (within a minute) tries this deletion again.");
+        loadDeletions();
+        loadAudit();
+      } catch (error) { say(error.message, false); }
+    });
+    const subscriptions = d.live_subscriptions.length ? `subscriptions ${d.live_subscriptions.join(", ")}` : "no live subscription";
+    return node("article", { class: "plan" },
+      node("strong", {}, `${d.problem ? d.problem.replaceAll("_", " ") : "failing"} — ${d.id}`),
+      node("span", { class: "muted" }, `started ${when(d.deletion_started_at)} · ${d.deletion_attempts} failed attempts · ${subscriptions}`),
+      node("div", { class: "row" }, retry));
+  }) : [node("p", { class: "muted" }, "None.")]));
+}
+
 async function loadAudit() {
   const { entries } = await call("/api/admin/audit");
   $("audit").replaceChildren(...(entries.length ? entries.map((e) =>
@@ -125,4 +145,4 @@ async function loadAudit() {
 $("inbox-status").addEventListener("change", loadInbox);
 $("problems-status").addEventListener("change", () => loadProblems().catch((error) => say(error.message, false)));
 $("user-search").addEventListener("submit", searchUsers);
-Promise.all([loadInbox(), loadProblems(), loadFailed(), loadAudit()]).catch((error) => say(error.message, false));
+Promise.all([loadInbox(), loadProblems(), loadFailed(), loadDeletions(), loadAudit()]).catch((error) => say(error.message, false));

@@ -6,17 +6,33 @@ mod config;
 mod http;
 mod jobs;
 mod log;
+mod meter;
 mod platform;
 mod privacy;
 mod store;
 
+use std::rc::Rc;
+
+use serde_json::json;
 use worker::{event, Context, Env, MessageBatch, MessageExt, Request, Response, ScheduleContext, ScheduledEvent};
 
 use crate::http::RequestContext;
+use crate::meter::{Counts, Metered};
+
+/// The most subrequests one poll can make: D1 reads and the settling batch, APIPod status, and per stored image
+/// a download and an R2 put (results are capped at what was paid for), plus a re-queue. Messages beyond what the
+/// budget allows are retried in a later batch rather than started (`max_batch_size` in wrangler.toml is 10).
+const POLL_WORST_SUBREQUESTS: u32 = 24;
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _worker_ctx: Context) -> worker::Result<Response> {
-    let ctx = RequestContext::begin(&req, env);
+    meter::install(&env);
+    let counts = Rc::<Counts>::default();
+    Metered::new(counts.clone(), serve(req, env, counts)).await
+}
+
+async fn serve(req: Request, env: Env, counts: Rc<Counts>) -> worker::Result<Response> {
+    let ctx = RequestContext::begin(&req, env, counts);
     let method = req.method();
     let path = req.path();
     let result = http::routes::dispatch(req, &ctx).await;
@@ -38,15 +54,33 @@ async fn fetch(req: Request, env: Env, _worker_ctx: Context) -> worker::Result<R
 /// settles anything the queue gives up on.
 #[event(queue)]
 async fn queue(batch: MessageBatch<jobs::PollMessage>, env: Env, _worker_ctx: Context) -> worker::Result<()> {
+    meter::install(&env);
+    let counts = Rc::<Counts>::default();
+    let started = platform::now();
+    let result = Metered::new(counts.clone(), consume(batch, env)).await;
+    let (done, deferred) = result.as_ref().map_or((0, 0), |r| *r);
+    log::summary("queue_batch", started, &counts, json!({ "messages_done": done, "messages_deferred": deferred }));
+    result.map(|_| ())
+}
+
+/// Returns how many messages were handled and how many were left for a later batch to stay within the budget.
+async fn consume(batch: MessageBatch<jobs::PollMessage>, env: Env) -> worker::Result<(u32, u32)> {
     let config = match config::load(&env) {
         Ok(config) => config,
         Err(problems) => {
             log::fault("-", "queue_misconfigured", &format!("{} problems", problems.len()));
             batch.retry_all();
-            return Ok(());
+            return Ok((0, 0));
         }
     };
+    let (mut done, mut deferred) = (0, 0);
     for message in batch.messages()? {
+        if meter::remaining(0) < POLL_WORST_SUBREQUESTS {
+            deferred += 1;
+            message.retry();
+            continue;
+        }
+        done += 1;
         match jobs::poll(&env, &config, message.body()).await {
             Ok(()) => message.ack(),
             Err(error) => {
@@ -55,13 +89,21 @@ async fn queue(batch: MessageBatch<jobs::PollMessage>, env: Env, _worker_ctx: Co
             }
         }
     }
-    Ok(())
+    Ok((done, deferred))
 }
 
 /// Every minute: fail and refund generations past their deadline, re-queue polls the queue lost, apply
 /// retention and finish interrupted account deletions.
 #[event(scheduled)]
 async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
+    meter::install(&env);
+    let counts = Rc::<Counts>::default();
+    let started = platform::now();
+    Metered::new(counts.clone(), sweep(env)).await;
+    log::summary("cron_run", started, &counts, json!({}));
+}
+
+async fn sweep(env: Env) {
     match config::load(&env) {
         Ok(config) => {
             if let Err(error) = jobs::sweep(&env, &config).await {

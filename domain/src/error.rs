@@ -20,6 +20,8 @@ pub enum ErrorKind {
     MethodNotAllowed,
     /// The request conflicts with the current state.
     Conflict,
+    /// What the request acts on existed and is gone for good (e.g. an account being deleted).
+    Gone,
     /// The body is larger than allowed.
     PayloadTooLarge,
     /// The body's media type is not accepted.

@@ -10,6 +10,20 @@ pub const TERMS_VERSION: &str = "2026-04-22";
 pub const SESSION_RETENTION_SECS: i64 = 7 * 24 * 60 * 60;
 /// Reference uploads never used in a generation are purged after this long.
 pub const UNUSED_UPLOAD_RETENTION_SECS: i64 = 30 * 24 * 60 * 60;
+/// A deletion whose Stripe cancellation failed for a passing reason waits this long before the first retry,
+/// doubling per failed attempt up to `DELETION_RETRY_MAX_SECS`: a Stripe outage is not hammered every minute.
+pub const DELETION_RETRY_FIRST_SECS: i64 = 60;
+pub const DELETION_RETRY_MAX_SECS: i64 = 6 * 60 * 60;
+/// At most this many interrupted deletions are resumed per cron run (each costs a few subrequests per
+/// subscription and per 1000 R2 objects; see `limits`).
+pub const DELETIONS_PER_SWEEP: i64 = 5;
+
+/// When to try a deletion again after `failed_attempts` transient failures (1 = the first failure).
+pub fn deletion_retry_delay_secs(failed_attempts: u32) -> i64 {
+    let doublings = failed_attempts.saturating_sub(1).min(20);
+    (DELETION_RETRY_FIRST_SECS << doublings).min(DELETION_RETRY_MAX_SECS)
+}
+
 /// At most this many support messages per sender per hour.
 pub const SUPPORT_MESSAGES_PER_HOUR: i64 = 5;
 
@@ -155,6 +169,17 @@ mod tests {
         assert!(has_current_consent(Some(TERMS_VERSION)));
         assert!(!has_current_consent(Some("2020-01-01")));
         assert!(!has_current_consent(None));
+    }
+
+    #[test]
+    fn failed_deletions_back_off_from_a_minute_to_six_hours() {
+        assert_eq!(deletion_retry_delay_secs(1), 60);
+        assert_eq!(deletion_retry_delay_secs(2), 120);
+        assert_eq!(deletion_retry_delay_secs(3), 240);
+        assert_eq!(deletion_retry_delay_secs(9), 15_360);
+        assert_eq!(deletion_retry_delay_secs(10), DELETION_RETRY_MAX_SECS);
+        assert_eq!(deletion_retry_delay_secs(u32::MAX), DELETION_RETRY_MAX_SECS);
+        assert_eq!(deletion_retry_delay_secs(0), 60, "a zero count is treated as the first failure");
     }
 
     #[test]

@@ -94,6 +94,8 @@ pub async fn cancel_subscription(config: &Config, subscription_id: &str) -> Resu
     let response = Fetch::Request(request).send().await.map_err(unavailable)?;
     match response.status_code() {
         200..=299 | 404 => Ok(()),
+        // A refusal that will not change by retrying (bad key, invalid request): a problem for an admin.
+        status @ (400..=428 | 430..=499) => Err(StripeError::Rejected(format!("stripe_refused_{status}"))),
         status => Err(StripeError::Unavailable(format!("cancel answered {status}"))),
     }
 }

@@ -1,5 +1,5 @@
 //! The admin console API (`/api/admin/...`) and page (`/admin`): support inbox, user lookup, credit
-//! adjustments, failed generations, Stripe events needing attention, and the audit log. Anyone not in
+//! adjustments, failed generations, Stripe events needing attention, stuck account deletions, and the audit log. Anyone not in
 //! ADMIN_EMAILS gets a 404.
 
 use gptimg_domain::billing::problem::{validate_dismissal, ProblemReason};
@@ -18,6 +18,7 @@ use super::support::with_parsed_replies;
 use super::{private_json, RequestContext};
 use crate::platform::{self, CryptoRandom};
 use crate::store::billing_problems;
+use crate::store::privacy as privacy_store;
 use crate::store::support::{self as store, AuditEntry};
 
 fn hidden() -> ApiError {
@@ -183,6 +184,25 @@ pub async fn dispatch(mut req: Request, ctx: &RequestContext, rest: &[&str]) -> 
                 return Err(ApiError::not_found("not_found", "There is no such open billing problem."));
             }
             json!({ "event_id": event_id, "resolution": "dismissed", "audit_id": audit })
+        }
+        (Method::Get, ["deletions", "stuck"]) => {
+            let rows = privacy_store::stuck_deletions(&db).await?;
+            let deletions: Vec<Value> = rows
+                .into_iter()
+                .map(|mut row| {
+                    let live = row["live_subscriptions"].as_str().and_then(|raw| serde_json::from_str(raw).ok());
+                    row["live_subscriptions"] = live.unwrap_or(json!([]));
+                    row
+                })
+                .collect();
+            json!({ "deletions": deletions })
+        }
+        (Method::Post, ["deletions", id, "retry"]) => {
+            let audit = audit_id();
+            if !privacy_store::retry_deletion(&db, id, &audit, &user.account.id, now).await? {
+                return Err(ApiError::not_found("not_found", "There is no unfinished deletion for this account."));
+            }
+            json!({ "account_id": id, "retry": "next_cron_run", "audit_id": audit })
         }
         (Method::Get, ["audit"]) => json!({ "entries": store::audit_log(&db).await? }),
         _ => return Err(hidden()),

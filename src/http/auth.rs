@@ -5,6 +5,7 @@ use gptimg_domain::auth::id_token::{self, Expected};
 use gptimg_domain::auth::oauth_state::{self, OAuthState, StateProblem};
 use gptimg_domain::auth::return_to::ReturnPath;
 use gptimg_domain::auth::session_token::{SessionToken, SESSION_LIFETIME_SECS};
+use gptimg_domain::auth::subject_hash::signup_subject_hash;
 use gptimg_domain::ledger::LedgerEntryId;
 use worker::{Request, Response};
 
@@ -145,6 +146,7 @@ async fn complete_sign_in(req: &Request, ctx: &RequestContext, config: &Config) 
         &db,
         accounts::SignIn {
             identity: &identity,
+            subject_hash: &signup_subject_hash(config.session_secret.expose().as_bytes(), &identity.subject),
             new_account_id: &AccountId::generate(&mut CryptoRandom),
             signup_entry_id: &LedgerEntryId::generate(&mut CryptoRandom),
             signup_credits: config.signup_credits,

@@ -73,6 +73,7 @@ pub fn status_of(kind: ErrorKind) -> u16 {
         ErrorKind::NotFound => 404,
         ErrorKind::MethodNotAllowed => 405,
         ErrorKind::Conflict => 409,
+        ErrorKind::Gone => 410,
         ErrorKind::PayloadTooLarge => 413,
         ErrorKind::UnsupportedMediaType => 415,
         ErrorKind::Unprocessable => 422,

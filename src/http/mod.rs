@@ -25,7 +25,7 @@ pub mod support;
 pub mod uploads;
 pub mod webhooks;
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use gptimg_domain::ids::RequestId;
@@ -33,6 +33,7 @@ use gptimg_domain::time::UnixMillis;
 use worker::{Env, Request, Response};
 
 use crate::config::{self, Config, ConfigResult};
+use crate::meter::Counts;
 use crate::platform::{self, CryptoRandom};
 use crate::store::Db;
 use error::ApiError;
@@ -40,8 +41,8 @@ use error::ApiError;
 /// What every handler may know about the request being served, built once at its start.
 pub struct RequestContext {
     pub env: Env,
-    /// D1 round trips made for this request, reported in its log line.
-    pub d1_round_trips: Rc<Cell<u32>>,
+    /// Subrequests (D1, R2, queue, fetch) made for this request, reported in its log line.
+    pub counts: Rc<Counts>,
     /// What a handler wants in the request's log line (e.g. a Stripe event's id and outcome).
     notes: RefCell<Option<serde_json::Value>>,
     pub request_id: RequestId,
@@ -51,7 +52,7 @@ pub struct RequestContext {
 }
 
 impl RequestContext {
-    pub fn begin(req: &Request, env: Env) -> Self {
+    pub fn begin(req: &Request, env: Env, counts: Rc<Counts>) -> Self {
         let request_id = req
             .headers()
             .get("x-request-id")
@@ -62,15 +63,7 @@ impl RequestContext {
         // The raw URL string, not a parsed one: this runs on every request.
         let is_https = req.inner().url().starts_with("https:");
         let config = config::load(&env);
-        Self {
-            env,
-            request_id,
-            started: platform::now(),
-            is_https,
-            config,
-            d1_round_trips: Rc::default(),
-            notes: RefCell::new(None),
-        }
+        Self { env, request_id, started: platform::now(), is_https, config, counts, notes: RefCell::new(None) }
     }
 
     /// Attaches facts to this request's single log line.
@@ -82,9 +75,9 @@ impl RequestContext {
         self.notes.borrow_mut().take()
     }
 
-    /// D1 for this request, counting its round trips.
+    /// D1 for this request (its round trips are counted in `counts`).
     pub fn db(&self) -> worker::Result<Db> {
-        Ok(Db::new(self.env.d1("DB")?, self.d1_round_trips.clone()))
+        Ok(Db::new(self.env.d1("DB")?))
     }
 
     /// The validated configuration, or a named `service_misconfigured` error.

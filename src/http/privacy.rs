@@ -1,7 +1,7 @@
 //! The user's privacy rights: consent (terms and minimum age), export everything, delete the account.
 
 use gptimg_domain::privacy::{validate_consent, ConsentRequest};
-use gptimg_domain::{DomainError, ErrorKind};
+use gptimg_domain::DomainError;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use worker::{Request, Response};
@@ -10,7 +10,6 @@ use super::error::ApiError;
 use super::json_body::read_json;
 use super::session::signed_in_user;
 use super::{private_json, RequestContext};
-use crate::clients::stripe::StripeError;
 use crate::platform;
 use crate::privacy::{self, DeletionError};
 use crate::store::privacy as store;
@@ -61,7 +60,8 @@ struct DeleteRequest {
     confirm: String,
 }
 
-/// `DELETE /api/me {"confirm":"DELETE"}`: deletes the account; calling it again resumes an interrupted deletion.
+/// `DELETE /api/me {"confirm":"DELETE"}`: deletes the account (204), or, when Stripe fails, erases everything
+/// personal and ends every session at once and leaves the rest to the cron (202 `deletion_pending`).
 pub async fn delete(mut req: Request, ctx: &RequestContext) -> Result<Response, ApiError> {
     let user = signed_in_user(&req, ctx).await?;
     let request: DeleteRequest = read_json(&mut req, 1024, &["application/json"]).await?;
@@ -72,26 +72,24 @@ pub async fn delete(mut req: Request, ctx: &RequestContext) -> Result<Response, 
         )
         .into());
     }
-    match privacy::delete_account(&ctx.env, ctx.config()?, &user.account.id).await {
-        Ok(()) => {
-            let mut response = Response::empty()?.with_status(204);
-            let secure = ctx.config()?.app_url.is_https();
-            response
-                .headers_mut()
-                .append("set-cookie", &super::cookies::clear(super::cookies::SESSION_COOKIE, "/", secure))?;
-            Ok(response)
-        }
-        Err(DeletionError::Stripe(error)) => {
-            let cause = match error {
-                StripeError::Rejected(m) | StripeError::Unavailable(m) => m,
-            };
-            crate::log::event(ctx.request_id.as_str(), "deletion_interrupted", json!({ "cause": cause }));
-            Err(DomainError::new(
-                ErrorKind::Upstream,
-                "deletion_incomplete",
-                "Your personal data has been erased, but cancelling your subscription with Stripe failed. Try again; we also retry automatically.",
-            )
-            .into())
+    let secure = ctx.config()?.app_url.is_https();
+    let signed_out = |mut response: Response| -> Result<Response, ApiError> {
+        response
+            .headers_mut()
+            .append("set-cookie", &super::cookies::clear(super::cookies::SESSION_COOKIE, "/", secure))?;
+        Ok(response)
+    };
+    match privacy::delete_account(&ctx.env, ctx.config()?, &user.account.id, 0).await {
+        Ok(()) => signed_out(Response::empty()?.with_status(204)),
+        // Personal data and sessions are already gone; what is left is ours to finish (cron retries with
+        // backoff, or an admin for a refusal), so the user is told it is accepted, not asked to retry.
+        Err(error @ (DeletionError::Stripe(_) | DeletionError::Refused(_) | DeletionError::Paused)) => {
+            crate::log::event(ctx.request_id.as_str(), "deletion_interrupted", json!({ "cause": error.cause() }));
+            signed_out(private_json(&json!({
+                "status": "deletion_pending",
+                "message": "Your personal data has been erased and you are signed out. The rest (cancelling your subscription with Stripe, removing stored files) has not completed yet; we finish it automatically.",
+                "request_id": ctx.request_id.as_str(),
+            }))?.with_status(202))
         }
         Err(DeletionError::Storage(error)) => Err(ApiError::Internal(error.to_string())),
     }

@@ -40,11 +40,22 @@ pub async fn signed_in_user(req: &Request, ctx: &RequestContext) -> Result<Curre
 }
 
 /// The signed-in caller if there is one; a missing, malformed, expired or revoked session is simply `None`.
+/// A session of an account whose deletion has begun is refused outright (410 `account_deleted`): deletion
+/// revokes every session in its first batch, so this only meets a request racing that batch, or a session an
+/// older version left alive. 410 rather than 401: signing in again cannot bring this account back.
 pub async fn maybe_user(req: &Request, ctx: &RequestContext) -> Result<Option<CurrentUser>, ApiError> {
     let Some(token) = cookies::read(req, SESSION_COOKIE).and_then(|raw| SessionToken::parse(&raw)) else {
         return Ok(None);
     };
     let db = ctx.db()?;
     let found = sessions::find_by_token_hash(&db, &token.hash(), platform::now()).await?;
+    if found.as_ref().is_some_and(|account| account.deletion_started_at.is_some()) {
+        return Err(DomainError::new(
+            ErrorKind::Gone,
+            "account_deleted",
+            "This account has been deleted. You can sign in again to start a new one.",
+        )
+        .into());
+    }
     Ok(found.map(|account| CurrentUser { account }))
 }

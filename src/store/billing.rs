@@ -80,7 +80,7 @@ pub struct NewRows<'a> {
 const INSERT_GRANT_ENTRY: &str = "INSERT INTO credit_ledger (id, account_id, kind, source_id, amount, balance_after, description, created_at) \
  SELECT ?1, a.id, ?2, ?3, ?4, a.credits + ?4, ?5, ?6 FROM accounts a \
  WHERE a.id = COALESCE((SELECT id FROM accounts WHERE id = ?7), (SELECT id FROM accounts WHERE stripe_customer_id = ?8 LIMIT 1)) \
- ON CONFLICT (kind, source_id) DO NOTHING";
+ AND a.deletion_started_at IS NULL ON CONFLICT (kind, source_id) DO NOTHING";
 
 // Credits the grant and links the Stripe customer in one statement; a replay (no new ledger row) changes nothing.
 const APPLY_GRANT: &str = "UPDATE accounts SET credits = credits + (SELECT amount FROM credit_ledger WHERE id = ?1), \

@@ -34,30 +34,29 @@ pub fn opt_text(value: Option<&str>) -> JsValue {
     value.map_or(JsValue::NULL, JsValue::from_str)
 }
 
-use std::cell::Cell;
-use std::rc::Rc;
-
 use serde::de::DeserializeOwned;
 use worker::{D1Database, D1PreparedStatement, D1Result};
 
-/// D1 with a count of round trips, so each request can log how many it made (budget: as few as the logic allows).
+use crate::meter::{self, Kind};
+
+/// D1 with each round trip counted for the invocation making it (`meter`), so each log line says how many it
+/// made (budget: as few as the logic allows).
 pub struct Db {
     inner: D1Database,
-    round_trips: Rc<Cell<u32>>,
 }
 
 impl Db {
-    pub fn new(inner: D1Database, round_trips: Rc<Cell<u32>>) -> Self {
-        Self { inner, round_trips }
+    pub fn new(inner: D1Database) -> Self {
+        Self { inner }
     }
 
-    /// For work outside a request (queue, cron), with its own count.
+    /// For work outside a request (queue, cron); counted all the same.
     pub fn from_env(env: &worker::Env) -> worker::Result<Self> {
-        Ok(Self::new(env.d1("DB")?, Rc::default()))
+        Ok(Self::new(env.d1("DB")?))
     }
 
     fn tick(&self) {
-        self.round_trips.set(self.round_trips.get() + 1);
+        meter::count(Kind::D1);
     }
 
     pub fn prepare(&self, sql: impl Into<String>) -> D1PreparedStatement {

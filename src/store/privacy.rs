@@ -55,19 +55,45 @@ pub struct LiveSubscription {
     pub id: String,
 }
 
-/// First half of deletion, one batch: erase every personal field and record, forfeit unspent credits (ledger
-/// entry), and free the Google account to sign up afresh. Keeps billing rows under the now-anonymous id.
-/// Returns the Stripe subscriptions still to cancel.
+/// The account's Google subject while it is still there (deletion replaces it with `deleted:<id>`).
+pub async fn google_subject(db: &Db, account_id: &str) -> worker::Result<Option<String>> {
+    #[derive(Deserialize)]
+    struct Row {
+        google_sub: String,
+    }
+    let row: Option<Row> =
+        db.first(db.prepare("SELECT google_sub FROM accounts WHERE id = ?1").bind(&[text(account_id)])?).await?;
+    Ok(row.map(|r| r.google_sub).filter(|sub| !sub.starts_with("deleted:")))
+}
+
+// Keeps the keyed hash of the subject if the account ever had its signup grant (the sign-in batch records it
+// too; this covers accounts granted before that table existed).
+const KEEP_SIGNUP_SUBJECT: &str = "INSERT INTO signup_grants (subject_hash, granted_at) \
+ SELECT ?1, ?2 WHERE ?1 != '' AND EXISTS (SELECT 1 FROM credit_ledger WHERE kind = ?3 AND source_id = ?4) \
+ ON CONFLICT (subject_hash) DO NOTHING";
+
+/// First half of deletion, one batch: end every session (the account is refused from now on), erase every
+/// personal field and record, forfeit unspent credits (ledger entry), keep the keyed hash of the Google subject
+/// so signup credits are never granted to it again, and free the Google account to sign up afresh. Keeps billing
+/// rows under the now-anonymous id. Returns the Stripe subscriptions still to cancel.
 pub async fn begin_deletion(
     db: &Db,
     account_id: &str,
     ledger_entry_id: &str,
+    subject_hash: Option<&str>,
     now: UnixMillis,
 ) -> worker::Result<Vec<LiveSubscription>> {
     let now_js = int(now.0);
     let statements = vec![
         db.prepare("UPDATE accounts SET deletion_started_at = COALESCE(deletion_started_at, ?2) WHERE id = ?1")
             .bind(&[text(account_id), now_js.clone()])?,
+        db.prepare("DELETE FROM sessions WHERE account_id = ?1").bind(&[text(account_id)])?,
+        db.prepare(KEEP_SIGNUP_SUBJECT).bind(&[
+            text(subject_hash.unwrap_or("")),
+            now_js.clone(),
+            text(LedgerKind::SignupGrant.as_str()),
+            text(account_id),
+        ])?,
         db.prepare("DELETE FROM support_messages WHERE account_id = ?1 OR email = (SELECT email FROM accounts WHERE id = ?1 AND email != '')")
             .bind(&[text(account_id)])?,
         super::r2_deletions::remember_account_images(db, account_id, now)?,
@@ -114,11 +140,63 @@ pub async fn finish_deletion(db: &Db, account_id: &str, now: UnixMillis) -> work
 #[derive(Debug, Deserialize)]
 pub struct PendingDeletion {
     pub id: String,
+    pub deletion_attempts: u32,
 }
 
-/// Deletions started more than a minute ago and never finished (the request was interrupted).
-pub async fn pending_deletions(db: &Db, now: UnixMillis) -> worker::Result<Vec<PendingDeletion>> {
-    db.all(db.prepare(include_str!("sql/pending_deletions.sql")).bind(&[int(now.0)])?).await?.results()
+/// Deletions started more than a minute ago, never finished, due for a retry and not stuck on a problem an
+/// admin must look at; oldest first, at most `limit`.
+pub async fn pending_deletions(db: &Db, now: UnixMillis, limit: i64) -> worker::Result<Vec<PendingDeletion>> {
+    db.all(db.prepare(include_str!("sql/pending_deletions.sql")).bind(&[int(now.0), int(limit)])?).await?.results()
+}
+
+/// A failed deletion attempt: a passing failure counts and waits until `retry_at`; a permanent `problem` stops
+/// the retries until an admin asks for another.
+pub async fn deletion_failed(
+    db: &Db,
+    account_id: &str,
+    retry_at: UnixMillis,
+    problem: Option<&str>,
+) -> worker::Result<()> {
+    let sql = "UPDATE accounts SET deletion_attempts = deletion_attempts + 1, deletion_retry_at = ?2, \
+     deletion_problem = ?3 WHERE id = ?1 AND deleted_at IS NULL";
+    db.run(db.prepare(sql).bind(&[text(account_id), int(retry_at.0), super::opt_text(problem)])?).await?;
+    Ok(())
+}
+
+/// Deletions an admin should see: refused for good, or failing again and again. No personal data is left.
+pub async fn stuck_deletions(db: &Db) -> worker::Result<Vec<Value>> {
+    db.all(db.prepare(
+        "SELECT a.id, a.deletion_started_at, a.deletion_attempts, a.deletion_retry_at, a.deletion_problem AS problem, \
+     (SELECT json_group_array(s.id) FROM subscriptions s WHERE s.account_id = a.id \
+      AND s.status IN ('active', 'trialing', 'past_due', 'unpaid', 'incomplete', 'paused')) AS live_subscriptions \
+     FROM accounts a WHERE a.deletion_started_at IS NOT NULL AND a.deleted_at IS NULL \
+     AND (a.deletion_problem IS NOT NULL OR a.deletion_attempts >= 5) ORDER BY a.deletion_started_at LIMIT 100",
+    ))
+    .await?
+    .results()
+}
+
+/// An admin's "try again": clears the problem and the backoff, with its audit entry, in one batch. False if the
+/// account has no unfinished deletion.
+pub async fn retry_deletion(
+    db: &Db,
+    account_id: &str,
+    audit_id: &str,
+    admin_id: &str,
+    now: UnixMillis,
+) -> worker::Result<bool> {
+    let results = db
+        .batch(vec![
+            db.prepare("INSERT INTO audit_log (id, admin_account_id, action, target_id, details, created_at) \
+             SELECT ?1, ?2, 'deletion_retry', id, json_object('problem', deletion_problem, 'attempts', deletion_attempts), ?4 \
+             FROM accounts WHERE id = ?3 AND deletion_started_at IS NOT NULL AND deleted_at IS NULL")
+                .bind(&[text(audit_id), text(admin_id), text(account_id), int(now.0)])?,
+            db.prepare("UPDATE accounts SET deletion_problem = NULL, deletion_retry_at = NULL, deletion_attempts = 0 \
+             WHERE id = ?1 AND deletion_started_at IS NOT NULL AND deleted_at IS NULL RETURNING id")
+                .bind(&[text(account_id)])?,
+        ])
+        .await?;
+    Ok(!results[1].results::<Value>()?.is_empty())
 }
 
 /// Uploads never used that one retention run forgets (their keys move to the R2 deletion to-do).
@@ -142,7 +220,11 @@ pub async fn purge_expired(
     Ok(())
 }
 
-/// A JSON document describing the export itself.
+/// A JSON document describing the export itself, and what is kept after deletion.
 pub fn export_document(data: Map<String, Value>, now: UnixMillis) -> Value {
-    json!({ "exported_at": now.0, "format": "gptimg-export-v1", "data": data })
+    json!({ "exported_at": now.0, "format": "gptimg-export-v1", "data": data, "retained_after_deletion": {
+        "signup_grant": "For fraud prevention we keep a keyed one-way hash (HMAC-SHA256) of your Google account id \
+         once you have received the sign-up credits, also after you delete your account, so that the sign-up \
+         credits are given once per Google account. It cannot be turned back into your Google account id."
+    } })
 }

@@ -301,5 +301,6 @@ describe("database round trips", () => {
     while (!(line = worker.jsonLogs().find((l) => l.request_id === "round-trip-check-1")) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
     assert.equal(line.status, 200);
     assert.equal(line.d1_round_trips, 1);
+    assert.deepEqual([line.r2_ops, line.queue_sends, line.fetches, line.subrequests], [0, 0, 0, 1], "and nothing else");
   });
 });

@@ -6,3 +6,4 @@ pub mod pkce;
 pub mod return_to;
 pub mod session_token;
 pub mod signed;
+pub mod subject_hash;

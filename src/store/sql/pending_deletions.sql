@@ -1,1 +1,1 @@
-SELECT id FROM accounts WHERE deletion_started_at IS NOT NULL AND deleted_at IS NULL AND deletion_started_at < ?1 - 60000 LIMIT 20
+SELECT id, deletion_attempts FROM accounts WHERE deletion_started_at IS NOT NULL AND deleted_at IS NULL AND deletion_started_at < ?1 - 60000 AND deletion_problem IS NULL AND (deletion_retry_at IS NULL OR deletion_retry_at <= ?1) ORDER BY deletion_started_at LIMIT ?2

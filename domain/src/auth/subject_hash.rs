@@ -1,0 +1,55 @@
+//! The keyed one-way hash of a Google subject that outlives account deletion, so signup credits go to a
+//! Google account once for ever without keeping who it was.
+
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+use crate::account::GoogleSubject;
+
+/// Keeps this hash from matching an HMAC made with the same secret for any other use (cookies, state).
+const PURPOSE: &str = "gptimg/signup-grant-subject/v1";
+
+/// Lower-case hex HMAC-SHA256(secret, purpose || 0 || subject). Rotating the secret forgets every hash, so
+/// SESSION_SECRET must be kept across deploys (see README).
+pub fn signup_subject_hash(secret: &[u8], subject: &GoogleSubject) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC accepts keys of any length");
+    mac.update(PURPOSE.as_bytes());
+    mac.update(b"\0");
+    mac.update(subject.as_str().as_bytes());
+    mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &[u8] = b"0123456789abcdef0123456789abcdef";
+
+    fn subject(raw: &str) -> GoogleSubject {
+        GoogleSubject::parse(raw).unwrap()
+    }
+
+    #[test]
+    fn the_same_subject_and_key_always_give_the_same_hash_and_never_the_subject() {
+        let hash = signup_subject_hash(KEY, &subject("110169484474386276334"));
+        assert_eq!(hash, signup_subject_hash(KEY, &subject("110169484474386276334")));
+        assert_eq!(hash.len(), 64);
+        assert!(hash.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
+        assert!(!hash.contains("110169484474386276334"));
+    }
+
+    #[test]
+    fn another_subject_or_another_key_gives_another_hash() {
+        let hash = signup_subject_hash(KEY, &subject("1"));
+        assert_ne!(hash, signup_subject_hash(KEY, &subject("2")));
+        assert_ne!(hash, signup_subject_hash(b"another key entirely 0123456789ab", &subject("1")));
+    }
+
+    #[test]
+    fn the_purpose_label_separates_it_from_a_plain_hmac_of_the_subject() {
+        let mut plain = Hmac::<Sha256>::new_from_slice(KEY).unwrap();
+        plain.update(b"1");
+        let plain: String = plain.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
+        assert_ne!(signup_subject_hash(KEY, &subject("1")), plain);
+    }
+}
