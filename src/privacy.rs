@@ -69,6 +69,7 @@ pub async fn retention_sweep(env: &Env, config: &Config) -> worker::Result<()> {
         store::purge_expired(&db, now.plus_secs(-SESSION_RETENTION_SECS), now.plus_secs(-UNUSED_UPLOAD_RETENTION_SECS))
             .await?;
     blobs::delete_all(&blobs::bucket(env)?, stale_uploads).await?;
+    crate::store::billing::prune_stripe_events(&db, now).await?;
     for pending in store::pending_deletions(&db, now).await? {
         if let Err(error) = delete_account(env, config, &pending.id).await {
             log::fault("-", "deletion_retry_failed", &format!("{}: {error:?}", pending.id));
