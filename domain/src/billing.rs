@@ -3,7 +3,8 @@
 use crate::catalogue::{Plan, PlanCatalogue, PlanKind};
 use crate::ledger::LedgerKind;
 use crate::stripe::event::{
-    BillingEvent, ChargeReversal, CheckoutMode, CheckoutSession, Invoice, InvoicePayment, SubscriptionState,
+    BillingEvent, ChargeReversal, CheckoutMode, CheckoutSession, DisputeClosed, Invoice, InvoicePayment,
+    SubscriptionState,
 };
 
 #[path = "billing_problem.rs"]
@@ -91,6 +92,38 @@ impl Reversal {
     }
 }
 
+/// Payment statuses in the only order they may move: a late or replayed event never takes one back
+/// (a partial refund arriving after the full one leaves `refunded`). `failed` is outside the order: a
+/// failed payment is never reversed, and a later success replaces it through its own path.
+pub const PAYMENT_STATUS_ORDER: [&str; 5] = ["paid", "partially_refunded", "refunded", "disputed", "dispute_won"];
+
+/// The payment statuses' ranks as a JSON object, for SQL that keeps the higher of the current and the new one.
+pub fn payment_status_ranks_json() -> String {
+    let ranks: serde_json::Map<String, serde_json::Value> =
+        PAYMENT_STATUS_ORDER.iter().enumerate().map(|(rank, status)| ((*status).to_owned(), rank.into())).collect();
+    serde_json::Value::Object(ranks).to_string()
+}
+
+/// The status a payment has after `next` is applied to `current`: whichever comes later in the order.
+pub fn forward_payment_status<'a>(current: &'a str, next: &'a str) -> &'a str {
+    let rank = |s: &str| PAYMENT_STATUS_ORDER.iter().position(|p| *p == s);
+    match (rank(current), rank(next)) {
+        (Some(c), Some(n)) if n < c => current,
+        _ => next,
+    }
+}
+
+/// A closed dispute whose money stayed with us: give back what its creation reclaimed, once (keyed by the dispute).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisputeRestore {
+    pub dispute_id: String,
+    pub payment_intent_id: String,
+}
+
+impl DisputeRestore {
+    pub const PAYMENT_STATUS: &'static str = "dispute_won";
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InvoicePaymentLink {
     pub invoice_payment_id: String,
@@ -109,6 +142,8 @@ pub enum Decision {
     /// Remember which PaymentIntent paid an invoice, so its refunds and disputes find the credits it granted.
     LinkInvoicePayment(InvoicePaymentLink),
     Reverse(Reversal),
+    /// A dispute closed with the money kept: what its creation reclaimed is given back.
+    RestoreDispute(DisputeRestore),
     /// Money moved but cannot be applied: record it for an operator and refuse the event so Stripe retries.
     NeedsAttention(Problem),
     /// Nothing to change; the event is recorded with this outcome.
@@ -177,6 +212,19 @@ fn link_invoice_payment(payment: &InvoicePayment) -> Decision {
     }
 }
 
+fn dispute_closed(closed: &DisputeClosed) -> Decision {
+    match (&closed.payment_intent_id, closed.money_kept()) {
+        (Some(intent), true) => Decision::RestoreDispute(DisputeRestore {
+            dispute_id: closed.dispute_id.clone(),
+            payment_intent_id: intent.clone(),
+        }),
+        (None, true) => Decision::Ignore("dispute_without_payment_intent"),
+        // Lost: the reclaim at creation already took what the dispute took; nothing more changes.
+        (_, false) if closed.status == "lost" => Decision::Ignore("dispute_lost"),
+        (_, false) => Decision::Ignore("dispute_closed"),
+    }
+}
+
 /// Decides what a billing fact means, given the plan catalogue.
 pub fn decide(event: &BillingEvent, plans: &PlanCatalogue) -> Decision {
     match event {
@@ -238,6 +286,7 @@ pub fn decide(event: &BillingEvent, plans: &PlanCatalogue) -> Decision {
         BillingEvent::DisputeCreated(charge) => {
             Decision::Reverse(Reversal { kind: ReversalKind::Dispute, charge: charge.clone() })
         }
+        BillingEvent::DisputeClosed(closed) => dispute_closed(closed),
         BillingEvent::Ignored => Decision::Ignore("ignored_event_type"),
     }
 }

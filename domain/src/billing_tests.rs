@@ -178,3 +178,38 @@ fn refunds_are_keyed_by_cumulative_amount_and_disputes_by_id() {
         Reversal { kind: ReversalKind::Dispute, charge: ChargeReversal { cause_id: "dp_1".into(), ..charge } };
     assert_eq!((dispute.source_id().as_str(), dispute.payment_status()), ("dp_1", "disputed"));
 }
+
+#[test]
+fn payment_statuses_only_move_forward() {
+    assert_eq!(forward_payment_status("refunded", "partially_refunded"), "refunded");
+    assert_eq!(forward_payment_status("partially_refunded", "refunded"), "refunded");
+    assert_eq!(forward_payment_status("disputed", "refunded"), "disputed");
+    assert_eq!(forward_payment_status("disputed", "dispute_won"), "dispute_won");
+    assert_eq!(forward_payment_status("dispute_won", "disputed"), "dispute_won");
+    assert_eq!(forward_payment_status("paid", "paid"), "paid");
+    let ranks: serde_json::Value = serde_json::from_str(&payment_status_ranks_json()).unwrap();
+    assert_eq!(ranks, serde_json::json!({"paid":0,"partially_refunded":1,"refunded":2,"disputed":3,"dispute_won":4}));
+}
+
+#[test]
+fn a_closed_dispute_gives_back_only_when_the_money_stayed_with_us() {
+    use crate::stripe::event::DisputeClosed;
+    let closed = |status: &str, intent: Option<&str>| {
+        decide(
+            &BillingEvent::DisputeClosed(DisputeClosed {
+                dispute_id: "dp_1".into(),
+                payment_intent_id: intent.map(Into::into),
+                status: status.into(),
+            }),
+            &plans(),
+        )
+    };
+    let restore =
+        Decision::RestoreDispute(DisputeRestore { dispute_id: "dp_1".into(), payment_intent_id: "pi_1".into() });
+    for status in ["won", "warning_closed", "prevented"] {
+        assert_eq!(closed(status, Some("pi_1")), restore, "{status}");
+    }
+    assert_eq!(closed("lost", Some("pi_1")), Decision::Ignore("dispute_lost"));
+    assert_eq!(closed("under_review", Some("pi_1")), Decision::Ignore("dispute_closed"));
+    assert_eq!(closed("won", None), Decision::Ignore("dispute_without_payment_intent"));
+}

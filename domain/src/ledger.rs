@@ -26,6 +26,8 @@ pub enum LedgerKind {
     SubscriptionCredits,
     /// Credits taken back after a refund or dispute; cause: `charge:amount_refunded` or the dispute id.
     Reclaim,
+    /// What a dispute's reclaim took, given back when the dispute closes in our favour; cause: the dispute id.
+    DisputeWon,
     /// The charge for a generation; cause: the generation id.
     GenerationDebit,
     /// The refund of a failed generation; cause: the generation id.
@@ -43,6 +45,7 @@ impl LedgerKind {
             Self::PackPurchase => "pack_purchase",
             Self::SubscriptionCredits => "subscription_credits",
             Self::Reclaim => "reclaim",
+            Self::DisputeWon => "dispute_won",
             Self::GenerationDebit => "generation_debit",
             Self::GenerationRefund => "generation_refund",
             Self::AdminAdjustment => "admin_adjustment",
@@ -57,6 +60,7 @@ impl LedgerKind {
             Self::PackPurchase => format!("Bought {plan_name}"),
             Self::SubscriptionCredits => format!("{plan_name} subscription credits"),
             Self::Reclaim => format!("Taken back after a refund or dispute of {plan_name}"),
+            Self::DisputeWon => format!("Given back: the dispute of {plan_name} was closed in your favour"),
             Self::GenerationDebit => format!("Image generation with {plan_name}"),
             Self::GenerationRefund => format!("Refund for a failed generation with {plan_name}"),
             Self::AdminAdjustment => format!("Adjusted by support: {plan_name}"),

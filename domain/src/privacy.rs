@@ -26,6 +26,29 @@ pub fn deletion_retry_delay_secs(failed_attempts: u32) -> i64 {
 
 /// At most this many support messages per sender per hour.
 pub const SUPPORT_MESSAGES_PER_HOUR: i64 = 5;
+/// At most this many anonymous support messages per client network per hour, whatever emails they give (a new
+/// email per message would otherwise have no limit at all). Generous, since offices and carriers share addresses.
+pub const ANONYMOUS_SUPPORT_MESSAGES_PER_IP_PER_HOUR: i64 = 10;
+
+/// A keyed one-way hash (HMAC-SHA256, hex) of the client's network, for the anonymous support limit: the address
+/// itself is never stored, and without the key the hash cannot be matched to an address. An IPv6 client is
+/// counted by its /64, which one subscriber holds whole; a missing or unreadable address shares one bucket.
+pub fn support_sender_hash(key: &[u8], client_ip: Option<&str>) -> String {
+    use hmac::{Hmac, Mac};
+    use std::net::IpAddr;
+    let network = match client_ip.and_then(|raw| raw.trim().parse::<IpAddr>().ok()) {
+        Some(IpAddr::V4(v4)) => v4.to_string(),
+        Some(IpAddr::V6(v6)) => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        None => "unknown".to_owned(),
+    };
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key).expect("HMAC accepts keys of any length");
+    mac.update(b"support_sender_ip\0");
+    mac.update(network.as_bytes());
+    mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+}
 
 #[derive(Debug, Clone, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -180,6 +203,20 @@ mod tests {
         assert_eq!(deletion_retry_delay_secs(10), DELETION_RETRY_MAX_SECS);
         assert_eq!(deletion_retry_delay_secs(u32::MAX), DELETION_RETRY_MAX_SECS);
         assert_eq!(deletion_retry_delay_secs(0), 60, "a zero count is treated as the first failure");
+    }
+
+    #[test]
+    fn support_senders_are_hashed_by_network_under_the_key() {
+        let key = b"k".repeat(32);
+        let hash = |ip: Option<&str>| support_sender_hash(&key, ip);
+        assert_eq!(hash(Some("203.0.113.7")).len(), 64);
+        assert!(!hash(Some("203.0.113.7")).contains("203"));
+        assert_eq!(hash(Some("203.0.113.7")), hash(Some(" 203.0.113.7 ")));
+        assert_ne!(hash(Some("203.0.113.7")), hash(Some("203.0.113.8")));
+        assert_eq!(hash(Some("2001:db8:1:2:aaaa::1")), hash(Some("2001:db8:1:2:bbbb::9")), "one /64, one sender");
+        assert_ne!(hash(Some("2001:db8:1:2::1")), hash(Some("2001:db8:1:3::1")));
+        assert_eq!(hash(None), hash(Some("not an address")));
+        assert_ne!(hash(Some("203.0.113.7")), support_sender_hash(b"another key", Some("203.0.113.7")));
     }
 
     #[test]

@@ -1,9 +1,8 @@
 //! APIPod over HTTP: one call each to submit a task, read its status and download a result, each with a
 //! timeout. What the answers mean is decided in `gptimg_domain::apipod`.
 
-use futures_util::future::{select, Either};
 use gptimg_domain::apipod::{self, HttpAnswer};
-use worker::{AbortController, Delay, Fetch, Headers, Method, Request, RequestInit, Response};
+use worker::{Fetch, Headers, Method, Request, RequestInit, Response};
 
 use crate::blobs::ByteChunks;
 use crate::config::Config;
@@ -29,20 +28,9 @@ impl Answer {
     }
 }
 
-/// Sends `fetch`, aborting it after `CALL_TIMEOUT_MS`.
+/// Sends `fetch` under APIPod's time limit.
 async fn send_with_timeout(fetch: Fetch) -> Result<Response, ApipodError> {
-    let controller = AbortController::default();
-    let signal = controller.signal();
-    let request = fetch.send_with_signal(&signal);
-    let timer = Delay::from(std::time::Duration::from_millis(CALL_TIMEOUT_MS));
-    futures_util::pin_mut!(request);
-    match select(request, timer).await {
-        Either::Left((result, _)) => result.map_err(|e| ApipodError(e.to_string())),
-        Either::Right(((), _)) => {
-            controller.abort();
-            Err(ApipodError(format!("no answer within {CALL_TIMEOUT_MS} ms")))
-        }
-    }
+    super::send_with_timeout(fetch, CALL_TIMEOUT_MS).await.map_err(|e| ApipodError(e.to_string()))
 }
 
 fn authorized(

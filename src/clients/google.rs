@@ -8,7 +8,11 @@ use gptimg_domain::time::UnixMillis;
 use serde::Deserialize;
 use worker::{Fetch, Headers, Method, Request, RequestInit};
 
+use super::send_with_timeout;
 use crate::config::Config;
+
+/// Google's token and key endpoints answer in well under a second; a sign-in should not wait longer than this.
+const CALL_TIMEOUT_MS: u64 = 8_000;
 
 /// A healthy key set is reused this long; Google rotates keys over days.
 const JWKS_MAX_AGE_MS: i64 = 6 * 60 * 60 * 1000;
@@ -56,7 +60,9 @@ pub async fn exchange_code(config: &Config, exchange: CodeExchange<'_>) -> Resul
     let mut init = RequestInit::new();
     init.with_method(Method::Post).with_headers(headers).with_body(Some(body.into()));
     let request = Request::new_with_init(config.google_token_url.as_str(), &init).map_err(unavailable)?;
-    let mut response = Fetch::Request(request).send().await.map_err(unavailable)?;
+    let mut response = send_with_timeout(Fetch::Request(request), CALL_TIMEOUT_MS)
+        .await
+        .map_err(|e| GoogleError::Unavailable(format!("token endpoint: {e}")))?;
     let status = response.status_code();
     let text = response.text().await.map_err(unavailable)?;
     match status {
@@ -103,7 +109,9 @@ pub async fn signing_keys(config: &Config, kid: Option<&str>, now: UnixMillis) -
 async fn fetch_jwks(config: &Config) -> Result<Jwks, GoogleError> {
     let unavailable = |e: worker::Error| GoogleError::Unavailable(format!("JWKS: {e}"));
     let url = url::Url::parse(config.google_jwks_url.as_str()).map_err(|e| GoogleError::Unavailable(e.to_string()))?;
-    let mut response = Fetch::Url(url).send().await.map_err(unavailable)?;
+    let mut response = send_with_timeout(Fetch::Url(url), CALL_TIMEOUT_MS)
+        .await
+        .map_err(|e| GoogleError::Unavailable(format!("JWKS: {e}")))?;
     if response.status_code() != 200 {
         return Err(GoogleError::Unavailable(format!("JWKS answered {}", response.status_code())));
     }

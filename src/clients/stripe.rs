@@ -6,13 +6,17 @@ use serde::Deserialize;
 use serde_json::Value;
 use worker::{Fetch, Headers, Method, Request, RequestInit};
 
+use super::send_with_timeout;
 use crate::config::Config;
+
+/// No Stripe call may hold a request (or the deletion sweep) longer than this; Stripe answers in well under a second.
+const CALL_TIMEOUT_MS: u64 = 10_000;
 
 #[derive(Debug)]
 pub enum StripeError {
-    /// Stripe answered with an error (its message is safe to show).
+    /// Stripe answered with an error. Its message names prices, keys and parameters: for the log, never a user.
     Rejected(String),
-    /// Stripe could not be reached or answered nonsense.
+    /// Stripe could not be reached in time or answered nonsense.
     Unavailable(String),
 }
 
@@ -50,7 +54,9 @@ async fn post_form(
     let mut init = RequestInit::new();
     init.with_method(Method::Post).with_headers(headers).with_body(Some(body.finish().into()));
     let request = Request::new_with_init(&config.stripe_api_base.join(path), &init).map_err(unavailable)?;
-    let mut response = Fetch::Request(request).send().await.map_err(unavailable)?;
+    let mut response = send_with_timeout(Fetch::Request(request), CALL_TIMEOUT_MS)
+        .await
+        .map_err(|e| StripeError::Unavailable(format!("{path}: {e}")))?;
     let status = response.status_code();
     let value: Value = response.json().await.map_err(|e| StripeError::Unavailable(format!("{path}: {e}")))?;
     match status {
@@ -91,7 +97,9 @@ pub async fn cancel_subscription(config: &Config, subscription_id: &str) -> Resu
     init.with_method(Method::Delete).with_headers(headers);
     let url = config.stripe_api_base.join(&format!("/v1/subscriptions/{subscription_id}"));
     let request = Request::new_with_init(&url, &init).map_err(unavailable)?;
-    let response = Fetch::Request(request).send().await.map_err(unavailable)?;
+    let response = send_with_timeout(Fetch::Request(request), CALL_TIMEOUT_MS)
+        .await
+        .map_err(|e| StripeError::Unavailable(format!("cancel: {e}")))?;
     match response.status_code() {
         200..=299 | 404 => Ok(()),
         // A refusal that will not change by retrying (bad key, invalid request): a problem for an admin.

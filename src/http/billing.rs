@@ -37,17 +37,24 @@ struct CheckoutRequest {
     plan: String,
 }
 
+/// Stripe's own words (which can name prices, parameters and key prefixes) go to the log under the request id;
+/// the user gets our message and that id to quote to support.
 fn stripe_failure(ctx: &RequestContext, error: StripeError) -> ApiError {
+    let request_id = ctx.request_id.as_str();
     let (code, message, cause) = match error {
-        StripeError::Rejected(message) => {
-            ("stripe_rejected", format!("Stripe could not start the payment: {message}"), message)
-        }
-        StripeError::Unavailable(cause) => {
-            ("stripe_unavailable", "Stripe is not responding. Nothing was charged; please try again.".to_owned(), cause)
-        }
+        StripeError::Rejected(cause) => (
+            "stripe_rejected",
+            format!("We could not start the payment. Nothing was charged; please contact support quoting request {request_id}."),
+            cause,
+        ),
+        StripeError::Unavailable(cause) => (
+            "stripe_unavailable",
+            format!("Stripe is not responding. Nothing was charged; please try again (request {request_id})."),
+            cause,
+        ),
     };
-    log::event(ctx.request_id.as_str(), "stripe_request_failed", json!({ "code": code, "cause": cause }));
-    DomainError::new(ErrorKind::Upstream, code, message).into()
+    log::event(request_id, "stripe_request_failed", json!({ "code": code, "cause": cause }));
+    DomainError::new(ErrorKind::Upstream, code, message).with_details(json!({ "request_id": request_id })).into()
 }
 
 /// `POST /api/billing/checkout {"plan"}`: a Stripe Checkout Session for the signed-in user; records nothing.

@@ -1,6 +1,7 @@
 //! `/api/me`: the signed-in user's profile, name correction, and their Google avatar served same-origin.
 
 use gptimg_domain::account::DisplayName;
+use gptimg_domain::{DomainError, ErrorKind};
 use serde::Deserialize;
 use serde_json::json;
 use worker::{Fetch, Request, Response};
@@ -15,6 +16,7 @@ use crate::store::accounts::{self, Account};
 
 const MAX_PROFILE_BODY: usize = 4 * 1024;
 const MAX_AVATAR_BYTES: usize = 1024 * 1024;
+const AVATAR_TIMEOUT_MS: u64 = 5_000;
 
 /// The subscription summary for the profile: plan, status and renewal (in milliseconds, as everywhere in the API).
 fn subscription(account: &Account, config: &Config) -> serde_json::Value {
@@ -99,7 +101,11 @@ pub async fn avatar(req: &Request, ctx: &RequestContext) -> Result<Response, Api
     if !is_allowed_avatar_url(&url, config) {
         return Err(not_found());
     }
-    let mut upstream = Fetch::Url(url).send().await?;
+    // Google's image host gets the same kind of time limit as every other outbound call.
+    let mut upstream = crate::clients::send_with_timeout(Fetch::Url(url), AVATAR_TIMEOUT_MS).await.map_err(|e| {
+        crate::log::event(ctx.request_id.as_str(), "avatar_fetch_failed", json!({ "cause": e.to_string() }));
+        DomainError::new(ErrorKind::Upstream, "avatar_unavailable", "The profile image could not be fetched just now.")
+    })?;
     let content_type = upstream.headers().get("content-type")?.unwrap_or_default();
     if upstream.status_code() != 200 || !content_type.starts_with("image/") {
         return Err(not_found());

@@ -1,7 +1,7 @@
 //! `/api/support`: send a message (signed in, or anonymously with an email address) and read your own with replies.
 
 use gptimg_domain::ids::random_token;
-use gptimg_domain::privacy::{validate_support, SupportRequest};
+use gptimg_domain::privacy::{support_sender_hash, validate_support, SupportRequest};
 use gptimg_domain::{DomainError, ErrorKind};
 use serde_json::{json, Value};
 use worker::{Request, Response};
@@ -27,7 +27,16 @@ pub async fn create(mut req: Request, ctx: &RequestContext) -> Result<Response, 
     let message = validate_support(&request, user.as_ref().map(|u| u.account.email.as_str()))?;
     let id = format!("sup_{}", random_token(&mut CryptoRandom));
     let account_id = user.as_ref().map(|u| u.account.id.as_str());
-    if !store::create(&ctx.db()?, &id, account_id, &message, platform::now()).await? {
+    // Cloudflare sets CF-Connecting-IP on every request and a client cannot override it; only its keyed hash is kept.
+    let network_hash = match user {
+        Some(_) => None,
+        None => {
+            let key = ctx.config()?.session_secret.expose().as_bytes();
+            Some(support_sender_hash(key, req.headers().get("cf-connecting-ip")?.as_deref()))
+        }
+    };
+    let sender = store::Sender { account_id, network_hash: network_hash.as_deref() };
+    if !store::create(&ctx.db()?, &id, &sender, &message, platform::now()).await? {
         return Err(DomainError::new(
             ErrorKind::RateLimited,
             "support_rate_limited",

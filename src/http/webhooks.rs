@@ -93,6 +93,20 @@ async fn apply(
             };
             billing::reclaim(db, &reversal, &reclaim, record).await
         }
+        Decision::RestoreDispute(restore) => {
+            // No payment means no reclaim was ever made for this dispute, so there is nothing to give back.
+            let Some(payment) = billing::find_payment_by_intent(db, &restore.payment_intent_id).await? else {
+                return Ok((billing::record_only(db, record, "nothing_to_restore").await?, None));
+            };
+            let plan_name = config.plans.by_id(&payment.plan_id).map_or(payment.plan_id.as_str(), |p| p.name.as_str());
+            let restored = Reclaim {
+                ledger_entry_id: ledger_entry_id.as_str(),
+                payment_id: &payment.id,
+                target: 0,
+                description: &LedgerKind::DisputeWon.description(plan_name),
+            };
+            billing::restore_dispute(db, &restore, &restored, record).await
+        }
         Decision::Ignore(outcome) => billing::record_only(db, record, outcome).await,
     }?;
     Ok((outcome, None))

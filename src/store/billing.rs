@@ -1,7 +1,10 @@
 //! Applies Stripe billing facts to D1. Each fact is ONE batch: ledger row (the dedupe key), balance,
 //! payment, subscription and event record change together, and a replay changes nothing.
 
-use gptimg_domain::billing::{Grant, PaymentFacts, Problem, Reversal, SubscriptionLink, SubscriptionUpdate};
+use gptimg_domain::billing::{
+    payment_status_ranks_json, DisputeRestore, Grant, PaymentFacts, Problem, Reversal, SubscriptionLink,
+    SubscriptionUpdate,
+};
 use gptimg_domain::time::UnixMillis;
 use serde::Deserialize;
 use worker::D1PreparedStatement;
@@ -23,7 +26,8 @@ pub struct EventRecord<'a> {
 const RECORD_EVENT: &str =
     "INSERT INTO stripe_events (id, type, created, outcome, first_received_at, last_received_at) \
  VALUES (?1, ?2, ?3, COALESCE( \
-   (SELECT CASE WHEN amount > 0 THEN 'credits_granted' ELSE 'credits_reclaimed' END FROM credit_ledger WHERE id = ?5), \
+   (SELECT CASE WHEN kind = 'dispute_won' THEN 'credits_restored' WHEN amount > 0 THEN 'credits_granted' \
+    ELSE 'credits_reclaimed' END FROM credit_ledger WHERE id = ?5), \
    (SELECT 'subscription_updated' FROM subscriptions WHERE id = ?7 AND state_event_created = ?3), \
    (SELECT CASE WHEN resolved_at IS NULL THEN 'needs_attention' WHEN resolution = 'dismissed' THEN 'dismissed_by_admin' END \
     FROM billing_problems WHERE event_id = ?1), ?6), ?4, ?4) \
@@ -276,10 +280,14 @@ const INSERT_RECLAIM_ENTRY: &str =
  WHERE p.id = ?6 AND MIN(a.credits, MAX(?3 - p.credits_reclaimed, 0)) > 0 \
  ON CONFLICT (kind, source_id) DO NOTHING";
 
+// Forward only: the reversed amount never shrinks and the status never moves back in the domain's order (?6 holds
+// the ranks as JSON), so a late partial refund cannot turn `refunded` back into `partially_refunded`. A ledger row
+// written in this batch (?1) moves credits_reclaimed: down for a reclaim (negative amount), up for a restore.
 const UPDATE_REVERSED_PAYMENT: &str = "UPDATE payments SET \
  credits_reclaimed = credits_reclaimed - COALESCE((SELECT amount FROM credit_ledger WHERE id = ?1), 0), \
  amount_reversed_cents = MAX(amount_reversed_cents, ?2), \
- status = CASE WHEN status = 'disputed' THEN 'disputed' ELSE ?3 END, updated_at = ?4 WHERE id = ?5";
+ status = CASE WHEN COALESCE(json_extract(?6, '$.' || ?3), -1) >= COALESCE(json_extract(?6, '$.' || status), -1) \
+ THEN ?3 ELSE status END, updated_at = ?4 WHERE id = ?5";
 
 pub async fn reclaim(db: &Db, reversal: &Reversal, r: &Reclaim<'_>, event: &EventRecord<'_>) -> worker::Result<String> {
     let now = int(event.now.0);
@@ -299,9 +307,65 @@ pub async fn reclaim(db: &Db, reversal: &Reversal, r: &Reclaim<'_>, event: &Even
             text(reversal.payment_status()),
             now,
             text(r.payment_id),
+            text(&payment_status_ranks_json()),
         ])?,
         billing_problems::resolve(db, event)?,
     ];
     let marker = Marker { ledger_entry_id: Some(r.ledger_entry_id), subscription_id: None };
     run_recorded(db, statements, event, marker, "nothing_left_to_reclaim").await
+}
+
+// Gives back exactly what the dispute's reclaim took (its ledger row, keyed by the dispute id), once: the restore
+// is keyed by the same dispute id under its own kind. An account deleted (or being deleted) since gets nothing.
+const INSERT_RESTORE_ENTRY: &str =
+    "INSERT INTO credit_ledger (id, account_id, kind, source_id, amount, balance_after, description, created_at) \
+ SELECT ?1, a.id, 'dispute_won', r.source_id, -r.amount, a.credits - r.amount, ?3, ?4 \
+ FROM credit_ledger r JOIN accounts a ON a.id = r.account_id \
+ WHERE r.kind = 'reclaim' AND r.source_id = ?2 AND r.amount < 0 \
+ AND a.deleted_at IS NULL AND a.deletion_started_at IS NULL \
+ ON CONFLICT (kind, source_id) DO NOTHING";
+
+/// A dispute closed with the money kept: restore its reclaim, and move the payment to `dispute_won`.
+pub async fn restore_dispute(
+    db: &Db,
+    restore: &DisputeRestore,
+    r: &Reclaim<'_>,
+    event: &EventRecord<'_>,
+) -> worker::Result<String> {
+    let now = int(event.now.0);
+    let statements = vec![
+        db.prepare(INSERT_RESTORE_ENTRY).bind(&[
+            text(r.ledger_entry_id),
+            text(&restore.dispute_id),
+            text(r.description),
+            now.clone(),
+        ])?,
+        db.prepare(APPLY_LEDGER_ENTRY).bind(&[text(r.ledger_entry_id)])?,
+        db.prepare(UPDATE_REVERSED_PAYMENT).bind(&[
+            text(r.ledger_entry_id),
+            int(0),
+            text(DisputeRestore::PAYMENT_STATUS),
+            now,
+            text(r.payment_id),
+            text(&payment_status_ranks_json()),
+        ])?,
+    ];
+    let marker = Marker { ledger_entry_id: Some(r.ledger_entry_id), subscription_id: None };
+    run_recorded(db, statements, event, marker, "nothing_to_restore").await
+}
+
+/// How long a Stripe event's record is kept (pruned by the retention sweep): Stripe retries a delivery for up to 3 days, and a replay of an
+/// older event is refused by its signature's timestamp anyway; the rest is for operators looking back.
+const STRIPE_EVENT_RETENTION_SECS: i64 = 90 * 24 * 60 * 60;
+/// At most this many records go per sweep, so one cron run stays small whatever the backlog.
+const STRIPE_EVENT_PRUNE_LIMIT: i64 = 500;
+
+const PRUNE_STRIPE_EVENTS: &str = "DELETE FROM stripe_events WHERE id IN \
+ (SELECT id FROM stripe_events WHERE last_received_at < ?1 ORDER BY last_received_at LIMIT ?2)";
+
+/// Deletes the oldest event records past the retention, a bounded batch. Returns how many went.
+pub async fn prune_stripe_events(db: &Db, now: UnixMillis) -> worker::Result<usize> {
+    let cutoff = now.plus_secs(-STRIPE_EVENT_RETENTION_SECS);
+    let result = db.all(db.prepare(PRUNE_STRIPE_EVENTS).bind(&[int(cutoff.0), int(STRIPE_EVENT_PRUNE_LIMIT)])?).await?;
+    Ok(result.meta()?.and_then(|m| m.changes).unwrap_or(0))
 }

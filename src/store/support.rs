@@ -1,38 +1,58 @@
 //! Support messages and replies in D1, and the admin's view: inbox, replies, status, user lookup, audit.
 
-use gptimg_domain::privacy::{SupportMessage, SupportStatus, SUPPORT_MESSAGES_PER_HOUR};
+use gptimg_domain::privacy::{
+    SupportMessage, SupportStatus, ANONYMOUS_SUPPORT_MESSAGES_PER_IP_PER_HOUR, SUPPORT_MESSAGES_PER_HOUR,
+};
 use gptimg_domain::time::UnixMillis;
 use serde_json::Value;
 use worker::wasm_bindgen::JsValue;
 
 use super::{int, opt_text, text, Db, APPLY_LEDGER_ENTRY};
 
-// Rate limited per sender (account or email) inside the insert itself.
-const INSERT_MESSAGE: &str =
-    "INSERT INTO support_messages (id, account_id, email, subject, message, status, created_at, updated_at) \
- SELECT ?1, ?2, ?3, ?4, ?5, 'open', ?6, ?6 WHERE (SELECT COUNT(*) FROM support_messages \
- WHERE (account_id = ?2 OR email = ?3) AND created_at > ?6 - 3600000) < ?7 RETURNING id";
+// Rate limited inside the insert itself: per sender (account or email), and for anonymous messages (?8 set) also per
+// client network, so a new email per message does not lift the limit.
+const INSERT_MESSAGE: &str = "INSERT INTO support_messages \
+ (id, account_id, email, subject, message, status, created_at, updated_at, sender_ip_hash) \
+ SELECT ?1, ?2, ?3, ?4, ?5, 'open', ?6, ?6, ?8 WHERE (SELECT COUNT(*) FROM support_messages \
+ WHERE (account_id = ?2 OR email = ?3) AND created_at > ?6 - 3600000) < ?7 \
+ AND (?8 IS NULL OR (SELECT COUNT(*) FROM support_messages \
+ WHERE sender_ip_hash = ?8 AND created_at > ?6 - 3600000) < ?9) RETURNING id";
 
-/// Records the message unless the sender is over the hourly limit. Returns whether it was recorded.
+// The network hash is only needed for the hour the limit looks back; each new message clears the expired ones.
+const FORGET_SENDER_HASHES: &str = "UPDATE support_messages SET sender_ip_hash = NULL \
+ WHERE sender_ip_hash IS NOT NULL AND created_at <= ?1 - 3600000";
+
+/// Who is sending: the account, or for anonymous messages the keyed hash of the client's network.
+pub struct Sender<'a> {
+    pub account_id: Option<&'a str>,
+    pub network_hash: Option<&'a str>,
+}
+
+/// Records the message unless the sender is over a limit. Returns whether it was recorded.
 pub async fn create(
     db: &Db,
     id: &str,
-    account_id: Option<&str>,
+    sender: &Sender<'_>,
     message: &SupportMessage,
     now: UnixMillis,
 ) -> worker::Result<bool> {
-    let row = db
-        .first::<Value>(db.prepare(INSERT_MESSAGE).bind(&[
-            text(id),
-            opt_text(account_id),
-            text(message.email.as_str()),
-            text(&message.subject),
-            text(&message.message),
-            int(now.0),
-            int(SUPPORT_MESSAGES_PER_HOUR),
-        ])?)
+    let results = db
+        .batch(vec![
+            db.prepare(FORGET_SENDER_HASHES).bind(&[int(now.0)])?,
+            db.prepare(INSERT_MESSAGE).bind(&[
+                text(id),
+                opt_text(sender.account_id),
+                text(message.email.as_str()),
+                text(&message.subject),
+                text(&message.message),
+                int(now.0),
+                int(SUPPORT_MESSAGES_PER_HOUR),
+                opt_text(sender.network_hash),
+                int(ANONYMOUS_SUPPORT_MESSAGES_PER_IP_PER_HOUR),
+            ])?,
+        ])
         .await?;
-    Ok(row.is_some())
+    Ok(!results[1].results::<Value>()?.is_empty())
 }
 
 const MESSAGE_COLUMNS: &str = "m.id, m.email, m.subject, m.message, m.status, m.created_at, m.updated_at, \

@@ -22,19 +22,31 @@ fn read(name: &str) -> (Envelope, BillingEvent) {
 }
 
 #[test]
-fn every_sample_event_is_read_and_none_is_ignored_except_dispute_closed() {
+fn every_sample_event_is_read_and_none_is_ignored() {
     let mut names: Vec<String> = std::fs::read_dir(events_dir())
         .unwrap()
         .map(|entry| entry.unwrap().file_name().to_string_lossy().trim_end_matches(".json").to_owned())
         .collect();
     names.sort();
-    assert!(names.len() >= 13, "samples missing: {names:?}");
+    assert!(names.len() >= 14, "samples missing: {names:?}");
     for name in names {
         let (envelope, event) = read(&name);
         assert!(name.starts_with(&envelope.event_type), "{name} holds a {}", envelope.event_type);
-        let ignored = event == BillingEvent::Ignored;
-        assert_eq!(ignored, envelope.event_type == "charge.dispute.closed", "{name}: {event:?}");
+        assert_ne!(event, BillingEvent::Ignored, "{name}");
     }
+}
+
+#[test]
+fn a_won_dispute_gives_back_and_a_lost_one_changes_nothing_more() {
+    let plans = PlanCatalogue::parse(PLANS).unwrap();
+    let (_, won) = read("charge.dispute.closed.won");
+    let Decision::RestoreDispute(restore) = decide(&won, &plans) else { panic!("{won:?}") };
+    assert_eq!(
+        (restore.dispute_id.as_str(), restore.payment_intent_id.as_str()),
+        ("dp_SampleDispute001", "pi_SampleSubsPay001")
+    );
+    let (_, lost) = read("charge.dispute.closed.lost");
+    assert_eq!(decide(&lost, &plans), Decision::Ignore("dispute_lost"));
 }
 
 #[test]

@@ -129,6 +129,23 @@ pub struct ChargeReversal {
     pub amount_reversed: i64,
 }
 
+/// `charge.dispute.closed`: the dispute's final status decides whether what its creation took is given back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisputeClosed {
+    pub dispute_id: String,
+    pub payment_intent_id: Option<String>,
+    /// `won`, `lost`, `warning_closed`, `prevented`... as Stripe sent it.
+    pub status: String,
+}
+
+impl DisputeClosed {
+    /// The money stayed with us: the dispute was won, or it never became a chargeback (an inquiry closed, or
+    /// Stripe prevented it). Only then is the reclaim made at `charge.dispute.created` given back.
+    pub fn money_kept(&self) -> bool {
+        matches!(self.status.as_str(), "won" | "warning_closed" | "prevented")
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BillingEvent {
     /// `checkout.session.completed` or `.async_payment_succeeded`.
@@ -145,6 +162,7 @@ pub enum BillingEvent {
     ChargeRefunded(ChargeReversal),
     /// `charge.dispute.created`: the whole disputed amount is at risk.
     DisputeCreated(ChargeReversal),
+    DisputeClosed(DisputeClosed),
     Ignored,
 }
 
@@ -257,6 +275,11 @@ pub fn interpret(envelope: &Envelope) -> Result<BillingEvent, MalformedEvent> {
                 ..reversal(object, dispute_id, amount)
             })
         }
+        "charge.dispute.closed" => BillingEvent::DisputeClosed(DisputeClosed {
+            dispute_id: text(object, &["id"]).ok_or(MalformedEvent)?,
+            payment_intent_id: id_of(object, &["payment_intent"]),
+            status: text(object, &["status"]).ok_or(MalformedEvent)?,
+        }),
         _ => BillingEvent::Ignored,
     })
 }

@@ -54,7 +54,8 @@ export function sampleEvents() {
     "customer.subscription.deleted": events.subscriptionDeleted(sub("canceled", { canceledAt: T + 100 }), meta(10)),
     "charge.refunded": events.chargeRefunded(charge, meta(11)),
     "charge.dispute.created": events.chargeDisputeCreated(dispute("needs_response"), meta(12)),
-    "charge.dispute.closed": events.chargeDisputeClosed(dispute("lost"), meta(13)),
+    "charge.dispute.closed.lost": events.chargeDisputeClosed(dispute("lost"), meta(13)),
+    "charge.dispute.closed.won": events.chargeDisputeClosed(dispute("won"), meta(14)),
   };
 }
 

@@ -17,6 +17,7 @@ export const SCENARIOS = {
   alg_none: "Unsigned ID token (alg none)",
   alg_hs256: "HS256 token signed with the public key (key confusion)",
   token_endpoint_down: "Token endpoint answers 503",
+  token_endpoint_hangs: "Token endpoint never answers",
 };
 
 const TEST_IDENTITIES = [
@@ -42,7 +43,7 @@ export function createGoogle({ clientSecret, baseUrl }) {
   const rogueKey = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
   const KID = "fake-google-key-1";
   const codes = new Map();
-  const state = { tokenRequests: 0, jwksRequests: 0 };
+  const state = { tokenRequests: 0, jwksRequests: 0, hanging: new Set() };
 
   function signJwt(header, claims, privateKey) {
     const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(claims))}`;
@@ -127,6 +128,8 @@ ${identities}
     state.tokenRequests++;
     const grant = codes.get(form.get("code"));
     if (grant?.scenario === "token_endpoint_down") return sendJson(res, 503, { error: "temporarily_unavailable" });
+    // Holds the connection open without a byte of answer (closed when the stand-ins stop).
+    if (grant?.scenario === "token_endpoint_hangs") return state.hanging.add(res);
     if (form.get("grant_type") !== "authorization_code" || !grant) return sendJson(res, 400, { error: "invalid_grant" });
     if (grant.used) return sendJson(res, 400, { error: "invalid_grant", error_description: "code already used" });
     grant.used = true;

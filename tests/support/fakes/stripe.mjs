@@ -44,7 +44,7 @@ export function createStripe({ secretKey, webhookSecret, plans, baseUrl, webhook
   const state = {
     checkoutRequests: [], apiRequests: [], sessions: new Map(), sessionExtras: new Map(), customers: new Map(),
     subscriptions: new Map(), charges: new Map(), invoices: new Map(), idempotency: new Map(), portalSessions: new Map(),
-    sentEvents: [], failNext: null,
+    sentEvents: [], failNext: null, disputes: new Map(), hanging: new Set(),
   };
   let lastCreated = 0;
   const now = () => Math.floor(Date.now() / 1000);
@@ -168,7 +168,14 @@ export function createStripe({ secretKey, webhookSecret, plans, baseUrl, webhook
       const charge = state.charges.get(paymentIntentId);
       charge.disputed = true;
       const dispute = payments.dispute({ id: rand("dp"), charge: charge.id, paymentIntent: charge.paymentIntent, amount: charge.amount, currency: charge.currency, status: "needs_response", created: now() });
+      state.disputes.set(dispute.id, dispute);
       return deliver(buildEvent("charge.dispute.created", dispute));
+    },
+    /** Closes a dispute as Stripe does (`won` or `lost`), sending `charge.dispute.closed`. */
+    async closeDispute(disputeId, status) {
+      const dispute = state.disputes.get(disputeId);
+      dispute.status = status;
+      return deliver(buildEvent("charge.dispute.closed", dispute));
     },
     async cancel(subscriptionId) {
       const sub = state.subscriptions.get(subscriptionId);
@@ -185,6 +192,8 @@ export function createStripe({ secretKey, webhookSecret, plans, baseUrl, webhook
         if (state.failNext) {
           const failure = state.failNext;
           state.failNext = null;
+          // Never answers (the connection stays open until the stand-ins stop): for the Worker's call timeout.
+          if (failure === "hang") return void state.hanging.add(res);
           if (failure === "error500") return sendJson(res, 500, { error: { type: "api_error", message: "Something went wrong on Stripe's end." } });
           return sendJson(res, 400, { error: { type: "invalid_request_error", message: "No such price." } });
         }
