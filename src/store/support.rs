@@ -18,9 +18,15 @@ const INSERT_MESSAGE: &str = "INSERT INTO support_messages \
  AND (?8 IS NULL OR (SELECT COUNT(*) FROM support_messages \
  WHERE sender_ip_hash = ?8 AND created_at > ?6 - 3600000) < ?9) RETURNING id";
 
-// The network hash is only needed for the hour the limit looks back; each new message clears the expired ones.
-const FORGET_SENDER_HASHES: &str = "UPDATE support_messages SET sender_ip_hash = NULL \
- WHERE sender_ip_hash IS NOT NULL AND created_at <= ?1 - 3600000";
+// The network hash is only needed for the hour the limit looks back; each new message and every cron run clear
+// the expired ones.
+const FORGET_SENDER_HASHES: &str = include_str!("sql/forget_support_sender_hashes.sql");
+
+/// Forgets the network hashes of anonymous messages older than the hour the limit looks back (cron retention).
+pub async fn forget_sender_hashes(db: &Db, now: UnixMillis) -> worker::Result<()> {
+    db.run(db.prepare(FORGET_SENDER_HASHES).bind(&[int(now.0)])?).await?;
+    Ok(())
+}
 
 /// Who is sending: the account, or for anonymous messages the keyed hash of the client's network.
 pub struct Sender<'a> {

@@ -5,8 +5,9 @@ import assert from "node:assert/strict";
 import crypto from "node:crypto";
 import { startWorker } from "../support/worker.mjs";
 import { TEST_SECRETS } from "../support/env.mjs";
-import { signIn, count } from "../support/google-flow.mjs";
-import { buy, balance, profile } from "../support/billing-flow.mjs";
+import { count } from "../support/google-flow.mjs";
+import { newPerson } from "../support/people.mjs";
+import { balance } from "../support/billing-flow.mjs";
 import { generate, getGeneration, settled, ledgerFor, r2Keys, generationRow, apipodSaw, waitFor } from "../support/generation-flow.mjs";
 import { checkApipodAnswers } from "../support/contract-shape.mjs";
 
@@ -14,13 +15,7 @@ let worker;
 before(async () => { worker = await startWorker(); });
 after(async () => { await worker?.stop(); });
 
-let people = 0;
-async function newUser() {
-  const flow = await signIn(worker, { email: `caller-${++people}@gptimg.test`, name: `Caller ${people}` });
-  await buy(worker, flow.session, "pack_100");
-  const me = await profile(worker, flow.session);
-  return { session: flow.session, id: me.id };
-}
+const newUser = () => newPerson(worker, { label: "caller", pack: true });
 
 const callbackToken = (id) => crypto.createHmac("sha256", TEST_SECRETS.SESSION_SECRET).update(`apipod-callback-v1\0${id}`).digest("hex");
 const callbacksFor = (taskId) => worker.fakes.apipod.state.callbacks.filter((c) => c.taskId === taskId);

@@ -5,7 +5,8 @@ import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
 import { startWorker } from "../support/worker.mjs";
 import { signIn, asUser } from "../support/google-flow.mjs";
-import { buy, profile, balance } from "../support/billing-flow.mjs";
+import { newPerson } from "../support/people.mjs";
+import { buy, balance } from "../support/billing-flow.mjs";
 import { shapeDrift } from "../support/stripe-shapes.mjs";
 import { API_VERSION } from "../support/fakes/stripe-objects.mjs";
 
@@ -20,11 +21,7 @@ before(async () => {
 });
 after(async () => { await worker?.stop(); });
 
-let people = 0;
-async function newUser() {
-  const flow = await signIn(worker, { email: `subscriber-${++people}@gptimg.test`, name: `Subscriber ${people}` });
-  return { session: flow.session, id: (await profile(worker, flow.session)).id };
-}
+const newUser = () => newPerson(worker, { label: "subscriber" });
 
 const row = (sql, ...params) => worker.db.prepare(sql).bind(...params).first();
 const payment = (invoiceId) => row("SELECT status, credits_granted, credits_reclaimed, stripe_payment_intent_id FROM payments WHERE cause_id = ?", invoiceId);

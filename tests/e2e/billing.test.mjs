@@ -2,7 +2,8 @@
 import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
 import { startWorker } from "../support/worker.mjs";
-import { signIn, asUser, count } from "../support/google-flow.mjs";
+import { asUser, count } from "../support/google-flow.mjs";
+import { newPerson } from "../support/people.mjs";
 import { signPayload } from "../support/fakes/stripe.mjs";
 import { TEST_SECRETS } from "../support/env.mjs";
 import { buy, startCheckout, profile, balance, ledgerKinds } from "../support/billing-flow.mjs";
@@ -17,12 +18,7 @@ before(async () => {
 });
 after(async () => { await worker?.stop(); });
 
-let people = 0;
-async function newUser() {
-  const flow = await signIn(worker, { email: `buyer-${++people}@gptimg.test`, name: `Buyer ${people}` });
-  const me = await profile(worker, flow.session);
-  return { session: flow.session, id: me.id };
-}
+const newUser = () => newPerson(worker, { label: "buyer" });
 
 async function snapshot() {
   const tables = ["accounts", "credit_ledger", "payments", "subscriptions", "stripe_events"];

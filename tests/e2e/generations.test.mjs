@@ -2,8 +2,9 @@
 import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
 import { startWorker } from "../support/worker.mjs";
-import { signIn, asUser, count } from "../support/google-flow.mjs";
-import { buy, balance, profile } from "../support/billing-flow.mjs";
+import { asUser, count } from "../support/google-flow.mjs";
+import { newPerson } from "../support/people.mjs";
+import { balance } from "../support/billing-flow.mjs";
 import { generate, getGeneration, settled, upload, r2Keys, ledgerFor, apipodSaw } from "../support/generation-flow.mjs";
 import { encodePng } from "../support/fakes/png.mjs";
 import { checkApipodAnswers } from "../support/contract-shape.mjs";
@@ -12,13 +13,7 @@ let worker;
 before(async () => { worker = await startWorker(); });
 after(async () => { await worker?.stop(); });
 
-let people = 0;
-async function newUser({ pack = false } = {}) {
-  const flow = await signIn(worker, { email: `maker-${++people}@gptimg.test`, name: `Maker ${people}` });
-  if (pack) await buy(worker, flow.session, "pack_100");
-  const me = await profile(worker, flow.session);
-  return { session: flow.session, id: me.id };
-}
+const newUser = (options = {}) => newPerson(worker, { label: "maker", ...options });
 
 const reference = () => encodePng(64, 48, (x, y) => [x * 4, y * 5, 128]);
 

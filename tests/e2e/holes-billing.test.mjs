@@ -7,7 +7,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { startWorker, ROOT } from "../support/worker.mjs";
 import { signIn, asUser, count } from "../support/google-flow.mjs";
-import { buy, startCheckout, profile, balance } from "../support/billing-flow.mjs";
+import { newPerson } from "../support/people.mjs";
+import { buy, startCheckout, balance } from "../support/billing-flow.mjs";
 import * as payments from "../support/fakes/stripe-payments.mjs";
 
 let worker;
@@ -18,12 +19,7 @@ before(async () => {
 });
 after(async () => { await worker?.stop(); });
 
-let people = 0;
-async function newUser() {
-  const flow = await signIn(worker, { email: `hole-${++people}@gptimg.test`, name: `Hole ${people}` });
-  const me = await profile(worker, flow.session);
-  return { session: flow.session, id: me.id };
-}
+const newUser = () => newPerson(worker, { label: "hole" });
 
 const paymentRow = (cause) => worker.db.prepare(
   "SELECT status, amount_reversed_cents, credits_granted, credits_reclaimed FROM payments WHERE cause_id = ?",
@@ -221,6 +217,12 @@ describe("retention and edge", () => {
     await worker.db.prepare("UPDATE support_messages SET created_at = created_at - 3600001 WHERE email LIKE 'anon-%'").run();
     assert.equal((await send(ip, "anon-next-hour@example.com")).status, 201);
     assert.equal(await count(worker.db, "support_messages", "email LIKE 'anon-%' AND email != 'anon-next-hour@example.com' AND sender_ip_hash IS NOT NULL"), 0);
+
+    // With no further message, the cron forgets the last hash once its hour is over.
+    await worker.db.prepare("UPDATE support_messages SET created_at = created_at - 3600001 WHERE created_at > ?").bind(Date.now() - 3600_000).run();
+    assert.ok(await count(worker.db, "support_messages", "sender_ip_hash IS NOT NULL") > 0, "hashes of the past hour are still there");
+    await worker.runCron();
+    assert.equal(await count(worker.db, "support_messages", "sender_ip_hash IS NOT NULL"), 0);
   });
 
   test("workers.dev is off: wrangler.toml serves the Worker only on its own domain", () => {

@@ -5,8 +5,9 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { startWorker, ROOT } from "../support/worker.mjs";
-import { signIn, asUser, count } from "../support/google-flow.mjs";
-import { buy, balance, profile } from "../support/billing-flow.mjs";
+import { asUser, count } from "../support/google-flow.mjs";
+import { newPerson } from "../support/people.mjs";
+import { balance } from "../support/billing-flow.mjs";
 import { generate, settled, r2Keys, ledgerFor, apipodSaw, waitFor } from "../support/generation-flow.mjs";
 import { checkApipodAnswers } from "../support/contract-shape.mjs";
 
@@ -18,13 +19,7 @@ after(async () => {
   await worker?.stop();
 });
 
-let people = 0;
-async function newUser({ pack = false } = {}) {
-  const flow = await signIn(worker, { email: `storage-${++people}@gptimg.test`, name: `Storage ${people}` });
-  if (pack) await buy(worker, flow.session, "pack_100");
-  const me = await profile(worker, flow.session);
-  return { session: flow.session, id: me.id };
-}
+const newUser = (options = {}) => newPerson(worker, { label: "storage", ...options });
 
 const imageRows = async (generationId) =>
   (await worker.db.prepare("SELECT r2_key, etag, size_bytes FROM generation_images WHERE generation_id = ? ORDER BY position").bind(generationId).all()).results;

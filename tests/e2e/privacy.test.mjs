@@ -5,6 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { startWorker, ROOT } from "../support/worker.mjs";
 import { signIn, asUser, acceptTerms, count, setCookies } from "../support/google-flow.mjs";
+import { newPerson } from "../support/people.mjs";
 import { buy, balance, profile } from "../support/billing-flow.mjs";
 import { generate, settled, upload, r2Keys } from "../support/generation-flow.mjs";
 import { encodePng } from "../support/fakes/png.mjs";
@@ -13,14 +14,7 @@ let worker;
 before(async () => { worker = await startWorker(); });
 after(async () => { await worker?.stop(); });
 
-let people = 0;
-async function newUser(options = {}) {
-  const n = ++people;
-  const identity = { email: `person-${n}@gptimg.test`, name: `Person Number${n}`, ...options };
-  const flow = await signIn(worker, identity);
-  const me = await profile(worker, flow.session);
-  return { ...identity, session: flow.session, id: me.id };
-}
+const newUser = (options = {}) => newPerson(worker, { label: "person", ...options });
 
 const json = (worker, session, method, path, body, extra = {}) => worker.fetch(path, {
   method, headers: asUser(worker, session, { "content-type": "application/json", ...extra }), body: body === undefined ? undefined : JSON.stringify(body),
@@ -41,7 +35,7 @@ async function richUser() {
   const prompt = `A secret garden for ${user.name}`;
   const { body } = await generate(worker, user.session, { prompt, model: "seedream-v4.5", aspect_ratio: "1:1", reference_upload_ids: [uploaded.body.id] });
   await settled(worker, user.session, body.id);
-  const supportText = `My private problem number ${people}`;
+  const supportText = `My private problem number ${user.n}`;
   await sendSupport(user.session, { subject: `Help ${user.name}`, message: supportText });
   return { ...user, prompt, supportText, uploadId: uploaded.body.id, generationId: body.id };
 }

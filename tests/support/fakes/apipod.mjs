@@ -93,8 +93,9 @@ export function createApipod({ apiKey, baseUrl, delayMs = 250 }) {
         const response = await fetch(task.input.callback_url, {
           method: "POST", headers: { "content-type": "application/json", "user-agent": "APIPod-Callback/1.0" }, body: JSON.stringify(payload),
         });
-        delivery.status = response.status;
+        // Body first: a reader that sees the status set also sees what the Worker answered.
         delivery.body = await response.json().catch(() => null);
+        delivery.status = response.status;
         if (response.ok) return;
       } catch (error) {
         delivery.error = String(error);
