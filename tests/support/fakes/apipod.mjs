@@ -5,8 +5,7 @@
 // ("## Generating images") and in MODES below. Every JSON answer and callback is kept in `state.answers`
 // so tests can check its shape against the fixtures.
 import crypto from "node:crypto";
-import zlib from "node:zlib";
-import { encodePng, coloursFor } from "./png.mjs";
+import { padPng, encodePng, coloursFor } from "./png.mjs";
 
 /** The prompt switches: what each one makes the stand-in do. */
 export const MODES = {
@@ -33,16 +32,6 @@ export const MODES = {
   big_result: "the result is a 24 MiB PNG (a large ancillary chunk), sent in 1 MiB pieces with Content-Length",
 };
 
-/** A PNG grown to `total` bytes by an ancillary chunk after IHDR (decoders skip it; the image is unchanged). */
-function padPng(png, total) {
-  const data = Buffer.alloc(Math.max(0, total - png.length - 12), 0x20);
-  const type = Buffer.from("zzPd");
-  const head = Buffer.alloc(4);
-  head.writeUInt32BE(data.length);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(zlib.crc32(Buffer.concat([type, data])));
-  return Buffer.concat([png.subarray(0, 33), head, type, data, crc, png.subarray(33)]);
-}
 // Besides the modes, [apipod-delay:MS] sets how long the task takes (default 250 ms), e.g. for the benchmark.
 
 // Documented models (contract §2), with their resolution values and whether image_urls are required.

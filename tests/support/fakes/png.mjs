@@ -48,3 +48,14 @@ export function coloursFor(text) {
   for (const ch of text) hash = Math.imul(hash ^ ch.codePointAt(0), 16777619) >>> 0;
   return [[hash & 0xff, (hash >> 8) & 0xff, (hash >> 16) & 0xff], [(hash >> 4) & 0xff, (hash >> 12) & 0xff, 255 - (hash & 0xff)]];
 }
+
+/** A PNG grown to `total` bytes by an ancillary chunk after IHDR (decoders skip it; the image is unchanged). */
+export function padPng(png, total) {
+  const data = Buffer.alloc(Math.max(0, total - png.length - 12), 0x20);
+  const type = Buffer.from("zzPd");
+  const head = Buffer.alloc(4);
+  head.writeUInt32BE(data.length);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(zlib.crc32(Buffer.concat([type, data])));
+  return Buffer.concat([png.subarray(0, 33), head, type, data, crc, png.subarray(33)]);
+}
