@@ -113,8 +113,8 @@ function wireDeletion() {
     button.disabled = true;
     say($("delete-message"), "Deleting your account…");
     try {
-      await api.request("/api/me", { method: "DELETE", body: { confirm: "DELETE" } });
-      location.assign("/?deleted=1");
+      const answer = await api.request("/api/me", { method: "DELETE", body: { confirm: "DELETE" } });
+      location.assign(answer?.status === "deletion_pending" ? "/?deleted=pending" : "/?deleted=1");
     } catch (error) {
       say($("delete-message"), error.message, "bad");
       button.disabled = false;

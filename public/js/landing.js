@@ -27,6 +27,17 @@ async function showPricing(account) {
   }
 }
 
+/** After `DELETE /api/me` the account page lands here and says what happened. */
+function showDeletion() {
+  const outcome = new URLSearchParams(location.search).get("deleted");
+  if (!outcome) return;
+  const text = outcome === "pending"
+    ? "Your personal data is erased and you are signed out. Cancelling your subscription and removing your files is still under way; we finish it automatically."
+    : "Your account and everything we held about it have been deleted.";
+  document.querySelector(".hero").prepend(element("p", { class: "status ok", id: "deletion-notice", role: "status" }, text));
+}
+
+showDeletion();
 const account = await startPage();
 for (const cta of document.querySelectorAll("[data-sign-in-cta]")) {
   cta.setAttribute("href", account ? "/app" : signInHref("/app"));

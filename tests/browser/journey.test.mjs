@@ -97,6 +97,8 @@ for (const [label, width, height] of VIEWPORTS) {
     await page.getByLabel("Type DELETE to confirm").fill("DELETE");
     await page.getByRole("button", { name: "Delete my account" }).click();
     await page.waitForURL(`${url}/?deleted=1`);
+    assert.equal(await page.locator("#deletion-notice").textContent(), "Your account and everything we held about it have been deleted.");
+    await screenshot(page, `deleted-${label}`);
     await page.locator("#account-nav").getByRole("link", { name: "Sign in with Google" }).waitFor();
 
     for (const overflowCheck of [await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth)]) assert.equal(overflowCheck, false);
