@@ -13,7 +13,8 @@ use super::error::ApiError;
 use super::RequestContext;
 use crate::config::Config;
 use crate::platform::{self, CryptoRandom};
-use crate::store::billing::{self, EventRecord, NewRows, Reclaim};
+use crate::store::billing::{self, EventRecord, NewRows};
+use crate::store::reversals::{self, Reclaim};
 use crate::store::{billing_problems, invoice_payments, Db};
 
 /// The outcome recorded for a paid event that could not be applied (an open billing problem): refused, so Stripe
@@ -73,7 +74,7 @@ async fn apply(
         }
         Decision::Reverse(reversal) => {
             let payment = match reversal.charge.payment_intent_id.as_deref() {
-                Some(intent) => billing::find_payment_by_intent(db, intent).await?,
+                Some(intent) => reversals::find_payment_by_intent(db, intent).await?,
                 None => None,
             };
             // Not known yet is usually not known *yet*: the invoice or its invoice_payment.paid may still come.
@@ -91,11 +92,11 @@ async fn apply(
                 target: reclaim_target(payment.credits_granted, amount, reversal.charge.amount_reversed),
                 description: &LedgerKind::Reclaim.description(plan_name),
             };
-            billing::reclaim(db, &reversal, &reclaim, record).await
+            reversals::reclaim(db, &reversal, &reclaim, record).await
         }
         Decision::RestoreDispute(restore) => {
             // No payment means no reclaim was ever made for this dispute, so there is nothing to give back.
-            let Some(payment) = billing::find_payment_by_intent(db, &restore.payment_intent_id).await? else {
+            let Some(payment) = reversals::find_payment_by_intent(db, &restore.payment_intent_id).await? else {
                 return Ok((billing::record_only(db, record, "nothing_to_restore").await?, None));
             };
             let plan_name = config.plans.by_id(&payment.plan_id).map_or(payment.plan_id.as_str(), |p| p.name.as_str());
@@ -105,7 +106,7 @@ async fn apply(
                 target: 0,
                 description: &LedgerKind::DisputeWon.description(plan_name),
             };
-            billing::restore_dispute(db, &restore, &restored, record).await
+            reversals::restore_dispute(db, &restore, &restored, record).await
         }
         Decision::Ignore(outcome) => billing::record_only(db, record, outcome).await,
     }?;

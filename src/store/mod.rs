@@ -9,6 +9,7 @@ pub mod invoice_payments;
 pub mod ledger;
 pub mod privacy;
 pub mod r2_deletions;
+pub mod reversals;
 pub mod sessions;
 pub mod support;
 pub mod uploads;
