@@ -138,8 +138,6 @@ pub async fn retention_sweep(env: &Env, config: &Config) -> worker::Result<()> {
         now,
     )
     .await?;
-    crate::store::billing::prune_stripe_events(&db, now).await?;
-    crate::store::support::forget_sender_hashes(&db, now).await?;
     let drained = r2_cleanup::drain(&db, &blobs::bucket(env)?, r2_cleanup::MAX_CHUNKS_PER_RUN).await?;
     if drained.deleted > 0 || drained.failed_chunks > 0 {
         log::event(

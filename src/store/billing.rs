@@ -246,12 +246,8 @@ const STRIPE_EVENT_RETENTION_SECS: i64 = 90 * 24 * 60 * 60;
 /// At most this many records go per sweep, so one cron run stays small whatever the backlog.
 const STRIPE_EVENT_PRUNE_LIMIT: i64 = 500;
 
-const PRUNE_STRIPE_EVENTS: &str = "DELETE FROM stripe_events WHERE id IN \
- (SELECT id FROM stripe_events WHERE last_received_at < ?1 ORDER BY last_received_at LIMIT ?2)";
-
-/// Deletes the oldest event records past the retention, a bounded batch. Returns how many went.
-pub async fn prune_stripe_events(db: &Db, now: UnixMillis) -> worker::Result<usize> {
+/// The oldest event records past the retention, a bounded number (run in the retention sweep's batch).
+pub fn prune_stripe_events(db: &Db, now: UnixMillis) -> worker::Result<D1PreparedStatement> {
     let cutoff = now.plus_secs(-STRIPE_EVENT_RETENTION_SECS);
-    let result = db.all(db.prepare(PRUNE_STRIPE_EVENTS).bind(&[int(cutoff.0), int(STRIPE_EVENT_PRUNE_LIMIT)])?).await?;
-    Ok(result.meta()?.and_then(|m| m.changes).unwrap_or(0))
+    db.prepare(include_str!("sql/prune_stripe_events.sql")).bind(&[int(cutoff.0), int(STRIPE_EVENT_PRUNE_LIMIT)])
 }

@@ -22,10 +22,10 @@ const INSERT_MESSAGE: &str = "INSERT INTO support_messages \
 // the expired ones.
 const FORGET_SENDER_HASHES: &str = include_str!("sql/forget_support_sender_hashes.sql");
 
-/// Forgets the network hashes of anonymous messages older than the hour the limit looks back (cron retention).
-pub async fn forget_sender_hashes(db: &Db, now: UnixMillis) -> worker::Result<()> {
-    db.run(db.prepare(FORGET_SENDER_HASHES).bind(&[int(now.0)])?).await?;
-    Ok(())
+/// Forgets the network hashes of anonymous messages older than the hour the limit looks back (run in the retention
+/// sweep's batch).
+pub fn forget_sender_hashes(db: &Db, now: UnixMillis) -> worker::Result<worker::D1PreparedStatement> {
+    db.prepare(FORGET_SENDER_HASHES).bind(&[int(now.0)])
 }
 
 /// Who is sending: the account, or for anonymous messages the keyed hash of the client's network.
