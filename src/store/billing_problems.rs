@@ -7,7 +7,7 @@ use serde_json::Value;
 use worker::D1PreparedStatement;
 
 use super::billing::{run_recorded, EventRecord, Marker};
-use super::support::AuditEntry;
+use super::support::{self, AuditEntry};
 use super::{int, text, Db};
 
 /// Inserts the problem row for event ?1 (type ?2, reason ?3, facts ?4, now ?5) when `$condition` holds. A replay
@@ -94,14 +94,7 @@ const DISMISS: &str = "UPDATE billing_problems SET resolved_at = ?2, resolution 
 pub async fn dismiss(db: &Db, entry: &AuditEntry<'_>, now: UnixMillis) -> worker::Result<bool> {
     let results = db
         .batch(vec![
-            db.prepare(INSERT_PROBLEM_AUDIT).bind(&[
-                text(entry.id),
-                text(entry.admin_account_id),
-                text(entry.action),
-                text(entry.target_id),
-                text(&entry.details.to_string()),
-                int(now.0),
-            ])?,
+            support::audit(db, INSERT_PROBLEM_AUDIT, entry, now)?,
             db.prepare(DISMISS).bind(&[text(entry.target_id), int(now.0), text(entry.admin_account_id)])?,
         ])
         .await?;

@@ -95,8 +95,15 @@ const INSERT_SUPPORT_AUDIT: &str =
     "INSERT INTO audit_log (id, admin_account_id, action, target_id, details, created_at) \
  SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM support_messages WHERE id = ?4)";
 
-fn support_audit(db: &Db, entry: &AuditEntry<'_>, now: UnixMillis) -> worker::Result<worker::D1PreparedStatement> {
-    db.prepare(INSERT_SUPPORT_AUDIT).bind(&[
+/// The audit row of an admin action, written only if `guarded_insert`'s own condition on its target (`?4`) holds;
+/// the SQL binds `id, admin_account_id, action, target_id, details, created_at` as `?1`..`?6`.
+pub(super) fn audit(
+    db: &Db,
+    guarded_insert: &str,
+    entry: &AuditEntry<'_>,
+    now: UnixMillis,
+) -> worker::Result<worker::D1PreparedStatement> {
+    db.prepare(guarded_insert).bind(&[
         text(entry.id),
         text(entry.admin_account_id),
         text(entry.action),
@@ -129,7 +136,7 @@ pub async fn reply(
             ])?,
             db.prepare("UPDATE support_messages SET status = 'answered', updated_at = ?2 WHERE id = ?1 RETURNING id")
                 .bind(&[text(entry.target_id), int(now.0)])?,
-            support_audit(db, entry, now)?,
+            audit(db, INSERT_SUPPORT_AUDIT, entry, now)?,
         ])
         .await?;
     Ok(!results[1].results::<Value>()?.is_empty())
@@ -145,7 +152,7 @@ pub async fn set_status(
         .batch(vec![
             db.prepare("UPDATE support_messages SET status = ?2, updated_at = ?3 WHERE id = ?1 RETURNING id")
                 .bind(&[text(entry.target_id), text(status.as_str()), int(now.0)])?,
-            support_audit(db, entry, now)?,
+            audit(db, INSERT_SUPPORT_AUDIT, entry, now)?,
         ])
         .await?;
     Ok(!results[0].results::<Value>()?.is_empty())
