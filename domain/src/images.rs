@@ -145,7 +145,7 @@ pub fn parse_range(header: Option<&str>, size: u64) -> Result<Option<ByteRange>,
 
 #[cfg(test)]
 #[path = "images_tests.rs"]
-mod tests;
+pub(crate) mod tests;
 
 /// Lower-case hex SHA-256 of the bytes, recorded with every upload.
 pub fn sha256_hex(bytes: &[u8]) -> String {

@@ -1,23 +1,6 @@
 use super::*;
+use crate::images::tests::padded_png as png;
 use crate::images::{inspect, sha256_hex, ImageFormat};
-
-/// A PNG of the given size padded with a large ancillary chunk, so it spans many chunks.
-fn png(width: u32, height: u32, padding: usize) -> Vec<u8> {
-    let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
-    bytes.extend_from_slice(&13u32.to_be_bytes());
-    bytes.extend_from_slice(b"IHDR");
-    bytes.extend_from_slice(&width.to_be_bytes());
-    bytes.extend_from_slice(&height.to_be_bytes());
-    bytes.extend_from_slice(&[8, 2, 0, 0, 0, 0, 0, 0, 0]);
-    bytes.extend_from_slice(&(padding as u32).to_be_bytes());
-    bytes.extend_from_slice(b"tEXt");
-    bytes.extend(std::iter::repeat_n(b'x', padding));
-    bytes.extend_from_slice(&[0, 0, 0, 0]);
-    bytes.extend_from_slice(&[0, 0, 0, 0]);
-    bytes.extend_from_slice(b"IEND");
-    bytes.extend_from_slice(&[0xAE, 0x42, 0x60, 0x82]);
-    bytes
-}
 
 fn streamed(bytes: &[u8], chunk: usize, max: usize) -> Result<StreamedImage, crate::error::DomainError> {
     let mut check = StreamCheck::new(max);

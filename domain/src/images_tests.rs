@@ -1,13 +1,24 @@
 use super::*;
 
-/// A minimal valid 16x16 PNG (IHDR + empty-ish IDAT + IEND); checksums are not verified by sniffing.
+/// A minimal PNG header (IHDR, then IEND); checksums are not verified by sniffing.
 fn png(width: u32, height: u32) -> Vec<u8> {
+    padded_png(width, height, 0)
+}
+
+/// The same PNG with a `tEXt` chunk of `padding` bytes after IHDR (none for 0), so it can span many stream chunks.
+pub(crate) fn padded_png(width: u32, height: u32, padding: usize) -> Vec<u8> {
     let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
     bytes.extend_from_slice(&13u32.to_be_bytes());
     bytes.extend_from_slice(b"IHDR");
     bytes.extend_from_slice(&width.to_be_bytes());
     bytes.extend_from_slice(&height.to_be_bytes());
     bytes.extend_from_slice(&[8, 2, 0, 0, 0, 0, 0, 0, 0]);
+    if padding > 0 {
+        bytes.extend_from_slice(&(padding as u32).to_be_bytes());
+        bytes.extend_from_slice(b"tEXt");
+        bytes.extend(std::iter::repeat_n(b'x', padding));
+        bytes.extend_from_slice(&[0, 0, 0, 0]);
+    }
     bytes.extend_from_slice(&[0, 0, 0, 0]);
     bytes.extend_from_slice(b"IEND");
     bytes.extend_from_slice(&[0xAE, 0x42, 0x60, 0x82]);
