@@ -10,6 +10,7 @@ mod meter;
 mod platform;
 mod privacy;
 mod store;
+mod usecases;
 
 use std::rc::Rc;
 

@@ -38,7 +38,7 @@ async fn admin(req: &Request, ctx: &RequestContext) -> Result<CurrentUser, ApiEr
 /// `GET /admin`: the console page, only for admins.
 pub async fn page(req: Request, ctx: &RequestContext) -> Result<Response, ApiError> {
     admin(&req, ctx).await?;
-    let url = req.url()?.join("/admin-console").map_err(|e| ApiError::Internal(e.to_string()))?;
+    let url = req.url()?.join("/admin-console").map_err(ApiError::internal)?;
     Ok(super::finish::with_mutable_headers(ctx.env.assets("ASSETS")?.fetch(url.to_string(), None).await?)?)
 }
 

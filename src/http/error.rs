@@ -21,6 +21,11 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// A fault of ours, keeping its cause for the log (never for the response).
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        Self::Internal(cause.to_string())
+    }
+
     pub fn not_found(code: &'static str, message: &'static str) -> Self {
         Self::Domain(DomainError::new(ErrorKind::NotFound, code, message))
     }

@@ -65,7 +65,7 @@ pub async fn create(mut req: Request, ctx: &RequestContext) -> Result<Response, 
     let valid = validate(&request, &config.models)?;
     let id = GenerationId::generate(&mut CryptoRandom);
     let reference_ids: Vec<&str> = valid.references.iter().map(|r| r.as_str()).collect();
-    let reference_ids_json = serde_json::to_string(&reference_ids).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let reference_ids_json = serde_json::to_string(&reference_ids).map_err(ApiError::internal)?;
     let now = platform::now();
     let db = ctx.db()?;
     let refused = store::admit(

@@ -91,6 +91,6 @@ pub async fn delete(mut req: Request, ctx: &RequestContext) -> Result<Response, 
                 "request_id": ctx.request_id.as_str(),
             }))?.with_status(202))
         }
-        Err(DeletionError::Storage(error)) => Err(ApiError::Internal(error.to_string())),
+        Err(DeletionError::Storage(error)) => Err(ApiError::internal(error)),
     }
 }

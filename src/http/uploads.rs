@@ -51,7 +51,7 @@ pub async fn create(mut req: Request, ctx: &RequestContext) -> Result<Response, 
         )
         .into());
     }
-    Ok(private_json(&serde_json::to_value(&upload).map_err(|e| ApiError::Internal(e.to_string()))?)?.with_status(201))
+    Ok(private_json(&serde_json::to_value(&upload).map_err(ApiError::internal)?)?.with_status(201))
 }
 
 /// `GET /uploads/{id}/content?exp=&sig=`: only with a valid, unexpired signature; anything else is 404.

@@ -1,0 +1,1 @@
+//! Use cases: one function per thing a user, provider or the scheduler asks of us; handlers parse, call one, render.
