@@ -42,6 +42,7 @@ fn generation_json(row: &GenerationRow, config: &Config) -> Value {
     json!({
         "id": row.id,
         "status": row.status,
+        "in_progress": matches!(row.status.as_str(), "queued" | "running"),
         "prompt": row.prompt,
         "model": row.model_id,
         "model_name": config.models.by_id(&row.model_id).map(|m| m.name.as_str()),

@@ -26,6 +26,7 @@ fn subscription(account: &Account, config: &Config) -> serde_json::Value {
         "plan_id": sub.plan_id,
         "plan_name": plan_name,
         "status": sub.status,
+        "is_live": gptimg_domain::billing::is_live_subscription(&sub.status),
         "current_period_end": sub.current_period_end.map(|secs| secs * 1000),
         "cancel_at_period_end": sub.cancel_at_period_end == 1,
     })
