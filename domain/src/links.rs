@@ -14,6 +14,11 @@ fn mac(secret: &[u8], resource_id: &str, expires_secs: i64) -> Hmac<Sha256> {
     mac
 }
 
+/// Where an image's bytes are served (`GET /images/{id}`); share links add `?share={token}`.
+pub fn image_path(image_id: &str) -> String {
+    format!("/images/{image_id}")
+}
+
 /// The `sig` query value for a link to `resource_id` valid until `expires_secs`.
 pub fn sign(secret: &[u8], resource_id: &str, expires_secs: i64) -> String {
     mac(secret, resource_id, expires_secs).finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
