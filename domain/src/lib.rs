@@ -16,6 +16,8 @@ pub mod ledger;
 pub mod links;
 pub mod models;
 pub mod privacy;
+#[cfg(test)]
+mod props;
 pub mod stripe;
 pub mod time;
 pub mod url;

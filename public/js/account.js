@@ -61,7 +61,7 @@ async function showBilling(account) {
     say($("checkout-message"), "Checkout cancelled — nothing was charged.");
   }
   const sub = account.subscription;
-  const live = sub && ["active", "trialing", "past_due", "unpaid"].includes(sub.status);
+  const live = Boolean(sub?.is_live);
   $("subscription-status").textContent = !sub ? "No subscription." :
     `${sub.plan_name ?? sub.plan_id}: ${sub.status.replace("_", " ")}` +
     (sub.current_period_end && live ? `${sub.cancel_at_period_end ? ", ends" : ", renews"} ${day(sub.current_period_end)}` : "");

@@ -22,11 +22,15 @@ export function freePort() {
   });
 }
 
-async function applyMigrations(db) {
-  const dir = path.join(ROOT, "migrations");
-  const files = fs.readdirSync(dir).filter((f) => f.endsWith(".sql")).sort();
+/** The migration files in the order wrangler applies them. */
+export function migrationFiles() {
+  return fs.readdirSync(path.join(ROOT, "migrations")).filter((f) => f.endsWith(".sql")).sort();
+}
+
+/** Applies migrations (all by default) as `wrangler d1 migrations apply` does: each file in one batch. */
+export async function applyMigrations(db, files = migrationFiles()) {
   for (const file of files) {
-    const statements = unstable_splitSqlQuery(fs.readFileSync(path.join(dir, file), "utf8"));
+    const statements = unstable_splitSqlQuery(fs.readFileSync(path.join(ROOT, "migrations", file), "utf8"));
     if (statements.length) await db.batch(statements.map((sql) => db.prepare(sql)));
   }
 }
