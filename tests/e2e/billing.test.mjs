@@ -1,7 +1,7 @@
 // End-to-end: plans, Checkout, the Billing Portal, signed webhooks and the ledger, through the Stripe stand-in.
 import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
-import { startWorker } from "../support/worker.mjs";
+import { useWorker, late } from "../support/worker.mjs";
 import { asUser, count } from "../support/google-flow.mjs";
 import { newPerson } from "../support/people.mjs";
 import { signPayload } from "../support/fakes/stripe.mjs";
@@ -10,13 +10,8 @@ import { buy, startCheckout, profile, balance, ledgerKinds } from "../support/bi
 import { shapeDrift } from "../support/stripe-shapes.mjs";
 import * as objects from "../support/fakes/stripe-objects.mjs";
 
-let worker;
-let stripe;
-before(async () => {
-  worker = await startWorker();
-  stripe = worker.fakes.stripe;
-});
-after(async () => { await worker?.stop(); });
+const worker = useWorker({ before, after });
+const stripe = late(() => worker.fakes.stripe);
 
 const newUser = () => newPerson(worker, { label: "buyer" });
 

@@ -4,12 +4,10 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { ROOT, startWorker } from "../support/worker.mjs";
+import { ROOT, useWorker } from "../support/worker.mjs";
 import { fill, parsePage, render } from "../../scripts/pages.mjs";
 
-let worker;
-before(async () => { worker = await startWorker(); });
-after(async () => worker?.stop());
+const worker = useWorker({ before, after });
 
 const PAGES = ["/", "/app", "/account", "/support", "/privacy", "/terms", "/no-such-page"];
 const layout = fs.readFileSync(path.join(ROOT, "pages", "_layout.html"), "utf8");

@@ -3,16 +3,14 @@ import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { startWorker, ROOT } from "../support/worker.mjs";
+import { useWorker, ROOT } from "../support/worker.mjs";
 import { signIn, asUser, acceptTerms, count, setCookies } from "../support/google-flow.mjs";
 import { newPerson } from "../support/people.mjs";
 import { buy, balance, profile } from "../support/billing-flow.mjs";
 import { generate, settled, upload, r2Keys } from "../support/generation-flow.mjs";
 import { encodePng } from "../support/fakes/png.mjs";
 
-let worker;
-before(async () => { worker = await startWorker(); });
-after(async () => { await worker?.stop(); });
+const worker = useWorker({ before, after });
 
 const newUser = (options = {}) => newPerson(worker, { label: "person", ...options });
 

@@ -1,5 +1,6 @@
 // Runs the built Worker (build/index.js + wasm) in workerd through Miniflare, configured from wrangler.toml,
 // with in-memory D1 and R2, migrations applied, the stand-ins on loopback, and its log lines captured.
+import assert from "node:assert/strict";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
@@ -116,4 +117,34 @@ export async function startWorker({ bindings = {}, omit = [] } = {}) {
     },
   };
   return handle;
+}
+
+/**
+ * Stands for the object `get()` returns once it exists: for what a `before` hook creates but module-level code
+ * names (`const stripe = late(() => worker.fakes.stripe)`). Reads, writes and method calls reach the real object.
+ */
+export function late(get) {
+  return new Proxy({}, {
+    get: (_, key) => {
+      const target = get();
+      const value = Reflect.get(target, key);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+    set: (_, key, value) => Reflect.set(get(), key, value),
+    has: (_, key) => key in get(),
+  });
+}
+
+/**
+ * One Worker for a test file: started before its tests (then `ready(worker)` runs, for the file's own set-up),
+ * stopped after them. `options` as for `startWorker`.
+ */
+export function useWorker({ before, after }, options, ready) {
+  let handle = null;
+  before(async () => {
+    handle = await startWorker(options);
+    await ready?.(handle);
+  });
+  after(async () => { await handle?.stop(); });
+  return late(() => handle ?? assert.fail("the Worker starts in the file's before hook"));
 }
