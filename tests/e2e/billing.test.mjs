@@ -275,11 +275,16 @@ describe("webhook verification", () => {
     return worker.fetch("/webhooks/stripe", { method: "POST", headers: { "content-type": "application/json", ...headers }, body });
   }
 
-  test("missing header, bad signature, stale timestamp and malformed JSON are 400 and change nothing", async () => {
+  /** A new user's pack checkout and the (unsigned) `checkout.session.completed` event that pays it. */
+  async function paidCheckout(paymentIntent) {
     const user = await newUser();
     const { body } = await startCheckout(worker, user.session, "pack_100");
-    const session = { ...stripe.state.sessions.get(body.id), status: "complete", payment_status: "paid", payment_intent: "pi_test_never" };
-    const payload = JSON.stringify(stripe.buildEvent("checkout.session.completed", session));
+    const session = { ...stripe.state.sessions.get(body.id), status: "complete", payment_status: "paid", payment_intent: paymentIntent };
+    return { user, payload: JSON.stringify(stripe.buildEvent("checkout.session.completed", session)) };
+  }
+
+  test("missing header, bad signature, stale timestamp and malformed JSON are 400 and change nothing", async () => {
+    const { payload } = await paidCheckout("pi_test_never");
     const now = Math.floor(Date.now() / 1000);
     const before = await snapshot();
     const cases = [
@@ -307,10 +312,7 @@ describe("webhook verification", () => {
   });
 
   test("during secret rotation a header with two v1 signatures is accepted", async () => {
-    const user = await newUser();
-    const { body } = await startCheckout(worker, user.session, "pack_100");
-    const session = { ...stripe.state.sessions.get(body.id), status: "complete", payment_status: "paid", payment_intent: "pi_test_rotation" };
-    const payload = JSON.stringify(stripe.buildEvent("checkout.session.completed", session));
+    const { user, payload } = await paidCheckout("pi_test_rotation");
     const t = Math.floor(Date.now() / 1000);
     const oldSig = signPayload(payload, "whsec_previous_secret_x", t).split("v1=")[1];
     const newSig = signPayload(payload, TEST_SECRETS.STRIPE_WEBHOOK_SECRET, t).split("v1=")[1];
