@@ -1,4 +1,5 @@
-//! Serves the static web UI (`site/`, built by `scripts/pages.mjs` from `public/` and `pages/`) through the ASSETS binding.
+//! Serves the static web UI through the ASSETS binding: `site/`, which `scripts/pages.mjs` builds from `public/`
+//! and `pages/`.
 
 use worker::{Request, Response};
 
