@@ -9,6 +9,7 @@ pub mod config;
 pub mod email;
 pub mod error;
 pub mod generation;
+pub mod hex;
 pub mod ids;
 pub mod images;
 pub mod images_stream;
