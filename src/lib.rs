@@ -41,7 +41,8 @@ async fn serve(req: Request, env: Env, counts: Rc<Counts>) -> worker::Result<Res
         Ok(response) => response,
         Err(error) => {
             if let http::error::ApiError::Internal(cause) = &error {
-                log::fault(ctx.request_id.as_str(), "internal_error", cause);
+                // The whole chain, outermost context first; the response only says "internal_error".
+                log::fault(ctx.request_id.as_str(), "internal_error", &cause.to_string());
             }
             error.into_response()
         }

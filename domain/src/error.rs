@@ -3,7 +3,8 @@
 use std::borrow::Cow;
 
 /// What went wrong, from the caller's point of view. The mapping to HTTP status codes
-/// lives in one place in the Worker (`src/http/error.rs`).
+/// lives in one place in the Worker (`src/http/error.rs`), as do the kinds no rule decides: a wrong method,
+/// broken configuration and faults of ours.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ErrorKind {
     /// The request is malformed (bad JSON, missing field, wrong shape).
@@ -16,8 +17,6 @@ pub enum ErrorKind {
     Forbidden,
     /// Does not exist, or belongs to someone else.
     NotFound,
-    /// The path exists but not with this method.
-    MethodNotAllowed,
     /// The request conflicts with the current state.
     Conflict,
     /// What the request acts on existed and is gone for good (e.g. an account being deleted).
@@ -26,16 +25,14 @@ pub enum ErrorKind {
     PayloadTooLarge,
     /// The body's media type is not accepted.
     UnsupportedMediaType,
+    /// The requested byte range lies outside the resource.
+    RangeNotSatisfiable,
     /// Well-formed but semantically invalid input.
     Unprocessable,
     /// Too many requests; try later.
     RateLimited,
     /// An upstream service (Google, Stripe, APIPod) failed.
     Upstream,
-    /// The service's own configuration is missing or malformed.
-    Misconfigured,
-    /// A fault of ours; details are logged, never returned.
-    Internal,
 }
 
 /// An error with a stable snake_case `code` for clients and a human `message`.

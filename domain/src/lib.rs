@@ -17,6 +17,7 @@ pub mod ledger;
 pub mod links;
 pub mod models;
 pub mod privacy;
+pub mod routes;
 pub mod stripe;
 pub mod time;
 pub mod url;
