@@ -1,6 +1,7 @@
 //! GPTImg Worker entry point: builds the request context, routes, and finishes every response the same way.
 
 mod blobs;
+mod body;
 mod clients;
 mod config;
 mod http;

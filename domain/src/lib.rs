@@ -3,6 +3,7 @@
 pub mod account;
 pub mod apipod;
 pub mod auth;
+pub mod avatar;
 pub mod billing;
 pub mod catalogue;
 pub mod config;
