@@ -23,4 +23,4 @@ pub mod stripe;
 pub mod time;
 pub mod url;
 
-pub use error::{DomainError, ErrorKind};
+pub use error::{Cause, DomainError, ErrorKind};

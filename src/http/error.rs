@@ -3,7 +3,7 @@
 use std::rc::Rc;
 
 use gptimg_domain::config::ConfigProblem;
-use gptimg_domain::{DomainError, ErrorKind};
+use gptimg_domain::{Cause, DomainError, ErrorKind};
 use serde_json::json;
 use worker::Response;
 
@@ -20,38 +20,10 @@ pub enum ApiError {
     Internal(Cause),
 }
 
-/// Why a fault happened, outermost first: the context each layer added (`"loading account"`), then the error
-/// and every `source()` beneath it. Displayed joined by `": "`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Cause(Vec<String>);
-
-impl Cause {
-    /// The error's message and those of its whole `source()` chain.
-    pub fn of(error: &(dyn std::error::Error + 'static)) -> Self {
-        let mut chain = Vec::new();
-        let mut next = Some(error);
-        while let Some(error) = next {
-            let message = error.to_string();
-            // Many errors repeat their source's message in their own; keep each message once.
-            if !chain.last().is_some_and(|last: &String| last.contains(&message)) {
-                chain.push(message);
-            }
-            next = error.source();
-        }
-        Self(chain)
-    }
-}
-
-impl std::fmt::Display for Cause {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0.join(": "))
-    }
-}
-
 impl ApiError {
     /// A fault of ours, keeping its cause for the log (never for the response).
     pub fn internal(cause: impl std::fmt::Display) -> Self {
-        Self::Internal(Cause(vec![cause.to_string()]))
+        Self::Internal(Cause::new(cause.to_string()))
     }
 
     /// A fault of ours caused by `error`, keeping its whole `source()` chain for the log.
@@ -62,10 +34,7 @@ impl ApiError {
     /// Says what was being done when a fault happened (`"loading account"`); other errors pass unchanged.
     pub fn context(self, doing: impl Into<String>) -> Self {
         match self {
-            Self::Internal(Cause(mut chain)) => {
-                chain.insert(0, doing.into());
-                Self::Internal(Cause(chain))
-            }
+            Self::Internal(cause) => Self::Internal(cause.context(doing)),
             other => other,
         }
     }
