@@ -3,12 +3,14 @@
 pub mod account;
 pub mod apipod;
 pub mod auth;
+pub mod avatar;
 pub mod billing;
 pub mod catalogue;
 pub mod config;
 pub mod email;
 pub mod error;
 pub mod generation;
+pub mod hex;
 pub mod ids;
 pub mod images;
 pub mod images_stream;
@@ -18,8 +20,9 @@ pub mod models;
 pub mod privacy;
 #[cfg(test)]
 mod props;
+pub mod routes;
 pub mod stripe;
 pub mod time;
 pub mod url;
 
-pub use error::{DomainError, ErrorKind};
+pub use error::{Cause, DomainError, ErrorKind};
