@@ -5,6 +5,7 @@ pub mod apipod;
 pub mod auth;
 pub mod billing;
 pub mod catalogue;
+pub mod deletion;
 pub mod config;
 pub mod email;
 pub mod error;
@@ -17,6 +18,7 @@ pub mod links;
 pub mod models;
 pub mod privacy;
 pub mod stripe;
+pub mod subscription;
 pub mod time;
 pub mod url;
 
