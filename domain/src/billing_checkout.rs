@@ -84,7 +84,12 @@ mod tests {
     ]"#;
 
     fn buyer(customer: Option<&'static str>, live: bool) -> Buyer<'static> {
-        Buyer { account_id: "acc_1", email: "ada@example.com", stripe_customer_id: customer, has_live_subscription: live }
+        Buyer {
+            account_id: "acc_1",
+            email: "ada@example.com",
+            stripe_customer_id: customer,
+            has_live_subscription: live,
+        }
     }
 
     fn form_for(plan_id: &str, buyer: &Buyer<'_>) -> Vec<(&'static str, String)> {

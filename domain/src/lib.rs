@@ -2,11 +2,12 @@
 
 pub mod account;
 pub mod apipod;
+pub mod audit;
 pub mod auth;
 pub mod billing;
 pub mod catalogue;
-pub mod deletion;
 pub mod config;
+pub mod deletion;
 pub mod email;
 pub mod error;
 pub mod generation;

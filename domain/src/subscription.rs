@@ -76,7 +76,8 @@ impl SubscriptionStatus {
 
     /// The statuses `keep` selects, as an SQL list literal: `('a', 'b')`.
     pub fn sql_list(keep: fn(Self) -> bool) -> String {
-        let quoted: Vec<String> = Self::ALL.into_iter().filter(|s| keep(*s)).map(|s| format!("'{}'", s.as_str())).collect();
+        let quoted: Vec<String> =
+            Self::ALL.into_iter().filter(|s| keep(*s)).map(|s| format!("'{}'", s.as_str())).collect();
         format!("({})", quoted.join(", "))
     }
 }
