@@ -2,6 +2,7 @@
 //! adjustments, failed generations, Stripe events needing attention, stuck account deletions, and the audit log. Anyone not in
 //! ADMIN_EMAILS gets a 404.
 
+use gptimg_domain::audit::{open_problems_only, user_query};
 use gptimg_domain::ids::{AuditId, SupportReplyId};
 use gptimg_domain::privacy::{CreditAdjustment, SupportStatus};
 use gptimg_domain::DomainError;
@@ -176,10 +177,9 @@ async fn support_status(
 }
 
 async fn find_users(req: &Request, ctx: &RequestContext) -> Result<Response, ApiError> {
-    let query = super::query_param(req, "q")
-        .filter(|q| q.trim().len() >= 2)
-        .ok_or_else(|| DomainError::bad_request("query_too_short", "Search with at least 2 characters."))?;
-    Ok(private_json(&Users { users: store::find_users(&ctx.db()?, query.trim()).await? })?)
+    let raw = super::query_param(req, "q");
+    let query = user_query(raw.as_deref())?;
+    Ok(private_json(&Users { users: store::find_users(&ctx.db()?, query).await? })?)
 }
 
 async fn adjust_credits(
@@ -200,11 +200,7 @@ async fn failed_generations(ctx: &RequestContext) -> Result<Response, ApiError> 
 }
 
 async fn billing_problems(req: &Request, ctx: &RequestContext) -> Result<Response, ApiError> {
-    let open_only = match super::query_param(req, "status").as_deref() {
-        None | Some("open") => true,
-        Some("all") => false,
-        Some(_) => return Err(DomainError::bad_request("invalid_status", "Use status=open or status=all.").into()),
-    };
+    let open_only = open_problems_only(super::query_param(req, "status").as_deref())?;
     let rows = billing_problems::list(&ctx.db()?, open_only).await?;
     let problems = rows.into_iter().map(|row| ProblemView { advice: row.advice(), row }).collect();
     Ok(private_json(&Problems { problems })?)
