@@ -1,8 +1,9 @@
 //! Stripe subscription statuses as a type, and the two questions asked of them: is it the account's current
 //! subscription (`is_live`), and must deleting the account cancel it (`must_cancel_on_deletion`).
 
-/// Every status Stripe documents for a Subscription, plus `Unknown` for one added after this code was written.
-/// The raw text is what D1 stores (a new status is kept verbatim, not renamed).
+/// Every status Stripe documents for a Subscription (API reference, Subscription object, `status`: incomplete,
+/// incomplete_expired, trialing, active, past_due, canceled, unpaid, paused), plus `Unknown` for one added after
+/// this code was written. D1 stores Stripe's raw text (a new status is kept verbatim, not renamed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SubscriptionStatus {
     Incomplete,
