@@ -5,10 +5,11 @@
 use gptimg_domain::audit::{open_problems_only, user_query};
 use gptimg_domain::ids::{AuditId, SupportReplyId};
 use gptimg_domain::privacy::{CreditAdjustment, SupportStatus};
+use gptimg_domain::routes::AdminEndpoint as A;
 use gptimg_domain::DomainError;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use worker::{Method, Request, Response};
+use worker::{Request, Response};
 
 use super::error::ApiError;
 use super::json_body::read_json;
@@ -27,7 +28,7 @@ fn hidden() -> ApiError {
 }
 
 /// The caller, if an admin; everyone else (signed out included) sees the path as nonexistent.
-async fn admin(req: &Request, ctx: &RequestContext) -> Result<CurrentUser, ApiError> {
+pub(super) async fn admin(req: &Request, ctx: &RequestContext) -> Result<CurrentUser, ApiError> {
     let user = current_user(req, ctx).await.map_err(|_| hidden())?;
     if ctx.config().is_ok_and(|config| config.is_admin_address(&user.account.email)) {
         Ok(user)
@@ -234,22 +235,26 @@ async fn audit_log(ctx: &RequestContext) -> Result<Response, ApiError> {
     Ok(private_json(&AuditLog { entries: store::audit_log(&ctx.db()?).await? })?)
 }
 
-pub async fn dispatch(req: Request, ctx: &RequestContext, rest: &[&str]) -> Result<Response, ApiError> {
-    let user = admin(&req, ctx).await?;
-    match (req.method(), rest) {
-        (Method::Get, ["support"]) => support_inbox(&req, ctx).await,
-        (Method::Post, ["support", id, "reply"]) => support_reply(req, ctx, &user, id).await,
-        (Method::Post, ["support", id, "status"]) => support_status(req, ctx, &user, id).await,
-        (Method::Get, ["users"]) => find_users(&req, ctx).await,
-        (Method::Post, ["users", id, "credits"]) => adjust_credits(req, ctx, &user, id).await,
-        (Method::Get, ["generations", "failed"]) => failed_generations(ctx).await,
-        (Method::Get, ["billing", "problems"]) => billing_problems(&req, ctx).await,
-        (Method::Post, ["billing", "problems", event_id, "dismiss"]) => {
-            dismiss_problem(req, ctx, &user, event_id).await
-        }
-        (Method::Get, ["deletions", "stuck"]) => stuck_deletions(ctx).await,
-        (Method::Post, ["deletions", id, "retry"]) => retry_deletion(ctx, &user, id).await,
-        (Method::Get, ["audit"]) => audit_log(ctx).await,
+/// Runs an admin endpoint the route table matched, for `user`, already known to be an admin.
+pub async fn dispatch(
+    req: Request,
+    ctx: &RequestContext,
+    user: CurrentUser,
+    endpoint: A,
+    params: &[&str],
+) -> Result<Response, ApiError> {
+    match (endpoint, params) {
+        (A::SupportInbox, []) => support_inbox(&req, ctx).await,
+        (A::SupportReply, [id]) => support_reply(req, ctx, &user, id).await,
+        (A::SupportStatus, [id]) => support_status(req, ctx, &user, id).await,
+        (A::UserSearch, []) => find_users(&req, ctx).await,
+        (A::CreditAdjustment, [id]) => adjust_credits(req, ctx, &user, id).await,
+        (A::FailedGenerations, []) => failed_generations(ctx).await,
+        (A::BillingProblems, []) => billing_problems(&req, ctx).await,
+        (A::DismissBillingProblem, [event_id]) => dismiss_problem(req, ctx, &user, event_id).await,
+        (A::StuckDeletions, []) => stuck_deletions(ctx).await,
+        (A::RetryDeletion, [id]) => retry_deletion(ctx, &user, id).await,
+        (A::AuditLog, []) => audit_log(ctx).await,
         _ => Err(hidden()),
     }
 }

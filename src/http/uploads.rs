@@ -10,7 +10,8 @@ use worker::{Request, Response};
 use super::error::ApiError;
 use super::session::current_user;
 use super::{private_json, RequestContext};
-use crate::blobs::{self, ByteChunks, PutError};
+use crate::blobs::{self, PutError};
+use crate::body::Body;
 use crate::platform::{self, CryptoRandom};
 use crate::store::uploads::{self, Upload};
 
@@ -18,15 +19,11 @@ use crate::store::uploads::{self, Upload};
 /// streams into R2 while it is checked (see `blobs::put_checked`); anything refused leaves no object or row.
 pub async fn create(mut req: Request, ctx: &RequestContext) -> Result<Response, ApiError> {
     let user = current_user(&req, ctx).await?;
-    let declared = req.headers().get("content-length")?.and_then(|v| v.parse::<u64>().ok());
-    let body: ByteChunks = match req.stream() {
-        Ok(stream) => Box::pin(stream),
-        Err(_) => Box::pin(futures_util::stream::empty()),
-    };
+    let body = Body::take(&mut req);
     let id = UploadId::generate(&mut CryptoRandom);
     let r2_key = blobs::upload_key(&user.account.id, id.as_str());
     let bucket = blobs::bucket(&ctx.env)?;
-    let stored = match blobs::put_checked(&bucket, &r2_key, body, declared, MAX_UPLOAD_BYTES).await {
+    let stored = match blobs::put_checked(&bucket, &r2_key, body.chunks, body.declared, MAX_UPLOAD_BYTES).await {
         Ok(stored) => stored,
         Err(PutError::Refused(refusal)) => return Err(refusal.into()),
         Err(PutError::Storage(error)) => return Err(error.into()),
