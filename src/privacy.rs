@@ -1,6 +1,6 @@
 //! Account deletion and retention, resumable: whatever step was interrupted, running it again finishes it.
 
-use gptimg_domain::account::GoogleSubject;
+use gptimg_domain::account::{AccountId, GoogleSubject};
 use gptimg_domain::auth::subject_hash::signup_subject_hash;
 use gptimg_domain::ledger::LedgerEntryId;
 use gptimg_domain::privacy::{
@@ -77,7 +77,7 @@ async fn purge_prefix(bucket: &Bucket, prefix: &str, removed: &mut usize) -> wor
 pub async fn delete_account(
     env: &Env,
     config: &Config,
-    account_id: &str,
+    account_id: &AccountId,
     failed_attempts: u32,
 ) -> Result<(), DeletionError> {
     let db = crate::store::Db::from_env(env)?;

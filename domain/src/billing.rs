@@ -12,7 +12,7 @@ pub mod problem;
 pub use problem::{Problem, ProblemReason};
 
 #[path = "billing_checkout.rs"]
-mod checkout;
+pub mod checkout;
 pub use checkout::checkout_idempotency_key;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,6 +87,13 @@ impl Reversal {
         }
     }
 
+    /// Credits to take back from a payment that granted `credits_granted` for `payment_amount_cents`. A charge
+    /// that reports no amount (some dispute and refund objects) is measured against what the payment recorded.
+    pub fn reclaim_target(&self, credits_granted: i64, payment_amount_cents: i64) -> i64 {
+        let amount = if self.charge.amount > 0 { self.charge.amount } else { payment_amount_cents };
+        crate::stripe::event::reclaim_target(credits_granted, amount, self.charge.amount_reversed)
+    }
+
     pub fn payment_status(&self) -> &'static str {
         match self.kind {
             ReversalKind::Dispute => "disputed",
@@ -152,12 +159,6 @@ pub enum Decision {
     NeedsAttention(Problem),
     /// Nothing to change; the event is recorded with this outcome.
     Ignore(&'static str),
-}
-
-/// Subscription statuses that still bill (or try to): such a subscription is the account's current one, and a
-/// second cannot be bought. (The same list orders subscriptions in `store::accounts::account_select!`.)
-pub fn is_live_subscription(status: &str) -> bool {
-    matches!(status, "active" | "trialing" | "past_due" | "unpaid")
 }
 
 /// The payment a Checkout Session stands for, keyed by the session id.

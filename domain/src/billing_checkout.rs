@@ -1,4 +1,67 @@
-//! The Idempotency-Key that makes starting a Stripe Checkout safe to repeat.
+//! Starting a Stripe Checkout: who may buy what, the Checkout Session form, and the Idempotency-Key that makes
+//! starting one safe to repeat.
+
+use crate::catalogue::{Plan, PlanKind};
+use crate::error::{DomainError, ErrorKind};
+use crate::url::BaseUrl;
+
+/// The buyer as Checkout needs them.
+pub struct Buyer<'a> {
+    pub account_id: &'a str,
+    pub email: &'a str,
+    pub stripe_customer_id: Option<&'a str>,
+    /// Whether the account's current subscription `is_live`.
+    pub has_live_subscription: bool,
+}
+
+/// One live subscription per account: a second one is refused (packs can always be bought).
+pub fn may_buy(plan: &Plan, buyer: &Buyer<'_>) -> Result<(), DomainError> {
+    if plan.kind == PlanKind::Subscription && buyer.has_live_subscription {
+        return Err(DomainError::new(
+            ErrorKind::Conflict,
+            "already_subscribed",
+            "You already have a subscription; manage it from billing.",
+        ));
+    }
+    Ok(())
+}
+
+/// The Checkout Session form: the plan's price, where Stripe sends the buyer back to, and the account and plan in
+/// the session's metadata and in the PaymentIntent's or Subscription's (so every later event names them). A
+/// known Stripe customer is reused; otherwise Stripe gets the email, and a pack buyer becomes a customer so the
+/// Billing Portal can show their invoices.
+pub fn checkout_form(plan: &Plan, buyer: &Buyer<'_>, app_url: &BaseUrl) -> Vec<(&'static str, String)> {
+    let (mode, nested_account, nested_plan) = match plan.kind {
+        PlanKind::Pack => {
+            ("payment", "payment_intent_data[metadata][account_id]", "payment_intent_data[metadata][plan_id]")
+        }
+        PlanKind::Subscription => {
+            ("subscription", "subscription_data[metadata][account_id]", "subscription_data[metadata][plan_id]")
+        }
+    };
+    let mut form = vec![
+        ("mode", mode.to_owned()),
+        ("line_items[0][price]", plan.stripe_price_id.clone()),
+        ("line_items[0][quantity]", "1".to_owned()),
+        ("success_url", app_url.join("/account?checkout=success&session_id={CHECKOUT_SESSION_ID}")),
+        ("cancel_url", app_url.join("/account?checkout=cancelled")),
+        ("client_reference_id", buyer.account_id.to_owned()),
+        ("metadata[account_id]", buyer.account_id.to_owned()),
+        ("metadata[plan_id]", plan.id.clone()),
+        (nested_account, buyer.account_id.to_owned()),
+        (nested_plan, plan.id.clone()),
+    ];
+    match buyer.stripe_customer_id {
+        Some(customer) => form.push(("customer", customer.to_owned())),
+        None => {
+            form.push(("customer_email", buyer.email.to_owned()));
+            if plan.kind == PlanKind::Pack {
+                form.push(("customer_creation", "always".to_owned()));
+            }
+        }
+    }
+    form
+}
 
 /// The Idempotency-Key for creating a Checkout Session: the same account, plan and minute get the
 /// same session, so a double click cannot open two checkouts; a purchase an hour later gets its own.
@@ -11,8 +74,80 @@ pub fn checkout_idempotency_key(account_id: &str, plan_id: &str, now: crate::tim
 
 #[cfg(test)]
 mod tests {
-    use super::checkout_idempotency_key;
+    use super::*;
+    use crate::catalogue::PlanCatalogue;
     use crate::time::UnixMillis;
+
+    const PLANS: &str = r#"[
+      {"id":"pack_100","kind":"pack","name":"100 credits","credits":100,"price_cents":900,"currency":"usd","stripe_price_id":"price_pack_100"},
+      {"id":"pro","kind":"subscription","name":"Pro","credits":400,"price_cents":1900,"currency":"usd","interval":"month","stripe_price_id":"price_pro"}
+    ]"#;
+
+    fn buyer(customer: Option<&'static str>, live: bool) -> Buyer<'static> {
+        Buyer {
+            account_id: "acc_1",
+            email: "ada@example.com",
+            stripe_customer_id: customer,
+            has_live_subscription: live,
+        }
+    }
+
+    fn form_for(plan_id: &str, buyer: &Buyer<'_>) -> Vec<(&'static str, String)> {
+        let plans = PlanCatalogue::parse(PLANS).unwrap();
+        checkout_form(plans.by_id(plan_id).unwrap(), buyer, &BaseUrl::parse("https://gptimg.example").unwrap())
+    }
+
+    fn field<'a>(form: &'a [(&'static str, String)], name: &str) -> Option<&'a str> {
+        form.iter().find(|(k, _)| *k == name).map(|(_, v)| v.as_str())
+    }
+
+    #[test]
+    fn a_second_live_subscription_is_refused_but_packs_are_always_allowed() {
+        let plans = PlanCatalogue::parse(PLANS).unwrap();
+        let (pack, pro) = (plans.by_id("pack_100").unwrap(), plans.by_id("pro").unwrap());
+        let refused = may_buy(pro, &buyer(None, true)).unwrap_err();
+        assert_eq!(refused.code, "already_subscribed");
+        assert_eq!(refused.kind, ErrorKind::Conflict);
+        assert!(may_buy(pro, &buyer(None, false)).is_ok());
+        assert!(may_buy(pack, &buyer(None, true)).is_ok());
+    }
+
+    #[test]
+    fn a_pack_for_a_new_customer_is_a_payment_that_creates_the_customer() {
+        let form = form_for("pack_100", &buyer(None, false));
+        assert_eq!(field(&form, "mode"), Some("payment"));
+        assert_eq!(field(&form, "line_items[0][price]"), Some("price_pack_100"));
+        assert_eq!(field(&form, "line_items[0][quantity]"), Some("1"));
+        assert_eq!(
+            field(&form, "success_url"),
+            Some("https://gptimg.example/account?checkout=success&session_id={CHECKOUT_SESSION_ID}")
+        );
+        assert_eq!(field(&form, "cancel_url"), Some("https://gptimg.example/account?checkout=cancelled"));
+        assert_eq!(field(&form, "client_reference_id"), Some("acc_1"));
+        assert_eq!(field(&form, "metadata[account_id]"), Some("acc_1"));
+        assert_eq!(field(&form, "metadata[plan_id]"), Some("pack_100"));
+        assert_eq!(field(&form, "payment_intent_data[metadata][account_id]"), Some("acc_1"));
+        assert_eq!(field(&form, "payment_intent_data[metadata][plan_id]"), Some("pack_100"));
+        assert_eq!(field(&form, "customer_email"), Some("ada@example.com"));
+        assert_eq!(field(&form, "customer_creation"), Some("always"));
+        assert_eq!(field(&form, "customer"), None);
+        assert_eq!(field(&form, "subscription_data[metadata][plan_id]"), None);
+    }
+
+    #[test]
+    fn a_subscription_carries_its_metadata_on_the_subscription_and_reuses_a_known_customer() {
+        let form = form_for("pro", &buyer(Some("cus_1"), false));
+        assert_eq!(field(&form, "mode"), Some("subscription"));
+        assert_eq!(field(&form, "subscription_data[metadata][account_id]"), Some("acc_1"));
+        assert_eq!(field(&form, "subscription_data[metadata][plan_id]"), Some("pro"));
+        assert_eq!(field(&form, "payment_intent_data[metadata][plan_id]"), None);
+        assert_eq!(field(&form, "customer"), Some("cus_1"));
+        assert_eq!(field(&form, "customer_email"), None);
+        assert_eq!(field(&form, "customer_creation"), None);
+        let new_subscriber = form_for("pro", &buyer(None, false));
+        assert_eq!(field(&new_subscriber, "customer_email"), Some("ada@example.com"));
+        assert_eq!(field(&new_subscriber, "customer_creation"), None, "subscriptions always create the customer");
+    }
 
     #[test]
     fn the_same_minute_gives_the_same_key_and_anything_else_a_different_one() {

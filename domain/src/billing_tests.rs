@@ -213,3 +213,20 @@ fn a_closed_dispute_gives_back_only_when_the_money_stayed_with_us() {
     assert_eq!(closed("under_review", Some("pi_1")), Decision::Ignore("dispute_closed"));
     assert_eq!(closed("won", None), Decision::Ignore("dispute_without_payment_intent"));
 }
+
+#[test]
+fn a_reversal_without_a_charge_amount_is_measured_against_the_payments_amount() {
+    let reversal = |amount, amount_reversed| Reversal {
+        kind: ReversalKind::Refund,
+        charge: ChargeReversal {
+            cause_id: "ch_1".into(),
+            payment_intent_id: Some("pi_1".into()),
+            amount,
+            amount_reversed,
+        },
+    };
+    assert_eq!(reversal(900, 450).reclaim_target(100, 1800), 50, "the charge's own amount wins");
+    assert_eq!(reversal(0, 450).reclaim_target(100, 900), 50, "no charge amount: the payment's");
+    assert_eq!(reversal(0, 900).reclaim_target(100, 900), 100);
+    assert_eq!(reversal(0, 450).reclaim_target(100, 0), 100, "nothing to measure against takes everything back");
+}

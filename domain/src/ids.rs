@@ -43,9 +43,33 @@ fn is_base32_body(body: &str) -> bool {
 macro_rules! resource_id {
     ($(#[$meta:meta])* $name:ident, $prefix:literal) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-        #[serde(transparent)]
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        #[serde(try_from = "String", into = "String")]
         pub struct $name(String);
+
+        impl TryFrom<String> for $name {
+            type Error = String;
+
+            /// What a row or body holds must have the exact generated format.
+            fn try_from(raw: String) -> Result<Self, String> {
+                Self::parse(&raw).ok_or_else(|| format!("not a {} id", Self::PREFIX))
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(id: $name) -> String {
+                id.0
+            }
+        }
+
+        /// Reads as the plain text it is, so it goes wherever a `&str` does (SQL binds, keys, logs).
+        impl std::ops::Deref for $name {
+            type Target = str;
+
+            fn deref(&self) -> &str {
+                &self.0
+            }
+        }
 
         impl $name {
             pub const PREFIX: &'static str = $prefix;
@@ -185,5 +209,38 @@ pub(crate) mod tests {
             prop_assume!(a != b);
             prop_assert_ne!(base32(&a), base32(&b));
         }
+    }
+}
+
+crate::resource_id!(
+    /// One admin action in the audit log (also the source id of an admin credit adjustment's ledger entry).
+    AuditId,
+    "aud"
+);
+
+crate::resource_id!(
+    /// A support message.
+    SupportMessageId,
+    "sup"
+);
+
+crate::resource_id!(
+    /// An admin's reply to a support message.
+    SupportReplyId,
+    "rep"
+);
+
+#[cfg(test)]
+mod serde_tests {
+    use super::AuditId;
+
+    #[test]
+    fn ids_serialize_as_plain_strings_and_deserialize_only_when_well_formed() {
+        let good = "aud_0123456789abcdefghjkmnpqrs";
+        let id: AuditId = serde_json::from_value(serde_json::json!(good)).unwrap();
+        assert_eq!(serde_json::to_value(&id).unwrap(), serde_json::json!(good));
+        assert_eq!(&*id, good);
+        assert!(serde_json::from_value::<AuditId>(serde_json::json!("aud_x")).is_err());
+        assert!(serde_json::from_value::<AuditId>(serde_json::json!("acc_0123456789abcdefghjkmnpqrs")).is_err());
     }
 }

@@ -2,11 +2,13 @@
 
 pub mod account;
 pub mod apipod;
+pub mod audit;
 pub mod auth;
 pub mod avatar;
 pub mod billing;
 pub mod catalogue;
 pub mod config;
+pub mod deletion;
 pub mod email;
 pub mod error;
 pub mod generation;
@@ -22,6 +24,7 @@ pub mod privacy;
 mod props;
 pub mod routes;
 pub mod stripe;
+pub mod subscription;
 pub mod time;
 pub mod url;
 

@@ -2,25 +2,26 @@
 //! adjustments, failed generations, Stripe events needing attention, stuck account deletions, and the audit log. Anyone not in
 //! ADMIN_EMAILS gets a 404.
 
-use gptimg_domain::billing::problem::{validate_dismissal, ProblemReason};
-use gptimg_domain::ids::random_token;
-use gptimg_domain::ledger::{LedgerEntryId, LedgerKind};
-use gptimg_domain::privacy::{validate_adjustment, validate_reply, CreditAdjustment, SupportStatus};
+use gptimg_domain::audit::{open_problems_only, user_query};
+use gptimg_domain::ids::{AuditId, SupportReplyId};
+use gptimg_domain::privacy::{CreditAdjustment, SupportStatus};
 use gptimg_domain::routes::AdminEndpoint as A;
 use gptimg_domain::DomainError;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
 use worker::{Request, Response};
 
 use super::error::ApiError;
 use super::json_body::read_json;
 use super::session::{current_user, CurrentUser};
-use super::support::with_parsed_replies;
+use super::support::Messages;
 use super::{private_json, RequestContext};
 use crate::platform::{self, CryptoRandom};
-use crate::store::billing_problems;
-use crate::store::privacy as privacy_store;
-use crate::store::support::{self as store, AuditEntry};
+use crate::store::admin::{self as store, AuditRow, FailedGeneration, UserRow};
+use crate::store::billing_problems::{self, ProblemRow};
+use crate::store::privacy::{self as privacy_store, StuckDeletion};
+use crate::store::support::{self as support_store, MessageRow};
+use crate::usecases::admin as usecase;
 
 fn hidden() -> ApiError {
     ApiError::not_found("route_not_found", "No such endpoint.")
@@ -43,10 +44,6 @@ pub async fn page(req: Request, ctx: &RequestContext) -> Result<Response, ApiErr
     Ok(super::finish::with_mutable_headers(ctx.env.assets("ASSETS")?.fetch(url.to_string(), None).await?)?)
 }
 
-fn audit_id() -> String {
-    format!("aud_{}", random_token(&mut CryptoRandom))
-}
-
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Reply {
@@ -59,160 +56,205 @@ struct StatusChange {
     status: SupportStatus,
 }
 
-/// A problem row for the console: its facts as JSON and what to do about its reason.
-fn problem_view(mut row: Value) -> Value {
-    let facts = row["facts"].as_str().and_then(|f| serde_json::from_str::<Value>(f).ok());
-    row["facts"] = facts.unwrap_or(Value::Null);
-    let advice = row["reason"].as_str().and_then(ProblemReason::parse).map(ProblemReason::advice);
-    row["advice"] = json!(advice);
-    row
-}
-
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Dismissal {
     reason: String,
 }
 
+/// An inbox message: the user's view of it plus who sent it (`null` for an anonymous message).
+#[derive(Serialize)]
+struct InboxMessage {
+    #[serde(flatten)]
+    message: MessageRow,
+    account_id: Option<String>,
+}
+
+/// A problem row for the console, with what to do about its reason.
+#[derive(Serialize)]
+struct ProblemView {
+    #[serde(flatten)]
+    row: ProblemRow,
+    advice: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+struct ReplySent {
+    id: SupportReplyId,
+    status: &'static str,
+}
+
+#[derive(Serialize)]
+struct StatusSet<'a> {
+    id: &'a str,
+    status: SupportStatus,
+}
+
+#[derive(Serialize)]
+struct Users {
+    users: Vec<UserRow>,
+}
+
+#[derive(Serialize)]
+struct CreditsAdjusted<'a> {
+    account_id: &'a str,
+    credits: i64,
+    audit_id: AuditId,
+}
+
+#[derive(Serialize)]
+struct FailedGenerations {
+    generations: Vec<FailedGeneration>,
+}
+
+#[derive(Serialize)]
+struct Problems {
+    problems: Vec<ProblemView>,
+}
+
+#[derive(Serialize)]
+struct ProblemDismissed<'a> {
+    event_id: &'a str,
+    resolution: &'static str,
+    audit_id: AuditId,
+}
+
+#[derive(Serialize)]
+struct StuckDeletions {
+    deletions: Vec<StuckDeletion>,
+}
+
+#[derive(Serialize)]
+struct RetryScheduled<'a> {
+    account_id: &'a str,
+    retry: &'static str,
+    audit_id: AuditId,
+}
+
+#[derive(Serialize)]
+struct AuditLog {
+    entries: Vec<AuditRow>,
+}
+
+async fn support_inbox(req: &Request, ctx: &RequestContext) -> Result<Response, ApiError> {
+    let status = match super::query_param(req, "status") {
+        None => None,
+        Some(raw) => Some(
+            serde_json::from_value(json!(raw))
+                .map_err(|_| DomainError::bad_request("invalid_status", "Unknown status."))?,
+        ),
+    };
+    let messages = support_store::inbox(&ctx.db()?, status)
+        .await?
+        .into_iter()
+        .map(|mut message| InboxMessage { account_id: message.account_id.take(), message })
+        .collect();
+    Ok(private_json(&Messages { messages })?)
+}
+
+async fn support_reply(
+    mut req: Request,
+    ctx: &RequestContext,
+    user: &CurrentUser,
+    id: &str,
+) -> Result<Response, ApiError> {
+    let reply: Reply = read_json(&mut req, 16 * 1024, &["application/json"]).await?;
+    let db = ctx.db()?;
+    let reply_id =
+        usecase::reply_to_message(&db, &user.account.id, id, &reply.body, platform::now(), &mut CryptoRandom).await?;
+    Ok(private_json(&ReplySent { id: reply_id, status: "answered" })?)
+}
+
+async fn support_status(
+    mut req: Request,
+    ctx: &RequestContext,
+    user: &CurrentUser,
+    id: &str,
+) -> Result<Response, ApiError> {
+    let change: StatusChange = read_json(&mut req, 1024, &["application/json"]).await?;
+    let db = ctx.db()?;
+    usecase::set_message_status(&db, &user.account.id, id, change.status, platform::now(), &mut CryptoRandom).await?;
+    Ok(private_json(&StatusSet { id, status: change.status })?)
+}
+
+async fn find_users(req: &Request, ctx: &RequestContext) -> Result<Response, ApiError> {
+    let raw = super::query_param(req, "q");
+    let query = user_query(raw.as_deref())?;
+    Ok(private_json(&Users { users: store::find_users(&ctx.db()?, query).await? })?)
+}
+
+async fn adjust_credits(
+    mut req: Request,
+    ctx: &RequestContext,
+    user: &CurrentUser,
+    id: &str,
+) -> Result<Response, ApiError> {
+    let request: CreditAdjustment = read_json(&mut req, 2048, &["application/json"]).await?;
+    let db = ctx.db()?;
+    let (credits, audit_id) =
+        usecase::adjust_credits(&db, &user.account.id, id, &request, platform::now(), &mut CryptoRandom).await?;
+    Ok(private_json(&CreditsAdjusted { account_id: id, credits, audit_id })?)
+}
+
+async fn failed_generations(ctx: &RequestContext) -> Result<Response, ApiError> {
+    Ok(private_json(&FailedGenerations { generations: store::failed_generations(&ctx.db()?).await? })?)
+}
+
+async fn billing_problems(req: &Request, ctx: &RequestContext) -> Result<Response, ApiError> {
+    let open_only = open_problems_only(super::query_param(req, "status").as_deref())?;
+    let rows = billing_problems::list(&ctx.db()?, open_only).await?;
+    let problems = rows.into_iter().map(|row| ProblemView { advice: row.advice(), row }).collect();
+    Ok(private_json(&Problems { problems })?)
+}
+
+async fn dismiss_problem(
+    mut req: Request,
+    ctx: &RequestContext,
+    user: &CurrentUser,
+    event_id: &str,
+) -> Result<Response, ApiError> {
+    let request: Dismissal = read_json(&mut req, 2048, &["application/json"]).await?;
+    let db = ctx.db()?;
+    let audit_id =
+        usecase::dismiss_problem(&db, &user.account.id, event_id, &request.reason, platform::now(), &mut CryptoRandom)
+            .await?;
+    Ok(private_json(&ProblemDismissed { event_id, resolution: "dismissed", audit_id })?)
+}
+
+async fn stuck_deletions(ctx: &RequestContext) -> Result<Response, ApiError> {
+    Ok(private_json(&StuckDeletions { deletions: privacy_store::stuck_deletions(&ctx.db()?).await? })?)
+}
+
+async fn retry_deletion(ctx: &RequestContext, user: &CurrentUser, id: &str) -> Result<Response, ApiError> {
+    let audit_id =
+        usecase::retry_deletion(&ctx.db()?, &user.account.id, id, platform::now(), &mut CryptoRandom).await?;
+    Ok(private_json(&RetryScheduled { account_id: id, retry: "next_cron_run", audit_id })?)
+}
+
+async fn audit_log(ctx: &RequestContext) -> Result<Response, ApiError> {
+    Ok(private_json(&AuditLog { entries: store::audit_log(&ctx.db()?).await? })?)
+}
+
 /// Runs an admin endpoint the route table matched, for `user`, already known to be an admin.
 pub async fn dispatch(
-    mut req: Request,
+    req: Request,
     ctx: &RequestContext,
     user: CurrentUser,
     endpoint: A,
     params: &[&str],
 ) -> Result<Response, ApiError> {
-    let db = ctx.db()?;
-    let now = platform::now();
-    let param = |name: &str| super::query_param(&req, name);
-    let not_found = || ApiError::not_found("not_found", "There is no such record.");
-    let body: Value = match (endpoint, params) {
-        (A::SupportInbox, []) => {
-            let status = match param("status") {
-                None => None,
-                Some(raw) => Some(
-                    serde_json::from_value(json!(raw))
-                        .map_err(|_| DomainError::bad_request("invalid_status", "Unknown status."))?,
-                ),
-            };
-            let messages: Vec<Value> = store::inbox(&db, status).await?.into_iter().map(with_parsed_replies).collect();
-            json!({ "messages": messages })
-        }
-        (A::SupportReply, [id]) => {
-            let reply: Reply = read_json(&mut req, 16 * 1024, &["application/json"]).await?;
-            let text = validate_reply(&reply.body)?;
-            let audit = audit_id();
-            let details = json!({ "reply_length": text.chars().count() });
-            let entry = AuditEntry {
-                id: &audit,
-                admin_account_id: &user.account.id,
-                action: "support_reply",
-                target_id: id,
-                details: &details,
-            };
-            let reply_id = format!("rep_{}", random_token(&mut CryptoRandom));
-            if !store::reply(&db, &reply_id, &text, &entry, now).await? {
-                return Err(not_found());
-            }
-            json!({ "id": reply_id, "status": "answered" })
-        }
-        (A::SupportStatus, [id]) => {
-            let change: StatusChange = read_json(&mut req, 1024, &["application/json"]).await?;
-            let audit = audit_id();
-            let details = json!({ "status": change.status });
-            let entry = AuditEntry {
-                id: &audit,
-                admin_account_id: &user.account.id,
-                action: "support_status",
-                target_id: id,
-                details: &details,
-            };
-            if !store::set_status(&db, change.status, &entry, now).await? {
-                return Err(not_found());
-            }
-            json!({ "id": id, "status": change.status })
-        }
-        (A::UserSearch, []) => {
-            let query = param("q")
-                .filter(|q| q.trim().len() >= 2)
-                .ok_or_else(|| DomainError::bad_request("query_too_short", "Search with at least 2 characters."))?;
-            json!({ "users": store::find_users(&db, query.trim()).await? })
-        }
-        (A::CreditAdjustment, [id]) => {
-            let request: CreditAdjustment = read_json(&mut req, 2048, &["application/json"]).await?;
-            let (amount, reason) = validate_adjustment(&request)?;
-            let audit = audit_id();
-            let details = json!({ "amount": amount, "reason": reason });
-            let entry = AuditEntry {
-                id: &audit,
-                admin_account_id: &user.account.id,
-                action: "credit_adjustment",
-                target_id: id,
-                details: &details,
-            };
-            let ledger = LedgerEntryId::generate(&mut CryptoRandom);
-            let description = LedgerKind::AdminAdjustment.description(&reason);
-            let balance = store::adjust_credits(&db, ledger.as_str(), amount, &description, &entry, now)
-                .await?
-                .ok_or_else(|| {
-                    DomainError::invalid(
-                        "adjustment_refused",
-                        "No such account, or the change would take the balance below zero.",
-                    )
-                })?;
-            json!({ "account_id": id, "credits": balance, "audit_id": audit })
-        }
-        (A::FailedGenerations, []) => json!({ "generations": store::failed_generations(&db).await? }),
-        (A::BillingProblems, []) => {
-            let open_only = match param("status").as_deref() {
-                None | Some("open") => true,
-                Some("all") => false,
-                Some(_) => {
-                    return Err(DomainError::bad_request("invalid_status", "Use status=open or status=all.").into())
-                }
-            };
-            let problems =
-                billing_problems::list(&db, open_only).await?.into_iter().map(problem_view).collect::<Vec<_>>();
-            json!({ "problems": problems })
-        }
-        (A::DismissBillingProblem, [event_id]) => {
-            let request: Dismissal = read_json(&mut req, 2048, &["application/json"]).await?;
-            let reason = validate_dismissal(&request.reason)?;
-            let audit = audit_id();
-            let details = json!({ "reason": reason });
-            let entry = AuditEntry {
-                id: &audit,
-                admin_account_id: &user.account.id,
-                action: "billing_problem_dismissed",
-                target_id: event_id,
-                details: &details,
-            };
-            if !billing_problems::dismiss(&db, &entry, now).await? {
-                return Err(ApiError::not_found("not_found", "There is no such open billing problem."));
-            }
-            json!({ "event_id": event_id, "resolution": "dismissed", "audit_id": audit })
-        }
-        (A::StuckDeletions, []) => {
-            let rows = privacy_store::stuck_deletions(&db).await?;
-            let deletions: Vec<Value> = rows
-                .into_iter()
-                .map(|mut row| {
-                    let live = row["live_subscriptions"].as_str().and_then(|raw| serde_json::from_str(raw).ok());
-                    row["live_subscriptions"] = live.unwrap_or(json!([]));
-                    row
-                })
-                .collect();
-            json!({ "deletions": deletions })
-        }
-        (A::RetryDeletion, [id]) => {
-            let audit = audit_id();
-            if !privacy_store::retry_deletion(&db, id, &audit, &user.account.id, now).await? {
-                return Err(ApiError::not_found("not_found", "There is no unfinished deletion for this account."));
-            }
-            json!({ "account_id": id, "retry": "next_cron_run", "audit_id": audit })
-        }
-        (A::AuditLog, []) => json!({ "entries": store::audit_log(&db).await? }),
-        _ => return Err(hidden()),
-    };
-    Ok(private_json(&body)?)
+    match (endpoint, params) {
+        (A::SupportInbox, []) => support_inbox(&req, ctx).await,
+        (A::SupportReply, [id]) => support_reply(req, ctx, &user, id).await,
+        (A::SupportStatus, [id]) => support_status(req, ctx, &user, id).await,
+        (A::UserSearch, []) => find_users(&req, ctx).await,
+        (A::CreditAdjustment, [id]) => adjust_credits(req, ctx, &user, id).await,
+        (A::FailedGenerations, []) => failed_generations(ctx).await,
+        (A::BillingProblems, []) => billing_problems(&req, ctx).await,
+        (A::DismissBillingProblem, [event_id]) => dismiss_problem(req, ctx, &user, event_id).await,
+        (A::StuckDeletions, []) => stuck_deletions(ctx).await,
+        (A::RetryDeletion, [id]) => retry_deletion(ctx, &user, id).await,
+        (A::AuditLog, []) => audit_log(ctx).await,
+        _ => Err(hidden()),
+    }
 }

@@ -1,12 +1,9 @@
 //! Google sign-in (OIDC code flow with state, nonce and PKCE) and sign-out.
 
-use gptimg_domain::account::{AccountId, SessionId};
 use gptimg_domain::auth::id_token::{self, Expected};
 use gptimg_domain::auth::oauth_state::{self, OAuthState, StateProblem};
 use gptimg_domain::auth::return_to::ReturnPath;
 use gptimg_domain::auth::session_token::{SessionToken, SESSION_LIFETIME_SECS};
-use gptimg_domain::auth::subject_hash::signup_subject_hash;
-use gptimg_domain::ledger::LedgerEntryId;
 use gptimg_domain::{DomainError, ErrorKind};
 use worker::{Request, Response};
 
@@ -17,7 +14,8 @@ use crate::clients::google::{self, CodeExchange, GoogleError};
 use crate::config::Config;
 use crate::log;
 use crate::platform::{self, CryptoRandom};
-use crate::store::{accounts, sessions};
+use crate::store::sessions;
+use crate::usecases::sign_in;
 
 const OAUTH_COOKIE_PATH: &str = "/auth/google";
 
@@ -148,28 +146,13 @@ async fn complete_sign_in(req: &Request, ctx: &RequestContext, config: &Config) 
         )
     })?;
 
-    let token = SessionToken::generate(&mut CryptoRandom);
     let db = ctx.db().map_err(internal)?;
-    let outcome = accounts::sign_in(
-        &db,
-        accounts::SignIn {
-            identity: &identity,
-            subject_hash: &signup_subject_hash(config.session_secret.expose().as_bytes(), &identity.subject),
-            new_account_id: &AccountId::generate(&mut CryptoRandom),
-            signup_entry_id: &LedgerEntryId::generate(&mut CryptoRandom),
-            signup_credits: config.signup_credits,
-            session_id: &SessionId::generate(&mut CryptoRandom),
-            session_token_hash: &token.hash(),
-            session_expires_at: now.plus_secs(SESSION_LIFETIME_SECS),
-            now,
-        },
-    )
-    .await
-    .map_err(internal)?;
-    ctx.note(serde_json::json!({ "signed_in": outcome.account_id, "new_account": outcome.created == 1 }));
+    let signed_in = sign_in::sign_in(&db, config, &identity, now, &mut CryptoRandom).await.map_err(internal)?;
+    ctx.note(serde_json::json!({ "signed_in": signed_in.account_id, "new_account": signed_in.new_account }));
 
     let mut response = redirect(state.return_to.as_str()).map_err(internal)?;
-    let cookie = cookies::set(SESSION_COOKIE, token.expose(), "/", SESSION_LIFETIME_SECS, config.app_url.is_https());
+    let cookie =
+        cookies::set(SESSION_COOKIE, signed_in.token.expose(), "/", SESSION_LIFETIME_SECS, config.app_url.is_https());
     response.headers_mut().append("set-cookie", &cookie).map_err(internal)?;
     Ok(response)
 }
@@ -195,9 +178,9 @@ fn google_failure(error: GoogleError) -> SignInFailure {
     }
 }
 
-fn internal(error: worker::Error) -> SignInFailure {
+fn internal(error: impl Into<ApiError>) -> SignInFailure {
     SignInFailure {
-        error: ApiError::from(error).context("signing in"),
+        error: error.into().context("signing in"),
         title: "Something went wrong",
         explanation: "We could not finish signing you in. Please try again.",
         cause: None,

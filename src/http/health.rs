@@ -4,7 +4,7 @@ use std::cell::RefCell;
 
 use futures_util::future::join;
 use gptimg_domain::time::UnixMillis;
-use serde_json::{json, Value};
+use serde::Serialize;
 use worker::Response;
 
 use super::error::ApiError;
@@ -17,11 +17,42 @@ const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// read and R2 operation; uptime monitors poll every 30 s or more, so a few seconds of reuse loses nothing.
 const PROBE_REUSE_MS: i64 = 5_000;
 
+/// One dependency's state: `"ok"` or `"unavailable"` (the cause goes to the log).
+#[derive(Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+enum Check {
+    Ok,
+    Unavailable,
+}
+
+/// The configuration's state: `"ok"`, or the names of the broken settings (never their values).
+#[derive(Serialize)]
+#[serde(untagged)]
+enum ConfigCheck {
+    Ok(Check),
+    Problems { problems: Vec<String> },
+}
+
+#[derive(Serialize)]
+struct Checks {
+    config: ConfigCheck,
+    d1: Check,
+    r2: Check,
+}
+
+#[derive(Serialize)]
+struct Health {
+    ok: bool,
+    version: &'static str,
+    checks: Checks,
+    checked_at: i64,
+}
+
 #[derive(Clone)]
 struct Probe {
     at: UnixMillis,
-    d1: Value,
-    r2: Value,
+    d1: Check,
+    r2: Check,
 }
 
 thread_local! {
@@ -41,39 +72,35 @@ pub async fn get(ctx: &RequestContext) -> Result<Response, ApiError> {
         }
     };
     let config = match ctx.config_result() {
-        Ok(_) => json!("ok"),
-        Err(problems) => json!({ "problems": problems.iter().map(ToString::to_string).collect::<Vec<_>>() }),
+        Ok(_) => ConfigCheck::Ok(Check::Ok),
+        Err(problems) => ConfigCheck::Problems { problems: problems.iter().map(ToString::to_string).collect() },
     };
-    let ok = config == "ok" && probe.d1 == "ok" && probe.r2 == "ok";
-    let body = json!({
-        "ok": ok,
-        "version": VERSION,
-        "checks": { "config": config, "d1": probe.d1, "r2": probe.r2 },
-        "checked_at": probe.at.0,
-    });
+    let ok = matches!(config, ConfigCheck::Ok(_)) && probe.d1 == Check::Ok && probe.r2 == Check::Ok;
+    let body =
+        Health { ok, version: VERSION, checks: Checks { config, d1: probe.d1, r2: probe.r2 }, checked_at: probe.at.0 };
     Ok(Response::from_json(&body)?.with_status(if ok { 200 } else { 503 }))
 }
 
-async fn check_d1(ctx: &RequestContext) -> Value {
+async fn check_d1(ctx: &RequestContext) -> Check {
     let result = async {
         let db = ctx.db()?;
-        db.first::<Value>(db.prepare("SELECT 1 AS ok")).await
+        db.first::<serde_json::Value>(db.prepare("SELECT 1 AS ok")).await
     }
     .await;
     outcome(ctx, "d1", result.map(|_| ()))
 }
 
-async fn check_r2(ctx: &RequestContext) -> Value {
+async fn check_r2(ctx: &RequestContext) -> Check {
     let result = async { ctx.env.bucket("IMAGES")?.head("healthz/probe").await }.await;
     outcome(ctx, "r2", result.map(|_| ()))
 }
 
-fn outcome(ctx: &RequestContext, name: &str, result: worker::Result<()>) -> Value {
+fn outcome(ctx: &RequestContext, name: &str, result: worker::Result<()>) -> Check {
     match result {
-        Ok(()) => json!("ok"),
+        Ok(()) => Check::Ok,
         Err(error) => {
             log::fault(ctx.request_id.as_str(), &format!("healthz_{name}_failed"), &error.to_string());
-            json!("unavailable")
+            Check::Unavailable
         }
     }
 }

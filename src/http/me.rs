@@ -1,9 +1,9 @@
 //! `/api/me`: the signed-in user's profile, name correction, and their Google avatar served same-origin.
 
-use gptimg_domain::account::DisplayName;
+use gptimg_domain::account::{AccountId, DisplayName};
 use gptimg_domain::avatar::{self, ImageUrl};
 use gptimg_domain::{DomainError, ErrorKind};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use worker::{Method, Request, Response};
 
@@ -15,41 +15,74 @@ use crate::body::Body;
 use crate::clients::outbound::Outbound;
 use crate::config::Config;
 use crate::platform;
-use crate::store::accounts::{self, Account};
+use crate::store::accounts::{self, Account, SubscriptionSummary};
 
 const MAX_PROFILE_BODY: usize = 4 * 1024;
 const MAX_AVATAR_BYTES: usize = 1024 * 1024;
 /// Google's image host answers in well under a second; a profile picture is not worth holding a request longer.
 const AVATAR_TIMEOUT_MS: u64 = 5_000;
 
-/// The subscription summary for the profile: plan, status and renewal (in milliseconds, as everywhere in the API).
-fn subscription(account: &Account, config: &Config) -> serde_json::Value {
-    let Some(sub) = account.subscription() else { return serde_json::Value::Null };
-    let plan_name = sub.plan_id.as_deref().and_then(|id| config.plans.by_id(id)).map(|plan| plan.name.as_str());
-    json!({
-        "plan_id": sub.plan_id,
-        "plan_name": plan_name,
-        "status": sub.status,
-        "is_live": gptimg_domain::billing::is_live_subscription(&sub.status),
-        "current_period_end": sub.current_period_end.map(|secs| secs * 1000),
-        "cancel_at_period_end": sub.cancel_at_period_end == 1,
-    })
+/// The signed-in user as every page sees them.
+#[derive(Serialize)]
+struct Profile<'a> {
+    id: &'a AccountId,
+    email: &'a str,
+    name: &'a str,
+    /// Served same-origin by `avatar`.
+    avatar_url: Option<&'static str>,
+    credits: i64,
+    created_at: i64,
+    is_admin: bool,
+    has_billing_account: bool,
+    consent_required: bool,
+    terms_version: &'static str,
+    subscription: Option<SubscriptionView<'a>>,
 }
 
-fn profile(account: &Account, config: &Config) -> serde_json::Value {
-    json!({
-        "id": account.id,
-        "email": account.email,
-        "name": account.name,
-        "avatar_url": account.picture_url.as_ref().map(|_| "/api/me/avatar"),
-        "credits": account.credits,
-        "created_at": account.created_at,
-        "is_admin": config.is_admin_address(&account.email),
-        "has_billing_account": account.stripe_customer_id.is_some(),
-        "consent_required": !gptimg_domain::privacy::has_current_consent(account.terms_version.as_deref()),
-        "terms_version": gptimg_domain::privacy::TERMS_VERSION,
-        "subscription": subscription(account, config),
-    })
+/// The subscription summary for the profile: plan, status and renewal (in milliseconds, as everywhere in the API),
+/// and whether it is the live one, so the page needs no list of statuses of its own.
+#[derive(Serialize)]
+struct SubscriptionView<'a> {
+    plan_id: Option<&'a str>,
+    plan_name: Option<&'a str>,
+    status: &'a str,
+    is_live: bool,
+    current_period_end: Option<i64>,
+    cancel_at_period_end: bool,
+}
+
+#[derive(Serialize)]
+struct SessionResponse<'a> {
+    signed_in: bool,
+    account: Option<Profile<'a>>,
+}
+
+fn subscription<'a>(summary: &'a SubscriptionSummary, config: &'a Config) -> SubscriptionView<'a> {
+    let plan_name = summary.plan_id.as_deref().and_then(|id| config.plans.by_id(id)).map(|plan| plan.name.as_str());
+    SubscriptionView {
+        plan_id: summary.plan_id.as_deref(),
+        plan_name,
+        status: &summary.status,
+        is_live: summary.status().is_live(),
+        current_period_end: summary.current_period_end.map(|secs| secs * 1000),
+        cancel_at_period_end: summary.cancel_at_period_end,
+    }
+}
+
+fn profile<'a>(account: &'a Account, config: &'a Config) -> Profile<'a> {
+    Profile {
+        id: &account.id,
+        email: &account.email,
+        name: &account.name,
+        avatar_url: account.picture_url.as_ref().map(|_| "/api/me/avatar"),
+        credits: account.credits,
+        created_at: account.created_at,
+        is_admin: config.is_admin_address(&account.email),
+        has_billing_account: account.stripe_customer_id.is_some(),
+        consent_required: !gptimg_domain::privacy::has_current_consent(account.terms_version.as_deref()),
+        terms_version: gptimg_domain::privacy::TERMS_VERSION,
+        subscription: account.subscription.as_ref().map(|summary| subscription(summary, config)),
+    }
 }
 
 /// `GET /api/me`: one D1 query (the session lookup joins the account).
@@ -62,10 +95,12 @@ pub async fn get(req: &Request, ctx: &RequestContext) -> Result<Response, ApiErr
 /// can ask without a 401 in the browser console.
 pub async fn session(req: &Request, ctx: &RequestContext) -> Result<Response, ApiError> {
     let body = match maybe_user(req, ctx).await? {
-        Some(user) => json!({ "signed_in": true, "account": profile(&user.account, ctx.config()?) }),
-        None => json!({ "signed_in": false, "account": null }),
+        Some(user) => {
+            private_json(&SessionResponse { signed_in: true, account: Some(profile(&user.account, ctx.config()?)) })
+        }
+        None => private_json(&SessionResponse { signed_in: false, account: None }),
     };
-    Ok(private_json(&body)?)
+    Ok(body?)
 }
 
 #[derive(Deserialize)]

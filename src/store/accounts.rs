@@ -3,23 +3,25 @@
 use gptimg_domain::account::{AccountId, DisplayName, SessionId};
 use gptimg_domain::auth::id_token::GoogleIdentity;
 use gptimg_domain::ledger::{LedgerEntryId, LedgerKind};
+use gptimg_domain::subscription::SubscriptionStatus;
 use gptimg_domain::time::UnixMillis;
 use serde::Deserialize;
 
-use super::{int, opt_text, text, Db};
+use super::{int, json_column, opt_text, sqlite_bool, text, Db};
 
 /// An account as handlers see it, with its current subscription if any.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Account {
-    pub id: String,
+    pub id: AccountId,
     pub email: String,
     pub name: String,
     pub picture_url: Option<String>,
     pub credits: i64,
     pub created_at: i64,
     pub stripe_customer_id: Option<String>,
-    /// JSON object `{plan_id, status, current_period_end, cancel_at_period_end}` of the most relevant subscription.
-    pub subscription_json: Option<String>,
+    /// The most relevant subscription (`account_select!`), from its JSON column.
+    #[serde(rename = "subscription_json", deserialize_with = "json_column", default)]
+    pub subscription: Option<SubscriptionSummary>,
     /// The terms version the user accepted (with the age confirmation), if any.
     pub terms_version: Option<String>,
     /// Set once the account's deletion began: from then on no request of it is served.
@@ -27,34 +29,45 @@ pub struct Account {
     pub deletion_started_at: Option<i64>,
 }
 
+impl Account {
+    /// Whether the account's current subscription bills (so a second one cannot be bought).
+    pub fn has_live_subscription(&self) -> bool {
+        self.subscription.as_ref().is_some_and(|s| s.status().is_live())
+    }
+}
+
 /// The account's current subscription, as `account_select!` summarises it.
 #[derive(Debug, Clone, Deserialize)]
 pub struct SubscriptionSummary {
     pub plan_id: Option<String>,
+    /// Stripe's text, kept as sent (an unknown status is shown as it is).
     pub status: String,
     /// Stripe seconds.
     pub current_period_end: Option<i64>,
-    pub cancel_at_period_end: i64,
+    #[serde(deserialize_with = "sqlite_bool")]
+    pub cancel_at_period_end: bool,
 }
 
-impl Account {
-    pub fn subscription(&self) -> Option<SubscriptionSummary> {
-        self.subscription_json.as_deref().and_then(|raw| serde_json::from_str(raw).ok())
+impl SubscriptionSummary {
+    pub fn status(&self) -> SubscriptionStatus {
+        SubscriptionStatus::parse(&self.status)
     }
 }
 
 /// The `Account` columns of `accounts a` plus its current subscription (live ones first — the statuses of
-/// `billing::is_live_subscription` — then the most
-/// recently changed), as a literal so queries can `concat!` it.
+/// `SubscriptionStatus::is_live` — then the most recently changed), as a literal so queries can `concat!` it.
 #[macro_export]
 macro_rules! account_select {
     () => {
-        "a.id, a.email, a.name, a.picture_url, a.credits, a.created_at, a.stripe_customer_id, a.terms_version, \
+        concat!(
+            "a.id, a.email, a.name, a.picture_url, a.credits, a.created_at, a.stripe_customer_id, a.terms_version, \
  a.deletion_started_at, \
  (SELECT json_object('plan_id', plan_id, 'status', status, 'current_period_end', current_period_end, \
  'cancel_at_period_end', cancel_at_period_end = 1) FROM subscriptions WHERE account_id = a.id \
- ORDER BY CASE WHEN status IN ('active', 'trialing', 'past_due', 'unpaid') THEN 0 ELSE 1 END, updated_at DESC LIMIT 1) \
- AS subscription_json"
+ ORDER BY CASE WHEN status IN ",
+            gptimg_domain::live_subscription_statuses_sql!(),
+            " THEN 0 ELSE 1 END, updated_at DESC LIMIT 1) AS subscription_json"
+        )
     };
 }
 
@@ -74,7 +87,7 @@ pub struct SignIn<'a> {
 
 #[derive(Debug, Deserialize)]
 pub struct SignInOutcome {
-    pub account_id: String,
+    pub account_id: AccountId,
     /// 1 when this sign-in created the account.
     pub created: i64,
 }
@@ -158,6 +171,6 @@ pub async fn sign_in(db: &Db, s: SignIn<'_>) -> worker::Result<SignInOutcome> {
 const UPDATE_NAME: &str = "UPDATE accounts SET name = ?1, name_source = 'user', updated_at = ?2 WHERE id = ?3";
 
 /// Whether the account still existed to be renamed.
-pub async fn update_name(db: &Db, account_id: &str, name: &DisplayName, now: UnixMillis) -> worker::Result<bool> {
+pub async fn update_name(db: &Db, account_id: &AccountId, name: &DisplayName, now: UnixMillis) -> worker::Result<bool> {
     db.run_changed(db.prepare(UPDATE_NAME).bind(&[text(name.as_str()), int(now.0), text(account_id)])?).await
 }

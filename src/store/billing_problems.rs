@@ -1,14 +1,15 @@
 //! Paid Stripe events that could not be applied: kept for an operator until a retry applies them or an admin
 //! dismisses them. Their statements join the batch of the event they belong to.
 
-use gptimg_domain::billing::Problem;
+use gptimg_domain::billing::{Problem, ProblemReason};
 use gptimg_domain::time::UnixMillis;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use worker::D1PreparedStatement;
 
+use super::admin::{self, AuditEntry};
 use super::billing::{run_recorded, EventRecord, Marker};
-use super::support::{self, AuditEntry};
-use super::{int, text, Db};
+use super::{int, json_column, text, Db};
 
 /// Inserts the problem row for event ?1 (type ?2, reason ?3, facts ?4, now ?5) when `$condition` holds. A replay
 /// counts a delivery; a problem already resolved keeps what it was resolved with, an open one takes the latest
@@ -75,8 +76,31 @@ pub async fn record(db: &Db, problem: &Problem, event: &EventRecord<'_>) -> work
     run_recorded(db, vec![statement], event, Marker::default(), "needs_attention").await
 }
 
+/// A billing problem for the console, its facts parsed from their JSON column.
+#[derive(Debug, Deserialize, Serialize)]
+pub struct ProblemRow {
+    pub event_id: String,
+    pub event_type: String,
+    pub reason: String,
+    #[serde(deserialize_with = "json_column")]
+    pub facts: Value,
+    pub deliveries: i64,
+    pub first_seen_at: i64,
+    pub last_seen_at: i64,
+    pub resolved_at: Option<i64>,
+    pub resolution: Option<String>,
+    pub resolved_by: Option<String>,
+}
+
+impl ProblemRow {
+    /// What an operator should do about it, if its reason is one we know.
+    pub fn advice(&self) -> Option<&'static str> {
+        ProblemReason::parse(&self.reason).map(ProblemReason::advice)
+    }
+}
+
 /// Open problems first, then the latest resolved ones.
-pub async fn list(db: &Db, open_only: bool) -> worker::Result<Vec<Value>> {
+pub async fn list(db: &Db, open_only: bool) -> worker::Result<Vec<ProblemRow>> {
     let sql = "SELECT event_id, event_type, reason, facts, deliveries, first_seen_at, last_seen_at, resolved_at, \
  resolution, resolved_by FROM billing_problems WHERE (?1 = 0 OR resolved_at IS NULL) \
  ORDER BY resolved_at IS NOT NULL, last_seen_at DESC LIMIT 200";
@@ -91,11 +115,11 @@ const DISMISS: &str = "UPDATE billing_problems SET resolved_at = ?2, resolution 
 
 /// An admin settles an open problem by hand (e.g. refunded in Stripe): later retries are acknowledged. False if
 /// there is no such open problem.
-pub async fn dismiss(db: &Db, entry: &AuditEntry<'_>, now: UnixMillis) -> worker::Result<bool> {
+pub async fn dismiss(db: &Db, entry: &AuditEntry, now: UnixMillis) -> worker::Result<bool> {
     let results = db
         .batch(vec![
-            support::audit(db, INSERT_PROBLEM_AUDIT, entry, now)?,
-            db.prepare(DISMISS).bind(&[text(entry.target_id), int(now.0), text(entry.admin_account_id)])?,
+            admin::audit(db, INSERT_PROBLEM_AUDIT, entry, now)?,
+            db.prepare(DISMISS).bind(&[text(&entry.target_id), int(now.0), text(&entry.admin_account_id)])?,
         ])
         .await?;
     Ok(!results[1].results::<Value>()?.is_empty())

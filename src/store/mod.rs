@@ -1,6 +1,7 @@
 //! D1 access: SQL in named consts beside the function that runs it; multi-step changes as one batch.
 
 pub mod accounts;
+pub mod admin;
 pub mod billing;
 pub mod billing_problems;
 pub mod gallery;
@@ -35,8 +36,27 @@ pub fn opt_text(value: Option<&str>) -> JsValue {
     value.map_or(JsValue::NULL, JsValue::from_str)
 }
 
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, Deserializer, Error as _};
+use serde::Deserialize;
 use worker::{D1Database, D1PreparedStatement, D1Result};
+
+/// `#[serde(deserialize_with = "sqlite_bool")]`: SQLite's booleans are the integers 0 and 1.
+pub fn sqlite_bool<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
+    Ok(i64::deserialize(deserializer)? != 0)
+}
+
+/// `#[serde(deserialize_with = "json_column")]` for a column holding JSON text (SQLite's `json_object` or
+/// `json_group_array`, or a JSON-encoded value): parsed here, once, into its type; NULL gives the type's default.
+pub fn json_column<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: DeserializeOwned + Default,
+{
+    match Option::<String>::deserialize(deserializer)? {
+        Some(raw) => serde_json::from_str(&raw).map_err(D::Error::custom),
+        None => Ok(T::default()),
+    }
+}
 
 use crate::meter::{self, Kind};
 

@@ -1,16 +1,19 @@
 //! Privacy rights in D1: consent, the full export, and the two resumable halves of account deletion.
 
+use gptimg_domain::account::AccountId;
+use gptimg_domain::audit::AuditAction;
+use gptimg_domain::ids::AuditId;
 use gptimg_domain::ledger::LedgerKind;
 use gptimg_domain::privacy::TERMS_VERSION;
 use gptimg_domain::time::UnixMillis;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
-use super::{int, text, Db, APPLY_LEDGER_ENTRY};
+use super::{int, json_column, text, Db, APPLY_LEDGER_ENTRY};
 
 const RECORD_CONSENT: &str = "UPDATE accounts SET terms_version = ?2, terms_accepted_at = ?3, age_confirmed_at = ?3, updated_at = ?3 WHERE id = ?1";
 
-pub async fn record_consent(db: &Db, account_id: &str, now: UnixMillis) -> worker::Result<()> {
+pub async fn record_consent(db: &Db, account_id: &AccountId, now: UnixMillis) -> worker::Result<()> {
     db.run(db.prepare(RECORD_CONSENT).bind(&[text(account_id), text(TERMS_VERSION), int(now.0)])?).await?;
     Ok(())
 }
@@ -37,7 +40,7 @@ const EXPORT_QUERIES: [(&str, &str); 9] = [
 ];
 
 /// Everything held about the account, keyed by category.
-pub async fn export(db: &Db, account_id: &str) -> worker::Result<Map<String, Value>> {
+pub async fn export(db: &Db, account_id: &AccountId) -> worker::Result<Map<String, Value>> {
     let statements = EXPORT_QUERIES
         .iter()
         .map(|(_, sql)| db.prepare(*sql).bind(&[text(account_id)]))
@@ -45,18 +48,37 @@ pub async fn export(db: &Db, account_id: &str) -> worker::Result<Map<String, Val
     let results = db.batch(statements).await?;
     let mut export = Map::new();
     for ((name, _), result) in EXPORT_QUERIES.iter().zip(results) {
-        export.insert((*name).to_owned(), Value::Array(result.results::<Value>()?));
+        let mut rows = result.results::<Value>()?;
+        rows.iter_mut().for_each(parse_json_columns);
+        export.insert((*name).to_owned(), Value::Array(rows));
     }
     Ok(export)
 }
 
+/// Generation columns holding JSON text: the export shows them as JSON (an empty or unreadable one as `[]`).
+const EXPORT_JSON_COLUMNS: [&str; 2] = ["images", "reference_upload_ids"];
+
+fn parse_json_columns(row: &mut Value) {
+    for column in EXPORT_JSON_COLUMNS {
+        if let Some(cell) = row.get_mut(column) {
+            *cell = cell.as_str().and_then(|raw| serde_json::from_str(raw).ok()).unwrap_or_else(|| json!([]));
+        }
+    }
+}
+
+/// A subscription deletion must cancel with Stripe (`SubscriptionStatus::must_cancel_on_deletion`).
 #[derive(Debug, Deserialize)]
 pub struct LiveSubscription {
     pub id: String,
 }
 
+const SUBSCRIPTIONS_TO_CANCEL: &str = concat!(
+    "SELECT id FROM subscriptions WHERE account_id = ?1 AND status IN ",
+    gptimg_domain::cancel_on_deletion_statuses_sql!()
+);
+
 /// The account's Google subject while it is still there (deletion replaces it with `deleted:<id>`).
-pub async fn google_subject(db: &Db, account_id: &str) -> worker::Result<Option<String>> {
+pub async fn google_subject(db: &Db, account_id: &AccountId) -> worker::Result<Option<String>> {
     #[derive(Deserialize)]
     struct Row {
         google_sub: String,
@@ -78,7 +100,7 @@ const KEEP_SIGNUP_SUBJECT: &str = "INSERT INTO signup_grants (subject_hash, gran
 /// rows under the now-anonymous id. Returns the Stripe subscriptions still to cancel.
 pub async fn begin_deletion(
     db: &Db,
-    account_id: &str,
+    account_id: &AccountId,
     ledger_entry_id: &str,
     subject_hash: Option<&str>,
     now: UnixMillis,
@@ -119,15 +141,14 @@ pub async fn begin_deletion(
              google_sub = 'deleted:' || id, updated_at = ?2 WHERE id = ?1",
         )
         .bind(&[text(account_id), now_js])?,
-        db.prepare("SELECT id FROM subscriptions WHERE account_id = ?1 AND status IN ('active', 'trialing', 'past_due', 'unpaid', 'incomplete', 'paused')")
-            .bind(&[text(account_id)])?,
+        db.prepare(SUBSCRIPTIONS_TO_CANCEL).bind(&[text(account_id)])?,
     ];
     let results = db.batch(statements).await?;
     results.last().map_or(Ok(Vec::new()), |r| r.results::<LiveSubscription>())
 }
 
 /// Second half: no session survives, and the account is marked deleted.
-pub async fn finish_deletion(db: &Db, account_id: &str, now: UnixMillis) -> worker::Result<()> {
+pub async fn finish_deletion(db: &Db, account_id: &AccountId, now: UnixMillis) -> worker::Result<()> {
     db.batch(vec![
         db.prepare("DELETE FROM sessions WHERE account_id = ?1").bind(&[text(account_id)])?,
         db.prepare("UPDATE accounts SET deleted_at = COALESCE(deleted_at, ?2) WHERE id = ?1")
@@ -139,7 +160,7 @@ pub async fn finish_deletion(db: &Db, account_id: &str, now: UnixMillis) -> work
 
 #[derive(Debug, Deserialize)]
 pub struct PendingDeletion {
-    pub id: String,
+    pub id: AccountId,
     pub deletion_attempts: u32,
 }
 
@@ -153,7 +174,7 @@ pub async fn pending_deletions(db: &Db, now: UnixMillis, limit: i64) -> worker::
 /// the retries until an admin asks for another.
 pub async fn deletion_failed(
     db: &Db,
-    account_id: &str,
+    account_id: &AccountId,
     retry_at: UnixMillis,
     problem: Option<&str>,
 ) -> worker::Result<()> {
@@ -163,37 +184,59 @@ pub async fn deletion_failed(
     Ok(())
 }
 
-/// Deletions an admin should see: refused for good, or failing again and again. No personal data is left.
-pub async fn stuck_deletions(db: &Db) -> worker::Result<Vec<Value>> {
-    db.all(db.prepare(
-        "SELECT a.id, a.deletion_started_at, a.deletion_attempts, a.deletion_retry_at, a.deletion_problem AS problem, \
-     (SELECT json_group_array(s.id) FROM subscriptions s WHERE s.account_id = a.id \
-      AND s.status IN ('active', 'trialing', 'past_due', 'unpaid', 'incomplete', 'paused')) AS live_subscriptions \
-     FROM accounts a WHERE a.deletion_started_at IS NOT NULL AND a.deleted_at IS NULL \
-     AND (a.deletion_problem IS NOT NULL OR a.deletion_attempts >= 5) ORDER BY a.deletion_started_at LIMIT 100",
-    ))
-    .await?
-    .results()
+/// A deletion an admin should see: refused for good, or failing again and again. No personal data is left.
+#[derive(Debug, Deserialize, Serialize)]
+pub struct StuckDeletion {
+    pub id: AccountId,
+    pub deletion_started_at: i64,
+    pub deletion_attempts: i64,
+    pub deletion_retry_at: Option<i64>,
+    pub problem: Option<String>,
+    /// The subscriptions it still has to cancel.
+    #[serde(deserialize_with = "json_column")]
+    pub live_subscriptions: Vec<String>,
+}
+
+const STUCK_DELETIONS: &str = concat!(
+    "SELECT a.id, a.deletion_started_at, a.deletion_attempts, a.deletion_retry_at, a.deletion_problem AS problem, \
+ (SELECT json_group_array(s.id) FROM subscriptions s WHERE s.account_id = a.id AND s.status IN ",
+    gptimg_domain::cancel_on_deletion_statuses_sql!(),
+    ") AS live_subscriptions FROM accounts a WHERE a.deletion_started_at IS NOT NULL AND a.deleted_at IS NULL \
+ AND (a.deletion_problem IS NOT NULL OR a.deletion_attempts >= 5) ORDER BY a.deletion_started_at LIMIT 100"
+);
+
+pub async fn stuck_deletions(db: &Db) -> worker::Result<Vec<StuckDeletion>> {
+    db.all(db.prepare(STUCK_DELETIONS)).await?.results()
 }
 
 /// An admin's "try again": clears the problem and the backoff, with its audit entry, in one batch. False if the
 /// account has no unfinished deletion.
 pub async fn retry_deletion(
     db: &Db,
-    account_id: &str,
-    audit_id: &str,
-    admin_id: &str,
+    account_id: &AccountId,
+    audit_id: &AuditId,
+    admin_id: &AccountId,
     now: UnixMillis,
 ) -> worker::Result<bool> {
     let results = db
         .batch(vec![
-            db.prepare("INSERT INTO audit_log (id, admin_account_id, action, target_id, details, created_at) \
-             SELECT ?1, ?2, 'deletion_retry', id, json_object('problem', deletion_problem, 'attempts', deletion_attempts), ?4 \
-             FROM accounts WHERE id = ?3 AND deletion_started_at IS NOT NULL AND deleted_at IS NULL")
-                .bind(&[text(audit_id), text(admin_id), text(account_id), int(now.0)])?,
-            db.prepare("UPDATE accounts SET deletion_problem = NULL, deletion_retry_at = NULL, deletion_attempts = 0 \
-             WHERE id = ?1 AND deletion_started_at IS NOT NULL AND deleted_at IS NULL RETURNING id")
-                .bind(&[text(account_id)])?,
+            db.prepare(
+                "INSERT INTO audit_log (id, admin_account_id, action, target_id, details, created_at) \
+             SELECT ?1, ?2, ?5, id, json_object('problem', deletion_problem, 'attempts', deletion_attempts), ?4 \
+             FROM accounts WHERE id = ?3 AND deletion_started_at IS NOT NULL AND deleted_at IS NULL",
+            )
+            .bind(&[
+                text(audit_id),
+                text(admin_id),
+                text(account_id),
+                int(now.0),
+                text(AuditAction::DeletionRetry.as_str()),
+            ])?,
+            db.prepare(
+                "UPDATE accounts SET deletion_problem = NULL, deletion_retry_at = NULL, deletion_attempts = 0 \
+             WHERE id = ?1 AND deletion_started_at IS NOT NULL AND deleted_at IS NULL RETURNING id",
+            )
+            .bind(&[text(account_id)])?,
         ])
         .await?;
     Ok(!results[1].results::<Value>()?.is_empty())

@@ -1,13 +1,17 @@
-//! Support messages and replies in D1, and the admin's view: inbox, replies, status, user lookup, audit.
+//! Support messages and replies in D1: sending, the user's own and the admin inbox, replies, status.
 
+use gptimg_domain::account::AccountId;
+use gptimg_domain::ids::{SupportMessageId, SupportReplyId};
 use gptimg_domain::privacy::{
     SupportMessage, SupportStatus, ANONYMOUS_SUPPORT_MESSAGES_PER_IP_PER_HOUR, SUPPORT_MESSAGES_PER_HOUR,
 };
 use gptimg_domain::time::UnixMillis;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use worker::wasm_bindgen::JsValue;
 
-use super::{int, opt_text, text, Db, APPLY_LEDGER_ENTRY};
+use super::admin::{audit, AuditEntry};
+use super::{int, json_column, opt_text, text, Db};
 
 // Rate limited inside the insert itself: per sender (account or email), and for anonymous messages (?8 set) also per
 // client network, so a new email per message does not lift the limit.
@@ -30,14 +34,14 @@ pub fn forget_sender_hashes(db: &Db, now: UnixMillis) -> worker::Result<worker::
 
 /// Who is sending: the account, or for anonymous messages the keyed hash of the client's network.
 pub struct Sender<'a> {
-    pub account_id: Option<&'a str>,
+    pub account_id: Option<&'a AccountId>,
     pub network_hash: Option<&'a str>,
 }
 
 /// Records the message unless the sender is over a limit. Returns whether it was recorded.
 pub async fn create(
     db: &Db,
-    id: &str,
+    id: &SupportMessageId,
     sender: &Sender<'_>,
     message: &SupportMessage,
     now: UnixMillis,
@@ -47,7 +51,7 @@ pub async fn create(
             db.prepare(FORGET_SENDER_HASHES).bind(&[int(now.0)])?,
             db.prepare(INSERT_MESSAGE).bind(&[
                 text(id),
-                opt_text(sender.account_id),
+                opt_text(sender.account_id.map(|id| id.as_str())),
                 text(message.email.as_str()),
                 text(&message.subject),
                 text(&message.message),
@@ -65,8 +69,31 @@ const MESSAGE_COLUMNS: &str = "m.id, m.email, m.subject, m.message, m.status, m.
  (SELECT COALESCE(json_group_array(json_object('body', r.body, 'created_at', r.created_at)), '[]') \
  FROM (SELECT * FROM support_replies WHERE message_id = m.id ORDER BY created_at) r) AS replies";
 
-/// The account's messages, newest first, with replies (as a JSON array string in `replies`).
-pub async fn for_account(db: &Db, account_id: &str) -> worker::Result<Vec<Value>> {
+/// A support message with its replies (parsed from their JSON column).
+#[derive(Debug, Deserialize, Serialize)]
+pub struct MessageRow {
+    pub id: String,
+    pub email: String,
+    pub subject: String,
+    pub message: String,
+    pub status: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+    #[serde(deserialize_with = "json_column")]
+    pub replies: Vec<ReplyRow>,
+    /// Only the admin inbox selects (and shows) it; `None` there is an anonymous message.
+    #[serde(default, skip_serializing)]
+    pub account_id: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+pub struct ReplyRow {
+    pub body: String,
+    pub created_at: i64,
+}
+
+/// The account's messages, newest first, with replies.
+pub async fn for_account(db: &Db, account_id: &AccountId) -> worker::Result<Vec<MessageRow>> {
     let sql = format!(
         "SELECT {MESSAGE_COLUMNS} FROM support_messages m WHERE m.account_id = ?1 ORDER BY m.created_at DESC LIMIT 100"
     );
@@ -74,7 +101,7 @@ pub async fn for_account(db: &Db, account_id: &str) -> worker::Result<Vec<Value>
 }
 
 /// The admin inbox, optionally filtered by status.
-pub async fn inbox(db: &Db, status: Option<SupportStatus>) -> worker::Result<Vec<Value>> {
+pub async fn inbox(db: &Db, status: Option<SupportStatus>) -> worker::Result<Vec<MessageRow>> {
     let sql = format!(
         "SELECT {MESSAGE_COLUMNS}, m.account_id FROM support_messages m WHERE (?1 IS NULL OR m.status = ?1) ORDER BY m.created_at DESC LIMIT 200"
     );
@@ -82,43 +109,17 @@ pub async fn inbox(db: &Db, status: Option<SupportStatus>) -> worker::Result<Vec
     db.all(db.prepare(sql).bind(&[status])?).await?.results()
 }
 
-pub struct AuditEntry<'a> {
-    pub id: &'a str,
-    pub admin_account_id: &'a str,
-    pub action: &'a str,
-    pub target_id: &'a str,
-    pub details: &'a Value,
-}
-
 // Audited only if the message exists, so an action on a missing message leaves no trace of having happened.
 const INSERT_SUPPORT_AUDIT: &str =
     "INSERT INTO audit_log (id, admin_account_id, action, target_id, details, created_at) \
  SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM support_messages WHERE id = ?4)";
 
-/// The audit row of an admin action, written only if `guarded_insert`'s own condition on its target (`?4`) holds;
-/// the SQL binds `id, admin_account_id, action, target_id, details, created_at` as `?1`..`?6`.
-pub(super) fn audit(
-    db: &Db,
-    guarded_insert: &str,
-    entry: &AuditEntry<'_>,
-    now: UnixMillis,
-) -> worker::Result<worker::D1PreparedStatement> {
-    db.prepare(guarded_insert).bind(&[
-        text(entry.id),
-        text(entry.admin_account_id),
-        text(entry.action),
-        text(entry.target_id),
-        text(&entry.details.to_string()),
-        int(now.0),
-    ])
-}
-
 /// Replies and marks the message answered, with its audit entry. Returns false if there is no such message.
 pub async fn reply(
     db: &Db,
-    reply_id: &str,
+    reply_id: &SupportReplyId,
     body: &str,
-    entry: &AuditEntry<'_>,
+    entry: &AuditEntry,
     now: UnixMillis,
 ) -> worker::Result<bool> {
     let results = db
@@ -129,89 +130,26 @@ pub async fn reply(
             )
             .bind(&[
                 text(reply_id),
-                text(entry.target_id),
-                text(entry.admin_account_id),
+                text(&entry.target_id),
+                text(&entry.admin_account_id),
                 text(body),
                 int(now.0),
             ])?,
             db.prepare("UPDATE support_messages SET status = 'answered', updated_at = ?2 WHERE id = ?1 RETURNING id")
-                .bind(&[text(entry.target_id), int(now.0)])?,
+                .bind(&[text(&entry.target_id), int(now.0)])?,
             audit(db, INSERT_SUPPORT_AUDIT, entry, now)?,
         ])
         .await?;
     Ok(!results[1].results::<Value>()?.is_empty())
 }
 
-pub async fn set_status(
-    db: &Db,
-    status: SupportStatus,
-    entry: &AuditEntry<'_>,
-    now: UnixMillis,
-) -> worker::Result<bool> {
+pub async fn set_status(db: &Db, status: SupportStatus, entry: &AuditEntry, now: UnixMillis) -> worker::Result<bool> {
     let results = db
         .batch(vec![
             db.prepare("UPDATE support_messages SET status = ?2, updated_at = ?3 WHERE id = ?1 RETURNING id")
-                .bind(&[text(entry.target_id), text(status.as_str()), int(now.0)])?,
+                .bind(&[text(&entry.target_id), text(status.as_str()), int(now.0)])?,
             audit(db, INSERT_SUPPORT_AUDIT, entry, now)?,
         ])
         .await?;
     Ok(!results[0].results::<Value>()?.is_empty())
-}
-
-/// Finds accounts by exact id or by email (case-insensitive substring), live ones only.
-pub async fn find_users(db: &Db, query: &str) -> worker::Result<Vec<Value>> {
-    db.all(db.prepare(
-        "SELECT id, email, name, credits, created_at, last_sign_in_at, stripe_customer_id, terms_version FROM accounts \
-         WHERE deleted_at IS NULL AND deletion_started_at IS NULL AND (id = ?1 OR instr(lower(email), lower(?1)) > 0) \
-         ORDER BY created_at DESC LIMIT 50",
-    )
-    .bind(&[text(query)])?).await?
-    .results()
-}
-
-/// Adds (or removes, never below zero) credits with a ledger entry keyed by the audit entry. Returns the new
-/// balance, or `None` if the account is missing or the change would go below zero.
-pub async fn adjust_credits(
-    db: &Db,
-    ledger_entry_id: &str,
-    amount: i64,
-    description: &str,
-    entry: &AuditEntry<'_>,
-    now: UnixMillis,
-) -> worker::Result<Option<i64>> {
-    let results = db
-        .batch(vec![
-            db.prepare(
-                "INSERT INTO credit_ledger (id, account_id, kind, source_id, amount, balance_after, description, created_at) \
-                 SELECT ?1, id, 'admin_adjustment', ?2, ?3, credits + ?3, ?4, ?5 FROM accounts \
-                 WHERE id = ?6 AND deleted_at IS NULL AND credits + ?3 >= 0",
-            )
-            .bind(&[text(ledger_entry_id), text(entry.id), int(amount), text(description), int(now.0), text(entry.target_id)])?,
-            db.prepare(APPLY_LEDGER_ENTRY)
-                .bind(&[text(ledger_entry_id)])?,
-            db.prepare(
-                "INSERT INTO audit_log (id, admin_account_id, action, target_id, details, created_at) \
-                 SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM credit_ledger WHERE id = ?7)",
-            )
-            .bind(&[text(entry.id), text(entry.admin_account_id), text(entry.action), text(entry.target_id), text(&entry.details.to_string()), int(now.0), text(ledger_entry_id)])?,
-            db.prepare("SELECT balance_after FROM credit_ledger WHERE id = ?1").bind(&[text(ledger_entry_id)])?,
-        ])
-        .await?;
-    let row = results[3].results::<Value>()?.pop();
-    Ok(row.and_then(|r| r.get("balance_after").and_then(Value::as_i64)))
-}
-
-pub async fn failed_generations(db: &Db) -> worker::Result<Vec<Value>> {
-    db.all(db.prepare(
-        "SELECT id, account_id, model_id, failure_code, failure_message, apipod_task_id, cost, created_at, finished_at \
-         FROM generations WHERE status = 'failed' ORDER BY finished_at DESC LIMIT 100",
-    ))
-    .await?
-    .results()
-}
-
-pub async fn audit_log(db: &Db) -> worker::Result<Vec<Value>> {
-    db.all(db.prepare("SELECT id, admin_account_id, action, target_id, details, created_at FROM audit_log ORDER BY created_at DESC LIMIT 200"))
-        .await?
-        .results()
 }

@@ -1,1 +1,9 @@
 //! Use cases: one function per thing a user, provider or the scheduler asks of us; handlers parse, call one, render.
+
+pub mod account_deletion;
+pub mod admin;
+pub mod checkout;
+pub mod export;
+pub mod sign_in;
+pub mod stripe_events;
+pub mod support;

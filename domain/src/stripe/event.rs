@@ -2,6 +2,8 @@
 
 use serde_json::Value;
 
+use crate::subscription::SubscriptionStatus;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Envelope {
     pub id: String,
@@ -106,16 +108,13 @@ pub struct SubscriptionState {
 }
 
 impl SubscriptionState {
-    /// Ties between events of the same second go to the later stage of a subscription's life,
-    /// so `canceled` is never undone by a same-second `active`.
+    pub fn status_kind(&self) -> SubscriptionStatus {
+        SubscriptionStatus::parse(&self.status)
+    }
+
+    /// See `SubscriptionStatus::rank`: a same-second `active` never undoes `canceled`.
     pub fn status_rank(&self) -> i64 {
-        match self.status.as_str() {
-            "incomplete" => 0,
-            "trialing" | "active" => 1,
-            "past_due" | "unpaid" | "paused" => 2,
-            "incomplete_expired" | "canceled" => 3,
-            _ => 1,
-        }
+        self.status_kind().rank()
     }
 }
 

@@ -1,0 +1,84 @@
+//! The admin console's rules: what the audit log records an admin as having done, and which lookups it accepts.
+
+use crate::error::DomainError;
+
+/// A user search needs at least this many characters (after trimming), so it never lists everyone.
+pub const MIN_USER_QUERY_CHARS: usize = 2;
+
+/// The trimmed user search, or 400 `query_too_short`.
+pub fn user_query(raw: Option<&str>) -> Result<&str, DomainError> {
+    raw.map(str::trim)
+        .filter(|q| q.len() >= MIN_USER_QUERY_CHARS)
+        .ok_or_else(|| DomainError::bad_request("query_too_short", "Search with at least 2 characters."))
+}
+
+/// `?status=` of the billing problems list: `open` (the default) lists only open problems, `all` every one.
+pub fn open_problems_only(status: Option<&str>) -> Result<bool, DomainError> {
+    match status {
+        None | Some("open") => Ok(true),
+        Some("all") => Ok(false),
+        Some(_) => Err(DomainError::bad_request("invalid_status", "Use status=open or status=all.")),
+    }
+}
+
+/// Every admin action that changes something; each writes one audit entry in the same batch as the change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditAction {
+    SupportReply,
+    SupportStatus,
+    CreditAdjustment,
+    BillingProblemDismissed,
+    DeletionRetry,
+}
+
+impl AuditAction {
+    pub const ALL: [Self; 5] = [
+        Self::SupportReply,
+        Self::SupportStatus,
+        Self::CreditAdjustment,
+        Self::BillingProblemDismissed,
+        Self::DeletionRetry,
+    ];
+
+    /// The `action` column's text (admins filter and read the log by it, so it never changes).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::SupportReply => "support_reply",
+            Self::SupportStatus => "support_status",
+            Self::CreditAdjustment => "credit_adjustment",
+            Self::BillingProblemDismissed => "billing_problem_dismissed",
+            Self::DeletionRetry => "deletion_retry",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_user_search_is_trimmed_and_needs_two_characters() {
+        assert_eq!(user_query(Some("  ada@ ")).unwrap(), "ada@");
+        assert_eq!(user_query(Some("ab")).unwrap(), "ab");
+        for short in [None, Some(""), Some("a"), Some("  a  ")] {
+            assert_eq!(user_query(short).unwrap_err().code, "query_too_short", "{short:?}");
+        }
+    }
+
+    #[test]
+    fn the_problem_list_is_open_ones_unless_all_are_asked_for() {
+        assert!(open_problems_only(None).unwrap());
+        assert!(open_problems_only(Some("open")).unwrap());
+        assert!(!open_problems_only(Some("all")).unwrap());
+        assert_eq!(open_problems_only(Some("closed")).unwrap_err().code, "invalid_status");
+    }
+
+    #[test]
+    fn audit_actions_keep_the_names_the_log_already_holds() {
+        let names: Vec<&str> = AuditAction::ALL.into_iter().map(AuditAction::as_str).collect();
+        assert_eq!(
+            names,
+            ["support_reply", "support_status", "credit_adjustment", "billing_problem_dismissed", "deletion_retry"]
+        );
+    }
+}

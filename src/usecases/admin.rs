@@ -1,0 +1,111 @@
+//! What an admin may change: answer support, set a message's status, adjust credits, dismiss a billing problem,
+//! retry a stuck deletion. Each change and its audit entry are written in one batch.
+
+use gptimg_domain::account::AccountId;
+use gptimg_domain::audit::AuditAction;
+use gptimg_domain::billing::problem::validate_dismissal;
+use gptimg_domain::ids::{AuditId, RandomSource, SupportReplyId};
+use gptimg_domain::ledger::{LedgerEntryId, LedgerKind};
+use gptimg_domain::privacy::{validate_adjustment, validate_reply, CreditAdjustment, SupportStatus};
+use gptimg_domain::time::UnixMillis;
+use gptimg_domain::DomainError;
+use serde_json::json;
+
+use crate::http::error::ApiError;
+use crate::store::admin::{self as store, AuditEntry};
+use crate::store::support;
+use crate::store::{billing_problems, privacy as privacy_store, Db};
+
+fn no_such_message() -> ApiError {
+    ApiError::not_found("not_found", "There is no such record.")
+}
+
+/// Replies to a support message (marking it answered).
+pub async fn reply_to_message(
+    db: &Db,
+    admin: &AccountId,
+    message_id: &str,
+    body: &str,
+    now: UnixMillis,
+    random: &mut dyn RandomSource,
+) -> Result<SupportReplyId, ApiError> {
+    let text = validate_reply(body)?;
+    let details = json!({ "reply_length": text.chars().count() });
+    let entry = AuditEntry::new(random, admin, AuditAction::SupportReply, message_id, details);
+    let reply_id = SupportReplyId::generate(random);
+    if !support::reply(db, &reply_id, &text, &entry, now).await? {
+        return Err(no_such_message());
+    }
+    Ok(reply_id)
+}
+
+pub async fn set_message_status(
+    db: &Db,
+    admin: &AccountId,
+    message_id: &str,
+    status: SupportStatus,
+    now: UnixMillis,
+    random: &mut dyn RandomSource,
+) -> Result<(), ApiError> {
+    let entry = AuditEntry::new(random, admin, AuditAction::SupportStatus, message_id, json!({ "status": status }));
+    if !support::set_status(db, status, &entry, now).await? {
+        return Err(no_such_message());
+    }
+    Ok(())
+}
+
+/// Adds or removes credits with a reason; returns the new balance and the audit entry's id.
+pub async fn adjust_credits(
+    db: &Db,
+    admin: &AccountId,
+    account_id: &str,
+    request: &CreditAdjustment,
+    now: UnixMillis,
+    random: &mut dyn RandomSource,
+) -> Result<(i64, AuditId), ApiError> {
+    let (amount, reason) = validate_adjustment(request)?;
+    let refused = || {
+        DomainError::invalid("adjustment_refused", "No such account, or the change would take the balance below zero.")
+    };
+    let details = json!({ "amount": amount, "reason": reason });
+    let entry = AuditEntry::new(random, admin, AuditAction::CreditAdjustment, account_id, details);
+    let ledger = LedgerEntryId::generate(random);
+    let description = LedgerKind::AdminAdjustment.description(&reason);
+    let balance = store::adjust_credits(db, &ledger, amount, &description, &entry, now).await?.ok_or_else(refused)?;
+    Ok((balance, entry.id))
+}
+
+/// Settles an open billing problem by hand; its later deliveries are acknowledged.
+pub async fn dismiss_problem(
+    db: &Db,
+    admin: &AccountId,
+    event_id: &str,
+    reason: &str,
+    now: UnixMillis,
+    random: &mut dyn RandomSource,
+) -> Result<AuditId, ApiError> {
+    let reason = validate_dismissal(reason)?;
+    let entry =
+        AuditEntry::new(random, admin, AuditAction::BillingProblemDismissed, event_id, json!({ "reason": reason }));
+    if !billing_problems::dismiss(db, &entry, now).await? {
+        return Err(ApiError::not_found("not_found", "There is no such open billing problem."));
+    }
+    Ok(entry.id)
+}
+
+/// Clears a stuck deletion's problem and backoff so the next cron run tries again.
+pub async fn retry_deletion(
+    db: &Db,
+    admin: &AccountId,
+    account_id: &str,
+    now: UnixMillis,
+    random: &mut dyn RandomSource,
+) -> Result<AuditId, ApiError> {
+    let missing = || ApiError::not_found("not_found", "There is no unfinished deletion for this account.");
+    let account_id = AccountId::parse(account_id).ok_or_else(missing)?;
+    let audit = AuditId::generate(random);
+    if !privacy_store::retry_deletion(db, &account_id, &audit, admin, now).await? {
+        return Err(missing());
+    }
+    Ok(audit)
+}

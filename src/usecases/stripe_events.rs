@@ -1,0 +1,121 @@
+//! Applying a Stripe event: verify its signature, decide what it means (`billing::decide`), apply that in one
+//! batch. A paid event that cannot be applied is recorded for an operator and refused, so Stripe delivers it again.
+
+use gptimg_domain::billing::{decide, Decision, Problem};
+use gptimg_domain::ids::RandomSource;
+use gptimg_domain::ledger::{LedgerEntryId, LedgerKind, PaymentId};
+use gptimg_domain::stripe::event::{interpret, Envelope};
+use gptimg_domain::stripe::signature;
+use gptimg_domain::time::UnixMillis;
+use gptimg_domain::DomainError;
+
+use crate::config::Config;
+use crate::http::error::ApiError;
+use crate::store::billing::{self, EventRecord, NewRows};
+use crate::store::reversals::{self, Reclaim};
+use crate::store::{billing_problems, invoice_payments, Db};
+
+/// The outcome recorded for a paid event that could not be applied (an open billing problem).
+const NEEDS_ATTENTION: &str = "needs_attention";
+
+/// What became of one delivery.
+pub struct Applied {
+    pub event_id: String,
+    pub event_type: String,
+    /// As recorded in `stripe_events` (e.g. `granted`, `duplicate`, `needs_attention`).
+    pub outcome: String,
+    problem: Option<Problem>,
+}
+
+impl Applied {
+    /// The refusal that makes Stripe deliver the event again, while its problem is open (not once an admin
+    /// dismissed it: then the outcome is no longer `needs_attention`).
+    pub fn refusal(&self) -> Option<DomainError> {
+        self.problem.as_ref().filter(|_| self.outcome == NEEDS_ATTENTION).map(Problem::refusal)
+    }
+}
+
+/// Verifies, interprets and applies one signed delivery; a bad signature or an unreadable event is a 400.
+pub async fn apply_stripe_event(
+    db: &Db,
+    config: &Config,
+    signature_header: Option<&str>,
+    body: &[u8],
+    now: UnixMillis,
+    random: &mut dyn RandomSource,
+) -> Result<Applied, ApiError> {
+    signature::verify(signature_header, body, config.stripe_webhook_secret.expose(), now.as_secs())
+        .map_err(|e| DomainError::bad_request(e.code(), format!("Refused: {e}.")))?;
+    let malformed = || DomainError::bad_request("malformed_event", "The event could not be read.");
+    let envelope = Envelope::parse(body).map_err(|_| malformed())?;
+    let event = interpret(&envelope).map_err(|_| malformed())?;
+    let record = EventRecord { id: &envelope.id, event_type: &envelope.event_type, created: envelope.created, now };
+    let (outcome, problem) = apply(db, config, decide(&event, &config.plans), &record, random).await?;
+    Ok(Applied { event_id: envelope.id.clone(), event_type: envelope.event_type.clone(), outcome, problem })
+}
+
+/// Applies the decision; returns the recorded outcome and the problem the event would be (if it can be one).
+async fn apply(
+    db: &Db,
+    config: &Config,
+    decision: Decision,
+    record: &EventRecord<'_>,
+    random: &mut dyn RandomSource,
+) -> worker::Result<(String, Option<Problem>)> {
+    let ledger_entry_id = LedgerEntryId::generate(random);
+    let payment_id = PaymentId::generate(random);
+    let plan_name = |plan_id: &str| config.plans.by_id(plan_id).map_or(plan_id.to_owned(), |p| p.name.clone());
+    let outcome = match decision {
+        Decision::Grant(grant) => {
+            let rows = NewRows { ledger_entry_id: ledger_entry_id.as_str(), payment_id: payment_id.as_str() };
+            let unknown_account = Problem::unknown_account(&grant.payment);
+            let outcome = billing::grant(db, &grant, &rows, &unknown_account, record).await?;
+            return Ok((outcome, Some(unknown_account)));
+        }
+        Decision::RecordFailedPayment(facts) => {
+            billing::record_failed_payment(db, &facts, payment_id.as_str(), record).await
+        }
+        Decision::LinkSubscription(link) => billing::link_subscription(db, &link, record).await,
+        Decision::UpdateSubscription(update) => billing::update_subscription(db, &update, record).await,
+        Decision::LinkInvoicePayment(link) => invoice_payments::link(db, &link, record).await,
+        Decision::NeedsAttention(problem) => {
+            let outcome = billing_problems::record(db, &problem, record).await?;
+            return Ok((outcome, Some(problem)));
+        }
+        Decision::Reverse(reversal) => {
+            let payment = match reversal.charge.payment_intent_id.as_deref() {
+                Some(intent) => reversals::find_payment_by_intent(db, intent).await?,
+                None => None,
+            };
+            // Not known yet is usually not known *yet*: the invoice or its invoice_payment.paid may still come.
+            // Refused (and recorded) rather than acknowledged, so the retry after they arrive takes the credits back.
+            let Some(payment) = payment else {
+                let problem = Problem::unknown_payment(&reversal);
+                let outcome = billing_problems::record(db, &problem, record).await?;
+                return Ok((outcome, Some(problem)));
+            };
+            let reclaim = Reclaim {
+                ledger_entry_id: ledger_entry_id.as_str(),
+                payment_id: &payment.id,
+                target: reversal.reclaim_target(payment.credits_granted, payment.amount_cents),
+                description: &LedgerKind::Reclaim.description(&plan_name(&payment.plan_id)),
+            };
+            reversals::reclaim(db, &reversal, &reclaim, record).await
+        }
+        Decision::RestoreDispute(restore) => {
+            // No payment means no reclaim was ever made for this dispute, so there is nothing to give back.
+            let Some(payment) = reversals::find_payment_by_intent(db, &restore.payment_intent_id).await? else {
+                return Ok((billing::record_only(db, record, "nothing_to_restore").await?, None));
+            };
+            let restored = Reclaim {
+                ledger_entry_id: ledger_entry_id.as_str(),
+                payment_id: &payment.id,
+                target: 0,
+                description: &LedgerKind::DisputeWon.description(&plan_name(&payment.plan_id)),
+            };
+            reversals::restore_dispute(db, &restore, &restored, record).await
+        }
+        Decision::Ignore(outcome) => billing::record_only(db, record, outcome).await,
+    }?;
+    Ok((outcome, None))
+}
