@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::FailureReason;
+
 /// `generations.status`. The migration's CHECK and every `status IN (...)` in our SQL are tested against this.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -49,19 +51,18 @@ impl GenerationStatus {
 /// What the cron sweep does with an unfinished generation it found overdue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SweepAction {
-    /// Past its deadline: fail (`timed_out`) and refund.
-    FailTimedOut,
-    /// Never reached APIPod (still queued, or running without a task id): fail (`submit_failed`) and refund.
-    FailSubmit,
+    /// Fail and refund: `timed_out` past the deadline, `submit_failed` if it never reached APIPod (still queued,
+    /// or running without a task id).
+    Fail(FailureReason),
     /// Running, but its poll message looks lost: queue a poll again.
     PollAgain,
 }
 
 pub fn sweep_action(status: GenerationStatus, has_task: bool, past_deadline: bool) -> SweepAction {
     if past_deadline {
-        SweepAction::FailTimedOut
+        SweepAction::Fail(FailureReason::TimedOut)
     } else if status == GenerationStatus::Queued || !has_task {
-        SweepAction::FailSubmit
+        SweepAction::Fail(FailureReason::SubmitFailed)
     } else {
         SweepAction::PollAgain
     }
@@ -89,11 +90,13 @@ mod tests {
 
     #[test]
     fn the_sweep_times_out_first_then_fails_unsubmitted_then_polls_again() {
-        assert_eq!(sweep_action(S::Running, true, true), SweepAction::FailTimedOut);
-        assert_eq!(sweep_action(S::Queued, false, true), SweepAction::FailTimedOut);
-        assert_eq!(sweep_action(S::Queued, false, false), SweepAction::FailSubmit);
-        assert_eq!(sweep_action(S::Queued, true, false), SweepAction::FailSubmit);
-        assert_eq!(sweep_action(S::Running, false, false), SweepAction::FailSubmit);
+        let (timed_out, unsubmitted) =
+            (SweepAction::Fail(FailureReason::TimedOut), SweepAction::Fail(FailureReason::SubmitFailed));
+        assert_eq!(sweep_action(S::Running, true, true), timed_out);
+        assert_eq!(sweep_action(S::Queued, false, true), timed_out);
+        assert_eq!(sweep_action(S::Queued, false, false), unsubmitted);
+        assert_eq!(sweep_action(S::Queued, true, false), unsubmitted);
+        assert_eq!(sweep_action(S::Running, false, false), unsubmitted);
         assert_eq!(sweep_action(S::Running, true, false), SweepAction::PollAgain);
     }
 

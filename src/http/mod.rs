@@ -97,7 +97,7 @@ pub fn query_param(req: &Request, name: &str) -> Option<String> {
 }
 
 /// A JSON response that no cache may keep: everything about a signed-in user.
-pub fn private_json(value: &serde_json::Value) -> worker::Result<Response> {
+pub fn private_json(value: &impl serde::Serialize) -> worker::Result<Response> {
     let mut response = Response::from_json(value)?;
     response.headers_mut().set("cache-control", "private, no-store")?;
     Ok(response)
