@@ -19,18 +19,8 @@ crate::resource_id!(
     "upl"
 );
 
-// Rows and queue messages carry these ids; reading one back accepts only the exact format we generate.
-macro_rules! deserialize_by_parse {
-    ($($name:ident),*) => {$(
-        impl<'de> serde::Deserialize<'de> for $name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let raw = String::deserialize(deserializer)?;
-                Self::parse(&raw).ok_or_else(|| serde::de::Error::custom(format!("not a {}: {raw:?}", stringify!($name))))
-            }
-        }
-    )*};
-}
-deserialize_by_parse!(GenerationId, ImageId, UploadId);
+// Rows and queue messages carry these ids back to us.
+crate::serde_str::deserialize_by_parse!(GenerationId, ImageId, UploadId);
 
 /// At most this many generations may be queued or running per user.
 pub const MAX_IN_FLIGHT: i64 = 6;

@@ -1,13 +1,10 @@
 //! A generation's state as a type: the four values D1 may hold, which of them are still in progress, and what the
 //! cron sweep does with a generation it finds overdue.
 
-use serde::{Deserialize, Serialize};
-
 use super::FailureReason;
 
 /// `generations.status`. The migration's CHECK and every `status IN (...)` in our SQL are tested against this.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum GenerationStatus {
     /// Admitted and charged, not yet accepted by APIPod.
     Queued,
@@ -47,6 +44,8 @@ impl GenerationStatus {
         statuses.iter().map(|s| format!("'{}'", s.as_str())).collect::<Vec<_>>().join(", ")
     }
 }
+
+crate::serde_str::serde_as_str!(GenerationStatus);
 
 /// What the cron sweep does with an unfinished generation it found overdue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -16,6 +16,7 @@ pub mod ledger;
 pub mod links;
 pub mod models;
 pub mod privacy;
+mod serde_str;
 pub mod stripe;
 pub mod time;
 pub mod url;

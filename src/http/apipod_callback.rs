@@ -11,12 +11,12 @@ use worker::{Request, Response};
 
 use super::error::ApiError;
 use super::RequestContext;
-use crate::usecases::generations as usecase;
+use crate::usecases::generations::{self as usecase, CallbackOutcome};
 
 #[derive(Serialize)]
 struct Acknowledged {
     received: bool,
-    outcome: &'static str,
+    outcome: CallbackOutcome,
 }
 
 pub async fn receive(mut req: Request, ctx: &RequestContext, raw_id: &str, token: &str) -> Result<Response, ApiError> {

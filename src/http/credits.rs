@@ -1,5 +1,6 @@
 //! `GET /api/credits/ledger`: the signed-in user's credit history, newest first, cursor paged.
 
+use gptimg_domain::ledger::{LedgerEntryId, LedgerKind};
 use serde::Serialize;
 use worker::{Request, Response};
 
@@ -12,8 +13,8 @@ use crate::store::ledger::{self, LedgerEntry};
 
 #[derive(Serialize)]
 struct EntryView<'a> {
-    id: &'a str,
-    kind: &'a str,
+    id: &'a LedgerEntryId,
+    kind: LedgerKind,
     amount: i64,
     balance_after: i64,
     description: &'a str,
@@ -30,7 +31,7 @@ impl<'a> From<&'a LedgerEntry> for EntryView<'a> {
     fn from(e: &'a LedgerEntry) -> Self {
         Self {
             id: &e.id,
-            kind: &e.kind,
+            kind: e.kind,
             amount: e.amount,
             balance_after: e.balance_after,
             description: &e.description,

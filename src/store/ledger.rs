@@ -1,15 +1,15 @@
 //! Reading an account's credit history, newest first, by cursor.
 
 use gptimg_domain::account::AccountId;
-use gptimg_domain::ledger::Cursor;
+use gptimg_domain::ledger::{Cursor, LedgerEntryId, LedgerKind};
 use serde::Deserialize;
 
 use super::Db;
 
 #[derive(Debug, Deserialize)]
 pub struct LedgerEntry {
-    pub id: String,
-    pub kind: String,
+    pub id: LedgerEntryId,
+    pub kind: LedgerKind,
     pub amount: i64,
     pub balance_after: i64,
     pub description: String,
@@ -29,7 +29,7 @@ pub async fn page(
 ) -> worker::Result<(Vec<LedgerEntry>, Option<Cursor>)> {
     super::newest_first_page(db, PAGE, account_id.as_str(), cursor, limit, |row: &LedgerEntry| Cursor {
         created_at: row.created_at,
-        id: row.id.clone(),
+        id: row.id.as_str().to_owned(),
     })
     .await
 }

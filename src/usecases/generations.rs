@@ -10,6 +10,7 @@ use gptimg_domain::ledger::{Cursor, LedgerEntryId, LedgerKind};
 use gptimg_domain::links::new_share_token;
 use gptimg_domain::time::UnixMillis;
 use gptimg_domain::{DomainError, ErrorKind};
+use serde::Serialize;
 use worker::{Bucket, Env};
 
 use crate::config::Config;
@@ -109,9 +110,20 @@ pub async fn unshare(db: &Db, id: &GenerationId, account: &AccountId, now: UnixM
     }
 }
 
-/// What APIPod's callback led to, and the task id we hold (to log whether the unsigned body named it).
+/// What APIPod's callback led to (acknowledged to APIPod and logged as such).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CallbackOutcome {
+    /// Nothing to do: it is queued or has already ended.
+    NotRunning,
+    Finished,
+    AlreadyHandled,
+    StillRunning,
+}
+
+/// The outcome, and the task id we hold (to log whether the unsigned body named it).
 pub struct CallbackHeard {
-    pub outcome: &'static str,
+    pub outcome: CallbackOutcome,
     pub task_id: Option<String>,
 }
 
@@ -125,12 +137,12 @@ pub async fn finish_on_callback(
 ) -> Result<Option<CallbackHeard>, ApiError> {
     let Some(row) = store::find_for_poll(db, id).await? else { return Ok(None) };
     let outcome = if row.status != GenerationStatus::Running {
-        "not_running"
+        CallbackOutcome::NotRunning
     } else {
         match jobs::check(db, env, config, &row, Trigger::Callback).await? {
-            Checked::Finished => "finished",
-            Checked::AlreadyHandled => "already_handled",
-            Checked::StillRunning { readable: true } => "still_running",
+            Checked::Finished => CallbackOutcome::Finished,
+            Checked::AlreadyHandled => CallbackOutcome::AlreadyHandled,
+            Checked::StillRunning { readable: true } => CallbackOutcome::StillRunning,
             // Not acknowledged, so APIPod delivers it again; polling carries on meanwhile.
             Checked::StillRunning { readable: false } => {
                 return Err(DomainError::new(
