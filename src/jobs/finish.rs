@@ -112,7 +112,7 @@ async fn store_results(
         let outcome = match client::download(url, MAX_RESULT_BYTES).await {
             Err(error) => Err((FailureReason::ResultUnavailable, error.0)),
             Ok((body, length)) => {
-                let key = blobs::output_key(row.account_id.as_str(), row.id.as_str(), id.as_str());
+                let key = blobs::output_key(&row.account_id, &row.id, &id);
                 match blobs::put_checked(&bucket, &key, body, length, MAX_RESULT_BYTES).await {
                     Ok(object) => Ok((key, object)),
                     Err(PutError::Refused(refusal)) => Err((FailureReason::ResultNotImage, refusal.code.into_owned())),

@@ -26,7 +26,7 @@ pub async fn create(
     random: &mut dyn RandomSource,
 ) -> Result<Upload, ApiError> {
     let id = UploadId::generate(random);
-    let r2_key = blobs::upload_key(account.as_str(), id.as_str());
+    let r2_key = blobs::upload_key(account, &id);
     let stored = match blobs::put_checked(bucket, &r2_key, body, declared_length, MAX_UPLOAD_BYTES).await {
         Ok(stored) => stored,
         Err(PutError::Refused(refusal)) => return Err(refusal.into()),
