@@ -119,6 +119,7 @@ async fn caller_and_id(
     Ok((account, GenerationId::parse(raw_id).ok_or_else(generation::not_found)?))
 }
 
+/// The signed-in account's id, typed for the use cases and the store (a malformed one is our fault: 500).
 pub(super) fn account_of(user: &CurrentUser) -> Result<AccountId, ApiError> {
     AccountId::parse(user.account.id.as_str()).ok_or_else(|| ApiError::internal("session account id is malformed"))
 }
