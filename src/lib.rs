@@ -1,6 +1,7 @@
 //! GPTImg Worker entry point: builds the request context, routes, and finishes every response the same way.
 
 mod blobs;
+mod body;
 mod clients;
 mod config;
 mod http;
@@ -14,6 +15,7 @@ mod usecases;
 
 use std::rc::Rc;
 
+use gptimg_domain::Cause;
 use serde_json::json;
 use worker::{event, Context, Env, MessageBatch, MessageExt, Request, Response, ScheduleContext, ScheduledEvent};
 
@@ -41,7 +43,8 @@ async fn serve(req: Request, env: Env, counts: Rc<Counts>) -> worker::Result<Res
         Ok(response) => response,
         Err(error) => {
             if let http::error::ApiError::Internal(cause) = &error {
-                log::fault(ctx.request_id.as_str(), "internal_error", cause);
+                // The whole chain, outermost context first; the response only says "internal_error".
+                log::fault(ctx.request_id.as_str(), "internal_error", &cause.to_string());
             }
             error.into_response()
         }
@@ -85,7 +88,7 @@ async fn consume(batch: MessageBatch<jobs::PollMessage>, env: Env) -> worker::Re
         match jobs::poll(&env, &config, message.body()).await {
             Ok(()) => message.ack(),
             Err(error) => {
-                log::fault("-", "generation_poll_failed", &error.to_string());
+                log::fault("-", "generation_poll_failed", &Cause::of(&error).to_string());
                 message.retry();
             }
         }
@@ -108,10 +111,10 @@ async fn sweep(env: Env) {
     match config::load(&env) {
         Ok(config) => {
             if let Err(error) = usecases::sweep::generations(&env, &config, platform::now()).await {
-                log::fault("-", "sweep_failed", &error.to_string());
+                log::fault("-", "sweep_failed", &Cause::of(&error).to_string());
             }
             if let Err(error) = privacy::retention_sweep(&env, &config).await {
-                log::fault("-", "retention_failed", &error.to_string());
+                log::fault("-", "retention_failed", &Cause::of(&error).to_string());
             }
         }
         Err(problems) => log::fault("-", "sweep_misconfigured", &format!("{} problems", problems.len())),

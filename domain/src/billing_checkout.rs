@@ -6,7 +6,7 @@ pub fn checkout_idempotency_key(account_id: &str, plan_id: &str, now: crate::tim
     use sha2::{Digest, Sha256};
     let minute = now.as_secs().div_euclid(60);
     let digest = Sha256::digest(format!("checkout:{account_id}:{plan_id}:{minute}").as_bytes());
-    digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
+    crate::hex::encode(&digest[..16])
 }
 
 #[cfg(test)]

@@ -150,5 +150,5 @@ pub(crate) mod tests;
 /// Lower-case hex SHA-256 of the bytes, recorded with every upload.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    crate::hex::encode(&Sha256::digest(bytes))
 }

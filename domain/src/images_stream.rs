@@ -64,7 +64,7 @@ impl StreamCheck {
     /// After the last chunk: the image's facts, or why it is not an acceptable image.
     pub fn finish(self) -> Result<StreamedImage, DomainError> {
         let info = inspect_parts(&self.head, &self.tail, self.total, self.max_bytes)?;
-        let sha256 = self.hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        let sha256 = crate::hex::encode(&self.hasher.finalize());
         Ok(StreamedImage { info, size_bytes: self.total, sha256 })
     }
 }

@@ -3,12 +3,14 @@
 pub mod account;
 pub mod apipod;
 pub mod auth;
+pub mod avatar;
 pub mod billing;
 pub mod catalogue;
 pub mod config;
 pub mod email;
 pub mod error;
 pub mod generation;
+pub mod hex;
 pub mod ids;
 pub mod images;
 pub mod images_stream;
@@ -16,9 +18,10 @@ pub mod ledger;
 pub mod links;
 pub mod models;
 pub mod privacy;
+pub mod routes;
 mod serde_str;
 pub mod stripe;
 pub mod time;
 pub mod url;
 
-pub use error::{DomainError, ErrorKind};
+pub use error::{Cause, DomainError, ErrorKind};

@@ -21,17 +21,16 @@ pub fn image_path(image_id: &str) -> String {
 
 /// The `sig` query value for a link to `resource_id` valid until `expires_secs`.
 pub fn sign(secret: &[u8], resource_id: &str, expires_secs: i64) -> String {
-    mac(secret, resource_id, expires_secs).finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+    crate::hex::encode(&mac(secret, resource_id, expires_secs).finalize().into_bytes())
 }
 
 /// Constant-time check that the link is ours and not expired.
 pub fn verify(secret: &[u8], resource_id: &str, expires_secs: i64, signature_hex: &str, now_secs: i64) -> bool {
-    if now_secs > expires_secs || signature_hex.len() != 64 {
+    if now_secs > expires_secs {
         return false;
     }
-    let bytes: Option<Vec<u8>> =
-        (0..64).step_by(2).map(|i| u8::from_str_radix(signature_hex.get(i..i + 2)?, 16).ok()).collect();
-    bytes.is_some_and(|b| mac(secret, resource_id, expires_secs).verify_slice(&b).is_ok())
+    crate::hex::decode(signature_hex, 32)
+        .is_some_and(|b| mac(secret, resource_id, expires_secs).verify_slice(&b).is_ok())
 }
 
 /// 128 random bits: the secret part of a public share link.

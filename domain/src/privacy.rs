@@ -47,7 +47,7 @@ pub fn support_sender_hash(key: &[u8], client_ip: Option<&str>) -> String {
     let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key).expect("HMAC accepts keys of any length");
     mac.update(b"support_sender_ip\0");
     mac.update(network.as_bytes());
-    mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+    crate::hex::encode(&mac.finalize().into_bytes())
 }
 
 #[derive(Debug, Clone, serde::Deserialize)]

@@ -6,9 +6,9 @@ use std::rc::Rc;
 use gptimg_domain::auth::id_token::Jwks;
 use gptimg_domain::time::UnixMillis;
 use serde::Deserialize;
-use worker::{Fetch, Headers, Method, Request, RequestInit};
+use worker::Method;
 
-use super::send_with_timeout;
+use super::outbound::{Answer, Outbound};
 use crate::config::Config;
 
 /// Google's token and key endpoints answer in well under a second; a sign-in should not wait longer than this.
@@ -45,26 +45,21 @@ pub struct CodeExchange<'a> {
 
 /// Exchanges the authorization code (with the client secret and PKCE verifier) for an ID token.
 pub async fn exchange_code(config: &Config, exchange: CodeExchange<'_>) -> Result<String, GoogleError> {
-    let body = url::form_urlencoded::Serializer::new(String::new())
-        .append_pair("grant_type", "authorization_code")
-        .append_pair("code", exchange.code)
-        .append_pair("redirect_uri", exchange.redirect_uri)
-        .append_pair("client_id", &config.google_client_id)
-        .append_pair("client_secret", config.google_client_secret.expose())
-        .append_pair("code_verifier", exchange.code_verifier)
-        .finish();
-    let headers = Headers::new();
-    let unavailable = |e: worker::Error| GoogleError::Unavailable(e.to_string());
-    headers.set("content-type", "application/x-www-form-urlencoded").map_err(unavailable)?;
-    headers.set("accept", "application/json").map_err(unavailable)?;
-    let mut init = RequestInit::new();
-    init.with_method(Method::Post).with_headers(headers).with_body(Some(body.into()));
-    let request = Request::new_with_init(config.google_token_url.as_str(), &init).map_err(unavailable)?;
-    let mut response = send_with_timeout(Fetch::Request(request), CALL_TIMEOUT_MS)
-        .await
-        .map_err(|e| GoogleError::Unavailable(format!("token endpoint: {e}")))?;
-    let status = response.status_code();
-    let text = response.text().await.map_err(unavailable)?;
+    let form = [
+        ("grant_type", "authorization_code"),
+        ("code", exchange.code),
+        ("redirect_uri", exchange.redirect_uri),
+        ("client_id", config.google_client_id.as_str()),
+        ("client_secret", config.google_client_secret.expose()),
+        ("code_verifier", exchange.code_verifier),
+    ];
+    let Answer { status, body: text, .. } =
+        Outbound::new(Method::Post, config.google_token_url.as_str(), CALL_TIMEOUT_MS)
+            .header("accept", "application/json")
+            .form(form)
+            .answer()
+            .await
+            .map_err(|e| GoogleError::Unavailable(format!("token endpoint: {e}")))?;
     match status {
         200..=299 => serde_json::from_str::<TokenResponse>(&text)
             .map(|t| t.id_token)
@@ -107,14 +102,12 @@ pub async fn signing_keys(config: &Config, kid: Option<&str>, now: UnixMillis) -
 }
 
 async fn fetch_jwks(config: &Config) -> Result<Jwks, GoogleError> {
-    let unavailable = |e: worker::Error| GoogleError::Unavailable(format!("JWKS: {e}"));
-    let url = url::Url::parse(config.google_jwks_url.as_str()).map_err(|e| GoogleError::Unavailable(e.to_string()))?;
-    let mut response = send_with_timeout(Fetch::Url(url), CALL_TIMEOUT_MS)
+    let answer = Outbound::new(Method::Get, config.google_jwks_url.as_str(), CALL_TIMEOUT_MS)
+        .answer()
         .await
         .map_err(|e| GoogleError::Unavailable(format!("JWKS: {e}")))?;
-    if response.status_code() != 200 {
-        return Err(GoogleError::Unavailable(format!("JWKS answered {}", response.status_code())));
+    if answer.status != 200 {
+        return Err(GoogleError::Unavailable(format!("JWKS answered {}", answer.status)));
     }
-    let text = response.text().await.map_err(unavailable)?;
-    Jwks::parse(&text).map_err(|e| GoogleError::Unavailable(e.to_string()))
+    Jwks::parse(&answer.body).map_err(|e| GoogleError::Unavailable(e.to_string()))
 }

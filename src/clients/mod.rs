@@ -1,7 +1,10 @@
-//! Outbound HTTP to the services GPTImg depends on: Google, Stripe and APIPod, every call under a time limit.
+//! Outbound HTTP to the services GPTImg depends on: Google, Stripe and APIPod (and Google's image host for
+//! avatars), every call built by `outbound::Outbound` and sent under its time limit. The limits, per service:
+//! APIPod 8 s, Google token and keys 8 s, Stripe 10 s, profile images 5 s.
 
 pub mod apipod;
 pub mod google;
+pub mod outbound;
 pub mod stripe;
 
 use futures_util::future::{select, Either};
@@ -25,7 +28,7 @@ impl std::fmt::Display for NoAnswer {
 
 /// Sends `fetch`, aborting it if its answer has not begun within `timeout_ms`: a provider that hangs must not
 /// hold a request, queue consumer or cron run until the platform kills it.
-pub async fn send_with_timeout(fetch: Fetch, timeout_ms: u64) -> Result<Response, NoAnswer> {
+async fn send_with_timeout(fetch: Fetch, timeout_ms: u64) -> Result<Response, NoAnswer> {
     let controller = AbortController::default();
     let signal = controller.signal();
     let request = fetch.send_with_signal(&signal);

@@ -4,9 +4,9 @@
 use gptimg_domain::stripe::API_VERSION;
 use serde::Deserialize;
 use serde_json::Value;
-use worker::{Fetch, Headers, Method, Request, RequestInit};
+use worker::Method;
 
-use super::send_with_timeout;
+use super::outbound::Outbound;
 use crate::config::Config;
 
 /// No Stripe call may hold a request (or the deletion sweep) longer than this; Stripe answers in well under a second.
@@ -26,13 +26,12 @@ pub struct CreatedSession {
     pub url: String,
 }
 
-/// Headers every Stripe API call carries: the secret key and the pinned version (without it, Stripe would answer
-/// in the account's default version, whatever that is).
-fn api_headers(config: &Config) -> worker::Result<Headers> {
-    let headers = Headers::new();
-    headers.set("authorization", &format!("Bearer {}", config.stripe_secret_key.expose()))?;
-    headers.set("stripe-version", API_VERSION)?;
-    Ok(headers)
+/// Every Stripe API call carries the secret key and the pinned version (without it, Stripe would answer in the
+/// account's default version, whatever that is).
+fn api_call(config: &Config, method: Method, path: &str) -> Outbound {
+    Outbound::new(method, config.stripe_api_base.join(path), CALL_TIMEOUT_MS)
+        .bearer(config.stripe_secret_key.expose())
+        .header("stripe-version", API_VERSION)
 }
 
 async fn post_form(
@@ -41,24 +40,15 @@ async fn post_form(
     form: &[(&str, String)],
     idempotency_key: Option<&str>,
 ) -> Result<Value, StripeError> {
-    let unavailable = |e: worker::Error| StripeError::Unavailable(e.to_string());
-    let mut body = url::form_urlencoded::Serializer::new(String::new());
-    for (key, value) in form {
-        body.append_pair(key, value);
-    }
-    let headers = api_headers(config).map_err(unavailable)?;
-    headers.set("content-type", "application/x-www-form-urlencoded").map_err(unavailable)?;
-    if let Some(key) = idempotency_key {
-        headers.set("idempotency-key", key).map_err(unavailable)?;
-    }
-    let mut init = RequestInit::new();
-    init.with_method(Method::Post).with_headers(headers).with_body(Some(body.finish().into()));
-    let request = Request::new_with_init(&config.stripe_api_base.join(path), &init).map_err(unavailable)?;
-    let mut response = send_with_timeout(Fetch::Request(request), CALL_TIMEOUT_MS)
+    let answer = api_call(config, Method::Post, path)
+        .form(form.iter().map(|(key, value)| (*key, value.as_str())))
+        .idempotency_key(idempotency_key)
+        .answer()
         .await
         .map_err(|e| StripeError::Unavailable(format!("{path}: {e}")))?;
-    let status = response.status_code();
-    let value: Value = response.json().await.map_err(|e| StripeError::Unavailable(format!("{path}: {e}")))?;
+    let status = answer.status;
+    let value: Value =
+        serde_json::from_str(&answer.body).map_err(|e| StripeError::Unavailable(format!("{path}: {e}")))?;
     match status {
         200..=299 => Ok(value),
         400..=499 => Err(StripeError::Rejected(
@@ -91,13 +81,8 @@ pub async fn create_portal_session(
 
 /// Cancels a subscription at once. One that Stripe no longer has, or has already cancelled, counts as done.
 pub async fn cancel_subscription(config: &Config, subscription_id: &str) -> Result<(), StripeError> {
-    let unavailable = |e: worker::Error| StripeError::Unavailable(e.to_string());
-    let headers = api_headers(config).map_err(unavailable)?;
-    let mut init = RequestInit::new();
-    init.with_method(Method::Delete).with_headers(headers);
-    let url = config.stripe_api_base.join(&format!("/v1/subscriptions/{subscription_id}"));
-    let request = Request::new_with_init(&url, &init).map_err(unavailable)?;
-    let response = send_with_timeout(Fetch::Request(request), CALL_TIMEOUT_MS)
+    let response = api_call(config, Method::Delete, &format!("/v1/subscriptions/{subscription_id}"))
+        .send()
         .await
         .map_err(|e| StripeError::Unavailable(format!("cancel: {e}")))?;
     match response.status_code() {

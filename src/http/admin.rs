@@ -6,10 +6,11 @@ use gptimg_domain::billing::problem::{validate_dismissal, ProblemReason};
 use gptimg_domain::ids::random_token;
 use gptimg_domain::ledger::{LedgerEntryId, LedgerKind};
 use gptimg_domain::privacy::{validate_adjustment, validate_reply, CreditAdjustment, SupportStatus};
+use gptimg_domain::routes::AdminEndpoint as A;
 use gptimg_domain::DomainError;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use worker::{Method, Request, Response};
+use worker::{Request, Response};
 
 use super::error::ApiError;
 use super::json_body::read_json;
@@ -26,7 +27,7 @@ fn hidden() -> ApiError {
 }
 
 /// The caller, if an admin; everyone else (signed out included) sees the path as nonexistent.
-async fn admin(req: &Request, ctx: &RequestContext) -> Result<CurrentUser, ApiError> {
+pub(super) async fn admin(req: &Request, ctx: &RequestContext) -> Result<CurrentUser, ApiError> {
     let user = current_user(req, ctx).await.map_err(|_| hidden())?;
     if ctx.config().is_ok_and(|config| config.is_admin_address(&user.account.email)) {
         Ok(user)
@@ -73,14 +74,20 @@ struct Dismissal {
     reason: String,
 }
 
-pub async fn dispatch(mut req: Request, ctx: &RequestContext, rest: &[&str]) -> Result<Response, ApiError> {
-    let user = admin(&req, ctx).await?;
+/// Runs an admin endpoint the route table matched, for `user`, already known to be an admin.
+pub async fn dispatch(
+    mut req: Request,
+    ctx: &RequestContext,
+    user: CurrentUser,
+    endpoint: A,
+    params: &[&str],
+) -> Result<Response, ApiError> {
     let db = ctx.db()?;
     let now = platform::now();
     let param = |name: &str| super::query_param(&req, name);
     let not_found = || ApiError::not_found("not_found", "There is no such record.");
-    let body: Value = match (req.method(), rest) {
-        (Method::Get, ["support"]) => {
+    let body: Value = match (endpoint, params) {
+        (A::SupportInbox, []) => {
             let status = match param("status") {
                 None => None,
                 Some(raw) => Some(
@@ -91,7 +98,7 @@ pub async fn dispatch(mut req: Request, ctx: &RequestContext, rest: &[&str]) -> 
             let messages: Vec<Value> = store::inbox(&db, status).await?.into_iter().map(with_parsed_replies).collect();
             json!({ "messages": messages })
         }
-        (Method::Post, ["support", id, "reply"]) => {
+        (A::SupportReply, [id]) => {
             let reply: Reply = read_json(&mut req, 16 * 1024, &["application/json"]).await?;
             let text = validate_reply(&reply.body)?;
             let audit = audit_id();
@@ -109,7 +116,7 @@ pub async fn dispatch(mut req: Request, ctx: &RequestContext, rest: &[&str]) -> 
             }
             json!({ "id": reply_id, "status": "answered" })
         }
-        (Method::Post, ["support", id, "status"]) => {
+        (A::SupportStatus, [id]) => {
             let change: StatusChange = read_json(&mut req, 1024, &["application/json"]).await?;
             let audit = audit_id();
             let details = json!({ "status": change.status });
@@ -125,13 +132,13 @@ pub async fn dispatch(mut req: Request, ctx: &RequestContext, rest: &[&str]) -> 
             }
             json!({ "id": id, "status": change.status })
         }
-        (Method::Get, ["users"]) => {
+        (A::UserSearch, []) => {
             let query = param("q")
                 .filter(|q| q.trim().len() >= 2)
                 .ok_or_else(|| DomainError::bad_request("query_too_short", "Search with at least 2 characters."))?;
             json!({ "users": store::find_users(&db, query.trim()).await? })
         }
-        (Method::Post, ["users", id, "credits"]) => {
+        (A::CreditAdjustment, [id]) => {
             let request: CreditAdjustment = read_json(&mut req, 2048, &["application/json"]).await?;
             let (amount, reason) = validate_adjustment(&request)?;
             let audit = audit_id();
@@ -155,8 +162,8 @@ pub async fn dispatch(mut req: Request, ctx: &RequestContext, rest: &[&str]) -> 
                 })?;
             json!({ "account_id": id, "credits": balance, "audit_id": audit })
         }
-        (Method::Get, ["generations", "failed"]) => json!({ "generations": store::failed_generations(&db).await? }),
-        (Method::Get, ["billing", "problems"]) => {
+        (A::FailedGenerations, []) => json!({ "generations": store::failed_generations(&db).await? }),
+        (A::BillingProblems, []) => {
             let open_only = match param("status").as_deref() {
                 None | Some("open") => true,
                 Some("all") => false,
@@ -168,7 +175,7 @@ pub async fn dispatch(mut req: Request, ctx: &RequestContext, rest: &[&str]) -> 
                 billing_problems::list(&db, open_only).await?.into_iter().map(problem_view).collect::<Vec<_>>();
             json!({ "problems": problems })
         }
-        (Method::Post, ["billing", "problems", event_id, "dismiss"]) => {
+        (A::DismissBillingProblem, [event_id]) => {
             let request: Dismissal = read_json(&mut req, 2048, &["application/json"]).await?;
             let reason = validate_dismissal(&request.reason)?;
             let audit = audit_id();
@@ -185,7 +192,7 @@ pub async fn dispatch(mut req: Request, ctx: &RequestContext, rest: &[&str]) -> 
             }
             json!({ "event_id": event_id, "resolution": "dismissed", "audit_id": audit })
         }
-        (Method::Get, ["deletions", "stuck"]) => {
+        (A::StuckDeletions, []) => {
             let rows = privacy_store::stuck_deletions(&db).await?;
             let deletions: Vec<Value> = rows
                 .into_iter()
@@ -197,14 +204,14 @@ pub async fn dispatch(mut req: Request, ctx: &RequestContext, rest: &[&str]) -> 
                 .collect();
             json!({ "deletions": deletions })
         }
-        (Method::Post, ["deletions", id, "retry"]) => {
+        (A::RetryDeletion, [id]) => {
             let audit = audit_id();
             if !privacy_store::retry_deletion(&db, id, &audit, &user.account.id, now).await? {
                 return Err(ApiError::not_found("not_found", "There is no unfinished deletion for this account."));
             }
             json!({ "account_id": id, "retry": "next_cron_run", "audit_id": audit })
         }
-        (Method::Get, ["audit"]) => json!({ "entries": store::audit_log(&db).await? }),
+        (A::AuditLog, []) => json!({ "entries": store::audit_log(&db).await? }),
         _ => return Err(hidden()),
     };
     Ok(private_json(&body)?)

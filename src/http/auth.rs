@@ -7,6 +7,7 @@ use gptimg_domain::auth::return_to::ReturnPath;
 use gptimg_domain::auth::session_token::{SessionToken, SESSION_LIFETIME_SECS};
 use gptimg_domain::auth::subject_hash::signup_subject_hash;
 use gptimg_domain::ledger::LedgerEntryId;
+use gptimg_domain::{DomainError, ErrorKind};
 use worker::{Request, Response};
 
 use super::cookies::{self, OAUTH_COOKIE, SESSION_COOKIE};
@@ -55,18 +56,22 @@ pub async fn start(req: &Request, ctx: &RequestContext) -> Result<Response, ApiE
     Ok(response)
 }
 
-/// Why a sign-in attempt failed, as a page the visitor can read.
+/// Why a sign-in attempt failed, as a page the visitor can read; its status and code come from the one error map.
 struct SignInFailure {
-    status: u16,
+    error: ApiError,
     title: &'static str,
     explanation: &'static str,
-    code: &'static str,
+    /// What Google said, for the log only.
     cause: Option<String>,
 }
 
 impl SignInFailure {
+    fn new(kind: ErrorKind, code: &'static str, title: &'static str, explanation: &'static str) -> Self {
+        Self { error: DomainError::new(kind, code, explanation).into(), title, explanation, cause: None }
+    }
+
     fn rejected(code: &'static str, explanation: &'static str) -> Self {
-        Self { status: 400, title: "Sign-in failed", explanation, code, cause: None }
+        Self::new(ErrorKind::BadRequest, code, "Sign-in failed", explanation)
     }
 }
 
@@ -77,13 +82,18 @@ pub async fn callback(req: &Request, ctx: &RequestContext) -> Result<Response, A
     let mut response = match complete_sign_in(req, ctx, config).await {
         Ok(response) => response,
         Err(failure) => {
-            let detail = failure.cause.as_deref().unwrap_or(failure.code);
+            let code = failure.error.code();
+            let detail = match (&failure.cause, &failure.error) {
+                (Some(cause), _) => cause.clone(),
+                (None, ApiError::Internal(chain)) => chain.to_string(),
+                (None, _) => code.to_owned(),
+            };
             log::event(
                 ctx.request_id.as_str(),
                 "sign_in_failed",
-                serde_json::json!({ "code": failure.code, "detail": detail }),
+                serde_json::json!({ "code": code, "detail": detail }),
             );
-            pages::message(failure.status, failure.title, failure.explanation, failure.code)?
+            pages::message(failure.error.status(), failure.title, failure.explanation, code)?
         }
     };
     // The attempt is over either way: its state must never be usable again.
@@ -94,13 +104,12 @@ pub async fn callback(req: &Request, ctx: &RequestContext) -> Result<Response, A
 async fn complete_sign_in(req: &Request, ctx: &RequestContext, config: &Config) -> Result<Response, SignInFailure> {
     if let Some(error) = query_param(req, "error") {
         return Err(if error == "access_denied" {
-            SignInFailure {
-                status: 400,
-                title: "Sign-in cancelled",
-                explanation: "You cancelled signing in with Google. Nothing was changed.",
-                code: "google_access_denied",
-                cause: None,
-            }
+            SignInFailure::new(
+                ErrorKind::BadRequest,
+                "google_access_denied",
+                "Sign-in cancelled",
+                "You cancelled signing in with Google. Nothing was changed.",
+            )
         } else {
             SignInFailure::rejected("google_error", "Google could not sign you in. Please try again.")
         });
@@ -128,16 +137,15 @@ async fn complete_sign_in(req: &Request, ctx: &RequestContext, config: &Config) 
     let token = google::exchange_code(config, exchange).await.map_err(google_failure)?;
     let keys = google::signing_keys(config, id_token::key_id(&token).as_deref(), now).await.map_err(google_failure)?;
     let expected = Expected { client_id: &config.google_client_id, nonce: &state.nonce, now_secs: now.as_secs() };
-    let identity = id_token::verify(&token, &keys, &expected).map_err(|error| SignInFailure {
-        status: 400,
-        title: "Sign-in failed",
-        explanation: if error == id_token::IdTokenError::EmailNotVerified {
-            "Your Google account's email address is not verified. Verify it with Google, then sign in again."
-        } else {
-            "Google's answer could not be verified, so you were not signed in. Please try again."
-        },
-        code: error.code(),
-        cause: None,
+    let identity = id_token::verify(&token, &keys, &expected).map_err(|error| {
+        SignInFailure::rejected(
+            error.code(),
+            if error == id_token::IdTokenError::EmailNotVerified {
+                "Your Google account's email address is not verified. Verify it with Google, then sign in again."
+            } else {
+                "Google's answer could not be verified, so you were not signed in. Please try again."
+            },
+        )
     })?;
 
     let token = SessionToken::generate(&mut CryptoRandom);
@@ -176,22 +184,23 @@ fn google_failure(error: GoogleError) -> SignInFailure {
             )
         },
         GoogleError::Unavailable(reason) => SignInFailure {
-            status: 502,
-            title: "Google is not responding",
-            explanation: "We could not reach Google to finish signing you in. Please try again in a minute.",
-            code: "google_unavailable",
             cause: Some(reason),
+            ..SignInFailure::new(
+                ErrorKind::Upstream,
+                "google_unavailable",
+                "Google is not responding",
+                "We could not reach Google to finish signing you in. Please try again in a minute.",
+            )
         },
     }
 }
 
 fn internal(error: worker::Error) -> SignInFailure {
     SignInFailure {
-        status: 500,
+        error: ApiError::from(error).context("signing in"),
         title: "Something went wrong",
         explanation: "We could not finish signing you in. Please try again.",
-        code: "internal_error",
-        cause: Some(error.to_string()),
+        cause: None,
     }
 }
 

@@ -3,7 +3,7 @@
 use std::rc::Rc;
 
 use gptimg_domain::config::ConfigProblem;
-use gptimg_domain::{DomainError, ErrorKind};
+use gptimg_domain::{Cause, DomainError, ErrorKind};
 use serde_json::json;
 use worker::Response;
 
@@ -12,18 +12,31 @@ use worker::Response;
 pub enum ApiError {
     /// A rule said no; status from its `ErrorKind` (see `status_of`).
     Domain(DomainError),
-    /// 405, with the methods the path does accept.
-    MethodNotAllowed { allow: &'static str },
+    /// 405, with the methods the path does accept (from the route table).
+    MethodNotAllowed { allow: String },
     /// 503 `service_misconfigured`: names the broken settings, never their values.
     Misconfigured(Rc<[ConfigProblem]>),
-    /// 500 `internal_error`: the cause is logged under the request id, never returned.
-    Internal(String),
+    /// 500 `internal_error`: the cause chain is logged under the request id, never returned.
+    Internal(Cause),
 }
 
 impl ApiError {
     /// A fault of ours, keeping its cause for the log (never for the response).
     pub fn internal(cause: impl std::fmt::Display) -> Self {
-        Self::Internal(cause.to_string())
+        Self::Internal(Cause::new(cause.to_string()))
+    }
+
+    /// A fault of ours caused by `error`, keeping its whole `source()` chain for the log.
+    pub fn caused_by(error: &(dyn std::error::Error + 'static)) -> Self {
+        Self::Internal(Cause::of(error))
+    }
+
+    /// Says what was being done when a fault happened (`"loading account"`); other errors pass unchanged.
+    pub fn context(self, doing: impl Into<String>) -> Self {
+        match self {
+            Self::Internal(cause) => Self::Internal(cause.context(doing)),
+            other => other,
+        }
     }
 
     pub fn not_found(code: &'static str, message: &'static str) -> Self {
@@ -39,26 +52,36 @@ impl ApiError {
         }
     }
 
+    /// The stable snake_case code clients see.
+    pub fn code(&self) -> &str {
+        match self {
+            Self::Domain(error) => &error.code,
+            Self::MethodNotAllowed { .. } => "method_not_allowed",
+            Self::Misconfigured(_) => "service_misconfigured",
+            Self::Internal(_) => "internal_error",
+        }
+    }
+
     /// Turns the error into its response; the caller logs an `Internal` cause first.
     pub fn into_response(self) -> Response {
         let status = self.status();
-        let (code, message): (&str, String) = match &self {
-            Self::Domain(error) => (&error.code, error.message.to_string()),
-            Self::MethodNotAllowed { allow } => ("method_not_allowed", format!("This path accepts only {allow}.")),
+        let message = match &self {
+            Self::Domain(error) => error.message.to_string(),
+            Self::MethodNotAllowed { allow } => format!("This path accepts only {allow}."),
             Self::Misconfigured(problems) => {
                 let names: Vec<String> = problems.iter().map(ToString::to_string).collect();
-                ("service_misconfigured", format!("The service is misconfigured: {}.", names.join("; ")))
+                format!("The service is misconfigured: {}.", names.join("; "))
             }
-            Self::Internal(_) => ("internal_error", "Something went wrong on our side. Please try again.".into()),
+            Self::Internal(_) => "Something went wrong on our side. Please try again.".into(),
         };
-        let mut body = json!({ "error": { "code": code, "message": message } });
+        let mut body = json!({ "error": { "code": self.code(), "message": message } });
         if let Self::Domain(DomainError { details: Some(details), .. }) = &self {
             body["error"]["details"] = details.clone();
         }
         let mut response = Response::from_json(&body)
             .unwrap_or_else(|_| Response::empty().expect("an empty response can always be built"))
             .with_status(status);
-        if let Self::MethodNotAllowed { allow } = self {
+        if let Self::MethodNotAllowed { allow } = &self {
             let _ = response.headers_mut().set("allow", allow);
         }
         if let Self::Domain(DomainError { retry_after_secs: Some(secs), .. }) = &self {
@@ -76,16 +99,14 @@ pub fn status_of(kind: ErrorKind) -> u16 {
         ErrorKind::PaymentRequired => 402,
         ErrorKind::Forbidden => 403,
         ErrorKind::NotFound => 404,
-        ErrorKind::MethodNotAllowed => 405,
         ErrorKind::Conflict => 409,
         ErrorKind::Gone => 410,
         ErrorKind::PayloadTooLarge => 413,
         ErrorKind::UnsupportedMediaType => 415,
+        ErrorKind::RangeNotSatisfiable => 416,
         ErrorKind::Unprocessable => 422,
         ErrorKind::RateLimited => 429,
         ErrorKind::Upstream => 502,
-        ErrorKind::Misconfigured => 503,
-        ErrorKind::Internal => 500,
     }
 }
 
@@ -97,6 +118,6 @@ impl From<DomainError> for ApiError {
 
 impl From<worker::Error> for ApiError {
     fn from(error: worker::Error) -> Self {
-        Self::Internal(error.to_string())
+        Self::caused_by(&error)
     }
 }

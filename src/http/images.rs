@@ -4,6 +4,7 @@
 use gptimg_domain::auth::session_token::SessionToken;
 use gptimg_domain::generation::ImageId;
 use gptimg_domain::images::parse_range;
+use gptimg_domain::{DomainError, ErrorKind};
 use worker::{Headers, Range, Request, Response};
 
 use super::cookies::{self, SESSION_COOKIE};
@@ -42,12 +43,12 @@ pub async fn get(req: &Request, ctx: &RequestContext, raw_id: &str) -> Result<Re
         Ok(range) => range,
         Err(_) => {
             headers.set("content-range", &format!("bytes */{size}"))?;
-            let error = ApiError::Domain(gptimg_domain::DomainError::new(
-                gptimg_domain::ErrorKind::BadRequest,
+            let error = ApiError::from(DomainError::new(
+                ErrorKind::RangeNotSatisfiable,
                 "range_not_satisfiable",
                 "The requested range is outside the image.",
             ));
-            return Ok(error.into_response().with_status(416).with_headers(headers));
+            return Ok(error.into_response().with_headers(headers));
         }
     };
     let r2_range = range.map(|r| Range::OffsetWithLength { offset: r.offset, length: r.length });

@@ -1,21 +1,25 @@
 //! `/api/me`: the signed-in user's profile, name correction, and their Google avatar served same-origin.
 
 use gptimg_domain::account::DisplayName;
+use gptimg_domain::avatar::{self, ImageUrl};
 use gptimg_domain::{DomainError, ErrorKind};
 use serde::Deserialize;
 use serde_json::json;
-use worker::{Fetch, Request, Response};
+use worker::{Method, Request, Response};
 
 use super::error::ApiError;
 use super::json_body::read_json;
 use super::session::{maybe_user, signed_in_user};
 use super::{private_json, RequestContext};
+use crate::body::Body;
+use crate::clients::outbound::Outbound;
 use crate::config::Config;
 use crate::platform;
 use crate::store::accounts::{self, Account};
 
 const MAX_PROFILE_BODY: usize = 4 * 1024;
 const MAX_AVATAR_BYTES: usize = 1024 * 1024;
+/// Google's image host answers in well under a second; a profile picture is not worth holding a request longer.
 const AVATAR_TIMEOUT_MS: u64 = 5_000;
 
 /// The subscription summary for the profile: plan, status and renewal (in milliseconds, as everywhere in the API).
@@ -83,27 +87,19 @@ pub async fn patch(mut req: Request, ctx: &RequestContext) -> Result<Response, A
     Ok(private_json(&profile(&account, ctx.config()?))?)
 }
 
-/// Only Google's image hosts (or the configured Google stand-in) are fetched: never an arbitrary URL.
-fn is_allowed_avatar_url(url: &url::Url, config: &Config) -> bool {
-    let google_host = url.scheme() == "https" && url.host_str().is_some_and(|h| h.ends_with(".googleusercontent.com"));
-    let stand_in = url.origin().ascii_serialization()
-        == url::Url::parse(config.google_auth_url.as_str())
-            .map(|u| u.origin().ascii_serialization())
-            .unwrap_or_default();
-    google_host || stand_in
-}
-
 /// `GET /api/me/avatar`: the profile image, proxied so the page's CSP needs no third-party origin.
 pub async fn avatar(req: &Request, ctx: &RequestContext) -> Result<Response, ApiError> {
     let user = signed_in_user(req, ctx).await?;
     let config = ctx.config()?;
     let not_found = || ApiError::not_found("avatar_not_found", "This account has no profile image.");
     let url = user.account.picture_url.as_deref().and_then(|raw| url::Url::parse(raw).ok()).ok_or_else(not_found)?;
-    if !is_allowed_avatar_url(&url, config) {
+    let sign_in_origin = url::Url::parse(config.google_auth_url.as_str()).map(|u| u.origin().ascii_serialization());
+    let origin = url.origin().ascii_serialization();
+    let image_url = ImageUrl { scheme: url.scheme(), host: url.host_str(), origin: &origin };
+    if !avatar::may_fetch(image_url, sign_in_origin.as_deref().ok()) {
         return Err(not_found());
     }
-    // Google's image host gets the same kind of time limit as every other outbound call.
-    let mut upstream = crate::clients::send_with_timeout(Fetch::Url(url), AVATAR_TIMEOUT_MS).await.map_err(|e| {
+    let mut upstream = Outbound::new(Method::Get, url.as_str(), AVATAR_TIMEOUT_MS).send().await.map_err(|e| {
         crate::log::event(ctx.request_id.as_str(), "avatar_fetch_failed", json!({ "cause": e.to_string() }));
         DomainError::new(ErrorKind::Upstream, "avatar_unavailable", "The profile image could not be fetched just now.")
     })?;
@@ -111,10 +107,7 @@ pub async fn avatar(req: &Request, ctx: &RequestContext) -> Result<Response, Api
     if upstream.status_code() != 200 || !content_type.starts_with("image/") {
         return Err(not_found());
     }
-    let bytes = upstream.bytes().await?;
-    if bytes.len() > MAX_AVATAR_BYTES {
-        return Err(not_found());
-    }
+    let bytes = Body::take(&mut upstream).read(MAX_AVATAR_BYTES).await?.ok_or_else(not_found)?;
     let mut response = Response::from_bytes(bytes)?;
     response.headers_mut().set("content-type", &content_type)?;
     response.headers_mut().set("cache-control", "private, max-age=3600")?;

@@ -9,7 +9,8 @@ use super::error::ApiError;
 use super::generations::account_of;
 use super::session::current_user;
 use super::{private_json, RequestContext};
-use crate::blobs::{self, ByteChunks};
+use crate::blobs;
+use crate::body::Body;
 use crate::platform::{self, CryptoRandom};
 use crate::store::uploads::Upload;
 use crate::usecases::uploads as usecase;
@@ -44,13 +45,10 @@ impl<'a> From<&'a Upload> for UploadView<'a> {
 /// streams into R2 while it is checked (see `blobs::put_checked`); anything refused leaves no object or row.
 pub async fn create(mut req: Request, ctx: &RequestContext) -> Result<Response, ApiError> {
     let account = account_of(&current_user(&req, ctx).await?)?;
-    let declared = req.headers().get("content-length")?.and_then(|v| v.parse::<u64>().ok());
-    let body: ByteChunks = match req.stream() {
-        Ok(stream) => Box::pin(stream),
-        Err(_) => Box::pin(futures_util::stream::empty()),
-    };
+    let body = Body::take(&mut req);
     let (db, bucket) = (ctx.db()?, blobs::bucket(&ctx.env)?);
-    let upload = usecase::create(&db, &bucket, &account, body, declared, platform::now(), &mut CryptoRandom).await?;
+    let upload =
+        usecase::create(&db, &bucket, &account, body.chunks, body.declared, platform::now(), &mut CryptoRandom).await?;
     Ok(private_json(&UploadView::from(&upload))?.with_status(201))
 }
 

@@ -63,6 +63,20 @@ describe("a correctly configured Worker", () => {
     assert.equal((await response.json()).error.code, "method_not_allowed");
   });
 
+  test("every wrong method is told the path's methods from the one route table, HEAD only where GET has it", async () => {
+    for (const [method, path, allow] of [
+      ["PUT", "/api/me", "GET, PATCH, DELETE"],
+      ["HEAD", "/api/me", "GET, PATCH, DELETE"],
+      ["GET", "/api/generations/gen_x/share", "POST, DELETE"],
+      ["DELETE", "/images/img_x", "GET, HEAD"],
+      ["GET", "/webhooks/stripe", "POST"],
+    ]) {
+      const response = await worker.fetch(path, { method, headers: { origin: worker.url } });
+      assert.equal(response.status, 405, `${method} ${path}`);
+      assert.equal(response.headers.get("allow"), allow, `${method} ${path}`);
+    }
+  });
+
   test("an unknown page gets the HTML 404 page", async () => {
     const response = await worker.fetch("/no-such-page");
     assert.equal(response.status, 404);

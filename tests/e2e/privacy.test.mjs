@@ -229,6 +229,26 @@ describe("the admin console", () => {
     assert.equal(await balance(worker, user.session), 10);
   });
 
+  test("a wrong method on an admin path is a 404 route_not_found for non-admins, and a 405 with Allow only for admins", async () => {
+    const user = await newUser();
+    for (const [method, path, allow] of [["DELETE", "/api/admin/support", "GET"], ["GET", `/api/admin/users/${user.id}/credits`, "POST"], ["PUT", "/api/admin/audit", "GET"]]) {
+      const asUserResponse = await json(worker, user.session, method, path);
+      assert.equal(asUserResponse.status, 404, `${method} ${path} as a user`);
+      assert.equal(asUserResponse.headers.get("allow"), null);
+      assert.equal((await asUserResponse.json()).error.code, "route_not_found");
+      const anonymous = await worker.fetch(path, { method, headers: { origin: worker.url } });
+      assert.equal(anonymous.status, 404, `${method} ${path} anonymously`);
+      assert.equal((await anonymous.json()).error.code, "route_not_found");
+      const asAdmin = await json(worker, admin.session, method, path);
+      assert.equal(asAdmin.status, 405, `${method} ${path} as the admin`);
+      assert.equal(asAdmin.headers.get("allow"), allow);
+      assert.equal((await asAdmin.json()).error.code, "method_not_allowed");
+    }
+    const unknown = await json(worker, admin.session, "GET", "/api/admin/nope");
+    assert.equal(unknown.status, 404);
+    assert.equal((await unknown.json()).error.code, "route_not_found");
+  });
+
   test("the admin answers support, the user sees the reply, and every action is audited", async () => {
     const user = await newUser();
     const sent = await sendSupport(user.session, { subject: "Lost image", message: "My image vanished" });

@@ -17,7 +17,7 @@ fn mac(secret: &[u8], generation_id: &str) -> Hmac<Sha256> {
 
 /// The secret path segment of a generation's callback URL (64 hex characters).
 pub fn token(secret: &[u8], generation_id: &str) -> String {
-    mac(secret, generation_id).finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+    crate::hex::encode(&mac(secret, generation_id).finalize().into_bytes())
 }
 
 /// Constant-time check that `token` is the one we gave APIPod for this generation.

@@ -38,7 +38,7 @@ impl SessionToken {
 
     /// What the database stores and looks up: lowercase hex SHA-256 of the token.
     pub fn hash(&self) -> String {
-        Sha256::digest(self.0.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+        crate::hex::encode(&Sha256::digest(self.0.as_bytes()))
     }
 }
 

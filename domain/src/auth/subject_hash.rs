@@ -16,7 +16,7 @@ pub fn signup_subject_hash(secret: &[u8], subject: &GoogleSubject) -> String {
     mac.update(PURPOSE.as_bytes());
     mac.update(b"\0");
     mac.update(subject.as_str().as_bytes());
-    mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+    crate::hex::encode(&mac.finalize().into_bytes())
 }
 
 #[cfg(test)]
@@ -49,7 +49,7 @@ mod tests {
     fn the_purpose_label_separates_it_from_a_plain_hmac_of_the_subject() {
         let mut plain = Hmac::<Sha256>::new_from_slice(KEY).unwrap();
         plain.update(b"1");
-        let plain: String = plain.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
+        let plain: String = crate::hex::encode(&plain.finalize().into_bytes());
         assert_ne!(signup_subject_hash(KEY, &subject("1")), plain);
     }
 }

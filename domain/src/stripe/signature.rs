@@ -36,13 +36,6 @@ impl SignatureError {
     }
 }
 
-fn decode_hex(text: &str) -> Option<Vec<u8>> {
-    if text.len() != 64 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return None;
-    }
-    (0..text.len()).step_by(2).map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok()).collect()
-}
-
 impl Signature {
     /// `t=1700000000,v1=<hex>,v1=<hex>,v0=<ignored>`; unknown schemes are ignored, as Stripe advises.
     pub fn parse(header: &str) -> Result<Self, SignatureError> {
@@ -52,7 +45,7 @@ impl Signature {
             let (key, value) = part.trim().split_once('=').ok_or(SignatureError::Malformed)?;
             match key {
                 "t" => timestamp = Some(value.parse::<i64>().map_err(|_| SignatureError::Malformed)?),
-                "v1" => v1.push(decode_hex(value).ok_or(SignatureError::Malformed)?),
+                "v1" => v1.push(crate::hex::decode(value, 32).ok_or(SignatureError::Malformed)?),
                 _ => {}
             }
         }
@@ -91,8 +84,7 @@ pub fn verify(header: Option<&str>, body: &[u8], secret: &str, now_secs: i64) ->
 /// The header Stripe would send; used by tests and the local Stripe stand-in's documentation.
 pub fn sign(body: &[u8], secret: &str, timestamp: i64) -> String {
     let tag = mac(secret, timestamp, body).finalize().into_bytes();
-    let hex: String = tag.iter().map(|b| format!("{b:02x}")).collect();
-    format!("t={timestamp},v1={hex}")
+    format!("t={timestamp},v1={}", crate::hex::encode(&tag))
 }
 
 #[cfg(test)]

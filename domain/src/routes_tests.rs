@@ -1,0 +1,162 @@
+use super::*;
+
+const ALL_METHODS: [HttpMethod; 7] = [Get, Head, Post, HttpMethod::Put, Patch, Delete, HttpMethod::Other];
+
+/// Every API path (with sample parameters) and the `Allow` it answers a wrong method with, as the Worker has
+/// always answered it.
+const EXPECTED_ALLOW: &[(&str, &str)] = &[
+    ("/healthz", "GET, HEAD"),
+    ("/auth/google/start", "GET"),
+    ("/auth/google/callback", "GET"),
+    ("/auth/logout", "POST"),
+    ("/api/me", "GET, PATCH, DELETE"),
+    ("/api/me/consent", "POST"),
+    ("/api/me/export", "GET"),
+    ("/api/me/avatar", "GET"),
+    ("/api/support", "GET, POST"),
+    ("/api/session", "GET"),
+    ("/api/plans", "GET"),
+    ("/api/billing/checkout", "POST"),
+    ("/api/billing/portal", "POST"),
+    ("/api/credits/ledger", "GET"),
+    ("/api/uploads", "POST"),
+    ("/uploads/upl_1/content", "GET"),
+    ("/api/generations", "GET, POST"),
+    ("/api/generations/gen_1", "GET, DELETE"),
+    ("/api/generations/gen_1/share", "POST, DELETE"),
+    ("/api/models", "GET"),
+    ("/images/img_1", "GET, HEAD"),
+    ("/webhooks/stripe", "POST"),
+    ("/webhooks/apipod/gen_1/token", "POST"),
+    ("/api/csp-report", "POST"),
+    ("/api/admin/support", "GET"),
+    ("/api/admin/support/sup_1/reply", "POST"),
+    ("/api/admin/support/sup_1/status", "POST"),
+    ("/api/admin/users", "GET"),
+    ("/api/admin/users/acc_1/credits", "POST"),
+    ("/api/admin/generations/failed", "GET"),
+    ("/api/admin/billing/problems", "GET"),
+    ("/api/admin/billing/problems/evt_1/dismiss", "POST"),
+    ("/api/admin/deletions/stuck", "GET"),
+    ("/api/admin/deletions/acc_1/retry", "POST"),
+    ("/api/admin/audit", "GET"),
+];
+
+fn route_path(method: HttpMethod, path: &str) -> Routed<'_> {
+    route(method, &segments(path))
+}
+
+#[test]
+fn every_path_accepts_exactly_its_allowed_methods_and_names_them_to_the_rest() {
+    for (path, expected) in EXPECTED_ALLOW {
+        let accepted: Vec<&str> = expected.split(", ").collect();
+        for method in ALL_METHODS {
+            match route_path(method, path) {
+                Routed::Endpoint { .. } => assert!(accepted.contains(&method.as_str()), "{method:?} {path}"),
+                Routed::WrongMethod { allow } => {
+                    assert!(!accepted.contains(&method.as_str()), "{method:?} {path}");
+                    assert_eq!(&allow, expected, "{path}");
+                }
+                other => panic!("{method:?} {path} routed to {other:?}"),
+            }
+        }
+    }
+}
+
+#[test]
+fn the_table_has_no_rows_the_expectations_miss() {
+    assert_eq!(ROWS.len(), EXPECTED_ALLOW.len());
+}
+
+#[test]
+fn head_is_accepted_only_where_it_always_was() {
+    assert_eq!(route_path(Head, "/healthz"), Routed::Endpoint { endpoint: E::Health, params: vec![] });
+    assert_eq!(route_path(Head, "/images/img_1"), Routed::Endpoint { endpoint: E::Image, params: vec!["img_1"] });
+    assert_eq!(route_path(Head, "/api/me"), Routed::WrongMethod { allow: "GET, PATCH, DELETE".into() });
+}
+
+#[test]
+fn one_path_routes_each_method_to_its_own_endpoint() {
+    let endpoint = |method| match route_path(method, "/api/me") {
+        Routed::Endpoint { endpoint, .. } => endpoint,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(endpoint(Get), E::Profile);
+    assert_eq!(endpoint(Patch), E::RenameProfile);
+    assert_eq!(endpoint(Delete), E::DeleteAccount);
+}
+
+#[test]
+fn parameters_come_back_in_path_order() {
+    assert_eq!(
+        route_path(Post, "/webhooks/apipod/gen_1/secret"),
+        Routed::Endpoint { endpoint: E::ApipodCallback, params: vec!["gen_1", "secret"] }
+    );
+    assert_eq!(
+        route_path(Post, "/api/admin/billing/problems/evt_9/dismiss"),
+        Routed::Endpoint { endpoint: E::Admin(A::DismissBillingProblem), params: vec!["evt_9"] }
+    );
+}
+
+#[test]
+fn unknown_paths_under_the_api_namespaces_are_no_such_endpoint() {
+    for path in [
+        "/api/nope",
+        "/api/",
+        "/api",
+        "/auth/unknown",
+        "/webhooks/unknown",
+        "/images",
+        "/images/a/b",
+        "/uploads/upl_1",
+        "/api/me/",
+        "/api/admin",
+        "/api/admin/nope",
+        "/api/generations/gen_1/share/extra",
+    ] {
+        for method in ALL_METHODS {
+            assert_eq!(route_path(method, path), Routed::NoSuchEndpoint, "{method:?} {path}");
+        }
+    }
+}
+
+#[test]
+fn everything_else_is_left_to_pages_and_assets() {
+    for path in ["/", "/privacy", "/admin", "/admin-console.html", "/js/app.js", "/apis", "/imagesx/1"] {
+        assert_eq!(route_path(Get, path), Routed::NotApi, "{path}");
+    }
+}
+
+#[test]
+fn admin_paths_and_cross_origin_endpoints_are_recognised() {
+    assert!(!is_api_path(&segments("/healthz")), "the health check must answer without configuration");
+    assert!(is_api_path(&segments("/uploads/upl_1/content")));
+    assert!(is_admin_path(&segments("/api/admin")));
+    assert!(is_admin_path(&segments("/api/admin/users/acc_1/credits")));
+    assert!(!is_admin_path(&segments("/admin")));
+    assert!(!is_admin_path(&segments("/api/administrator")));
+    assert!(is_cross_origin_endpoint(&segments("/webhooks/stripe")));
+    assert!(is_cross_origin_endpoint(&segments("/api/csp-report")));
+    assert!(!is_cross_origin_endpoint(&segments("/api/me")));
+}
+
+#[test]
+fn no_two_rows_claim_the_same_path() {
+    for (i, (pattern, _)) in ROWS.iter().enumerate() {
+        let sample = pattern.replace('*', "x");
+        let sample_segments: Vec<&str> = sample.split('/').collect();
+        let claimants = ROWS.iter().filter(|(other, _)| params(other, &sample_segments).is_some()).count();
+        assert_eq!(claimants, 1, "row {i} ({pattern}) overlaps another");
+    }
+}
+
+#[test]
+fn admin_endpoints_live_exactly_under_the_admin_paths() {
+    for (pattern, methods) in ROWS {
+        let sample = pattern.replace('*', "x");
+        let is_admin = is_admin_path(&sample.split('/').collect::<Vec<_>>());
+        for (_, endpoint) in *methods {
+            assert_eq!(matches!(endpoint, E::Admin(_)), is_admin, "{pattern}");
+        }
+    }
+}

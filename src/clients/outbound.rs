@@ -1,0 +1,117 @@
+//! The one outbound request builder: method, URL, bearer token, JSON or form body, idempotency key, and always a
+//! time limit (`send_with_timeout`); answers are read through the one bounded body reader.
+
+use worker::{Fetch, Headers, Method, Request, RequestInit, Response};
+
+use super::{send_with_timeout, NoAnswer};
+use crate::body::Body;
+
+/// The most an API answer (APIPod, Stripe, Google's token endpoint and keys) may hold. Each is a small JSON
+/// document, a few KiB at most; anything larger is not an answer we can use.
+pub const MAX_ANSWER_BYTES: usize = 1024 * 1024;
+
+/// Why a call produced no usable answer.
+#[derive(Debug)]
+pub enum CallError {
+    /// The request could not be built (e.g. a header value that is not valid).
+    Build(worker::Error),
+    NoAnswer(NoAnswer),
+    /// The answer's body could not be read, or was larger than allowed.
+    Read(worker::Error),
+    TooLarge {
+        max_bytes: usize,
+    },
+}
+
+impl std::fmt::Display for CallError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Build(error) => write!(f, "request not built: {error}"),
+            Self::NoAnswer(no_answer) => write!(f, "{no_answer}"),
+            Self::Read(error) => write!(f, "answer not read: {error}"),
+            Self::TooLarge { max_bytes } => write!(f, "answer larger than {max_bytes} bytes"),
+        }
+    }
+}
+
+impl std::error::Error for CallError {}
+
+/// An answer as received: its status, `Retry-After`, and body as text.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub retry_after: Option<String>,
+    pub body: String,
+}
+
+/// One outbound call being described; nothing is sent until `send` or `answer`.
+pub struct Outbound {
+    method: Method,
+    url: String,
+    timeout_ms: u64,
+    headers: Vec<(&'static str, String)>,
+    body: Option<String>,
+}
+
+impl Outbound {
+    /// Every call names its time limit: no provider may hold a request, queue consumer or cron run.
+    pub fn new(method: Method, url: impl Into<String>, timeout_ms: u64) -> Self {
+        Self { method, url: url.into(), timeout_ms, headers: Vec::new(), body: None }
+    }
+
+    pub fn header(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.headers.push((name, value.into()));
+        self
+    }
+
+    pub fn bearer(self, token: &str) -> Self {
+        self.header("authorization", format!("Bearer {token}"))
+    }
+
+    /// Replays of the same key are answered once by the provider (Stripe, APIPod).
+    pub fn idempotency_key(self, key: Option<&str>) -> Self {
+        match key {
+            Some(key) => self.header("idempotency-key", key),
+            None => self,
+        }
+    }
+
+    pub fn json(mut self, body: String) -> Self {
+        self.body = Some(body);
+        self.header("content-type", "application/json")
+    }
+
+    pub fn form<'a>(mut self, pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+        let mut form = url::form_urlencoded::Serializer::new(String::new());
+        for (key, value) in pairs {
+            form.append_pair(key, value);
+        }
+        self.body = Some(form.finish());
+        self.header("content-type", "application/x-www-form-urlencoded")
+    }
+
+    /// Sends the call under its time limit; any HTTP answer is returned.
+    pub async fn send(self) -> Result<Response, CallError> {
+        let headers = Headers::new();
+        for (name, value) in &self.headers {
+            headers.set(name, value).map_err(CallError::Build)?;
+        }
+        let mut init = RequestInit::new();
+        init.with_method(self.method).with_headers(headers).with_body(self.body.map(Into::into));
+        let request = Request::new_with_init(&self.url, &init).map_err(CallError::Build)?;
+        send_with_timeout(Fetch::Request(request), self.timeout_ms).await.map_err(CallError::NoAnswer)
+    }
+
+    /// Sends the call and reads its answer (at most `MAX_ANSWER_BYTES`) as text.
+    pub async fn answer(self) -> Result<Answer, CallError> {
+        let mut response = self.send().await?;
+        let status = response.status_code();
+        let retry_after = response.headers().get("retry-after").ok().flatten();
+        let bytes = Body::take(&mut response)
+            .read(MAX_ANSWER_BYTES)
+            .await
+            .map_err(CallError::Read)?
+            .ok_or(CallError::TooLarge { max_bytes: MAX_ANSWER_BYTES })?;
+        Ok(Answer { status, retry_after, body: String::from_utf8_lossy(&bytes).into_owned() })
+    }
+}
