@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Builds the Worker to build/ with worker-build, using registry-installed wasm-bindgen, wasm-opt and esbuild
-# (worker-build would otherwise download them from GitHub).
+# Renders the static site into site/ (scripts/pages.mjs), then builds the Worker to build/ with worker-build,
+# using registry-installed wasm-bindgen, wasm-opt and esbuild (worker-build would otherwise download them from GitHub).
 #   --dev (or GPTIMG_BUILD_PROFILE=dev): skip wasm-opt for faster rebuilds.
 #   GPTIMG_PREBUILT=1: do nothing if build/ is newer than every source file (wrangler calls this as its
 #   [build] command at start; scripts that just built set it so workerd starts at once).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+node scripts/pages.mjs
 if [ "${GPTIMG_PREBUILT:-}" = "1" ] && [ -f build/index_bg.wasm ] \
-  && [ -z "$(find src domain/src Cargo.toml Cargo.lock domain/Cargo.toml -newer build/index_bg.wasm -print -quit)" ]; then
+  && [ -z "$(find src domain/src pages Cargo.toml Cargo.lock domain/Cargo.toml -newer build/index_bg.wasm -print -quit)" ]; then
   exit 0
 fi
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"

@@ -18,6 +18,8 @@ pub mod ledger;
 pub mod links;
 pub mod models;
 pub mod privacy;
+#[cfg(test)]
+mod props;
 pub mod routes;
 mod serde_str;
 pub mod stripe;

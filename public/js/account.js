@@ -1,5 +1,5 @@
 // The account page: profile, credits and billing, transaction history, support messages, export and deletion.
-import { $, api, day, element, money, renderAccountNav, say, signInHref, startPage } from "./common.js";
+import { $, api, day, element, money, onSubmit, renderAccountNav, say, signInHref, startPage } from "./common.js";
 
 function showProfile(account) {
   $("account-card").hidden = false;
@@ -7,21 +7,11 @@ function showProfile(account) {
   $("account-credits").textContent = String(account.credits);
   $("account-since").textContent = day(account.created_at);
   $("name-input").value = account.name;
-  $("name-form").addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const button = $("name-form").querySelector("button");
-    button.disabled = true;
-    say($("name-message"), "Saving…");
-    try {
-      const updated = await api.request("/api/me", { method: "PATCH", body: { name: $("name-input").value } });
-      $("name-input").value = updated.name;
-      say($("name-message"), "Saved.", "ok");
-      renderAccountNav(updated);
-    } catch (error) {
-      say($("name-message"), error.message, "bad");
-    } finally {
-      button.disabled = false;
-    }
+  onSubmit($("name-form"), $("name-message"), "Saving…", async () => {
+    const updated = await api.request("/api/me", { method: "PATCH", body: { name: $("name-input").value } });
+    $("name-input").value = updated.name;
+    renderAccountNav(updated);
+    return "Saved.";
   });
 }
 
@@ -61,7 +51,7 @@ async function showBilling(account) {
     say($("checkout-message"), "Checkout cancelled — nothing was charged.");
   }
   const sub = account.subscription;
-  const live = sub && ["active", "trialing", "past_due", "unpaid"].includes(sub.status);
+  const live = Boolean(sub?.is_live);
   $("subscription-status").textContent = !sub ? "No subscription." :
     `${sub.plan_name ?? sub.plan_id}: ${sub.status.replace("_", " ")}` +
     (sub.current_period_end && live ? `${sub.cancel_at_period_end ? ", ends" : ", renews"} ${day(sub.current_period_end)}` : "");

@@ -41,6 +41,24 @@ export function say(target, text, tone = "") {
   target.className = `form-message ${tone}`;
 }
 
+/** Sends a form with `action` on submit: its button disabled meanwhile, `pending` and then what `action` returns
+ * (or its error) said in `message`. */
+export function onSubmit(form, message, pending, action) {
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const button = form.querySelector("button");
+    button.disabled = true;
+    say(message, pending);
+    try {
+      say(message, await action(), "ok");
+    } catch (error) {
+      say(message, error.message, "bad");
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
+
 export const money = (cents, currency) => new Intl.NumberFormat(undefined, { style: "currency", currency }).format(cents / 100);
 export const day = (ms) => new Date(ms).toLocaleDateString(undefined, { year: "numeric", month: "short", day: "numeric" });
 export const credits = (n) => `${n} credit${n === 1 ? "" : "s"}`;

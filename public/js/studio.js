@@ -101,24 +101,29 @@ async function follow(generation) {
   $("result-actions").hidden = true;
   $("progress-bar").hidden = false;
   $("progress").scrollIntoView({ behavior: "smooth", block: "nearest" });
-  while (generation.status === "queued" || generation.status === "running") {
-    const seconds = Math.round((Date.now() - started) / 1000);
-    $("progress-text").textContent = `${generation.status === "queued" ? "Queued" : "Generating"}… ${seconds} s`;
+  // The live region (#progress-text) changes only with the state, so a screen reader hears "Queued…",
+  // "Generating…", then the outcome; the seconds counter beside it is aria-hidden.
+  const announce = (text, tone = "") => {
+    if ($("progress-text").textContent !== text) $("progress-text").textContent = text;
+    $("progress-text").className = tone;
+  };
+  while (generation.in_progress) {
+    announce(generation.status === "queued" ? "Queued…" : "Generating…");
+    $("progress-elapsed").textContent = `${Math.round((Date.now() - started) / 1000)} s`;
     await sleep(1000);
     generation = await api.get(`/api/generations/${generation.id}`);
   }
   $("progress-bar").hidden = true;
+  $("progress-elapsed").textContent = "";
   account = await api.me();
   updateBalance(account.credits);
   showCost();
   if (generation.status === "failed") {
-    $("progress-text").textContent = generation.failure?.message ?? "The generation failed. Your credits were refunded.";
-    $("progress-text").className = "bad";
+    announce(generation.failure?.message ?? "The generation failed. Your credits were refunded.", "bad");
     return;
   }
   const image = generation.images[0];
-  $("progress-text").textContent = "Done.";
-  $("progress-text").className = "ok";
+  announce("Done.", "ok");
   $("result-image").src = image.url;
   $("result-image").alt = generation.prompt;
   $("result-caption").textContent = generation.prompt;
@@ -163,7 +168,7 @@ let exhausted = false;
 
 function galleryItem(generation) {
   const image = generation.images[0];
-  const label = generation.status === "failed" ? "Failed" : generation.status === "succeeded" ? "" : "In progress";
+  const label = generation.in_progress ? "In progress" : generation.status === "failed" ? "Failed" : "";
   return element("li", { "data-id": generation.id },
     element("button", { type: "button", class: "tile", "aria-label": `Open “${generation.prompt.slice(0, 60)}”`, onclick: () => openDetail(generation) },
       image ? element("img", { src: image.url, alt: generation.prompt, loading: "lazy", width: String(image.width), height: String(image.height) })

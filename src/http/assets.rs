@@ -1,4 +1,5 @@
-//! Serves the static web UI from `public/` through the ASSETS binding.
+//! Serves the static web UI through the ASSETS binding: `site/`, which `scripts/pages.mjs` builds from `public/`
+//! and `pages/`.
 
 use worker::{Request, Response};
 
@@ -19,13 +20,7 @@ pub async fn legal_page(req: Request, ctx: &RequestContext) -> Result<Response, 
         return Ok(page);
     }
     let html = page.text().await?;
-    let email = config
-        .support_email
-        .as_str()
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;");
+    let email = super::pages::escape(config.support_email.as_str());
     let link = format!("<a href=\"mailto:{email}\">{email}</a>");
     let mut response = Response::from_html(html.replace("{{SUPPORT_EMAIL_LINK}}", &link))?;
     response.headers_mut().set("cache-control", "public, max-age=300")?;

@@ -1,22 +1,43 @@
-//! Small server-rendered HTML pages for browser flows (sign-in errors), styled by the site's stylesheet.
+//! Small server-rendered HTML pages for browser flows (sign-in errors), in the site's one layout
+//! (`pages/_layout.html`, which `scripts/pages.mjs` also renders the static pages into).
 
 use worker::Response;
 
-fn escape(text: &str) -> String {
+const LAYOUT: &str = include_str!("../../pages/_layout.html");
+
+/// The one HTML escape for text and attribute values the Worker writes into a page.
+pub fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+}
+
+/// The layout with each `{{slot}}` replaced by `slot(name)`, in one pass so filled text is never re-read as a slot.
+fn fill<'a>(slot: impl Fn(&str) -> &'a str) -> String {
+    let mut html = String::with_capacity(LAYOUT.len() + 1024);
+    let mut rest = LAYOUT;
+    while let Some(start) = rest.find("{{") {
+        let Some(length) = rest[start..].find("}}") else { break };
+        html.push_str(&rest[..start]);
+        html.push_str(slot(&rest[start + 2..start + length]));
+        rest = &rest[start + length + 2..];
+    }
+    html.push_str(rest);
+    html
 }
 
 /// A readable page with a heading, an explanation, a stable error code and a way back.
 pub fn message(status: u16, title: &str, explanation: &str, code: &str) -> worker::Result<Response> {
     let (title, explanation, code) = (escape(title), escape(explanation), escape(code));
-    let html = format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
-<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{title} — GPTImg</title>\
-<link rel=\"icon\" href=\"/favicon.svg\" type=\"image/svg+xml\"><link rel=\"stylesheet\" href=\"/styles.css\"></head>\
-<body><header class=\"site-header\"><a class=\"brand\" href=\"/\">GPTImg</a></header>\
-<main id=\"main\" class=\"hero\"><h1>{title}</h1><p class=\"lede\">{explanation}</p>\
-<p><a class=\"button\" href=\"/auth/google/start\">Try signing in again</a> <a href=\"/\">Home</a></p>\
-<p class=\"error-code\">Error code: <code>{code}</code></p></main></body></html>"
+    let page_title = format!("{title} — GPTImg");
+    let content = format!(
+        "    <h1>{title}</h1>\n    <p class=\"lede\">{explanation}</p>\n\
+    <p><a class=\"button\" href=\"/auth/google/start\">Try signing in again</a> <a href=\"/\">Home</a></p>\n\
+    <p class=\"error-code\">Error code: <code>{code}</code></p>"
     );
+    let html = fill(|slot| match slot {
+        "title" => &page_title,
+        "main_class" => "hero",
+        "content" => &content,
+        _ => "",
+    });
     Ok(Response::from_html(html)?.with_status(status))
 }

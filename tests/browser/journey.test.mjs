@@ -34,6 +34,19 @@ for (const [label, width, height] of VIEWPORTS) {
     // Generate with two references, one removed again, and watch the progress to the result.
     await page.goto(`${url}/app`);
     await page.locator("#cost", { hasText: "Costs 4 credits" }).waitFor();
+    // The first Tab reaches a visible skip link that jumps to the main content.
+    await page.keyboard.press("Tab");
+    const skip = page.getByRole("link", { name: "Skip to content" });
+    assert.equal(await skip.evaluate((link) => link === document.activeElement && link.getAttribute("href")), "#main");
+    assert.ok((await skip.boundingBox()).y >= 0, "the focused skip link is on screen");
+    await page.keyboard.press("Enter");
+    assert.equal(await page.evaluate(() => location.hash), "#main");
+    // What a screen reader hears: the live region changes with the state only; the seconds counter is hidden from it.
+    await page.evaluate(() => {
+      window.announced = [];
+      new MutationObserver(() => window.announced.push(document.getElementById("progress-text").textContent))
+        .observe(document.getElementById("progress-text"), { childList: true, characterData: true, subtree: true });
+    });
     await page.getByLabel("Describe your image").fill(`A paper boat on a lake (${label})`);
     await page.getByLabel("Shape").selectOption("16:9");
     await page.locator("#reference-input").setInputFiles(referenceFiles());
@@ -44,6 +57,15 @@ for (const [label, width, height] of VIEWPORTS) {
     await page.locator("#progress-text", { hasText: /Generating|Queued/ }).waitFor();
     await screenshot(page, `studio-progress-${label}`);
     await page.locator("#progress-text", { hasText: "Done." }).waitFor({ timeout: 20_000 });
+    const announced = await page.evaluate(() => window.announced);
+    assert.equal(announced.at(-1), "Done.", announced.join(" | "));
+    for (const [i, text] of announced.entries()) {
+      assert.ok(["Queued…", "Generating…", "Done."].includes(text), `announced "${text}"`);
+      assert.notEqual(text, announced[i - 1], "the same state is not announced twice");
+    }
+    const elapsed = await page.locator("#progress-elapsed").evaluate((el) => ({ hidden: el.getAttribute("aria-hidden"), inLive: Boolean(el.closest("[aria-live]")) }));
+    assert.deepEqual(elapsed, { hidden: "true", inLive: false });
+    assert.equal(await page.locator("#progress-text").getAttribute("aria-live"), "polite");
     const loaded = await page.locator("#result-image").evaluate((img) => img.complete && img.naturalWidth === 256);
     assert.ok(loaded, "the generated image is shown");
     assert.equal(await page.getByRole("link", { name: "Download" }).first().getAttribute("download") !== null, true);
@@ -113,6 +135,7 @@ for (const [label, width, height] of VIEWPORTS) {
       await page.goto(url + path);
       await page.locator("footer a", { hasText: "Privacy" }).waitFor();
       assert.equal(await page.locator("footer a[href='/terms']").count(), 1, `${name} has the footer links`);
+      assert.equal(await page.locator("body > a.skip-link:first-child[href='#main'] + header").count(), 1, `${name} starts with the skip link`);
       if (name === "landing") await page.locator("#pricing .plan").first().waitFor();
       assert.equal(await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth), false, `${name} fits`);
       await screenshot(page, `${name}-${label}`);

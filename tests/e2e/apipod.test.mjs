@@ -3,7 +3,7 @@
 import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
-import { startWorker } from "../support/worker.mjs";
+import { useWorker } from "../support/worker.mjs";
 import { TEST_SECRETS } from "../support/env.mjs";
 import { count } from "../support/google-flow.mjs";
 import { newPerson } from "../support/people.mjs";
@@ -11,9 +11,7 @@ import { balance } from "../support/billing-flow.mjs";
 import { generate, getGeneration, settled, ledgerFor, r2Keys, generationRow, apipodSaw, waitFor } from "../support/generation-flow.mjs";
 import { checkApipodAnswers } from "../support/contract-shape.mjs";
 
-let worker;
-before(async () => { worker = await startWorker(); });
-after(async () => { await worker?.stop(); });
+const worker = useWorker({ before, after });
 
 const newUser = () => newPerson(worker, { label: "caller", pack: true });
 

@@ -1,12 +1,10 @@
 // End-to-end: Google sign-in through the stand-in, sessions, the account, and every way sign-in must fail.
 import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
-import { startWorker } from "../support/worker.mjs";
+import { useWorker } from "../support/worker.mjs";
 import { signIn, setCookies, count, asUser } from "../support/google-flow.mjs";
 
-let worker;
-before(async () => { worker = await startWorker(); });
-after(async () => { await worker?.stop(); });
+const worker = useWorker({ before, after });
 
 const me = (session, extra) => worker.fetch("/api/me", { headers: session ? asUser(worker, session, extra) : extra });
 

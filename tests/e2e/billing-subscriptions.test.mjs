@@ -3,23 +3,18 @@
 // paid events that cannot be applied refused (409), shown to admins, and granted once after the fix.
 import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
-import { startWorker } from "../support/worker.mjs";
+import { useWorker, late } from "../support/worker.mjs";
 import { signIn, asUser } from "../support/google-flow.mjs";
 import { newPerson } from "../support/people.mjs";
 import { buy, balance } from "../support/billing-flow.mjs";
 import { shapeDrift } from "../support/stripe-shapes.mjs";
 import { API_VERSION } from "../support/fakes/stripe-objects.mjs";
 
-let worker;
-let stripe;
 let admin;
-before(async () => {
-  worker = await startWorker();
-  stripe = worker.fakes.stripe;
-  const flow = await signIn(worker, { email: "admin@gptimg.test", name: "The Admin" });
-  admin = flow.session;
+const worker = useWorker({ before, after }, {}, async (started) => {
+  admin = (await signIn(started, { email: "admin@gptimg.test", name: "The Admin" })).session;
 });
-after(async () => { await worker?.stop(); });
+const stripe = late(() => worker.fakes.stripe);
 
 const newUser = () => newPerson(worker, { label: "subscriber" });
 

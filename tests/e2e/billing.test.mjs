@@ -1,7 +1,7 @@
 // End-to-end: plans, Checkout, the Billing Portal, signed webhooks and the ledger, through the Stripe stand-in.
 import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
-import { startWorker } from "../support/worker.mjs";
+import { useWorker, late } from "../support/worker.mjs";
 import { asUser, count } from "../support/google-flow.mjs";
 import { newPerson } from "../support/people.mjs";
 import { signPayload } from "../support/fakes/stripe.mjs";
@@ -10,13 +10,8 @@ import { buy, startCheckout, profile, balance, ledgerKinds } from "../support/bi
 import { shapeDrift } from "../support/stripe-shapes.mjs";
 import * as objects from "../support/fakes/stripe-objects.mjs";
 
-let worker;
-let stripe;
-before(async () => {
-  worker = await startWorker();
-  stripe = worker.fakes.stripe;
-});
-after(async () => { await worker?.stop(); });
+const worker = useWorker({ before, after });
+const stripe = late(() => worker.fakes.stripe);
 
 const newUser = () => newPerson(worker, { label: "buyer" });
 
@@ -280,11 +275,16 @@ describe("webhook verification", () => {
     return worker.fetch("/webhooks/stripe", { method: "POST", headers: { "content-type": "application/json", ...headers }, body });
   }
 
-  test("missing header, bad signature, stale timestamp and malformed JSON are 400 and change nothing", async () => {
+  /** A new user's pack checkout and the (unsigned) `checkout.session.completed` event that pays it. */
+  async function paidCheckout(paymentIntent) {
     const user = await newUser();
     const { body } = await startCheckout(worker, user.session, "pack_100");
-    const session = { ...stripe.state.sessions.get(body.id), status: "complete", payment_status: "paid", payment_intent: "pi_test_never" };
-    const payload = JSON.stringify(stripe.buildEvent("checkout.session.completed", session));
+    const session = { ...stripe.state.sessions.get(body.id), status: "complete", payment_status: "paid", payment_intent: paymentIntent };
+    return { user, payload: JSON.stringify(stripe.buildEvent("checkout.session.completed", session)) };
+  }
+
+  test("missing header, bad signature, stale timestamp and malformed JSON are 400 and change nothing", async () => {
+    const { payload } = await paidCheckout("pi_test_never");
     const now = Math.floor(Date.now() / 1000);
     const before = await snapshot();
     const cases = [
@@ -312,10 +312,7 @@ describe("webhook verification", () => {
   });
 
   test("during secret rotation a header with two v1 signatures is accepted", async () => {
-    const user = await newUser();
-    const { body } = await startCheckout(worker, user.session, "pack_100");
-    const session = { ...stripe.state.sessions.get(body.id), status: "complete", payment_status: "paid", payment_intent: "pi_test_rotation" };
-    const payload = JSON.stringify(stripe.buildEvent("checkout.session.completed", session));
+    const { user, payload } = await paidCheckout("pi_test_rotation");
     const t = Math.floor(Date.now() / 1000);
     const oldSig = signPayload(payload, "whsec_previous_secret_x", t).split("v1=")[1];
     const newSig = signPayload(payload, TEST_SECRETS.STRIPE_WEBHOOK_SECRET, t).split("v1=")[1];

@@ -1,7 +1,7 @@
 // End-to-end: generations through the APIPod stand-in — charging, exact refunds, R2 outputs, gallery, sharing, limits.
 import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
-import { startWorker } from "../support/worker.mjs";
+import { useWorker } from "../support/worker.mjs";
 import { asUser, count } from "../support/google-flow.mjs";
 import { newPerson } from "../support/people.mjs";
 import { balance } from "../support/billing-flow.mjs";
@@ -9,9 +9,7 @@ import { generate, getGeneration, settled, upload, r2Keys, ledgerFor, apipodSaw 
 import { encodePng } from "../support/fakes/png.mjs";
 import { checkApipodAnswers } from "../support/contract-shape.mjs";
 
-let worker;
-before(async () => { worker = await startWorker(); });
-after(async () => { await worker?.stop(); });
+const worker = useWorker({ before, after });
 
 const newUser = (options = {}) => newPerson(worker, { label: "maker", ...options });
 

@@ -2,16 +2,14 @@
 // per-invocation subrequest counts that keep every invocation inside the Workers Paid limits.
 import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
-import { startWorker } from "../support/worker.mjs";
+import { useWorker } from "../support/worker.mjs";
 import { signIn, asUser, count } from "../support/google-flow.mjs";
 import { newPerson } from "../support/people.mjs";
 import { buy, profile } from "../support/billing-flow.mjs";
 import { generate, settled, upload, waitFor, r2Keys } from "../support/generation-flow.mjs";
 import { encodePng } from "../support/fakes/png.mjs";
 
-let worker;
-before(async () => { worker = await startWorker(); });
-after(async () => { await worker?.stop(); });
+const worker = useWorker({ before, after });
 
 const newUser = (options = {}) => {
   const n = nextSub++;

@@ -5,19 +5,14 @@ import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { startWorker, ROOT } from "../support/worker.mjs";
+import { useWorker, late, ROOT } from "../support/worker.mjs";
 import { signIn, asUser, count } from "../support/google-flow.mjs";
 import { newPerson } from "../support/people.mjs";
 import { buy, startCheckout, balance } from "../support/billing-flow.mjs";
 import * as payments from "../support/fakes/stripe-payments.mjs";
 
-let worker;
-let stripe;
-before(async () => {
-  worker = await startWorker();
-  stripe = worker.fakes.stripe;
-});
-after(async () => { await worker?.stop(); });
+const worker = useWorker({ before, after });
+const stripe = late(() => worker.fakes.stripe);
 
 const newUser = () => newPerson(worker, { label: "hole" });
 

@@ -47,14 +47,20 @@ async function onlyTheWinnerRemains(user, generationId, task) {
   assert.equal(await balance(worker, user.session), 106);
 }
 
+/** Starts a generation and waits until its (slow) result download has begun. */
+async function downloading(user, prompt) {
+  const { body } = await generate(worker, user.session, { prompt, model: "seedream-v4.5", aspect_ratio: "1:1" });
+  const [task] = apipodSaw(worker, prompt).tasks;
+  await waitFor(() => worker.fakes.apipod.state.resultRequests.some((r) => r.taskId === task.id), 10_000, "first download");
+  return { body, task };
+}
+
 describe("money holes", () => {
   test("a duplicate completion can delete the winner's images: only the attempt that wins the D1 transition keeps its objects", async () => {
     const user = await newUser({ pack: true });
     const prompt = "Two finishers race [apipod:slow_result]";
-    const { body } = await generate(worker, user.session, { prompt, model: "seedream-v4.5", aspect_ratio: "1:1" });
-    const [task] = apipodSaw(worker, prompt).tasks;
     // The callback's finisher has claimed the generation and is downloading (slowly)...
-    await waitFor(() => worker.fakes.apipod.state.resultRequests.some((r) => r.taskId === task.id), 10_000, "first download");
+    const { body, task } = await downloading(user, prompt);
     // ...when the same callback is delivered again: a second finisher claims and stores too.
     const delivered = worker.fakes.apipod.state.callbacks.find((c) => c.taskId === task.id);
     const replay = await worker.fetch(new URL(task.input.callback_url).pathname, {
@@ -68,9 +74,7 @@ describe("money holes", () => {
   test("a duplicate completion can delete the winner's images: a finisher whose claim expired loses to the one re-queued after it", async () => {
     const user = await newUser({ pack: true });
     const prompt = "A finisher outlives its claim [apipod:slow_result]";
-    const { body } = await generate(worker, user.session, { prompt, model: "seedream-v4.5", aspect_ratio: "1:1" });
-    const [task] = apipodSaw(worker, prompt).tasks;
-    await waitFor(() => worker.fakes.apipod.state.resultRequests.some((r) => r.taskId === task.id), 10_000, "first download");
+    const { body, task } = await downloading(user, prompt);
     // The first finisher's claim (CLAIM_SECS) is made to look long expired: the cron sweep re-queues a poll,
     // whose finisher claims again while the first is still downloading.
     await worker.db.prepare("UPDATE generations SET next_poll_at = ? WHERE id = ?").bind(Date.now() - 600_000, body.id).run();

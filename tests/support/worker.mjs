@@ -1,5 +1,6 @@
 // Runs the built Worker (build/index.js + wasm) in workerd through Miniflare, configured from wrangler.toml,
 // with in-memory D1 and R2, migrations applied, the stand-ins on loopback, and its log lines captured.
+import assert from "node:assert/strict";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
@@ -22,11 +23,15 @@ export function freePort() {
   });
 }
 
-async function applyMigrations(db) {
-  const dir = path.join(ROOT, "migrations");
-  const files = fs.readdirSync(dir).filter((f) => f.endsWith(".sql")).sort();
+/** The migration files in the order wrangler applies them. */
+export function migrationFiles() {
+  return fs.readdirSync(path.join(ROOT, "migrations")).filter((f) => f.endsWith(".sql")).sort();
+}
+
+/** Applies migrations (all by default) as `wrangler d1 migrations apply` does: each file in one batch. */
+export async function applyMigrations(db, files = migrationFiles()) {
   for (const file of files) {
-    const statements = unstable_splitSqlQuery(fs.readFileSync(path.join(dir, file), "utf8"));
+    const statements = unstable_splitSqlQuery(fs.readFileSync(path.join(ROOT, "migrations", file), "utf8"));
     if (statements.length) await db.batch(statements.map((sql) => db.prepare(sql)));
   }
 }
@@ -112,4 +117,34 @@ export async function startWorker({ bindings = {}, omit = [] } = {}) {
     },
   };
   return handle;
+}
+
+/**
+ * Stands for the object `get()` returns once it exists: for what a `before` hook creates but module-level code
+ * names (`const stripe = late(() => worker.fakes.stripe)`). Reads, writes and method calls reach the real object.
+ */
+export function late(get) {
+  return new Proxy({}, {
+    get: (_, key) => {
+      const target = get();
+      const value = Reflect.get(target, key);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+    set: (_, key, value) => Reflect.set(get(), key, value),
+    has: (_, key) => key in get(),
+  });
+}
+
+/**
+ * One Worker for a test file: started before its tests (then `ready(worker)` runs, for the file's own set-up),
+ * stopped after them. `options` as for `startWorker`.
+ */
+export function useWorker({ before, after }, options, ready) {
+  let handle = null;
+  before(async () => {
+    handle = await startWorker(options);
+    await ready?.(handle);
+  });
+  after(async () => { await handle?.stop(); });
+  return late(() => handle ?? assert.fail("the Worker starts in the file's before hook"));
 }

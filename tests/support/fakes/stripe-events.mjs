@@ -14,41 +14,28 @@ function envelope({ id, created }) {
   return { id, object: "event", api_version: API_VERSION, created, livemode: false, pending_webhooks: 1, request: { id: null, idempotency_key: null } };
 }
 
-/** @param {Stripe.Checkout.Session} object @param {Meta} meta @returns {Stripe.CheckoutSessionCompletedEvent} */
-export const checkoutSessionCompleted = (object, meta) => ({ ...envelope(meta), type: "checkout.session.completed", data: { object } });
+/**
+ * The builder for one event type: its `data.object` must be the type Stripe documents for that event.
+ * @template {Stripe.Event["type"]} T
+ * @param {T} type
+ * @returns {(object: Extract<Stripe.Event, { type: T }>["data"]["object"], meta: Meta) => Extract<Stripe.Event, { type: T }>}
+ */
+function eventOf(type) {
+  return (object, meta) => /** @type {Extract<Stripe.Event, { type: T }>} */ ({ ...envelope(meta), type, data: { object } });
+}
 
-/** @param {Stripe.Checkout.Session} object @param {Meta} meta @returns {Stripe.CheckoutSessionAsyncPaymentSucceededEvent} */
-export const checkoutSessionAsyncPaymentSucceeded = (object, meta) => ({ ...envelope(meta), type: "checkout.session.async_payment_succeeded", data: { object } });
-
-/** @param {Stripe.Checkout.Session} object @param {Meta} meta @returns {Stripe.CheckoutSessionAsyncPaymentFailedEvent} */
-export const checkoutSessionAsyncPaymentFailed = (object, meta) => ({ ...envelope(meta), type: "checkout.session.async_payment_failed", data: { object } });
-
-/** @param {Stripe.Invoice} object @param {Meta} meta @returns {Stripe.InvoicePaidEvent} */
-export const invoicePaid = (object, meta) => ({ ...envelope(meta), type: "invoice.paid", data: { object } });
-
-/** @param {Stripe.Invoice} object @param {Meta} meta @returns {Stripe.InvoicePaymentFailedEvent} */
-export const invoicePaymentFailed = (object, meta) => ({ ...envelope(meta), type: "invoice.payment_failed", data: { object } });
-
-/** @param {Stripe.InvoicePayment} object @param {Meta} meta @returns {Stripe.InvoicePaymentPaidEvent} */
-export const invoicePaymentPaid = (object, meta) => ({ ...envelope(meta), type: "invoice_payment.paid", data: { object } });
-
-/** @param {Stripe.Subscription} object @param {Meta} meta @returns {Stripe.CustomerSubscriptionCreatedEvent} */
-export const subscriptionCreated = (object, meta) => ({ ...envelope(meta), type: "customer.subscription.created", data: { object } });
-
-/** @param {Stripe.Subscription} object @param {Meta} meta @returns {Stripe.CustomerSubscriptionUpdatedEvent} */
-export const subscriptionUpdated = (object, meta) => ({ ...envelope(meta), type: "customer.subscription.updated", data: { object } });
-
-/** @param {Stripe.Subscription} object @param {Meta} meta @returns {Stripe.CustomerSubscriptionDeletedEvent} */
-export const subscriptionDeleted = (object, meta) => ({ ...envelope(meta), type: "customer.subscription.deleted", data: { object } });
-
-/** @param {Stripe.Charge} object @param {Meta} meta @returns {Stripe.ChargeRefundedEvent} */
-export const chargeRefunded = (object, meta) => ({ ...envelope(meta), type: "charge.refunded", data: { object } });
-
-/** @param {Stripe.Dispute} object @param {Meta} meta @returns {Stripe.ChargeDisputeCreatedEvent} */
-export const chargeDisputeCreated = (object, meta) => ({ ...envelope(meta), type: "charge.dispute.created", data: { object } });
-
-/** @param {Stripe.Dispute} object @param {Meta} meta @returns {Stripe.ChargeDisputeClosedEvent} */
-export const chargeDisputeClosed = (object, meta) => ({ ...envelope(meta), type: "charge.dispute.closed", data: { object } });
+export const checkoutSessionCompleted = eventOf("checkout.session.completed");
+export const checkoutSessionAsyncPaymentSucceeded = eventOf("checkout.session.async_payment_succeeded");
+export const checkoutSessionAsyncPaymentFailed = eventOf("checkout.session.async_payment_failed");
+export const invoicePaid = eventOf("invoice.paid");
+export const invoicePaymentFailed = eventOf("invoice.payment_failed");
+export const invoicePaymentPaid = eventOf("invoice_payment.paid");
+export const subscriptionCreated = eventOf("customer.subscription.created");
+export const subscriptionUpdated = eventOf("customer.subscription.updated");
+export const subscriptionDeleted = eventOf("customer.subscription.deleted");
+export const chargeRefunded = eventOf("charge.refunded");
+export const chargeDisputeCreated = eventOf("charge.dispute.created");
+export const chargeDisputeClosed = eventOf("charge.dispute.closed");
 
 /** Builders by event type, for code that picks the type at run time. */
 export const EVENT_BUILDERS = {
