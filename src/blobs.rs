@@ -7,6 +7,8 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use futures_util::{Stream, StreamExt};
+use gptimg_domain::account::AccountId;
+use gptimg_domain::generation::{GenerationId, ImageId, UploadId};
 use gptimg_domain::images_stream::{too_large, StreamCheck, StreamedImage};
 use gptimg_domain::DomainError;
 use worker::{Bucket, Data, Env, FixedLengthStream, Object, Range};
@@ -21,13 +23,13 @@ pub fn bucket(env: &Env) -> worker::Result<Bucket> {
     env.bucket("IMAGES")
 }
 
-pub fn upload_key(account_id: &str, upload_id: &str) -> String {
+pub fn upload_key(account_id: &AccountId, upload_id: &UploadId) -> String {
     format!("uploads/{account_id}/{upload_id}")
 }
 
 /// Keyed by the image's own random id, so no other finishing attempt can ever write or delete this object.
 /// No extension: the format is known only once the bytes have streamed through, and reads serve D1's type.
-pub fn output_key(account_id: &str, generation_id: &str, image_id: &str) -> String {
+pub fn output_key(account_id: &AccountId, generation_id: &GenerationId, image_id: &ImageId) -> String {
     format!("generations/{account_id}/{generation_id}/{image_id}")
 }
 

@@ -110,7 +110,7 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
 async fn sweep(env: Env) {
     match config::load(&env) {
         Ok(config) => {
-            if let Err(error) = jobs::sweep(&env, &config).await {
+            if let Err(error) = usecases::sweep::generations(&env, &config, platform::now()).await {
                 log::fault("-", "sweep_failed", &Cause::of(&error).to_string());
             }
             if let Err(error) = privacy::retention_sweep(&env, &config).await {

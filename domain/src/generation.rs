@@ -19,6 +19,8 @@ crate::resource_id!(
     "upl"
 );
 
+// Rows and queue messages carry these ids back to us.
+
 /// At most this many generations may be queued or running per user.
 pub const MAX_IN_FLIGHT: i64 = 6;
 /// At most this many generations may be started per user per minute.
@@ -193,6 +195,37 @@ pub fn refusal(facts: &AdmissionFacts, references_requested: usize, cost: i64, n
     )
     .with_retry_after(u32::try_from((wait_ms + 999) / 1000).unwrap_or(60))
 }
+
+/// A generation that does not exist or is someone else's (indistinguishable on purpose).
+pub fn not_found() -> DomainError {
+    DomainError::new(ErrorKind::NotFound, "generation_not_found", "There is no such generation.")
+}
+
+/// Why a delete removed nothing: the caller's generation is still running (409), or there is none (404).
+pub fn undeletable(still_exists: bool) -> DomainError {
+    if still_exists {
+        DomainError::new(
+            ErrorKind::Conflict,
+            "generation_in_progress",
+            "This generation is still running; delete it once it has finished.",
+        )
+    } else {
+        not_found()
+    }
+}
+
+/// The caller already stores `MAX_UPLOADS_PER_USER` reference images.
+pub fn upload_quota_exceeded() -> DomainError {
+    DomainError::new(
+        ErrorKind::Conflict,
+        "upload_quota_exceeded",
+        "You have reached the limit of stored reference images.",
+    )
+}
+
+#[path = "generation_status.rs"]
+mod status;
+pub use status::*;
 
 #[path = "generation_outcome.rs"]
 mod outcome;

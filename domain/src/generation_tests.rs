@@ -152,3 +152,25 @@ fn refusals_explain_themselves_in_the_order_a_user_can_act_on() {
     );
     assert_eq!((hurried.code.as_ref(), hurried.retry_after_secs), ("rate_limited", Some(40)));
 }
+
+#[test]
+fn a_delete_that_removed_nothing_is_409_while_running_and_404_when_absent() {
+    let running = undeletable(true);
+    assert_eq!((running.kind, running.code.as_ref()), (ErrorKind::Conflict, "generation_in_progress"));
+    let absent = undeletable(false);
+    assert_eq!((absent.kind, absent.code.as_ref()), (ErrorKind::NotFound, "generation_not_found"));
+    assert_eq!(absent, not_found());
+    let full = upload_quota_exceeded();
+    assert_eq!((full.kind, full.code.as_ref()), (ErrorKind::Conflict, "upload_quota_exceeded"));
+}
+
+#[test]
+fn ids_read_back_from_rows_must_have_the_exact_generated_format() {
+    let ids: Vec<UploadId> = serde_json::from_str(&format!(r#"["{UPLOAD_A}","{UPLOAD_B}"]"#)).unwrap();
+    assert_eq!(ids.iter().map(UploadId::as_str).collect::<Vec<_>>(), [UPLOAD_A, UPLOAD_B]);
+    assert_eq!(serde_json::to_string(&ids).unwrap(), format!(r#"["{UPLOAD_A}","{UPLOAD_B}"]"#));
+    assert!(serde_json::from_str::<Vec<UploadId>>(r#"["upl_short"]"#).is_err());
+    assert!(serde_json::from_str::<UploadId>(r#""gen_0123456789abcdefghjkmnpqrs""#).is_err());
+    assert!(serde_json::from_str::<GenerationId>(r#""gen_0123456789abcdefghjkmnpqrs""#).is_ok());
+    assert!(serde_json::from_str::<ImageId>("7").is_err());
+}

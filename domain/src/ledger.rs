@@ -15,6 +15,8 @@ crate::resource_id!(
     "pay"
 );
 
+crate::serde_str::serde_as_str!(LedgerKind);
+
 /// Why credits moved. With the cause's id it forms the ledger's UNIQUE key, so no cause counts twice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LedgerKind {
@@ -39,6 +41,18 @@ pub enum LedgerKind {
 }
 
 impl LedgerKind {
+    pub const ALL: [Self; 9] = [
+        Self::SignupGrant,
+        Self::PackPurchase,
+        Self::SubscriptionCredits,
+        Self::Reclaim,
+        Self::DisputeWon,
+        Self::GenerationDebit,
+        Self::GenerationRefund,
+        Self::AdminAdjustment,
+        Self::AccountDeletion,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::SignupGrant => "signup_grant",
@@ -51,6 +65,10 @@ impl LedgerKind {
             Self::AdminAdjustment => "admin_adjustment",
             Self::AccountDeletion => "account_deletion",
         }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == raw)
     }
 
     /// `subject` names what the entry is about: a plan, or a model for generations.
@@ -124,6 +142,18 @@ mod tests {
         assert_eq!(page_size(Some("0")), None);
         assert_eq!(page_size(Some("101")), None);
         assert_eq!(page_size(Some("ten")), None);
+    }
+
+    #[test]
+    fn kinds_read_and_write_as_the_ledgers_column_spells_them() {
+        for kind in LedgerKind::ALL {
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
+            assert_eq!(serde_json::from_value::<LedgerKind>(kind.as_str().into()).unwrap(), kind);
+        }
+        assert!(serde_json::from_value::<LedgerKind>("bonus".into()).is_err());
+        let id: LedgerEntryId = serde_json::from_str(r#""led_0123456789abcdefghjkmnpqrs""#).unwrap();
+        assert_eq!(id.as_str(), "led_0123456789abcdefghjkmnpqrs");
+        assert!(serde_json::from_str::<LedgerEntryId>(r#""gen_0123456789abcdefghjkmnpqrs""#).is_err());
     }
 
     #[test]

@@ -23,6 +23,7 @@ pub mod privacy;
 #[cfg(test)]
 mod props;
 pub mod routes;
+mod serde_str;
 pub mod stripe;
 pub mod subscription;
 pub mod time;

@@ -2,74 +2,69 @@
 //! fetches them through (`GET /uploads/{id}/content?exp=&sig=`).
 
 use gptimg_domain::generation::UploadId;
-use gptimg_domain::images::MAX_UPLOAD_BYTES;
-use gptimg_domain::links;
-use gptimg_domain::{DomainError, ErrorKind};
+use serde::Serialize;
 use worker::{Request, Response};
 
 use super::error::ApiError;
+use super::generations::account_of;
 use super::session::current_user;
 use super::{private_json, RequestContext};
-use crate::blobs::{self, PutError};
+use crate::blobs;
 use crate::body::Body;
 use crate::platform::{self, CryptoRandom};
-use crate::store::uploads::{self, Upload};
+use crate::store::uploads::Upload;
+use crate::usecases::uploads as usecase;
+
+/// What the uploader sees of a stored reference image (never where it is kept).
+#[derive(Serialize)]
+struct UploadView<'a> {
+    id: &'a UploadId,
+    content_type: &'a str,
+    size_bytes: i64,
+    sha256: &'a str,
+    width: i64,
+    height: i64,
+    created_at: i64,
+}
+
+impl<'a> From<&'a Upload> for UploadView<'a> {
+    fn from(upload: &'a Upload) -> Self {
+        Self {
+            id: &upload.id,
+            content_type: &upload.content_type,
+            size_bytes: upload.size_bytes,
+            sha256: &upload.sha256,
+            width: upload.width,
+            height: upload.height,
+            created_at: upload.created_at,
+        }
+    }
+}
 
 /// `POST /api/uploads` with the image as the raw body. The declared type is ignored; the bytes decide. The body
 /// streams into R2 while it is checked (see `blobs::put_checked`); anything refused leaves no object or row.
 pub async fn create(mut req: Request, ctx: &RequestContext) -> Result<Response, ApiError> {
-    let user = current_user(&req, ctx).await?;
+    let account = account_of(&current_user(&req, ctx).await?)?;
     let body = Body::take(&mut req);
-    let id = UploadId::generate(&mut CryptoRandom);
-    let r2_key = blobs::upload_key(&user.account.id, id.as_str());
-    let bucket = blobs::bucket(&ctx.env)?;
-    let stored = match blobs::put_checked(&bucket, &r2_key, body.chunks, body.declared, MAX_UPLOAD_BYTES).await {
-        Ok(stored) => stored,
-        Err(PutError::Refused(refusal)) => return Err(refusal.into()),
-        Err(PutError::Storage(error)) => return Err(error.into()),
-    };
-    let info = stored.image.info;
-    let upload = Upload {
-        id: id.as_str().to_owned(),
-        r2_key,
-        content_type: info.format.content_type().to_owned(),
-        size_bytes: stored.image.size_bytes as i64,
-        sha256: stored.image.sha256,
-        width: i64::from(info.width),
-        height: i64::from(info.height),
-        created_at: platform::now().0,
-    };
-    if !uploads::insert(&ctx.db()?, &user.account.id, &upload, platform::now()).await? {
-        blobs::delete_all(&bucket, std::slice::from_ref(&upload.r2_key)).await?;
-        return Err(DomainError::new(
-            ErrorKind::Conflict,
-            "upload_quota_exceeded",
-            "You have reached the limit of stored reference images.",
-        )
-        .into());
-    }
-    Ok(private_json(&serde_json::to_value(&upload).map_err(ApiError::internal)?)?.with_status(201))
+    let (db, bucket) = (ctx.db()?, blobs::bucket(&ctx.env)?);
+    let upload =
+        usecase::create(&db, &bucket, &account, body.chunks, body.declared, platform::now(), &mut CryptoRandom).await?;
+    Ok(private_json(&UploadView::from(&upload))?.with_status(201))
 }
 
 /// `GET /uploads/{id}/content?exp=&sig=`: only with a valid, unexpired signature; anything else is 404.
 pub async fn signed_content(req: &Request, ctx: &RequestContext, raw_id: &str) -> Result<Response, ApiError> {
     let not_found = || ApiError::not_found("upload_not_found", "There is no such upload.");
     let config = ctx.config()?;
-    let param = |name: &str| super::query_param(&req, name);
+    let param = |name: &str| super::query_param(req, name);
     let id = UploadId::parse(raw_id).ok_or_else(not_found)?;
     let expires = param("exp").and_then(|v| v.parse::<i64>().ok()).ok_or_else(not_found)?;
     let signature = param("sig").ok_or_else(not_found)?;
-    if !links::verify(
-        config.session_secret.expose().as_bytes(),
-        id.as_str(),
-        expires,
-        &signature,
-        platform::now().as_secs(),
-    ) {
-        return Err(not_found());
-    }
-    let upload = uploads::find(&ctx.db()?, id.as_str()).await?.ok_or_else(not_found)?;
-    let object = blobs::get(&blobs::bucket(&ctx.env)?, &upload.r2_key, None).await?.ok_or_else(not_found)?;
+    let secret = config.session_secret.expose().as_bytes();
+    let (db, bucket) = (ctx.db()?, blobs::bucket(&ctx.env)?);
+    let (upload, object) = usecase::signed_content(&db, &bucket, secret, &id, expires, &signature, platform::now())
+        .await?
+        .ok_or_else(not_found)?;
     let body = object.body().ok_or_else(not_found)?.response_body()?;
     let mut response = Response::from_body(body)?;
     response.headers_mut().set("content-type", &upload.content_type)?;

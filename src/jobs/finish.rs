@@ -4,7 +4,9 @@
 //! a claim expired finish it exactly once, and only the winner's objects stay in R2.
 
 use gptimg_domain::apipod::{self, completed_at_ms};
-use gptimg_domain::generation::{next_step, Failure, FailureReason, ImageId, NextStep, IMAGES_PAID_PER_GENERATION};
+use gptimg_domain::generation::{
+    next_step, Failure, FailureReason, GenerationStatus, ImageId, NextStep, IMAGES_PAID_PER_GENERATION,
+};
 use gptimg_domain::images::MAX_RESULT_BYTES;
 use gptimg_domain::time::UnixMillis;
 use serde_json::json;
@@ -66,7 +68,7 @@ pub async fn check(
         NextStep::PollAgainAfter(delay) => {
             let next = now.plus_secs(i64::from(delay));
             if trigger == Trigger::Poll
-                && store::record_poll(db, &row.id, "running", row.poll_attempts, next, now).await?
+                && store::record_poll(db, &row.id, GenerationStatus::Running, row.poll_attempts, next, now).await?
             {
                 enqueue_poll(env, &row.id, row.poll_attempts + 1, delay).await?;
             }
@@ -74,7 +76,7 @@ pub async fn check(
         }
     };
     let claim_until = now.plus_secs(CLAIM_SECS);
-    if !store::record_poll(db, &row.id, "running", row.poll_attempts, claim_until, now).await? {
+    if !store::record_poll(db, &row.id, GenerationStatus::Running, row.poll_attempts, claim_until, now).await? {
         return Ok(Checked::AlreadyHandled);
     }
     let provider_done = answer.as_ref().ok().and_then(|a| completed_at_ms(&a.body));
@@ -106,7 +108,7 @@ async fn store_results(
     let bucket = blobs::bucket(env)?;
     let mut stored: Vec<StoredImage> = Vec::with_capacity(urls.len());
     for (position, url) in urls.iter().take(IMAGES_PAID_PER_GENERATION).enumerate() {
-        let id = ImageId::generate(&mut CryptoRandom).as_str().to_owned();
+        let id = ImageId::generate(&mut CryptoRandom);
         let outcome = match client::download(url, MAX_RESULT_BYTES).await {
             Err(error) => Err((FailureReason::ResultUnavailable, error.0)),
             Ok((body, length)) => {

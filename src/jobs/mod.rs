@@ -1,13 +1,13 @@
 //! Drives generations to exactly one end: submit after admission (retried with one Idempotency-Key), poll
 //! APIPod from the queue with backoff or hear its callback, copy results into R2, or fail and refund once;
-//! the cron sweep settles whatever the queue lost.
+//! the cron sweep (`usecases::sweep`) settles whatever the queue lost.
 
 mod finish;
 pub mod r2_cleanup;
 mod submit;
 
 use gptimg_domain::apipod::ProviderError;
-use gptimg_domain::generation::{Failure, FailureReason};
+use gptimg_domain::generation::{Failure, GenerationId, GenerationStatus};
 use gptimg_domain::ledger::{LedgerEntryId, LedgerKind};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -30,8 +30,13 @@ pub struct PollMessage {
     pub attempt: i64,
 }
 
-async fn enqueue_poll(env: &Env, generation_id: &str, attempt: i64, delay_secs: u32) -> worker::Result<()> {
-    let message = PollMessage { generation_id: generation_id.to_owned(), attempt };
+pub(crate) async fn enqueue_poll(
+    env: &Env,
+    generation_id: &GenerationId,
+    attempt: i64,
+    delay_secs: u32,
+) -> worker::Result<()> {
+    let message = PollMessage { generation_id: generation_id.as_str().to_owned(), attempt };
     env.queue("GENERATION_QUEUE")?.send(MessageBuilder::new(message).delay_seconds(delay_secs).build()).await
 }
 
@@ -40,7 +45,7 @@ fn model_name<'a>(config: &'a Config, model_id: &'a str) -> &'a str {
 }
 
 /// An APIPod error answer, logged with both envelopes' facts (never shown as is).
-fn log_provider_error(generation_id: &str, what: &str, error: &ProviderError) {
+fn log_provider_error(generation_id: &GenerationId, what: &str, error: &ProviderError) {
     log::event(
         "-",
         what,
@@ -53,7 +58,7 @@ fn log_provider_error(generation_id: &str, what: &str, error: &ProviderError) {
 pub async fn fail(
     db: &Db,
     config: &Config,
-    generation_id: &str,
+    generation_id: &GenerationId,
     model_id: &str,
     failure: &Failure,
 ) -> worker::Result<()> {
@@ -65,44 +70,29 @@ pub async fn fail(
 async fn fail_if(
     db: &Db,
     config: &Config,
-    generation_id: &str,
+    generation_id: &GenerationId,
     model_id: &str,
     failure: &Failure,
     claimed: Option<i64>,
 ) -> worker::Result<()> {
     let entry = LedgerEntryId::generate(&mut CryptoRandom);
     let description = LedgerKind::GenerationRefund.description(model_name(config, model_id));
-    store::fail_and_refund(db, generation_id, failure, entry.as_str(), &description, claimed, platform::now()).await?;
+    store::fail_and_refund(db, generation_id, failure, &entry, &description, claimed, platform::now()).await?;
     log::event("-", "generation_failed", json!({ "generation_id": generation_id, "reason": failure.code() }));
     Ok(())
 }
 
-/// One queue message. Stale or duplicate messages do nothing.
+/// One queue message. Stale or duplicate messages (and ids we never issued) do nothing.
 pub async fn poll(env: &Env, config: &Config, message: &PollMessage) -> worker::Result<()> {
     let db = Db::from_env(env)?;
-    let Some(row) = store::find_for_poll(&db, &message.generation_id).await? else { return Ok(()) };
+    let Some(id) = GenerationId::parse(&message.generation_id) else { return Ok(()) };
+    let Some(row) = store::find_for_poll(&db, &id).await? else { return Ok(()) };
     if row.poll_attempts != message.attempt {
         return Ok(());
     }
-    match row.status.as_str() {
-        "queued" => submit::retry(&db, env, config, &row).await,
-        "running" => check(&db, env, config, &row, Trigger::Poll).await.map(|_| ()),
-        _ => Ok(()),
+    match row.status {
+        GenerationStatus::Queued => submit::retry(&db, env, config, &row).await,
+        GenerationStatus::Running => check(&db, env, config, &row, Trigger::Poll).await.map(|_| ()),
+        GenerationStatus::Succeeded | GenerationStatus::Failed => Ok(()),
     }
-}
-
-/// The cron sweep: fails and refunds what is past its deadline or never got submitted, re-queues lost polls.
-pub async fn sweep(env: &Env, config: &Config) -> worker::Result<usize> {
-    let db = Db::from_env(env)?;
-    let overdue = store::overdue(&db, platform::now()).await?;
-    for generation in &overdue {
-        if generation.past_deadline == 1 {
-            fail(&db, config, &generation.id, &generation.model_id, &FailureReason::TimedOut.into()).await?;
-        } else if generation.status == "queued" || generation.apipod_task_id.is_none() {
-            fail(&db, config, &generation.id, &generation.model_id, &FailureReason::SubmitFailed.into()).await?;
-        } else {
-            enqueue_poll(env, &generation.id, generation.poll_attempts, 0).await?;
-        }
-    }
-    Ok(overdue.len())
 }

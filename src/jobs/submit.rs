@@ -2,7 +2,9 @@
 //! timeout or a lost connection can never start a second paid task.
 
 use gptimg_domain::apipod::{self, callback, SubmitOutcome, TaskRequest};
-use gptimg_domain::generation::{poll_delay_secs, ValidGeneration, REFERENCE_URL_LIFETIME_SECS};
+use gptimg_domain::generation::{
+    poll_delay_secs, GenerationId, GenerationStatus, UploadId, ValidGeneration, REFERENCE_URL_LIFETIME_SECS,
+};
 use gptimg_domain::links;
 use gptimg_domain::time::UnixMillis;
 use serde_json::json;
@@ -18,13 +20,13 @@ use crate::store::Db;
 
 /// Signed links APIPod uses to fetch the reference images. They expire a fixed time after the generation was
 /// created (not after this attempt), so a retried submission sends exactly the same body.
-fn reference_urls(config: &Config, upload_ids: &[String], created: UnixMillis) -> Vec<String> {
+fn reference_urls(config: &Config, upload_ids: &[UploadId], created: UnixMillis) -> Vec<String> {
     let expires = created.as_secs() + REFERENCE_URL_LIFETIME_SECS;
     let secret = config.session_secret.expose().as_bytes();
     upload_ids
         .iter()
         .map(|id| {
-            let sig = links::sign(secret, id, expires);
+            let sig = links::sign(secret, id.as_str(), expires);
             config.app_url.join(&format!("/uploads/{id}/content?exp={expires}&sig={sig}"))
         })
         .collect()
@@ -32,19 +34,20 @@ fn reference_urls(config: &Config, upload_ids: &[String], created: UnixMillis) -
 
 /// What the generation's row holds, enough to build its submission again.
 struct Submission<'a> {
-    generation_id: &'a str,
+    generation_id: &'a GenerationId,
     model_id: &'a str,
     apipod_model: &'a str,
     prompt: &'a str,
     aspect_ratio: &'a str,
     quality: Option<&'a str>,
-    reference_ids: Vec<String>,
+    reference_ids: &'a [UploadId],
     created: UnixMillis,
 }
 
 fn body_of(config: &Config, s: &Submission<'_>) -> String {
-    let image_urls = reference_urls(config, &s.reference_ids, s.created);
-    let callback_url = config.app_url.join(&callback::path(config.session_secret.expose().as_bytes(), s.generation_id));
+    let image_urls = reference_urls(config, s.reference_ids, s.created);
+    let callback_url =
+        config.app_url.join(&callback::path(config.session_secret.expose().as_bytes(), s.generation_id.as_str()));
     apipod::submit_body(&TaskRequest {
         model: s.apipod_model,
         prompt: s.prompt,
@@ -68,7 +71,7 @@ pub async fn submit(
     db: &Db,
     env: &Env,
     config: &Config,
-    generation_id: &str,
+    generation_id: &GenerationId,
     generation: &ValidGeneration<'_>,
     created: UnixMillis,
 ) -> worker::Result<Submitted> {
@@ -79,7 +82,7 @@ pub async fn submit(
         prompt: generation.prompt.as_str(),
         aspect_ratio: &generation.aspect_ratio,
         quality: generation.quality.as_deref(),
-        reference_ids: generation.references.iter().map(|r| r.as_str().to_owned()).collect(),
+        reference_ids: &generation.references,
         created,
     };
     attempt(db, env, config, &submission, 0).await
@@ -94,7 +97,7 @@ pub async fn retry(db: &Db, env: &Env, config: &Config, row: &RunningGeneration)
         prompt: &row.prompt,
         aspect_ratio: &row.aspect_ratio,
         quality: row.quality.as_deref(),
-        reference_ids: serde_json::from_str(&row.reference_upload_ids).unwrap_or_default(),
+        reference_ids: &row.reference_upload_ids,
         created: UnixMillis(row.created_at),
     };
     attempt(db, env, config, &submission, row.poll_attempts).await.map(|_| ())
@@ -102,7 +105,7 @@ pub async fn retry(db: &Db, env: &Env, config: &Config, row: &RunningGeneration)
 
 async fn attempt(db: &Db, env: &Env, config: &Config, s: &Submission<'_>, attempt: i64) -> worker::Result<Submitted> {
     let id = s.generation_id;
-    let answer = client::submit(config, body_of(config, s), &apipod::idempotency_key(id)).await;
+    let answer = client::submit(config, body_of(config, s), &apipod::idempotency_key(id.as_str())).await;
     if let Err(error) = &answer {
         log::event(
             "-",
@@ -126,7 +129,9 @@ async fn attempt(db: &Db, env: &Env, config: &Config, s: &Submission<'_>, attemp
             if let Some(error) = &error {
                 log_provider_error(id, "apipod_submit_deferred", error);
             }
-            if store::record_poll(db, id, "queued", attempt, now.plus_secs(i64::from(secs)), now).await? {
+            if store::record_poll(db, id, GenerationStatus::Queued, attempt, now.plus_secs(i64::from(secs)), now)
+                .await?
+            {
                 enqueue_poll(env, id, attempt + 1, secs).await?;
             }
             Ok(Submitted::Settled)

@@ -1,28 +1,71 @@
 //! Reading, deleting and sharing a user's generations and their images.
 
+use gptimg_domain::account::AccountId;
+use gptimg_domain::generation::{GenerationId, GenerationStatus, ImageId, UploadId, ValidGeneration};
 use gptimg_domain::ledger::Cursor;
 use gptimg_domain::time::UnixMillis;
-use serde::Deserialize;
+use serde::de::{DeserializeOwned, Error as _};
+use serde::{Deserialize, Deserializer};
 
 use super::{int, opt_text, text, Db};
 
-/// A generation row with its images as a JSON array, as the API shows it.
+/// A generation as the API shows it, every column typed; a corrupt column fails the read instead of showing as empty.
 #[derive(Debug, Deserialize)]
 pub struct GenerationRow {
-    pub id: String,
-    pub status: String,
+    pub id: GenerationId,
+    pub status: GenerationStatus,
     pub prompt: String,
     pub model_id: String,
     pub aspect_ratio: String,
     pub quality: Option<String>,
-    pub reference_upload_ids: String,
+    #[serde(deserialize_with = "json_column")]
+    pub reference_upload_ids: Vec<UploadId>,
     pub cost: i64,
     pub failure_code: Option<String>,
     pub failure_message: Option<String>,
     pub share_token: Option<String>,
     pub created_at: i64,
     pub finished_at: Option<i64>,
-    pub images_json: String,
+    #[serde(rename = "images_json", deserialize_with = "json_column")]
+    pub images: Vec<ImageRow>,
+}
+
+impl GenerationRow {
+    /// The row admission just wrote, in the status the submission left it: known, so not read back.
+    pub fn admitted(id: GenerationId, valid: &ValidGeneration<'_>, status: GenerationStatus, now: UnixMillis) -> Self {
+        Self {
+            id,
+            status,
+            prompt: valid.prompt.as_str().to_owned(),
+            model_id: valid.model.id.clone(),
+            aspect_ratio: valid.aspect_ratio.clone(),
+            quality: valid.quality.clone(),
+            reference_upload_ids: valid.references.clone(),
+            cost: valid.cost,
+            failure_code: None,
+            failure_message: None,
+            share_token: None,
+            created_at: now.0,
+            finished_at: None,
+            images: Vec::new(),
+        }
+    }
+}
+
+/// One stored output of a generation, in position order.
+#[derive(Debug, Deserialize)]
+pub struct ImageRow {
+    pub id: ImageId,
+    pub width: i64,
+    pub height: i64,
+    pub content_type: String,
+    pub size_bytes: i64,
+}
+
+/// A TEXT column holding JSON (an id list, an aggregate of rows), parsed here once.
+pub fn json_column<'de, D: Deserializer<'de>, T: DeserializeOwned>(deserializer: D) -> Result<T, D::Error> {
+    let raw = String::deserialize(deserializer)?;
+    serde_json::from_str(&raw).map_err(D::Error::custom)
 }
 
 macro_rules! generation_select {
@@ -43,13 +86,13 @@ const PAGE: &str = concat!(
 
 pub async fn page(
     db: &Db,
-    account_id: &str,
+    account_id: &AccountId,
     cursor: Option<&Cursor>,
     limit: u32,
 ) -> worker::Result<(Vec<GenerationRow>, Option<Cursor>)> {
-    super::newest_first_page(db, PAGE, account_id, cursor, limit, |row: &GenerationRow| Cursor {
+    super::newest_first_page(db, PAGE, account_id.as_str(), cursor, limit, |row: &GenerationRow| Cursor {
         created_at: row.created_at,
-        id: row.id.clone(),
+        id: row.id.as_str().to_owned(),
     })
     .await
 }
@@ -57,8 +100,8 @@ pub async fn page(
 const ONE: &str = concat!(generation_select!(), "WHERE g.id = ?1 AND g.account_id = ?2");
 
 /// The caller's generation; someone else's is indistinguishable from a missing one.
-pub async fn find(db: &Db, id: &str, account_id: &str) -> worker::Result<Option<GenerationRow>> {
-    db.first::<GenerationRow>(db.prepare(ONE).bind(&[text(id), text(account_id)])?).await
+pub async fn find(db: &Db, id: &GenerationId, account_id: &AccountId) -> worker::Result<Option<GenerationRow>> {
+    db.first::<GenerationRow>(db.prepare(ONE).bind(&[text(id.as_str()), text(account_id.as_str())])?).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -75,15 +118,16 @@ const DELETE_FINISHED: &str =
 /// deletion to-do; returns them for an immediate delete. `None` if there was nothing of the caller's to delete.
 pub async fn delete_finished(
     db: &Db,
-    id: &str,
-    account_id: &str,
+    id: &GenerationId,
+    account_id: &AccountId,
     now: UnixMillis,
 ) -> worker::Result<Option<Vec<String>>> {
+    let (id_text, account) = (text(id.as_str()), text(account_id.as_str()));
     let results = db
         .batch(vec![
-            db.prepare(IMAGE_KEYS).bind(&[text(id), text(account_id)])?,
+            db.prepare(IMAGE_KEYS).bind(&[id_text.clone(), account.clone()])?,
             super::r2_deletions::remember_finished_generation(db, id, account_id, now)?,
-            db.prepare(DELETE_FINISHED).bind(&[text(id), text(account_id)])?,
+            db.prepare(DELETE_FINISHED).bind(&[id_text, account])?,
         ])
         .await?;
     let keys: Vec<KeyRow> = results[0].results()?;
@@ -104,19 +148,24 @@ struct ShareRow {
 /// The generation's share token (an existing one is kept), or `None` if it is not the caller's finished success.
 pub async fn share(
     db: &Db,
-    id: &str,
-    account_id: &str,
+    id: &GenerationId,
+    account_id: &AccountId,
     new_token: &str,
     now: UnixMillis,
 ) -> worker::Result<Option<String>> {
     let row = db
-        .first::<ShareRow>(db.prepare(SET_SHARE).bind(&[text(id), text(account_id), text(new_token), int(now.0)])?)
+        .first::<ShareRow>(db.prepare(SET_SHARE).bind(&[
+            text(id.as_str()),
+            text(account_id.as_str()),
+            text(new_token),
+            int(now.0),
+        ])?)
         .await?;
     Ok(row.map(|r| r.share_token))
 }
 
-pub async fn unshare(db: &Db, id: &str, account_id: &str, now: UnixMillis) -> worker::Result<bool> {
-    db.run_changed(db.prepare(CLEAR_SHARE).bind(&[text(id), text(account_id), int(now.0)])?).await
+pub async fn unshare(db: &Db, id: &GenerationId, account_id: &AccountId, now: UnixMillis) -> worker::Result<bool> {
+    db.run_changed(db.prepare(CLEAR_SHARE).bind(&[text(id.as_str()), text(account_id.as_str()), int(now.0)])?).await
 }
 
 /// An image the caller may read: theirs by session, or shared by its generation's token.

@@ -1,22 +1,28 @@
 //! Generations in D1: admission (limits, ownership, debit and ledger in one guarded batch), progress, and settlement.
 
-use gptimg_domain::generation::{AdmissionFacts, Failure, MAX_IN_FLIGHT, MAX_PER_MINUTE};
+use gptimg_domain::account::AccountId;
+use gptimg_domain::generation::{
+    AdmissionFacts, Failure, GenerationId, GenerationStatus, ImageId, UploadId, MAX_IN_FLIGHT, MAX_PER_MINUTE,
+};
+use gptimg_domain::ledger::LedgerEntryId;
 use gptimg_domain::time::UnixMillis;
-use serde::Deserialize;
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer};
 
+use super::gallery::json_column;
 use super::{int, opt_text, text, Db, APPLY_LEDGER_ENTRY};
 
 /// A new generation as admitted: ids are fresh, the rest validated by the domain.
 pub struct NewGeneration<'a> {
-    pub id: &'a str,
-    pub debit_entry_id: &'a str,
-    pub account_id: &'a str,
+    pub id: &'a GenerationId,
+    pub debit_entry_id: &'a LedgerEntryId,
+    pub account_id: &'a AccountId,
     pub prompt: &'a str,
     pub model_id: &'a str,
     pub apipod_model: &'a str,
     pub aspect_ratio: &'a str,
     pub quality: Option<&'a str>,
-    pub reference_ids_json: &'a str,
+    pub references: &'a [UploadId],
     pub cost: i64,
     pub description: &'a str,
     pub deadline: UnixMillis,
@@ -58,31 +64,29 @@ struct AdmissionRow {
 /// `Ok(None)` when admitted (charged); `Ok(Some(facts))` when refused, to explain why. One round trip.
 pub async fn admit(db: &Db, g: &NewGeneration<'_>) -> worker::Result<Option<AdmissionFacts>> {
     let now = int(g.now.0);
+    let references = serde_json::to_string(g.references).map_err(|e| worker::Error::RustError(e.to_string()))?;
+    let (id, account, debit, references) =
+        (text(g.id.as_str()), text(g.account_id.as_str()), text(g.debit_entry_id.as_str()), text(&references));
     let statements = vec![
         db.prepare(ADMIT).bind(&[
-            text(g.id),
-            text(g.account_id),
+            id.clone(),
+            account.clone(),
             text(g.prompt),
             text(g.model_id),
             text(g.apipod_model),
             text(g.aspect_ratio),
             opt_text(g.quality),
-            text(g.reference_ids_json),
+            references.clone(),
             int(g.cost),
             int(g.deadline.0),
             now.clone(),
             int(MAX_IN_FLIGHT),
             int(MAX_PER_MINUTE),
         ])?,
-        db.prepare(INSERT_DEBIT).bind(&[text(g.debit_entry_id), text(g.id), text(g.description), now.clone()])?,
-        db.prepare(APPLY_LEDGER_ENTRY).bind(&[text(g.debit_entry_id)])?,
-        db.prepare(TOUCH_REFERENCES).bind(&[
-            text(g.id),
-            text(g.account_id),
-            now.clone(),
-            text(g.reference_ids_json),
-        ])?,
-        db.prepare(ADMISSION_FACTS).bind(&[text(g.id), text(g.account_id), now, text(g.reference_ids_json)])?,
+        db.prepare(INSERT_DEBIT).bind(&[debit.clone(), id.clone(), text(g.description), now.clone()])?,
+        db.prepare(APPLY_LEDGER_ENTRY).bind(&[debit])?,
+        db.prepare(TOUCH_REFERENCES).bind(&[id.clone(), account.clone(), now.clone(), references.clone()])?,
+        db.prepare(ADMISSION_FACTS).bind(&[id, account, now, references])?,
     ];
     let results = db.batch(statements).await?;
     let row = results.last().map(|r| r.results::<AdmissionRow>()).transpose()?.and_then(|mut rows| rows.pop());
@@ -97,14 +101,14 @@ const MARK_RUNNING: &str =
 
 pub async fn mark_running(
     db: &Db,
-    id: &str,
+    id: &GenerationId,
     task_id: &str,
     expected_attempts: i64,
     next_poll_at: UnixMillis,
     now: UnixMillis,
 ) -> worker::Result<bool> {
     db.run_changed(db.prepare(MARK_RUNNING).bind(&[
-        text(id),
+        text(id.as_str()),
         text(task_id),
         int(next_poll_at.0),
         int(now.0),
@@ -116,15 +120,17 @@ pub async fn mark_running(
 /// What a submission retry, a poll or a callback needs to know about an unfinished generation.
 #[derive(Debug, Deserialize)]
 pub struct RunningGeneration {
-    pub id: String,
-    pub account_id: String,
+    pub id: GenerationId,
+    #[serde(deserialize_with = "account_id")]
+    pub account_id: AccountId,
     pub model_id: String,
     pub apipod_model: String,
     pub prompt: String,
     pub aspect_ratio: String,
     pub quality: Option<String>,
-    pub reference_upload_ids: String,
-    pub status: String,
+    #[serde(deserialize_with = "json_column")]
+    pub reference_upload_ids: Vec<UploadId>,
+    pub status: GenerationStatus,
     pub apipod_task_id: Option<String>,
     pub poll_attempts: i64,
     pub deadline_at: i64,
@@ -134,37 +140,42 @@ pub struct RunningGeneration {
 const FIND_FOR_POLL: &str = "SELECT id, account_id, model_id, apipod_model, prompt, aspect_ratio, quality, \
  reference_upload_ids, status, apipod_task_id, poll_attempts, deadline_at, created_at FROM generations WHERE id = ?1";
 
-pub async fn find_for_poll(db: &Db, id: &str) -> worker::Result<Option<RunningGeneration>> {
-    db.first::<RunningGeneration>(db.prepare(FIND_FOR_POLL).bind(&[text(id)])?).await
+pub async fn find_for_poll(db: &Db, id: &GenerationId) -> worker::Result<Option<RunningGeneration>> {
+    db.first::<RunningGeneration>(db.prepare(FIND_FOR_POLL).bind(&[text(id.as_str())])?).await
+}
+
+fn account_id<'de, D: Deserializer<'de>>(deserializer: D) -> Result<AccountId, D::Error> {
+    let raw = String::deserialize(deserializer)?;
+    AccountId::parse(&raw).ok_or_else(|| D::Error::custom(format!("not an account id: {raw:?}")))
 }
 
 // Advances the attempt counter only from the value the caller expected: a duplicate message, or the loser of
-// a poll/callback race, changes nothing. `status` is 'queued' for submission retries, 'running' for polls.
+// a poll/callback race, changes nothing. `status` is Queued for submission retries, Running for polls.
 const RECORD_POLL: &str =
     "UPDATE generations SET poll_attempts = poll_attempts + 1, next_poll_at = ?3, updated_at = ?4 \
  WHERE id = ?1 AND status = ?5 AND poll_attempts = ?2";
 
 pub async fn record_poll(
     db: &Db,
-    id: &str,
-    status: &str,
+    id: &GenerationId,
+    status: GenerationStatus,
     expected_attempts: i64,
     next_poll_at: UnixMillis,
     now: UnixMillis,
 ) -> worker::Result<bool> {
     db.run_changed(db.prepare(RECORD_POLL).bind(&[
-        text(id),
+        text(id.as_str()),
         int(expected_attempts),
         int(next_poll_at.0),
         int(now.0),
-        text(status),
+        text(status.as_str()),
     ])?)
     .await
 }
 
 /// One stored output, ready to be recorded.
 pub struct StoredImage {
-    pub id: String,
+    pub id: ImageId,
     pub position: i64,
     pub r2_key: String,
     pub content_type: &'static str,
@@ -197,15 +208,16 @@ struct WonRow {
 /// Returns whether this call won; a loser must delete the objects it wrote.
 pub async fn complete(
     db: &Db,
-    id: &str,
+    generation_id: &GenerationId,
     claimed: i64,
     images: &[StoredImage],
     now: UnixMillis,
 ) -> worker::Result<bool> {
+    let id = generation_id.as_str();
     let mut statements = vec![db.prepare(MARK_SUCCEEDED).bind(&[text(id), int(now.0), int(claimed)])?];
     for image in images {
         statements.push(db.prepare(INSERT_IMAGE).bind(&[
-            text(&image.id),
+            text(image.id.as_str()),
             text(id),
             int(image.position),
             text(&image.r2_key),
@@ -240,14 +252,15 @@ const INSERT_REFUND: &str =
 /// Fails the generation (if unfinished) and refunds it exactly once, in one batch.
 pub async fn fail_and_refund(
     db: &Db,
-    id: &str,
+    generation_id: &GenerationId,
     failure: &Failure,
-    refund_entry_id: &str,
+    refund_entry: &LedgerEntryId,
     description: &str,
     claimed: Option<i64>,
     now: UnixMillis,
 ) -> worker::Result<()> {
     let claim = claimed.map_or(wasm_bindgen::JsValue::NULL, int);
+    let (id, refund_entry_id) = (generation_id.as_str(), refund_entry.as_str());
     let statements = vec![
         db.prepare(MARK_FAILED).bind(&[text(id), text(failure.code()), text(&failure.message()), int(now.0), claim])?,
         db.prepare(INSERT_REFUND).bind(&[text(refund_entry_id), text(id), text(description), int(now.0)])?,
@@ -259,8 +272,8 @@ pub async fn fail_and_refund(
 
 #[derive(Debug, Deserialize)]
 pub struct Overdue {
-    pub id: String,
-    pub status: String,
+    pub id: GenerationId,
+    pub status: GenerationStatus,
     pub model_id: String,
     pub poll_attempts: i64,
     pub apipod_task_id: Option<String>,

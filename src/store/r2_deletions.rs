@@ -1,6 +1,8 @@
 //! The durable to-do list of R2 objects to delete (`r2_deletions`): keys are added in the same D1 batch that
 //! forgets the rows naming them, and leave it only after R2 confirmed their deletion.
 
+use gptimg_domain::account::AccountId;
+use gptimg_domain::generation::GenerationId;
 use gptimg_domain::time::UnixMillis;
 use serde::Deserialize;
 use worker::D1PreparedStatement;
@@ -23,11 +25,11 @@ const OF_ACCOUNT_UPLOADS: &str = "INSERT INTO r2_deletions (r2_key, created_at) 
 
 pub fn remember_finished_generation(
     db: &Db,
-    id: &str,
-    account_id: &str,
+    id: &GenerationId,
+    account_id: &AccountId,
     now: UnixMillis,
 ) -> worker::Result<D1PreparedStatement> {
-    db.prepare(OF_FINISHED_GENERATION).bind(&[text(id), text(account_id), int(now.0)])
+    db.prepare(OF_FINISHED_GENERATION).bind(&[text(id.as_str()), text(account_id.as_str()), int(now.0)])
 }
 
 /// Goes before the account's generations are deleted, in the same batch.

@@ -1,0 +1,158 @@
+//! Generations: start one (admit and charge in one batch, then submit), finish one when APIPod calls back, and the
+//! gallery's reads, delete and share.
+
+use gptimg_domain::account::AccountId;
+use gptimg_domain::generation::{
+    not_found, refusal, undeletable, validate, GenerationId, GenerationRequest, GenerationStatus, DEADLINE_SECS,
+};
+use gptimg_domain::ids::RandomSource;
+use gptimg_domain::ledger::{Cursor, LedgerEntryId, LedgerKind};
+use gptimg_domain::links::new_share_token;
+use gptimg_domain::time::UnixMillis;
+use gptimg_domain::{DomainError, ErrorKind};
+use serde::Serialize;
+use worker::{Bucket, Env};
+
+use crate::config::Config;
+use crate::http::error::ApiError;
+use crate::jobs::{self, Checked, Trigger};
+use crate::store::gallery::{self, GenerationRow};
+use crate::store::generations::{self as store, NewGeneration};
+use crate::store::Db;
+
+/// Validates, admits and charges (one guarded batch), then submits; the generation as the caller now sees it.
+pub async fn create(
+    db: &Db,
+    env: &Env,
+    config: &Config,
+    account: &AccountId,
+    request: &GenerationRequest,
+    now: UnixMillis,
+    random: &mut dyn RandomSource,
+) -> Result<GenerationRow, ApiError> {
+    let valid = validate(request, &config.models)?;
+    let id = GenerationId::generate(random);
+    let new = NewGeneration {
+        id: &id,
+        debit_entry_id: &LedgerEntryId::generate(random),
+        account_id: account,
+        prompt: valid.prompt.as_str(),
+        model_id: &valid.model.id,
+        apipod_model: valid.apipod_model(),
+        aspect_ratio: &valid.aspect_ratio,
+        quality: valid.quality.as_deref(),
+        references: &valid.references,
+        cost: valid.cost,
+        description: &LedgerKind::GenerationDebit.description(&valid.model.name),
+        deadline: now.plus_secs(DEADLINE_SECS),
+        now,
+    };
+    if let Some(facts) = store::admit(db, &new).await? {
+        return Err(refusal(&facts, valid.references.len(), valid.cost, now.0).into());
+    }
+    match jobs::submit(db, env, config, &id, &valid, now).await? {
+        jobs::Submitted::Running => Ok(GenerationRow::admitted(id, &valid, GenerationStatus::Running, now)),
+        jobs::Submitted::Settled => get(db, &id, account).await,
+    }
+}
+
+/// The caller's generation; someone else's is the same 404 as a missing one.
+pub async fn get(db: &Db, id: &GenerationId, account: &AccountId) -> Result<GenerationRow, ApiError> {
+    Ok(gallery::find(db, id, account).await?.ok_or_else(not_found)?)
+}
+
+/// One page of the gallery, newest first, and the cursor to the next.
+pub async fn list(
+    db: &Db,
+    account: &AccountId,
+    cursor: Option<&Cursor>,
+    limit: u32,
+) -> Result<(Vec<GenerationRow>, Option<Cursor>), ApiError> {
+    Ok(gallery::page(db, account, cursor, limit).await?)
+}
+
+/// Removes a finished generation and its images (listed for deletion in the same batch, deleted now if R2 agrees);
+/// the ledger keeps its history.
+pub async fn delete(
+    db: &Db,
+    bucket: &Bucket,
+    id: &GenerationId,
+    account: &AccountId,
+    now: UnixMillis,
+) -> Result<(), ApiError> {
+    match gallery::delete_finished(db, id, account, now).await? {
+        Some(keys) => {
+            jobs::r2_cleanup::delete_now(db, bucket, &keys).await;
+            Ok(())
+        }
+        None => Err(undeletable(gallery::find(db, id, account).await?.is_some()).into()),
+    }
+}
+
+/// Turns on the public link of a succeeded generation (the same one until revoked).
+pub async fn share(
+    db: &Db,
+    id: &GenerationId,
+    account: &AccountId,
+    now: UnixMillis,
+    random: &mut dyn RandomSource,
+) -> Result<GenerationRow, ApiError> {
+    gallery::share(db, id, account, &new_share_token(random), now).await?.ok_or_else(not_found)?;
+    get(db, id, account).await
+}
+
+/// Revokes the public link at once.
+pub async fn unshare(db: &Db, id: &GenerationId, account: &AccountId, now: UnixMillis) -> Result<(), ApiError> {
+    if gallery::unshare(db, id, account, now).await? {
+        Ok(())
+    } else {
+        Err(not_found().into())
+    }
+}
+
+/// What APIPod's callback led to (acknowledged to APIPod and logged as such).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CallbackOutcome {
+    /// Nothing to do: it is queued or has already ended.
+    NotRunning,
+    Finished,
+    AlreadyHandled,
+    StillRunning,
+}
+
+/// The outcome, and the task id we hold (to log whether the unsigned body named it).
+pub struct CallbackHeard {
+    pub outcome: CallbackOutcome,
+    pub task_id: Option<String>,
+}
+
+/// Finishes a generation on APIPod's callback exactly as the poller would: its body is never trusted, the task is
+/// re-read. `None` when there is no such generation.
+pub async fn finish_on_callback(
+    db: &Db,
+    env: &Env,
+    config: &Config,
+    id: &GenerationId,
+) -> Result<Option<CallbackHeard>, ApiError> {
+    let Some(row) = store::find_for_poll(db, id).await? else { return Ok(None) };
+    let outcome = if row.status != GenerationStatus::Running {
+        CallbackOutcome::NotRunning
+    } else {
+        match jobs::check(db, env, config, &row, Trigger::Callback).await? {
+            Checked::Finished => CallbackOutcome::Finished,
+            Checked::AlreadyHandled => CallbackOutcome::AlreadyHandled,
+            Checked::StillRunning { readable: true } => CallbackOutcome::StillRunning,
+            // Not acknowledged, so APIPod delivers it again; polling carries on meanwhile.
+            Checked::StillRunning { readable: false } => {
+                return Err(DomainError::new(
+                    ErrorKind::Upstream,
+                    "apipod_status_unavailable",
+                    "The task's status could not be read; deliver the callback again.",
+                )
+                .into())
+            }
+        }
+    };
+    Ok(Some(CallbackHeard { outcome, task_id: row.apipod_task_id }))
+}

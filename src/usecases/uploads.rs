@@ -1,0 +1,69 @@
+//! Reference images: store one (checked while it streams into R2, within the per-user quota), and serve one through
+//! the signed expiring link APIPod fetches.
+
+use gptimg_domain::account::AccountId;
+use gptimg_domain::generation::{upload_quota_exceeded, UploadId};
+use gptimg_domain::ids::RandomSource;
+use gptimg_domain::images::MAX_UPLOAD_BYTES;
+use gptimg_domain::links;
+use gptimg_domain::time::UnixMillis;
+use worker::{Bucket, Object};
+
+use crate::blobs::{self, ByteChunks, PutError};
+use crate::http::error::ApiError;
+use crate::store::uploads::{self, Upload};
+use crate::store::Db;
+
+/// Streams `body` into R2 while checking it (the bytes decide the type, never a header), then records it. Anything
+/// refused leaves no object and no row.
+pub async fn create(
+    db: &Db,
+    bucket: &Bucket,
+    account: &AccountId,
+    body: ByteChunks,
+    declared_length: Option<u64>,
+    now: UnixMillis,
+    random: &mut dyn RandomSource,
+) -> Result<Upload, ApiError> {
+    let id = UploadId::generate(random);
+    let r2_key = blobs::upload_key(account, &id);
+    let stored = match blobs::put_checked(bucket, &r2_key, body, declared_length, MAX_UPLOAD_BYTES).await {
+        Ok(stored) => stored,
+        Err(PutError::Refused(refusal)) => return Err(refusal.into()),
+        Err(PutError::Storage(error)) => return Err(error.into()),
+    };
+    let info = stored.image.info;
+    let upload = Upload {
+        id,
+        r2_key,
+        content_type: info.format.content_type().to_owned(),
+        size_bytes: stored.image.size_bytes as i64,
+        sha256: stored.image.sha256,
+        width: i64::from(info.width),
+        height: i64::from(info.height),
+        created_at: now.0,
+    };
+    if !uploads::insert(db, account, &upload, now).await? {
+        blobs::delete_all(bucket, std::slice::from_ref(&upload.r2_key)).await?;
+        return Err(upload_quota_exceeded().into());
+    }
+    Ok(upload)
+}
+
+/// The upload and its bytes, only through a link we signed that has not expired; `None` for anything else.
+pub async fn signed_content(
+    db: &Db,
+    bucket: &Bucket,
+    secret: &[u8],
+    id: &UploadId,
+    expires_secs: i64,
+    signature: &str,
+    now: UnixMillis,
+) -> Result<Option<(Upload, Object)>, ApiError> {
+    if !links::verify(secret, id.as_str(), expires_secs, signature, now.as_secs()) {
+        return Ok(None);
+    }
+    let Some(upload) = uploads::find(db, id).await? else { return Ok(None) };
+    let object = blobs::get(bucket, &upload.r2_key, None).await?;
+    Ok(object.map(|object| (upload, object)))
+}
