@@ -1,4 +1,4 @@
-//! Serde for our string-backed types (resource ids, state enums) through their own `parse` and `as_str`, so a
+//! Serde for our string-backed state enums through their own `parse` and `as_str`, so a
 //! value read back from D1 or JSON is accepted only in the exact spelling we write, and each type costs one small
 //! impl instead of a derived visitor.
 

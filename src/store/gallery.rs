@@ -4,10 +4,9 @@ use gptimg_domain::account::AccountId;
 use gptimg_domain::generation::{GenerationId, GenerationStatus, ImageId, UploadId, ValidGeneration};
 use gptimg_domain::ledger::Cursor;
 use gptimg_domain::time::UnixMillis;
-use serde::de::{DeserializeOwned, Error as _};
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 
-use super::{int, opt_text, text, Db};
+use super::{int, json_column, opt_text, text, Db};
 
 /// A generation as the API shows it, every column typed; a corrupt column fails the read instead of showing as empty.
 #[derive(Debug, Deserialize)]
@@ -60,12 +59,6 @@ pub struct ImageRow {
     pub height: i64,
     pub content_type: String,
     pub size_bytes: i64,
-}
-
-/// A TEXT column holding JSON (an id list, an aggregate of rows), parsed here once.
-pub fn json_column<'de, D: Deserializer<'de>, T: DeserializeOwned>(deserializer: D) -> Result<T, D::Error> {
-    let raw = String::deserialize(deserializer)?;
-    serde_json::from_str(&raw).map_err(D::Error::custom)
 }
 
 macro_rules! generation_select {

@@ -6,10 +6,9 @@ use gptimg_domain::generation::{
 };
 use gptimg_domain::ledger::LedgerEntryId;
 use gptimg_domain::time::UnixMillis;
-use serde::de::Error as _;
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 
-use super::gallery::json_column;
+use super::json_column;
 use super::{int, opt_text, text, Db, APPLY_LEDGER_ENTRY};
 
 /// A new generation as admitted: ids are fresh, the rest validated by the domain.
@@ -121,7 +120,6 @@ pub async fn mark_running(
 #[derive(Debug, Deserialize)]
 pub struct RunningGeneration {
     pub id: GenerationId,
-    #[serde(deserialize_with = "account_id")]
     pub account_id: AccountId,
     pub model_id: String,
     pub apipod_model: String,
@@ -142,11 +140,6 @@ const FIND_FOR_POLL: &str = "SELECT id, account_id, model_id, apipod_model, prom
 
 pub async fn find_for_poll(db: &Db, id: &GenerationId) -> worker::Result<Option<RunningGeneration>> {
     db.first::<RunningGeneration>(db.prepare(FIND_FOR_POLL).bind(&[text(id.as_str())])?).await
-}
-
-fn account_id<'de, D: Deserializer<'de>>(deserializer: D) -> Result<AccountId, D::Error> {
-    let raw = String::deserialize(deserializer)?;
-    AccountId::parse(&raw).ok_or_else(|| D::Error::custom(format!("not an account id: {raw:?}")))
 }
 
 // Advances the attempt counter only from the value the caller expected: a duplicate message, or the loser of
