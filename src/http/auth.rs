@@ -132,8 +132,10 @@ async fn complete_sign_in(req: &Request, ctx: &RequestContext, config: &Config) 
 
     let exchange =
         CodeExchange { code: &code, code_verifier: &state.code_verifier, redirect_uri: &redirect_uri(config) };
-    let token = google::exchange_code(config, exchange).await.map_err(google_failure)?;
-    let keys = google::signing_keys(config, id_token::key_id(&token).as_deref(), now).await.map_err(google_failure)?;
+    let token = google::exchange_code(config, exchange, &ctx.request_id).await.map_err(google_failure)?;
+    let keys = google::signing_keys(config, id_token::key_id(&token).as_deref(), now, &ctx.request_id)
+        .await
+        .map_err(google_failure)?;
     let expected = Expected { client_id: &config.google_client_id, nonce: &state.nonce, now_secs: now.as_secs() };
     let identity = id_token::verify(&token, &keys, &expected).map_err(|error| {
         SignInFailure::rejected(

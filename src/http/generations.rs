@@ -129,7 +129,8 @@ pub async fn create(mut req: Request, ctx: &RequestContext) -> Result<Response, 
     let account = account_of(&current_user(&req, ctx).await?)?;
     let request: GenerationRequest = read_json(&mut req, MAX_REQUEST_BYTES, &["application/json"]).await?;
     let (db, config) = (ctx.db()?, ctx.config()?);
-    let row = usecase::create(&db, &ctx.env, config, &account, &request, platform::now(), &mut CryptoRandom).await?;
+    let requester = usecase::Requester { account: &account, request_id: &ctx.request_id };
+    let row = usecase::create(&db, &ctx.env, config, requester, &request, platform::now(), &mut CryptoRandom).await?;
     Ok(render(&row, ctx)?.with_status(202))
 }
 

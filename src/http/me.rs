@@ -134,10 +134,15 @@ pub async fn avatar(req: &Request, ctx: &RequestContext) -> Result<Response, Api
     if !avatar::may_fetch(image_url, sign_in_origin.as_deref().ok()) {
         return Err(not_found());
     }
-    let mut upstream = Outbound::new(Method::Get, url.as_str(), AVATAR_TIMEOUT_MS).send().await.map_err(|e| {
-        crate::log::event(ctx.request_id.as_str(), "avatar_fetch_failed", json!({ "cause": e.to_string() }));
-        DomainError::new(ErrorKind::Upstream, "avatar_unavailable", "The profile image could not be fetched just now.")
-    })?;
+    let mut upstream =
+        Outbound::new(Method::Get, url.as_str(), AVATAR_TIMEOUT_MS, &ctx.request_id).send().await.map_err(|e| {
+            crate::log::event(ctx.request_id.as_str(), "avatar_fetch_failed", json!({ "cause": e.to_string() }));
+            DomainError::new(
+                ErrorKind::Upstream,
+                "avatar_unavailable",
+                "The profile image could not be fetched just now.",
+            )
+        })?;
     let content_type = upstream.headers().get("content-type")?.unwrap_or_default();
     if upstream.status_code() != 200 || !content_type.starts_with("image/") {
         return Err(not_found());

@@ -52,7 +52,15 @@ pub async fn delete(mut req: Request, ctx: &RequestContext) -> Result<Response, 
     let user = signed_in_user(&req, ctx).await?;
     let request: DeleteRequest = read_json(&mut req, 1024, &["application/json"]).await?;
     let config = ctx.config()?;
-    let mut response = match account_deletion::delete_account(&ctx.env, config, &user.account.id, &request).await? {
+    let mut response = match account_deletion::delete_account(
+        &ctx.env,
+        config,
+        &user.account.id,
+        &request,
+        &ctx.request_id,
+    )
+    .await?
+    {
         Deletion::Done => Response::empty()?.with_status(204),
         Deletion::Pending { cause } => {
             crate::log::event(ctx.request_id.as_str(), "deletion_interrupted", json!({ "cause": cause }));
