@@ -143,6 +143,11 @@ pub fn parse_range(header: Option<&str>, size: u64) -> Result<Option<ByteRange>,
     Ok(Some(ByteRange { offset, length: last - offset + 1 }))
 }
 
+/// `If-None-Match` names the object's ETag (or `*`): the client's copy is current, so the answer is 304.
+pub fn etag_matches(if_none_match: Option<&str>, etag: &str) -> bool {
+    if_none_match.is_some_and(|tags| tags.split(',').any(|tag| tag.trim() == etag || tag.trim() == "*"))
+}
+
 #[cfg(test)]
 #[path = "images_tests.rs"]
 pub(crate) mod tests;

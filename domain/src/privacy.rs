@@ -150,6 +150,17 @@ impl SupportStatus {
             Self::Closed => "closed",
         }
     }
+
+    /// The admin inbox's `?status=` filter: absent means every message; anything but a status's own name is
+    /// 400 `invalid_status`.
+    pub fn inbox_filter(raw: Option<&str>) -> Result<Option<Self>, DomainError> {
+        let Some(raw) = raw else { return Ok(None) };
+        [Self::Open, Self::Answered, Self::Closed]
+            .into_iter()
+            .find(|status| status.as_str() == raw)
+            .map(Some)
+            .ok_or_else(|| DomainError::bad_request("invalid_status", "Unknown status."))
+    }
 }
 
 #[derive(Debug, Clone, serde::Deserialize)]
@@ -173,6 +184,17 @@ pub fn validate_adjustment(request: &CreditAdjustment) -> Result<(i64, String), 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_inbox_filter_takes_a_status_name_or_nothing() {
+        assert_eq!(SupportStatus::inbox_filter(None).unwrap(), None);
+        for status in [SupportStatus::Open, SupportStatus::Answered, SupportStatus::Closed] {
+            assert_eq!(SupportStatus::inbox_filter(Some(status.as_str())).unwrap(), Some(status));
+        }
+        for bad in ["", "OPEN", "pending", "open "] {
+            assert_eq!(SupportStatus::inbox_filter(Some(bad)).unwrap_err().code, "invalid_status", "{bad:?}");
+        }
+    }
 
     #[test]
     fn consent_needs_the_current_terms_and_the_age_confirmation() {

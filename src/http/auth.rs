@@ -1,5 +1,6 @@
 //! Google sign-in (OIDC code flow with state, nonce and PKCE) and sign-out.
 
+use gptimg_domain::auth::authorize::{authorize_params, CALLBACK_PATH};
 use gptimg_domain::auth::id_token::{self, Expected};
 use gptimg_domain::auth::oauth_state::{self, OAuthState, StateProblem};
 use gptimg_domain::auth::return_to::ReturnPath;
@@ -27,7 +28,7 @@ fn redirect(location: &str) -> worker::Result<Response> {
 }
 
 fn redirect_uri(config: &Config) -> String {
-    config.app_url.join("/auth/google/callback")
+    config.app_url.join(CALLBACK_PATH)
 }
 
 /// `GET /auth/google/start?return_to=`: 302 to Google with state, nonce and an S256 PKCE challenge.
@@ -35,17 +36,8 @@ pub async fn start(req: &Request, ctx: &RequestContext) -> Result<Response, ApiE
     let config = ctx.config()?;
     let return_to = ReturnPath::parse_or_default(query_param(req, "return_to").as_deref());
     let state = OAuthState::new(&mut CryptoRandom, return_to, platform::now());
-    let query = url::form_urlencoded::Serializer::new(String::new())
-        .append_pair("response_type", "code")
-        .append_pair("client_id", &config.google_client_id)
-        .append_pair("redirect_uri", &redirect_uri(config))
-        .append_pair("scope", "openid email profile")
-        .append_pair("state", &state.state)
-        .append_pair("nonce", &state.nonce)
-        .append_pair("code_challenge", &state.code_challenge())
-        .append_pair("code_challenge_method", "S256")
-        .append_pair("prompt", "select_account")
-        .finish();
+    let params = authorize_params(&config.google_client_id, &redirect_uri(config), &state);
+    let query = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(params).finish();
     let mut response = redirect(&format!("{}?{query}", config.google_auth_url))?;
     let sealed = state.seal(config.session_secret.expose().as_bytes());
     let cookie =

@@ -1,5 +1,6 @@
 //! Sign-in rules: Google ID-token verification, OAuth state, PKCE, sessions and safe redirects.
 
+pub mod authorize;
 pub mod id_token;
 pub mod oauth_state;
 pub mod pkce;
