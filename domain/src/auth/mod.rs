@@ -6,5 +6,6 @@ pub mod oauth_state;
 pub mod pkce;
 pub mod return_to;
 pub mod session_token;
+pub mod sign_in_failure;
 pub mod signed;
 pub mod subject_hash;
