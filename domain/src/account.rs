@@ -71,6 +71,19 @@ impl DisplayName {
     }
 }
 
+/// A session of an account whose deletion has begun is refused outright: 410 `account_deleted`, not 401, because
+/// signing in again cannot bring this account back (it starts a new one).
+pub fn refuse_if_deleting(deletion_started: bool) -> Result<(), DomainError> {
+    if !deletion_started {
+        return Ok(());
+    }
+    Err(DomainError::new(
+        crate::error::ErrorKind::Gone,
+        "account_deleted",
+        "This account has been deleted. You can sign in again to start a new one.",
+    ))
+}
+
 /// Where the signed-in user's profile image is served, same-origin (the avatar proxy).
 pub const AVATAR_PATH: &str = "/api/me/avatar";
 
@@ -96,6 +109,13 @@ pub fn profile_flags(has_picture: bool, has_stripe_customer: bool, accepted_term
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_session_of_an_account_being_deleted_is_gone() {
+        assert!(refuse_if_deleting(false).is_ok());
+        let error = refuse_if_deleting(true).unwrap_err();
+        assert_eq!((error.kind, error.code.as_ref()), (crate::error::ErrorKind::Gone, "account_deleted"));
+    }
 
     #[test]
     fn profile_flags_follow_the_stored_facts() {

@@ -2,7 +2,7 @@
 
 use gptimg_domain::account::AccountId;
 use gptimg_domain::generation::{self, GenerationId, GenerationRequest, GenerationStatus, UploadId};
-use gptimg_domain::links::image_path;
+use gptimg_domain::links::{image_path, shared_image_path};
 use serde::Serialize;
 use worker::{Request, Response};
 
@@ -86,15 +86,15 @@ impl<'a> GenerationView<'a> {
 
 impl<'a> ImageView<'a> {
     fn of(image: &'a ImageRow, share_token: Option<&str>, config: &Config) -> Self {
-        let url = image_path(image.id.as_str());
+        let id = image.id.as_str();
         Self {
             id: image.id.as_str(),
             width: image.width,
             height: image.height,
             content_type: &image.content_type,
             size_bytes: image.size_bytes,
-            share_url: share_token.map(|token| config.app_url.join(&format!("{url}?share={token}"))),
-            url,
+            share_url: share_token.map(|token| config.app_url.join(&shared_image_path(id, token))),
+            url: image_path(id),
         }
     }
 }

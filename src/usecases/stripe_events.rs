@@ -64,7 +64,7 @@ async fn apply(
 ) -> worker::Result<(String, Option<Problem>)> {
     let ledger_entry_id = LedgerEntryId::generate(random);
     let payment_id = PaymentId::generate(random);
-    let plan_name = |plan_id: &str| config.plans.by_id(plan_id).map_or(plan_id.to_owned(), |p| p.name.clone());
+    let plan_name = |plan_id: &str| config.plans.name_or_id(plan_id);
     let outcome = match decision {
         Decision::Grant(grant) => {
             let rows = NewRows { ledger_entry_id: ledger_entry_id.as_str(), payment_id: payment_id.as_str() };
