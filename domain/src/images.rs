@@ -114,8 +114,22 @@ pub struct ByteRange {
     pub length: u64,
 }
 
+impl ByteRange {
+    /// The `Content-Range` of a 206 answer serving this range of an object of `size` bytes.
+    pub fn content_range(self, size: u64) -> String {
+        format!("bytes {}-{}/{size}", self.offset, self.offset + self.length - 1)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct UnsatisfiableRange;
+
+impl UnsatisfiableRange {
+    /// The `Content-Range` of the 416 answer: the object's size, so the client can ask again.
+    pub fn content_range(size: u64) -> String {
+        format!("bytes */{size}")
+    }
+}
 
 /// Parses `bytes=a-b`, `bytes=a-` and `bytes=-n`; multiple ranges are served whole (allowed by RFC 9110).
 pub fn parse_range(header: Option<&str>, size: u64) -> Result<Option<ByteRange>, UnsatisfiableRange> {

@@ -110,3 +110,12 @@ fn if_none_match_matches_our_etag_in_a_list_or_a_star() {
     assert!(!etag_matches(Some(""), etag));
     assert!(!etag_matches(None, etag));
 }
+
+#[test]
+fn content_ranges_name_the_last_byte_inclusively_and_the_size() {
+    let range = parse_range(Some("bytes=0-99"), 1000).unwrap().unwrap();
+    assert_eq!(range.content_range(1000), "bytes 0-99/1000");
+    let tail = parse_range(Some("bytes=-1"), 1000).unwrap().unwrap();
+    assert_eq!(tail.content_range(1000), "bytes 999-999/1000");
+    assert_eq!(UnsatisfiableRange::content_range(1000), "bytes */1000");
+}

@@ -3,7 +3,7 @@
 
 use gptimg_domain::auth::session_token::SessionToken;
 use gptimg_domain::generation::ImageId;
-use gptimg_domain::images::{etag_matches, parse_range};
+use gptimg_domain::images::{etag_matches, parse_range, UnsatisfiableRange};
 use gptimg_domain::{DomainError, ErrorKind};
 use worker::{Headers, Range, Request, Response};
 
@@ -41,7 +41,7 @@ pub async fn get(req: &Request, ctx: &RequestContext, raw_id: &str) -> Result<Re
     let range = match parse_range(req.headers().get("range")?.as_deref(), size) {
         Ok(range) => range,
         Err(_) => {
-            headers.set("content-range", &format!("bytes */{size}"))?;
+            headers.set("content-range", &UnsatisfiableRange::content_range(size))?;
             let error = ApiError::from(DomainError::new(
                 ErrorKind::RangeNotSatisfiable,
                 "range_not_satisfiable",
@@ -56,7 +56,7 @@ pub async fn get(req: &Request, ctx: &RequestContext, raw_id: &str) -> Result<Re
     headers.set("content-type", &image.content_type)?;
     let (status, length) = match range {
         Some(r) => {
-            headers.set("content-range", &format!("bytes {}-{}/{size}", r.offset, r.offset + r.length - 1))?;
+            headers.set("content-range", &r.content_range(size))?;
             (206, r.length)
         }
         None => (200, size),
