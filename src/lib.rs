@@ -15,6 +15,7 @@ mod usecases;
 
 use std::rc::Rc;
 
+use gptimg_domain::ids::RequestId;
 use gptimg_domain::Cause;
 use serde_json::json;
 use worker::{event, Context, Env, MessageBatch, MessageExt, Request, Response, ScheduleContext, ScheduledEvent};
@@ -85,7 +86,7 @@ async fn consume(batch: MessageBatch<jobs::PollMessage>, env: Env) -> worker::Re
             continue;
         }
         done += 1;
-        match jobs::poll(&env, &config, message.body()).await {
+        match jobs::poll(&env, &config, message.body(), &RequestId::background()).await {
             Ok(()) => message.ack(),
             Err(error) => {
                 log::fault("-", "generation_poll_failed", &Cause::of(&error).to_string());
@@ -113,7 +114,7 @@ async fn sweep(env: Env) {
             if let Err(error) = usecases::sweep::generations(&env, &config, platform::now()).await {
                 log::fault("-", "sweep_failed", &Cause::of(&error).to_string());
             }
-            if let Err(error) = privacy::retention_sweep(&env, &config).await {
+            if let Err(error) = privacy::retention_sweep(&env, &config, &RequestId::background()).await {
                 log::fault("-", "retention_failed", &Cause::of(&error).to_string());
             }
         }

@@ -2,6 +2,7 @@
 
 use gptimg_domain::account::{AccountId, GoogleSubject};
 use gptimg_domain::auth::subject_hash::signup_subject_hash;
+use gptimg_domain::ids::RequestId;
 use gptimg_domain::ledger::LedgerEntryId;
 use gptimg_domain::privacy::{
     deletion_retry_delay_secs, DELETIONS_PER_SWEEP, SESSION_RETENTION_SECS, UNUSED_UPLOAD_RETENTION_SECS,
@@ -79,6 +80,7 @@ pub async fn delete_account(
     config: &Config,
     account_id: &AccountId,
     failed_attempts: u32,
+    request_id: &RequestId,
 ) -> Result<(), DeletionError> {
     let db = crate::store::Db::from_env(env)?;
     let entry = LedgerEntryId::generate(&mut CryptoRandom);
@@ -91,7 +93,7 @@ pub async fn delete_account(
         store::begin_deletion(&db, account_id, entry.as_str(), subject_hash.as_deref(), now).await?;
     let mut refused = None;
     for subscription in &live_subscriptions {
-        match stripe::cancel_subscription(config, &subscription.id).await {
+        match stripe::cancel_subscription(config, &subscription.id, request_id).await {
             Ok(()) => {}
             // Still erase the files below; only the subscription waits for an admin.
             Err(StripeError::Rejected(problem)) => refused = Some(problem),
@@ -128,7 +130,7 @@ pub async fn delete_account(
 
 /// Retention, from the cron: purge dead sessions and never-used uploads, drain the R2 to-do, and finish
 /// interrupted deletions.
-pub async fn retention_sweep(env: &Env, config: &Config) -> worker::Result<()> {
+pub async fn retention_sweep(env: &Env, config: &Config, request_id: &RequestId) -> worker::Result<()> {
     let db = crate::store::Db::from_env(env)?;
     let now = platform::now();
     store::purge_expired(
@@ -150,7 +152,7 @@ pub async fn retention_sweep(env: &Env, config: &Config) -> worker::Result<()> {
         if meter::remaining(0) < DELETION_MIN_SUBREQUESTS {
             break;
         }
-        if let Err(error) = delete_account(env, config, &pending.id, pending.deletion_attempts).await {
+        if let Err(error) = delete_account(env, config, &pending.id, pending.deletion_attempts, request_id).await {
             log::fault("-", "deletion_retry_failed", &format!("{}: {}", pending.id, error.cause()));
         }
     }

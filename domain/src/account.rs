@@ -71,9 +71,65 @@ impl DisplayName {
     }
 }
 
+/// A session of an account whose deletion has begun is refused outright: 410 `account_deleted`, not 401, because
+/// signing in again cannot bring this account back (it starts a new one).
+pub fn refuse_if_deleting(deletion_started: bool) -> Result<(), DomainError> {
+    if !deletion_started {
+        return Ok(());
+    }
+    Err(DomainError::new(
+        crate::error::ErrorKind::Gone,
+        "account_deleted",
+        "This account has been deleted. You can sign in again to start a new one.",
+    ))
+}
+
+/// Where the signed-in user's profile image is served, same-origin (the avatar proxy).
+pub const AVATAR_PATH: &str = "/api/me/avatar";
+
+/// What the profile says about an account beyond its stored fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProfileFlags {
+    /// Only an account with a picture has one to serve.
+    pub avatar_url: Option<&'static str>,
+    /// Stripe knows the account as a customer, so the Billing Portal can open.
+    pub has_billing_account: bool,
+    /// The current terms are not accepted yet: the pages ask before anything else.
+    pub consent_required: bool,
+}
+
+pub fn profile_flags(has_picture: bool, has_stripe_customer: bool, accepted_terms: Option<&str>) -> ProfileFlags {
+    ProfileFlags {
+        avatar_url: has_picture.then_some(AVATAR_PATH),
+        has_billing_account: has_stripe_customer,
+        consent_required: !crate::privacy::has_current_consent(accepted_terms),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_session_of_an_account_being_deleted_is_gone() {
+        assert!(refuse_if_deleting(false).is_ok());
+        let error = refuse_if_deleting(true).unwrap_err();
+        assert_eq!((error.kind, error.code.as_ref()), (crate::error::ErrorKind::Gone, "account_deleted"));
+    }
+
+    #[test]
+    fn profile_flags_follow_the_stored_facts() {
+        let current = Some(crate::privacy::TERMS_VERSION);
+        assert_eq!(
+            profile_flags(true, true, current),
+            ProfileFlags { avatar_url: Some("/api/me/avatar"), has_billing_account: true, consent_required: false }
+        );
+        assert_eq!(
+            profile_flags(false, false, None),
+            ProfileFlags { avatar_url: None, has_billing_account: false, consent_required: true }
+        );
+        assert!(profile_flags(false, false, Some("2020-01-01")).consent_required, "an older version is not enough");
+    }
 
     #[test]
     fn names_are_trimmed() {

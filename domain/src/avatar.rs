@@ -18,9 +18,24 @@ pub fn may_fetch(url: ImageUrl<'_>, sign_in_origin: Option<&str>) -> bool {
     google_host || sign_in_host
 }
 
+/// An answer worth passing on as the profile image: a 200 that says it is an image. Anything else is "no image".
+pub fn is_image_answer(status: u16, content_type: &str) -> bool {
+    status == 200 && content_type.starts_with("image/")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_200_image_answer_is_served() {
+        assert!(is_image_answer(200, "image/png"));
+        assert!(is_image_answer(200, "image/jpeg; charset=binary"));
+        assert!(!is_image_answer(200, "text/html"));
+        assert!(!is_image_answer(200, ""));
+        assert!(!is_image_answer(302, "image/png"));
+        assert!(!is_image_answer(404, "image/png"));
+    }
 
     const STAND_IN: Option<&str> = Some("http://127.0.0.1:9100");
 

@@ -119,12 +119,31 @@ impl Problem {
         )
         .with_details(json!({ "reason": self.reason.as_str() }))
     }
+
+    /// The refusal for a delivery whose event could be this problem, only while it is open: once an admin
+    /// dismissed it, its recorded outcome is no longer `needs_attention` and later deliveries are acknowledged.
+    pub fn refusal_while_open(problem: Option<&Self>, recorded_outcome: &str) -> Option<DomainError> {
+        problem.filter(|_| recorded_outcome == NEEDS_ATTENTION).map(Self::refusal)
+    }
 }
+
+/// The outcome recorded for a paid event that could not be applied (an open billing problem).
+pub const NEEDS_ATTENTION: &str = "needs_attention";
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::stripe::event::ChargeReversal;
+
+    #[test]
+    fn a_problem_is_refused_only_while_its_outcome_is_needs_attention() {
+        let problem = Problem { reason: ProblemReason::UnknownPlan, facts: json!({}) };
+        let refused = Problem::refusal_while_open(Some(&problem), "needs_attention").unwrap();
+        assert_eq!((refused.kind, refused.code.as_ref()), (ErrorKind::Conflict, "billing_needs_attention"));
+        assert_eq!(Problem::refusal_while_open(Some(&problem), "dismissed_by_admin"), None);
+        assert_eq!(Problem::refusal_while_open(Some(&problem), "granted"), None);
+        assert_eq!(Problem::refusal_while_open(None, "needs_attention"), None);
+    }
 
     #[test]
     fn a_dismissal_needs_a_short_reason() {

@@ -77,6 +77,11 @@ impl PlanCatalogue {
         self.plans.iter().find(|p| p.id == id)
     }
 
+    /// The plan's name for a ledger line; a plan since removed from the catalogue is named by its id.
+    pub fn name_or_id(&self, id: &str) -> String {
+        self.by_id(id).map_or_else(|| id.to_owned(), |plan| plan.name.clone())
+    }
+
     pub fn by_price(&self, stripe_price_id: &str) -> Option<&Plan> {
         self.plans.iter().find(|p| p.stripe_price_id == stripe_price_id)
     }
@@ -98,6 +103,13 @@ mod tests {
         assert_eq!(catalogue.by_id("pro").unwrap().kind, PlanKind::Subscription);
         assert_eq!(catalogue.by_price("price_pack_100").unwrap().credits, 100);
         assert!(catalogue.by_id("nope").is_none());
+    }
+
+    #[test]
+    fn a_removed_plan_is_named_by_its_id() {
+        let catalogue = PlanCatalogue::parse(SAMPLE).unwrap();
+        assert_eq!(catalogue.name_or_id("pack_100"), "100 credits");
+        assert_eq!(catalogue.name_or_id("pack_retired"), "pack_retired");
     }
 
     #[test]

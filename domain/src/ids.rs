@@ -120,6 +120,11 @@ impl RequestId {
         Self(format!("req_{}", random_token(random)))
     }
 
+    /// The id queue batches and cron runs log under (they serve no request): `-`.
+    pub fn background() -> Self {
+        Self("-".to_owned())
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -188,6 +193,12 @@ pub(crate) mod tests {
         assert!(RequestId::parse("has space in it").is_none());
         assert!(RequestId::parse("newline\ninjected").is_none());
         assert!(RequestId::parse("quote\"injected").is_none());
+    }
+
+    #[test]
+    fn background_work_uses_the_id_its_log_lines_carry() {
+        assert_eq!(RequestId::background().as_str(), "-");
+        assert!(RequestId::parse("-").is_none(), "a caller cannot pose as background work");
     }
 
     #[test]

@@ -114,8 +114,22 @@ pub struct ByteRange {
     pub length: u64,
 }
 
+impl ByteRange {
+    /// The `Content-Range` of a 206 answer serving this range of an object of `size` bytes.
+    pub fn content_range(self, size: u64) -> String {
+        format!("bytes {}-{}/{size}", self.offset, self.offset + self.length - 1)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct UnsatisfiableRange;
+
+impl UnsatisfiableRange {
+    /// The `Content-Range` of the 416 answer: the object's size, so the client can ask again.
+    pub fn content_range(size: u64) -> String {
+        format!("bytes */{size}")
+    }
+}
 
 /// Parses `bytes=a-b`, `bytes=a-` and `bytes=-n`; multiple ranges are served whole (allowed by RFC 9110).
 pub fn parse_range(header: Option<&str>, size: u64) -> Result<Option<ByteRange>, UnsatisfiableRange> {
@@ -141,6 +155,11 @@ pub fn parse_range(header: Option<&str>, size: u64) -> Result<Option<ByteRange>,
         return Err(UnsatisfiableRange);
     }
     Ok(Some(ByteRange { offset, length: last - offset + 1 }))
+}
+
+/// `If-None-Match` names the object's ETag (or `*`): the client's copy is current, so the answer is 304.
+pub fn etag_matches(if_none_match: Option<&str>, etag: &str) -> bool {
+    if_none_match.is_some_and(|tags| tags.split(',').any(|tag| tag.trim() == etag || tag.trim() == "*"))
 }
 
 #[cfg(test)]

@@ -98,3 +98,24 @@ fn ranges_are_resolved_against_the_size() {
         assert_eq!(parse_range(Some(bad), 100), Err(UnsatisfiableRange), "{bad}");
     }
 }
+
+#[test]
+fn if_none_match_matches_our_etag_in_a_list_or_a_star() {
+    let etag = "\"abc123\"";
+    assert!(etag_matches(Some("\"abc123\""), etag));
+    assert!(etag_matches(Some("\"zzz\", \"abc123\""), etag));
+    assert!(etag_matches(Some(" * "), etag));
+    assert!(!etag_matches(Some("\"abc12\""), etag));
+    assert!(!etag_matches(Some("W/\"abc123\""), etag), "weak tags are not ours");
+    assert!(!etag_matches(Some(""), etag));
+    assert!(!etag_matches(None, etag));
+}
+
+#[test]
+fn content_ranges_name_the_last_byte_inclusively_and_the_size() {
+    let range = parse_range(Some("bytes=0-99"), 1000).unwrap().unwrap();
+    assert_eq!(range.content_range(1000), "bytes 0-99/1000");
+    let tail = parse_range(Some("bytes=-1"), 1000).unwrap().unwrap();
+    assert_eq!(tail.content_range(1000), "bytes 999-999/1000");
+    assert_eq!(UnsatisfiableRange::content_range(1000), "bytes */1000");
+}

@@ -8,6 +8,8 @@ pub mod avatar;
 pub mod billing;
 pub mod catalogue;
 pub mod config;
+pub mod csp;
+pub mod csrf;
 pub mod deletion;
 pub mod email;
 pub mod error;

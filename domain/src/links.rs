@@ -19,6 +19,11 @@ pub fn image_path(image_id: &str) -> String {
     format!("/images/{image_id}")
 }
 
+/// The public link to an image of a shared generation: its path plus the generation's share token.
+pub fn shared_image_path(image_id: &str, share_token: &str) -> String {
+    format!("{}?share={share_token}", image_path(image_id))
+}
+
 /// The `sig` query value for a link to `resource_id` valid until `expires_secs`.
 pub fn sign(secret: &[u8], resource_id: &str, expires_secs: i64) -> String {
     crate::hex::encode(&mac(secret, resource_id, expires_secs).finalize().into_bytes())
@@ -43,6 +48,12 @@ mod tests {
     use super::*;
 
     const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn a_shared_image_link_is_the_image_path_with_the_token() {
+        assert_eq!(image_path("img_abc"), "/images/img_abc");
+        assert_eq!(shared_image_path("img_abc", "tok123"), "/images/img_abc?share=tok123");
+    }
 
     #[test]
     fn a_signed_link_verifies_until_it_expires() {

@@ -1,7 +1,7 @@
 //! Privacy and support rules: terms and age consent, support messages, admin credit adjustments, retention.
 
 use crate::email::EmailAddress;
-use crate::error::DomainError;
+use crate::error::{DomainError, ErrorKind};
 
 /// The terms the site currently asks users to accept (the policy's "Last updated" date).
 pub const TERMS_VERSION: &str = "2026-04-22";
@@ -74,6 +74,34 @@ pub fn validate_consent(request: &ConsentRequest) -> Result<(), DomainError> {
 /// Whether the account has accepted the current terms.
 pub fn has_current_consent(accepted_version: Option<&str>) -> bool {
     accepted_version == Some(TERMS_VERSION)
+}
+
+/// Everything but the profile, consent itself, support, export and deletion waits for the current terms:
+/// 403 `consent_required` until then.
+pub fn require_current_consent(accepted_version: Option<&str>) -> Result<(), DomainError> {
+    if has_current_consent(accepted_version) {
+        return Ok(());
+    }
+    Err(DomainError::new(
+        ErrorKind::Forbidden,
+        "consent_required",
+        "Accept the terms and confirm your age to continue.",
+    ))
+}
+
+/// Only anonymous messages are limited per client network; a signed-in sender is limited by account.
+pub fn support_network_hash(key: &[u8], signed_in: bool, client_ip: Option<&str>) -> Option<String> {
+    (!signed_in).then(|| support_sender_hash(key, client_ip))
+}
+
+/// The sender is over a support limit: 429, try again in ten minutes.
+pub fn support_rate_limited() -> DomainError {
+    DomainError::new(
+        ErrorKind::RateLimited,
+        "support_rate_limited",
+        "You have sent several messages recently; please wait before sending more.",
+    )
+    .with_retry_after(600)
 }
 
 fn bounded_text(
@@ -150,6 +178,17 @@ impl SupportStatus {
             Self::Closed => "closed",
         }
     }
+
+    /// The admin inbox's `?status=` filter: absent means every message; anything but a status's own name is
+    /// 400 `invalid_status`.
+    pub fn inbox_filter(raw: Option<&str>) -> Result<Option<Self>, DomainError> {
+        let Some(raw) = raw else { return Ok(None) };
+        [Self::Open, Self::Answered, Self::Closed]
+            .into_iter()
+            .find(|status| status.as_str() == raw)
+            .map(Some)
+            .ok_or_else(|| DomainError::bad_request("invalid_status", "Unknown status."))
+    }
 }
 
 #[derive(Debug, Clone, serde::Deserialize)]
@@ -173,6 +212,41 @@ pub fn validate_adjustment(request: &CreditAdjustment) -> Result<(i64, String), 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_current_terms_let_a_user_past_consent() {
+        assert!(require_current_consent(Some(TERMS_VERSION)).is_ok());
+        for older in [None, Some("2020-01-01")] {
+            let error = require_current_consent(older).unwrap_err();
+            assert_eq!((error.kind, error.code.as_ref()), (ErrorKind::Forbidden, "consent_required"));
+        }
+    }
+
+    #[test]
+    fn only_anonymous_support_messages_are_counted_per_network() {
+        let key = b"k";
+        assert_eq!(support_network_hash(key, true, Some("192.0.2.1")), None);
+        assert_eq!(
+            support_network_hash(key, false, Some("192.0.2.1")),
+            Some(support_sender_hash(key, Some("192.0.2.1")))
+        );
+        let limited = support_rate_limited();
+        assert_eq!(
+            (limited.kind, limited.code.as_ref(), limited.retry_after_secs),
+            (ErrorKind::RateLimited, "support_rate_limited", Some(600))
+        );
+    }
+
+    #[test]
+    fn the_inbox_filter_takes_a_status_name_or_nothing() {
+        assert_eq!(SupportStatus::inbox_filter(None).unwrap(), None);
+        for status in [SupportStatus::Open, SupportStatus::Answered, SupportStatus::Closed] {
+            assert_eq!(SupportStatus::inbox_filter(Some(status.as_str())).unwrap(), Some(status));
+        }
+        for bad in ["", "OPEN", "pending", "open "] {
+            assert_eq!(SupportStatus::inbox_filter(Some(bad)).unwrap_err().code, "invalid_status", "{bad:?}");
+        }
+    }
 
     #[test]
     fn consent_needs_the_current_terms_and_the_age_confirmation() {

@@ -2,6 +2,7 @@
 //! timeout. What the answers mean is decided in `gptimg_domain::apipod`.
 
 use gptimg_domain::apipod::{self, HttpAnswer};
+use gptimg_domain::ids::RequestId;
 use worker::Method;
 
 pub use super::outbound::Answer;
@@ -23,8 +24,8 @@ impl Answer {
     }
 }
 
-fn authorized(config: &Config, method: Method, url: String) -> Outbound {
-    Outbound::new(method, url, CALL_TIMEOUT_MS)
+fn authorized(config: &Config, method: Method, url: String, request_id: &RequestId) -> Outbound {
+    Outbound::new(method, url, CALL_TIMEOUT_MS, request_id)
         .bearer(config.apipod_api_key.expose())
         .header("accept", "application/json")
 }
@@ -34,22 +35,31 @@ async fn answer_of(call: Outbound) -> Result<Answer, ApipodError> {
 }
 
 /// `POST /v1/images/generations` with the generation's Idempotency-Key; any HTTP answer is returned.
-pub async fn submit(config: &Config, body: String, idempotency_key: &str) -> Result<Answer, ApipodError> {
+pub async fn submit(
+    config: &Config,
+    body: String,
+    idempotency_key: &str,
+    request_id: &RequestId,
+) -> Result<Answer, ApipodError> {
     let url = config.apipod_base_url.join(apipod::SUBMIT_PATH);
-    answer_of(authorized(config, Method::Post, url).json(body).idempotency_key(Some(idempotency_key))).await
+    answer_of(authorized(config, Method::Post, url, request_id).json(body).idempotency_key(Some(idempotency_key))).await
 }
 
 /// `GET /v1/images/status/{task_id}`; any HTTP answer is returned.
-pub async fn status(config: &Config, task_id: &str) -> Result<Answer, ApipodError> {
+pub async fn status(config: &Config, task_id: &str, request_id: &RequestId) -> Result<Answer, ApipodError> {
     let url = config.apipod_base_url.join(&apipod::status_path(task_id));
-    answer_of(authorized(config, Method::Get, url)).await
+    answer_of(authorized(config, Method::Get, url, request_id)).await
 }
 
 /// Opens a result for streaming (its body and declared length), refusing a declared size above `max_bytes`;
 /// the actual size is capped while it streams into R2.
-pub async fn download(url: &str, max_bytes: usize) -> Result<(ByteChunks, Option<u64>), ApipodError> {
+pub async fn download(
+    url: &str,
+    max_bytes: usize,
+    request_id: &RequestId,
+) -> Result<(ByteChunks, Option<u64>), ApipodError> {
     let parsed = url::Url::parse(url).map_err(|e| ApipodError(e.to_string()))?;
-    let mut response = Outbound::new(Method::Get, parsed.as_str(), CALL_TIMEOUT_MS)
+    let mut response = Outbound::new(Method::Get, parsed.as_str(), CALL_TIMEOUT_MS, request_id)
         .send()
         .await
         .map_err(|e| ApipodError(e.to_string()))?;

@@ -4,6 +4,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use gptimg_domain::auth::id_token::Jwks;
+use gptimg_domain::ids::RequestId;
 use gptimg_domain::time::UnixMillis;
 use serde::Deserialize;
 use worker::Method;
@@ -44,7 +45,11 @@ pub struct CodeExchange<'a> {
 }
 
 /// Exchanges the authorization code (with the client secret and PKCE verifier) for an ID token.
-pub async fn exchange_code(config: &Config, exchange: CodeExchange<'_>) -> Result<String, GoogleError> {
+pub async fn exchange_code(
+    config: &Config,
+    exchange: CodeExchange<'_>,
+    request_id: &RequestId,
+) -> Result<String, GoogleError> {
     let form = [
         ("grant_type", "authorization_code"),
         ("code", exchange.code),
@@ -54,7 +59,7 @@ pub async fn exchange_code(config: &Config, exchange: CodeExchange<'_>) -> Resul
         ("code_verifier", exchange.code_verifier),
     ];
     let Answer { status, body: text, .. } =
-        Outbound::new(Method::Post, config.google_token_url.as_str(), CALL_TIMEOUT_MS)
+        Outbound::new(Method::Post, config.google_token_url.as_str(), CALL_TIMEOUT_MS, request_id)
             .header("accept", "application/json")
             .form(form)
             .answer()
@@ -85,7 +90,12 @@ thread_local! {
 
 /// Google's keys, from the isolate's cache when it is fresh and knows `kid`; otherwise refetched
 /// (but an unknown `kid` refetches at most once a minute).
-pub async fn signing_keys(config: &Config, kid: Option<&str>, now: UnixMillis) -> Result<Rc<Jwks>, GoogleError> {
+pub async fn signing_keys(
+    config: &Config,
+    kid: Option<&str>,
+    now: UnixMillis,
+    request_id: &RequestId,
+) -> Result<Rc<Jwks>, GoogleError> {
     let cached =
         JWKS_CACHE.with(|cache| cache.borrow().as_ref().map(|c| (c.jwks.clone(), now.millis_since(c.fetched_at))));
     if let Some((jwks, age)) = &cached {
@@ -96,13 +106,13 @@ pub async fn signing_keys(config: &Config, kid: Option<&str>, now: UnixMillis) -
             return Ok(jwks.clone());
         }
     }
-    let jwks = Rc::new(fetch_jwks(config).await?);
+    let jwks = Rc::new(fetch_jwks(config, request_id).await?);
     JWKS_CACHE.with(|cache| *cache.borrow_mut() = Some(CachedJwks { jwks: jwks.clone(), fetched_at: now }));
     Ok(jwks)
 }
 
-async fn fetch_jwks(config: &Config) -> Result<Jwks, GoogleError> {
-    let answer = Outbound::new(Method::Get, config.google_jwks_url.as_str(), CALL_TIMEOUT_MS)
+async fn fetch_jwks(config: &Config, request_id: &RequestId) -> Result<Jwks, GoogleError> {
+    let answer = Outbound::new(Method::Get, config.google_jwks_url.as_str(), CALL_TIMEOUT_MS, request_id)
         .answer()
         .await
         .map_err(|e| GoogleError::Unavailable(format!("JWKS: {e}")))?;

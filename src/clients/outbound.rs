@@ -1,6 +1,7 @@
 //! The one outbound request builder: method, URL, bearer token, JSON or form body, idempotency key, and always a
-//! time limit (`send_with_timeout`); answers are read through the one bounded body reader.
+//! time limit (`send_with_timeout`) and our request id; answers are read through the one bounded body reader.
 
+use gptimg_domain::ids::RequestId;
 use worker::{Fetch, Headers, Method, Request, RequestInit, Response};
 
 use super::{send_with_timeout, NoAnswer};
@@ -54,9 +55,11 @@ pub struct Outbound {
 }
 
 impl Outbound {
-    /// Every call names its time limit: no provider may hold a request, queue consumer or cron run.
-    pub fn new(method: Method, url: impl Into<String>, timeout_ms: u64) -> Self {
-        Self { method, url: url.into(), timeout_ms, headers: Vec::new(), body: None }
+    /// Every call names its time limit (no provider may hold a request, queue consumer or cron run) and carries
+    /// the request id it is made for as `x-request-id`, so a provider's log line can be matched with ours.
+    pub fn new(method: Method, url: impl Into<String>, timeout_ms: u64, request_id: &RequestId) -> Self {
+        let headers = vec![("x-request-id", request_id.as_str().to_owned())];
+        Self { method, url: url.into(), timeout_ms, headers, body: None }
     }
 
     pub fn header(mut self, name: &'static str, value: impl Into<String>) -> Self {

@@ -1,6 +1,7 @@
 //! Stripe REST at the pinned API version: form-encoded POSTs with the secret key and an Idempotency-Key;
 //! Checkout, the Billing Portal and subscription cancellation.
 
+use gptimg_domain::ids::RequestId;
 use gptimg_domain::stripe::API_VERSION;
 use serde::Deserialize;
 use serde_json::Value;
@@ -28,8 +29,8 @@ pub struct CreatedSession {
 
 /// Every Stripe API call carries the secret key and the pinned version (without it, Stripe would answer in the
 /// account's default version, whatever that is).
-fn api_call(config: &Config, method: Method, path: &str) -> Outbound {
-    Outbound::new(method, config.stripe_api_base.join(path), CALL_TIMEOUT_MS)
+fn api_call(config: &Config, method: Method, path: &str, request_id: &RequestId) -> Outbound {
+    Outbound::new(method, config.stripe_api_base.join(path), CALL_TIMEOUT_MS, request_id)
         .bearer(config.stripe_secret_key.expose())
         .header("stripe-version", API_VERSION)
 }
@@ -39,8 +40,9 @@ async fn post_form(
     path: &str,
     form: &[(&str, String)],
     idempotency_key: Option<&str>,
+    request_id: &RequestId,
 ) -> Result<Value, StripeError> {
-    let answer = api_call(config, Method::Post, path)
+    let answer = api_call(config, Method::Post, path, request_id)
         .form(form.iter().map(|(key, value)| (*key, value.as_str())))
         .idempotency_key(idempotency_key)
         .answer()
@@ -66,22 +68,28 @@ pub async fn create_checkout_session(
     config: &Config,
     form: &[(&str, String)],
     idempotency_key: &str,
+    request_id: &RequestId,
 ) -> Result<CreatedSession, StripeError> {
-    created(post_form(config, "/v1/checkout/sessions", form, Some(idempotency_key)).await?)
+    created(post_form(config, "/v1/checkout/sessions", form, Some(idempotency_key), request_id).await?)
 }
 
 pub async fn create_portal_session(
     config: &Config,
     customer_id: &str,
     return_url: &str,
+    request_id: &RequestId,
 ) -> Result<CreatedSession, StripeError> {
     let form = [("customer", customer_id.to_owned()), ("return_url", return_url.to_owned())];
-    created(post_form(config, "/v1/billing_portal/sessions", &form, None).await?)
+    created(post_form(config, "/v1/billing_portal/sessions", &form, None, request_id).await?)
 }
 
 /// Cancels a subscription at once. One that Stripe no longer has, or has already cancelled, counts as done.
-pub async fn cancel_subscription(config: &Config, subscription_id: &str) -> Result<(), StripeError> {
-    let response = api_call(config, Method::Delete, &format!("/v1/subscriptions/{subscription_id}"))
+pub async fn cancel_subscription(
+    config: &Config,
+    subscription_id: &str,
+    request_id: &RequestId,
+) -> Result<(), StripeError> {
+    let response = api_call(config, Method::Delete, &format!("/v1/subscriptions/{subscription_id}"), request_id)
         .send()
         .await
         .map_err(|e| StripeError::Unavailable(format!("cancel: {e}")))?;

@@ -6,9 +6,7 @@ use gptimg_domain::audit::{open_problems_only, user_query};
 use gptimg_domain::ids::{AuditId, SupportReplyId};
 use gptimg_domain::privacy::{CreditAdjustment, SupportStatus};
 use gptimg_domain::routes::AdminEndpoint as A;
-use gptimg_domain::DomainError;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use worker::{Request, Response};
 
 use super::error::ApiError;
@@ -137,13 +135,7 @@ struct AuditLog {
 }
 
 async fn support_inbox(req: &Request, ctx: &RequestContext) -> Result<Response, ApiError> {
-    let status = match super::query_param(req, "status") {
-        None => None,
-        Some(raw) => Some(
-            serde_json::from_value(json!(raw))
-                .map_err(|_| DomainError::bad_request("invalid_status", "Unknown status."))?,
-        ),
-    };
+    let status = SupportStatus::inbox_filter(super::query_param(req, "status").as_deref())?;
     let messages = support_store::inbox(&ctx.db()?, status)
         .await?
         .into_iter()

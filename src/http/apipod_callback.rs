@@ -30,7 +30,8 @@ pub async fn receive(mut req: Request, ctx: &RequestContext, raw_id: &str, token
         || ApiError::from(DomainError::new(ErrorKind::PayloadTooLarge, "body_too_large", "The callback is too large."));
     let body = super::json_body::read_capped(&mut req, MAX_CALLBACK_BYTES).await?.ok_or_else(too_large)?;
     let claim = callback::claim(&body);
-    let heard = usecase::finish_on_callback(&ctx.db()?, &ctx.env, config, &id).await?.ok_or_else(not_found)?;
+    let heard =
+        usecase::finish_on_callback(&ctx.db()?, &ctx.env, config, &id, &ctx.request_id).await?.ok_or_else(not_found)?;
     let claimed_task_matches = claim.task_id.is_some() && claim.task_id == heard.task_id;
     ctx.note(json!({ "apipod_callback": id.as_str(), "claimed_status": claim.status,
         "claimed_task_matches": claimed_task_matches, "outcome": heard.outcome }));

@@ -1,10 +1,12 @@
 //! Google sign-in (OIDC code flow with state, nonce and PKCE) and sign-out.
 
+use gptimg_domain::auth::authorize::{authorize_params, CALLBACK_PATH};
 use gptimg_domain::auth::id_token::{self, Expected};
-use gptimg_domain::auth::oauth_state::{self, OAuthState, StateProblem};
+use gptimg_domain::auth::oauth_state::{self, OAuthState};
 use gptimg_domain::auth::return_to::ReturnPath;
 use gptimg_domain::auth::session_token::{SessionToken, SESSION_LIFETIME_SECS};
-use gptimg_domain::{DomainError, ErrorKind};
+use gptimg_domain::auth::sign_in_failure::{failure_page, SignInProblem};
+use gptimg_domain::DomainError;
 use worker::{Request, Response};
 
 use super::cookies::{self, OAUTH_COOKIE, SESSION_COOKIE};
@@ -27,7 +29,7 @@ fn redirect(location: &str) -> worker::Result<Response> {
 }
 
 fn redirect_uri(config: &Config) -> String {
-    config.app_url.join("/auth/google/callback")
+    config.app_url.join(CALLBACK_PATH)
 }
 
 /// `GET /auth/google/start?return_to=`: 302 to Google with state, nonce and an S256 PKCE challenge.
@@ -35,17 +37,8 @@ pub async fn start(req: &Request, ctx: &RequestContext) -> Result<Response, ApiE
     let config = ctx.config()?;
     let return_to = ReturnPath::parse_or_default(query_param(req, "return_to").as_deref());
     let state = OAuthState::new(&mut CryptoRandom, return_to, platform::now());
-    let query = url::form_urlencoded::Serializer::new(String::new())
-        .append_pair("response_type", "code")
-        .append_pair("client_id", &config.google_client_id)
-        .append_pair("redirect_uri", &redirect_uri(config))
-        .append_pair("scope", "openid email profile")
-        .append_pair("state", &state.state)
-        .append_pair("nonce", &state.nonce)
-        .append_pair("code_challenge", &state.code_challenge())
-        .append_pair("code_challenge_method", "S256")
-        .append_pair("prompt", "select_account")
-        .finish();
+    let params = authorize_params(&config.google_client_id, &redirect_uri(config), &state);
+    let query = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(params).finish();
     let mut response = redirect(&format!("{}?{query}", config.google_auth_url))?;
     let sealed = state.seal(config.session_secret.expose().as_bytes());
     let cookie =
@@ -63,13 +56,11 @@ struct SignInFailure {
     cause: Option<String>,
 }
 
-impl SignInFailure {
-    fn new(kind: ErrorKind, code: &'static str, title: &'static str, explanation: &'static str) -> Self {
-        Self { error: DomainError::new(kind, code, explanation).into(), title, explanation, cause: None }
-    }
-
-    fn rejected(code: &'static str, explanation: &'static str) -> Self {
-        Self::new(ErrorKind::BadRequest, code, "Sign-in failed", explanation)
+impl From<SignInProblem<'_>> for SignInFailure {
+    fn from(problem: SignInProblem<'_>) -> Self {
+        let page = failure_page(problem);
+        let error = DomainError::new(page.kind, page.code, page.explanation).into();
+        Self { error, title: page.title, explanation: page.explanation, cause: None }
     }
 }
 
@@ -101,50 +92,25 @@ pub async fn callback(req: &Request, ctx: &RequestContext) -> Result<Response, A
 
 async fn complete_sign_in(req: &Request, ctx: &RequestContext, config: &Config) -> Result<Response, SignInFailure> {
     if let Some(error) = query_param(req, "error") {
-        return Err(if error == "access_denied" {
-            SignInFailure::new(
-                ErrorKind::BadRequest,
-                "google_access_denied",
-                "Sign-in cancelled",
-                "You cancelled signing in with Google. Nothing was changed.",
-            )
-        } else {
-            SignInFailure::rejected("google_error", "Google could not sign you in. Please try again.")
-        });
+        return Err(SignInProblem::GoogleSaid(&error).into());
     }
-    let expired = "This sign-in attempt has expired or was started in another browser. Please start again.";
-    let cookie = cookies::read(req, OAUTH_COOKIE).ok_or_else(|| SignInFailure::rejected("missing_state", expired))?;
-    let returned_state = query_param(req, "state").ok_or_else(|| SignInFailure::rejected("missing_state", expired))?;
+    let missing_state = || SignInFailure::from(SignInProblem::MissingState);
+    let cookie = cookies::read(req, OAUTH_COOKIE).ok_or_else(missing_state)?;
+    let returned_state = query_param(req, "state").ok_or_else(missing_state)?;
     let now = platform::now();
-    let state = OAuthState::open(&cookie, config.session_secret.expose().as_bytes(), &returned_state, now).map_err(
-        |problem| match problem {
-            StateProblem::Invalid => SignInFailure::rejected("invalid_state", expired),
-            StateProblem::Expired => SignInFailure::rejected("state_expired", expired),
-            StateProblem::Mismatch => SignInFailure::rejected(
-                "state_mismatch",
-                "This sign-in response does not belong to your sign-in attempt. Please start again.",
-            ),
-        },
-    )?;
-    let code = query_param(req, "code").ok_or_else(|| {
-        SignInFailure::rejected("missing_code", "Google did not send a sign-in code. Please try again.")
-    })?;
+    let state = OAuthState::open(&cookie, config.session_secret.expose().as_bytes(), &returned_state, now)
+        .map_err(|problem| SignInFailure::from(SignInProblem::State(problem)))?;
+    let code = query_param(req, "code").ok_or_else(|| SignInFailure::from(SignInProblem::MissingCode))?;
 
     let exchange =
         CodeExchange { code: &code, code_verifier: &state.code_verifier, redirect_uri: &redirect_uri(config) };
-    let token = google::exchange_code(config, exchange).await.map_err(google_failure)?;
-    let keys = google::signing_keys(config, id_token::key_id(&token).as_deref(), now).await.map_err(google_failure)?;
+    let token = google::exchange_code(config, exchange, &ctx.request_id).await.map_err(google_failure)?;
+    let keys = google::signing_keys(config, id_token::key_id(&token).as_deref(), now, &ctx.request_id)
+        .await
+        .map_err(google_failure)?;
     let expected = Expected { client_id: &config.google_client_id, nonce: &state.nonce, now_secs: now.as_secs() };
-    let identity = id_token::verify(&token, &keys, &expected).map_err(|error| {
-        SignInFailure::rejected(
-            error.code(),
-            if error == id_token::IdTokenError::EmailNotVerified {
-                "Your Google account's email address is not verified. Verify it with Google, then sign in again."
-            } else {
-                "Google's answer could not be verified, so you were not signed in. Please try again."
-            },
-        )
-    })?;
+    let identity = id_token::verify(&token, &keys, &expected)
+        .map_err(|error| SignInFailure::from(SignInProblem::IdToken(error)))?;
 
     let db = ctx.db().map_err(internal)?;
     let signed_in = sign_in::sign_in(&db, config, &identity, now, &mut CryptoRandom).await.map_err(internal)?;
@@ -158,24 +124,11 @@ async fn complete_sign_in(req: &Request, ctx: &RequestContext, config: &Config) 
 }
 
 fn google_failure(error: GoogleError) -> SignInFailure {
-    match error {
-        GoogleError::CodeRejected(reason) => SignInFailure {
-            cause: Some(reason),
-            ..SignInFailure::rejected(
-                "code_rejected",
-                "Google did not accept this sign-in (it may have been used already). Please start again.",
-            )
-        },
-        GoogleError::Unavailable(reason) => SignInFailure {
-            cause: Some(reason),
-            ..SignInFailure::new(
-                ErrorKind::Upstream,
-                "google_unavailable",
-                "Google is not responding",
-                "We could not reach Google to finish signing you in. Please try again in a minute.",
-            )
-        },
-    }
+    let (problem, reason) = match error {
+        GoogleError::CodeRejected(reason) => (SignInProblem::CodeRejected, reason),
+        GoogleError::Unavailable(reason) => (SignInProblem::GoogleUnavailable, reason),
+    };
+    SignInFailure { cause: Some(reason), ..problem.into() }
 }
 
 fn internal(error: impl Into<ApiError>) -> SignInFailure {

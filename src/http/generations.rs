@@ -2,7 +2,7 @@
 
 use gptimg_domain::account::AccountId;
 use gptimg_domain::generation::{self, GenerationId, GenerationRequest, GenerationStatus, UploadId};
-use gptimg_domain::links::image_path;
+use gptimg_domain::links::{image_path, shared_image_path};
 use serde::Serialize;
 use worker::{Request, Response};
 
@@ -86,15 +86,15 @@ impl<'a> GenerationView<'a> {
 
 impl<'a> ImageView<'a> {
     fn of(image: &'a ImageRow, share_token: Option<&str>, config: &Config) -> Self {
-        let url = image_path(image.id.as_str());
+        let id = image.id.as_str();
         Self {
             id: image.id.as_str(),
             width: image.width,
             height: image.height,
             content_type: &image.content_type,
             size_bytes: image.size_bytes,
-            share_url: share_token.map(|token| config.app_url.join(&format!("{url}?share={token}"))),
-            url,
+            share_url: share_token.map(|token| config.app_url.join(&shared_image_path(id, token))),
+            url: image_path(id),
         }
     }
 }
@@ -129,7 +129,8 @@ pub async fn create(mut req: Request, ctx: &RequestContext) -> Result<Response, 
     let account = account_of(&current_user(&req, ctx).await?)?;
     let request: GenerationRequest = read_json(&mut req, MAX_REQUEST_BYTES, &["application/json"]).await?;
     let (db, config) = (ctx.db()?, ctx.config()?);
-    let row = usecase::create(&db, &ctx.env, config, &account, &request, platform::now(), &mut CryptoRandom).await?;
+    let requester = usecase::Requester { account: &account, request_id: &ctx.request_id };
+    let row = usecase::create(&db, &ctx.env, config, requester, &request, platform::now(), &mut CryptoRandom).await?;
     Ok(render(&row, ctx)?.with_status(202))
 }
 

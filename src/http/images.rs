@@ -3,7 +3,7 @@
 
 use gptimg_domain::auth::session_token::SessionToken;
 use gptimg_domain::generation::ImageId;
-use gptimg_domain::images::parse_range;
+use gptimg_domain::images::{etag_matches, parse_range, UnsatisfiableRange};
 use gptimg_domain::{DomainError, ErrorKind};
 use worker::{Headers, Range, Request, Response};
 
@@ -34,15 +34,14 @@ pub async fn get(req: &Request, ctx: &RequestContext, raw_id: &str) -> Result<Re
     headers.set("etag", &image.etag)?;
     headers.set("cache-control", "private, max-age=86400")?;
     headers.set("accept-ranges", "bytes")?;
-    let if_none_match = req.headers().get("if-none-match")?;
-    if if_none_match.as_deref().is_some_and(|tags| tags.split(',').any(|t| t.trim() == image.etag || t.trim() == "*")) {
+    if etag_matches(req.headers().get("if-none-match")?.as_deref(), &image.etag) {
         return Ok(Response::empty()?.with_status(304).with_headers(headers));
     }
     let size = u64::try_from(image.size_bytes).unwrap_or(0);
     let range = match parse_range(req.headers().get("range")?.as_deref(), size) {
         Ok(range) => range,
         Err(_) => {
-            headers.set("content-range", &format!("bytes */{size}"))?;
+            headers.set("content-range", &UnsatisfiableRange::content_range(size))?;
             let error = ApiError::from(DomainError::new(
                 ErrorKind::RangeNotSatisfiable,
                 "range_not_satisfiable",
@@ -57,7 +56,7 @@ pub async fn get(req: &Request, ctx: &RequestContext, raw_id: &str) -> Result<Re
     headers.set("content-type", &image.content_type)?;
     let (status, length) = match range {
         Some(r) => {
-            headers.set("content-range", &format!("bytes {}-{}/{size}", r.offset, r.offset + r.length - 1))?;
+            headers.set("content-range", &r.content_range(size))?;
             (206, r.length)
         }
         None => (200, size),

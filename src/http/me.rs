@@ -1,6 +1,6 @@
 //! `/api/me`: the signed-in user's profile, name correction, and their Google avatar served same-origin.
 
-use gptimg_domain::account::{AccountId, DisplayName};
+use gptimg_domain::account::{profile_flags, AccountId};
 use gptimg_domain::avatar::{self, ImageUrl};
 use gptimg_domain::{DomainError, ErrorKind};
 use serde::{Deserialize, Serialize};
@@ -15,7 +15,8 @@ use crate::body::Body;
 use crate::clients::outbound::Outbound;
 use crate::config::Config;
 use crate::platform;
-use crate::store::accounts::{self, Account, SubscriptionSummary};
+use crate::store::accounts::{Account, SubscriptionSummary};
+use crate::usecases::profile as usecase;
 
 const MAX_PROFILE_BODY: usize = 4 * 1024;
 const MAX_AVATAR_BYTES: usize = 1024 * 1024;
@@ -70,16 +71,21 @@ fn subscription<'a>(summary: &'a SubscriptionSummary, config: &'a Config) -> Sub
 }
 
 fn profile<'a>(account: &'a Account, config: &'a Config) -> Profile<'a> {
+    let flags = profile_flags(
+        account.picture_url.is_some(),
+        account.stripe_customer_id.is_some(),
+        account.terms_version.as_deref(),
+    );
     Profile {
         id: &account.id,
         email: &account.email,
         name: &account.name,
-        avatar_url: account.picture_url.as_ref().map(|_| "/api/me/avatar"),
+        avatar_url: flags.avatar_url,
         credits: account.credits,
         created_at: account.created_at,
         is_admin: config.is_admin_address(&account.email),
-        has_billing_account: account.stripe_customer_id.is_some(),
-        consent_required: !gptimg_domain::privacy::has_current_consent(account.terms_version.as_deref()),
+        has_billing_account: flags.has_billing_account,
+        consent_required: flags.consent_required,
         terms_version: gptimg_domain::privacy::TERMS_VERSION,
         subscription: account.subscription.as_ref().map(|summary| subscription(summary, config)),
     }
@@ -113,11 +119,7 @@ struct ProfilePatch {
 pub async fn patch(mut req: Request, ctx: &RequestContext) -> Result<Response, ApiError> {
     let user = signed_in_user(&req, ctx).await?;
     let patch: ProfilePatch = read_json(&mut req, MAX_PROFILE_BODY, &["application/json"]).await?;
-    let name = DisplayName::parse(&patch.name)?;
-    let renamed = accounts::update_name(&ctx.db()?, &user.account.id, &name, platform::now()).await?;
-    if !renamed {
-        return Err(ApiError::not_found("account_not_found", "Your account no longer exists."));
-    }
+    let name = usecase::rename(&ctx.db()?, &user.account.id, &patch.name, platform::now()).await?;
     let account = Account { name: name.as_str().to_owned(), ..user.account };
     Ok(private_json(&profile(&account, ctx.config()?))?)
 }
@@ -134,12 +136,17 @@ pub async fn avatar(req: &Request, ctx: &RequestContext) -> Result<Response, Api
     if !avatar::may_fetch(image_url, sign_in_origin.as_deref().ok()) {
         return Err(not_found());
     }
-    let mut upstream = Outbound::new(Method::Get, url.as_str(), AVATAR_TIMEOUT_MS).send().await.map_err(|e| {
-        crate::log::event(ctx.request_id.as_str(), "avatar_fetch_failed", json!({ "cause": e.to_string() }));
-        DomainError::new(ErrorKind::Upstream, "avatar_unavailable", "The profile image could not be fetched just now.")
-    })?;
+    let mut upstream =
+        Outbound::new(Method::Get, url.as_str(), AVATAR_TIMEOUT_MS, &ctx.request_id).send().await.map_err(|e| {
+            crate::log::event(ctx.request_id.as_str(), "avatar_fetch_failed", json!({ "cause": e.to_string() }));
+            DomainError::new(
+                ErrorKind::Upstream,
+                "avatar_unavailable",
+                "The profile image could not be fetched just now.",
+            )
+        })?;
     let content_type = upstream.headers().get("content-type")?.unwrap_or_default();
-    if upstream.status_code() != 200 || !content_type.starts_with("image/") {
+    if !avatar::is_image_answer(upstream.status_code(), &content_type) {
         return Err(not_found());
     }
     let bytes = Body::take(&mut upstream).read(MAX_AVATAR_BYTES).await?.ok_or_else(not_found)?;

@@ -1,7 +1,7 @@
 //! The user's privacy rights: consent (terms and minimum age), export everything, delete the account.
 
 use gptimg_domain::deletion::DeleteRequest;
-use gptimg_domain::privacy::{validate_consent, ConsentRequest};
+use gptimg_domain::privacy::ConsentRequest;
 use serde::Serialize;
 use serde_json::json;
 use worker::{Request, Response};
@@ -11,9 +11,8 @@ use super::json_body::read_json;
 use super::session::signed_in_user;
 use super::{private_json, RequestContext};
 use crate::platform;
-use crate::store::privacy as store;
 use crate::usecases::account_deletion::{self, Deletion};
-use crate::usecases::export;
+use crate::usecases::{export, profile};
 
 #[derive(Serialize)]
 struct ConsentResponse {
@@ -32,8 +31,7 @@ struct DeletionPending<'a> {
 pub async fn consent(mut req: Request, ctx: &RequestContext) -> Result<Response, ApiError> {
     let user = signed_in_user(&req, ctx).await?;
     let request: ConsentRequest = read_json(&mut req, 1024, &["application/json"]).await?;
-    validate_consent(&request)?;
-    store::record_consent(&ctx.db()?, &user.account.id, platform::now()).await?;
+    profile::accept_terms(&ctx.db()?, &user.account.id, &request, platform::now()).await?;
     Ok(private_json(&ConsentResponse { terms_version: request.terms_version, age_confirmed: true })?)
 }
 
@@ -52,7 +50,15 @@ pub async fn delete(mut req: Request, ctx: &RequestContext) -> Result<Response, 
     let user = signed_in_user(&req, ctx).await?;
     let request: DeleteRequest = read_json(&mut req, 1024, &["application/json"]).await?;
     let config = ctx.config()?;
-    let mut response = match account_deletion::delete_account(&ctx.env, config, &user.account.id, &request).await? {
+    let mut response = match account_deletion::delete_account(
+        &ctx.env,
+        config,
+        &user.account.id,
+        &request,
+        &ctx.request_id,
+    )
+    .await?
+    {
         Deletion::Done => Response::empty()?.with_status(204),
         Deletion::Pending { cause } => {
             crate::log::event(ctx.request_id.as_str(), "deletion_interrupted", json!({ "cause": cause }));

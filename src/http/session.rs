@@ -1,7 +1,8 @@
 //! The session extractors: the only way a handler learns who is calling.
 
+use gptimg_domain::account::refuse_if_deleting;
 use gptimg_domain::auth::session_token::SessionToken;
-use gptimg_domain::privacy::has_current_consent;
+use gptimg_domain::privacy::require_current_consent;
 use gptimg_domain::{DomainError, ErrorKind};
 use worker::Request;
 
@@ -20,14 +21,7 @@ pub struct CurrentUser {
 /// The signed-in caller who has accepted the current terms; 401 `not_signed_in` or 403 `consent_required`.
 pub async fn current_user(req: &Request, ctx: &RequestContext) -> Result<CurrentUser, ApiError> {
     let user = signed_in_user(req, ctx).await?;
-    if !has_current_consent(user.account.terms_version.as_deref()) {
-        return Err(DomainError::new(
-            ErrorKind::Forbidden,
-            "consent_required",
-            "Accept the terms and confirm your age to continue.",
-        )
-        .into());
-    }
+    require_current_consent(user.account.terms_version.as_deref())?;
     Ok(user)
 }
 
@@ -40,22 +34,15 @@ pub async fn signed_in_user(req: &Request, ctx: &RequestContext) -> Result<Curre
 }
 
 /// The signed-in caller if there is one; a missing, malformed, expired or revoked session is simply `None`.
-/// A session of an account whose deletion has begun is refused outright (410 `account_deleted`): deletion
+/// A session of an account whose deletion has begun is refused outright (`account::refuse_if_deleting`): deletion
 /// revokes every session in its first batch, so this only meets a request racing that batch, or a session an
-/// older version left alive. 410 rather than 401: signing in again cannot bring this account back.
+/// older version left alive.
 pub async fn maybe_user(req: &Request, ctx: &RequestContext) -> Result<Option<CurrentUser>, ApiError> {
     let Some(token) = cookies::read(req, SESSION_COOKIE).and_then(|raw| SessionToken::parse(&raw)) else {
         return Ok(None);
     };
     let db = ctx.db()?;
     let found = sessions::find_by_token_hash(&db, &token.hash(), platform::now()).await?;
-    if found.as_ref().is_some_and(|account| account.deletion_started_at.is_some()) {
-        return Err(DomainError::new(
-            ErrorKind::Gone,
-            "account_deleted",
-            "This account has been deleted. You can sign in again to start a new one.",
-        )
-        .into());
-    }
+    refuse_if_deleting(found.as_ref().is_some_and(|account| account.deletion_started_at.is_some()))?;
     Ok(found.map(|account| CurrentUser { account }))
 }

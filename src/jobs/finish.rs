@@ -7,6 +7,7 @@ use gptimg_domain::apipod::{self, completed_at_ms};
 use gptimg_domain::generation::{
     next_step, Failure, FailureReason, GenerationStatus, ImageId, NextStep, IMAGES_PAID_PER_GENERATION,
 };
+use gptimg_domain::ids::RequestId;
 use gptimg_domain::images::MAX_RESULT_BYTES;
 use gptimg_domain::time::UnixMillis;
 use serde_json::json;
@@ -48,9 +49,10 @@ pub async fn check(
     config: &Config,
     row: &RunningGeneration,
     trigger: Trigger,
+    request_id: &RequestId,
 ) -> worker::Result<Checked> {
     let Some(task_id) = row.apipod_task_id.as_deref() else { return Ok(Checked::AlreadyHandled) };
-    let answer = client::status(config, task_id).await;
+    let answer = client::status(config, task_id, request_id).await;
     if let Err(error) = &answer {
         log::event("-", "apipod_poll_unanswered", json!({ "generation_id": row.id, "cause": error.0 }));
     }
@@ -88,7 +90,7 @@ pub async fn check(
     );
     let claimed = row.poll_attempts + 1;
     match ending {
-        Ok(urls) => store_results(db, env, config, row, claimed, &urls).await?,
+        Ok(urls) => store_results(db, env, config, row, claimed, &urls, request_id).await?,
         Err(failure) => fail_claimed(db, config, row, claimed, &failure).await?,
     }
     Ok(Checked::Finished)
@@ -104,12 +106,13 @@ async fn store_results(
     row: &RunningGeneration,
     claimed: i64,
     urls: &[String],
+    request_id: &RequestId,
 ) -> worker::Result<()> {
     let bucket = blobs::bucket(env)?;
     let mut stored: Vec<StoredImage> = Vec::with_capacity(urls.len());
     for (position, url) in urls.iter().take(IMAGES_PAID_PER_GENERATION).enumerate() {
         let id = ImageId::generate(&mut CryptoRandom);
-        let outcome = match client::download(url, MAX_RESULT_BYTES).await {
+        let outcome = match client::download(url, MAX_RESULT_BYTES, request_id).await {
             Err(error) => Err((FailureReason::ResultUnavailable, error.0)),
             Ok((body, length)) => {
                 let key = blobs::output_key(&row.account_id, &row.id, &id);

@@ -8,6 +8,7 @@ mod submit;
 
 use gptimg_domain::apipod::ProviderError;
 use gptimg_domain::generation::{Failure, GenerationId, GenerationStatus};
+use gptimg_domain::ids::RequestId;
 use gptimg_domain::ledger::{LedgerEntryId, LedgerKind};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -83,7 +84,7 @@ async fn fail_if(
 }
 
 /// One queue message. Stale or duplicate messages (and ids we never issued) do nothing.
-pub async fn poll(env: &Env, config: &Config, message: &PollMessage) -> worker::Result<()> {
+pub async fn poll(env: &Env, config: &Config, message: &PollMessage, request_id: &RequestId) -> worker::Result<()> {
     let db = Db::from_env(env)?;
     let Some(id) = GenerationId::parse(&message.generation_id) else { return Ok(()) };
     let Some(row) = store::find_for_poll(&db, &id).await? else { return Ok(()) };
@@ -91,8 +92,8 @@ pub async fn poll(env: &Env, config: &Config, message: &PollMessage) -> worker::
         return Ok(());
     }
     match row.status {
-        GenerationStatus::Queued => submit::retry(&db, env, config, &row).await,
-        GenerationStatus::Running => check(&db, env, config, &row, Trigger::Poll).await.map(|_| ()),
+        GenerationStatus::Queued => submit::retry(&db, env, config, &row, request_id).await,
+        GenerationStatus::Running => check(&db, env, config, &row, Trigger::Poll, request_id).await.map(|_| ()),
         GenerationStatus::Succeeded | GenerationStatus::Failed => Ok(()),
     }
 }

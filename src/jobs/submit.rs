@@ -5,6 +5,7 @@ use gptimg_domain::apipod::{self, callback, SubmitOutcome, TaskRequest};
 use gptimg_domain::generation::{
     poll_delay_secs, GenerationId, GenerationStatus, UploadId, ValidGeneration, REFERENCE_URL_LIFETIME_SECS,
 };
+use gptimg_domain::ids::RequestId;
 use gptimg_domain::links;
 use gptimg_domain::time::UnixMillis;
 use serde_json::json;
@@ -74,6 +75,7 @@ pub async fn submit(
     generation_id: &GenerationId,
     generation: &ValidGeneration<'_>,
     created: UnixMillis,
+    request_id: &RequestId,
 ) -> worker::Result<Submitted> {
     let submission = Submission {
         generation_id,
@@ -85,11 +87,17 @@ pub async fn submit(
         reference_ids: &generation.references,
         created,
     };
-    attempt(db, env, config, &submission, 0).await
+    attempt(db, env, config, &submission, 0, request_id).await
 }
 
 /// A later attempt, from the queue, for a generation still `queued`.
-pub async fn retry(db: &Db, env: &Env, config: &Config, row: &RunningGeneration) -> worker::Result<()> {
+pub async fn retry(
+    db: &Db,
+    env: &Env,
+    config: &Config,
+    row: &RunningGeneration,
+    request_id: &RequestId,
+) -> worker::Result<()> {
     let submission = Submission {
         generation_id: &row.id,
         model_id: &row.model_id,
@@ -100,12 +108,20 @@ pub async fn retry(db: &Db, env: &Env, config: &Config, row: &RunningGeneration)
         reference_ids: &row.reference_upload_ids,
         created: UnixMillis(row.created_at),
     };
-    attempt(db, env, config, &submission, row.poll_attempts).await.map(|_| ())
+    attempt(db, env, config, &submission, row.poll_attempts, request_id).await.map(|_| ())
 }
 
-async fn attempt(db: &Db, env: &Env, config: &Config, s: &Submission<'_>, attempt: i64) -> worker::Result<Submitted> {
+async fn attempt(
+    db: &Db,
+    env: &Env,
+    config: &Config,
+    s: &Submission<'_>,
+    attempt: i64,
+    request_id: &RequestId,
+) -> worker::Result<Submitted> {
     let id = s.generation_id;
-    let answer = client::submit(config, body_of(config, s), &apipod::idempotency_key(id.as_str())).await;
+    let key = apipod::idempotency_key(id.as_str());
+    let answer = client::submit(config, body_of(config, s), &key, request_id).await;
     if let Err(error) = &answer {
         log::event(
             "-",

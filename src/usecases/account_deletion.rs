@@ -3,6 +3,7 @@
 
 use gptimg_domain::account::AccountId;
 use gptimg_domain::deletion::{confirm_deletion, DeleteRequest};
+use gptimg_domain::ids::RequestId;
 use worker::Env;
 
 use crate::config::Config;
@@ -22,9 +23,10 @@ pub async fn delete_account(
     config: &Config,
     account_id: &AccountId,
     request: &DeleteRequest,
+    request_id: &RequestId,
 ) -> Result<Deletion, ApiError> {
     confirm_deletion(request)?;
-    match privacy::delete_account(env, config, account_id, 0).await {
+    match privacy::delete_account(env, config, account_id, 0, request_id).await {
         Ok(()) => Ok(Deletion::Done),
         Err(error @ (DeletionError::Stripe(_) | DeletionError::Refused(_) | DeletionError::Paused)) => {
             Ok(Deletion::Pending { cause: error.cause() })

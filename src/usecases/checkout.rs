@@ -52,7 +52,7 @@ pub async fn start_checkout(
     may_buy(plan, &buyer)?;
     let form = checkout_form(plan, &buyer, &config.app_url);
     let key = checkout_idempotency_key(&account.id, &plan.id, now);
-    stripe::create_checkout_session(config, &form, &key).await.map_err(|e| stripe_failure(request_id, e))
+    stripe::create_checkout_session(config, &form, &key, request_id).await.map_err(|e| stripe_failure(request_id, e))
 }
 
 /// A Billing Portal session's URL, for an account Stripe knows as a customer.
@@ -64,7 +64,7 @@ pub async fn open_portal(config: &Config, account: &Account, request_id: &Reques
             "You have no billing history yet; buy a pack or subscribe first.",
         )
     })?;
-    let session = stripe::create_portal_session(config, customer, &config.app_url.join("/account"))
+    let session = stripe::create_portal_session(config, customer, &config.app_url.join("/account"), request_id)
         .await
         .map_err(|e| stripe_failure(request_id, e))?;
     Ok(session.url)

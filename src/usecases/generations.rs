@@ -5,7 +5,7 @@ use gptimg_domain::account::AccountId;
 use gptimg_domain::generation::{
     not_found, refusal, undeletable, validate, GenerationId, GenerationRequest, GenerationStatus, DEADLINE_SECS,
 };
-use gptimg_domain::ids::RandomSource;
+use gptimg_domain::ids::{RandomSource, RequestId};
 use gptimg_domain::ledger::{Cursor, LedgerEntryId, LedgerKind};
 use gptimg_domain::links::new_share_token;
 use gptimg_domain::time::UnixMillis;
@@ -20,16 +20,23 @@ use crate::store::gallery::{self, GenerationRow};
 use crate::store::generations::{self as store, NewGeneration};
 use crate::store::Db;
 
+/// Who asks for a generation: the account charged, and the request id its APIPod submission carries.
+pub struct Requester<'a> {
+    pub account: &'a AccountId,
+    pub request_id: &'a RequestId,
+}
+
 /// Validates, admits and charges (one guarded batch), then submits; the generation as the caller now sees it.
 pub async fn create(
     db: &Db,
     env: &Env,
     config: &Config,
-    account: &AccountId,
+    requester: Requester<'_>,
     request: &GenerationRequest,
     now: UnixMillis,
     random: &mut dyn RandomSource,
 ) -> Result<GenerationRow, ApiError> {
+    let Requester { account, request_id } = requester;
     let valid = validate(request, &config.models)?;
     let id = GenerationId::generate(random);
     let new = NewGeneration {
@@ -50,7 +57,7 @@ pub async fn create(
     if let Some(facts) = store::admit(db, &new).await? {
         return Err(refusal(&facts, valid.references.len(), valid.cost, now.0).into());
     }
-    match jobs::submit(db, env, config, &id, &valid, now).await? {
+    match jobs::submit(db, env, config, &id, &valid, now, request_id).await? {
         jobs::Submitted::Running => Ok(GenerationRow::admitted(id, &valid, GenerationStatus::Running, now)),
         jobs::Submitted::Settled => get(db, &id, account).await,
     }
@@ -134,12 +141,13 @@ pub async fn finish_on_callback(
     env: &Env,
     config: &Config,
     id: &GenerationId,
+    request_id: &RequestId,
 ) -> Result<Option<CallbackHeard>, ApiError> {
     let Some(row) = store::find_for_poll(db, id).await? else { return Ok(None) };
     let outcome = if row.status != GenerationStatus::Running {
         CallbackOutcome::NotRunning
     } else {
-        match jobs::check(db, env, config, &row, Trigger::Callback).await? {
+        match jobs::check(db, env, config, &row, Trigger::Callback, request_id).await? {
             Checked::Finished => CallbackOutcome::Finished,
             Checked::AlreadyHandled => CallbackOutcome::AlreadyHandled,
             Checked::StillRunning { readable: true } => CallbackOutcome::StillRunning,

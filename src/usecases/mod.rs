@@ -5,6 +5,7 @@ pub mod admin;
 pub mod checkout;
 pub mod export;
 pub mod generations;
+pub mod profile;
 pub mod sign_in;
 pub mod stripe_events;
 pub mod support;

@@ -15,9 +15,6 @@ use crate::store::billing::{self, EventRecord, NewRows};
 use crate::store::reversals::{self, Reclaim};
 use crate::store::{billing_problems, invoice_payments, Db};
 
-/// The outcome recorded for a paid event that could not be applied (an open billing problem).
-const NEEDS_ATTENTION: &str = "needs_attention";
-
 /// What became of one delivery.
 pub struct Applied {
     pub event_id: String,
@@ -31,7 +28,7 @@ impl Applied {
     /// The refusal that makes Stripe deliver the event again, while its problem is open (not once an admin
     /// dismissed it: then the outcome is no longer `needs_attention`).
     pub fn refusal(&self) -> Option<DomainError> {
-        self.problem.as_ref().filter(|_| self.outcome == NEEDS_ATTENTION).map(Problem::refusal)
+        Problem::refusal_while_open(self.problem.as_ref(), &self.outcome)
     }
 }
 
@@ -64,7 +61,7 @@ async fn apply(
 ) -> worker::Result<(String, Option<Problem>)> {
     let ledger_entry_id = LedgerEntryId::generate(random);
     let payment_id = PaymentId::generate(random);
-    let plan_name = |plan_id: &str| config.plans.by_id(plan_id).map_or(plan_id.to_owned(), |p| p.name.clone());
+    let plan_name = |plan_id: &str| config.plans.name_or_id(plan_id);
     let outcome = match decision {
         Decision::Grant(grant) => {
             let rows = NewRows { ledger_entry_id: ledger_entry_id.as_str(), payment_id: payment_id.as_str() };

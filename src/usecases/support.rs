@@ -2,9 +2,8 @@
 
 use gptimg_domain::email::EmailAddress;
 use gptimg_domain::ids::{RandomSource, SupportMessageId};
-use gptimg_domain::privacy::{support_sender_hash, validate_support, SupportRequest};
+use gptimg_domain::privacy::{support_network_hash, support_rate_limited, validate_support, SupportRequest};
 use gptimg_domain::time::UnixMillis;
-use gptimg_domain::{DomainError, ErrorKind};
 
 use crate::config::Config;
 use crate::http::error::ApiError;
@@ -30,19 +29,10 @@ pub async fn send_message(
 ) -> Result<Sent, ApiError> {
     let message = validate_support(request, account.map(|a| a.email.as_str()))?;
     let id = SupportMessageId::generate(random);
-    let network_hash = match account {
-        Some(_) => None,
-        None => Some(support_sender_hash(config.session_secret.expose().as_bytes(), client_ip)),
-    };
+    let network_hash = support_network_hash(config.session_secret.expose().as_bytes(), account.is_some(), client_ip);
     let sender = store::Sender { account_id: account.map(|a| &a.id), network_hash: network_hash.as_deref() };
     if !store::create(db, &id, &sender, &message, now).await? {
-        return Err(DomainError::new(
-            ErrorKind::RateLimited,
-            "support_rate_limited",
-            "You have sent several messages recently; please wait before sending more.",
-        )
-        .with_retry_after(600)
-        .into());
+        return Err(support_rate_limited().into());
     }
     Ok(Sent { id, email: message.email })
 }

@@ -103,6 +103,14 @@ describe("a successful sign-in", () => {
     assert.equal(bytes.subarray(1, 4).toString(), "PNG");
   });
 
+  test("the token exchange carries the callback's request id as x-request-id", async () => {
+    const flow = await signIn(worker, { email: "traced@gptimg.test" });
+    assert.equal(flow.callback.status, 302);
+    const requestId = flow.callback.headers.get("x-request-id");
+    assert.ok(requestId);
+    assert.equal(worker.fakes.google.state.tokenRequestIds.at(-1), requestId);
+  });
+
   test("Google's signing keys are fetched once and then cached", async () => {
     const before = worker.fakes.google.state.jwksRequests;
     await signIn(worker, { email: "cache-1@gptimg.test" });

@@ -54,6 +54,15 @@ describe("plans and checkout", () => {
     assert.equal(second.form["subscription_data[metadata][account_id]"], user.id);
   });
 
+  test("the checkout call to Stripe carries the response's request id as x-request-id", async () => {
+    const user = await newUser();
+    const { response } = await startCheckout(worker, user.session, "pack_100");
+    assert.equal(response.status, 200);
+    const requestId = response.headers.get("x-request-id");
+    assert.ok(requestId);
+    assert.equal(stripe.state.checkoutRequests.at(-1).requestId, requestId);
+  });
+
   test("a double click within a minute opens one checkout, not two", async () => {
     const user = await newUser();
     const [a, b] = await Promise.all([startCheckout(worker, user.session, "pack_500"), startCheckout(worker, user.session, "pack_500")]);

@@ -50,6 +50,17 @@ describe("a successful generation", () => {
     assert.equal(await balance(worker, user.session), 106);
   });
 
+  test("the APIPod submission carries the response's request id as x-request-id", async () => {
+    const user = await newUser({ pack: true });
+    const { response } = await generate(worker, user.session, { prompt: "A traced harbour", model: "seedream-v4.5", aspect_ratio: "1:1" });
+    assert.equal(response.status, 202);
+    const requestId = response.headers.get("x-request-id");
+    assert.ok(requestId);
+    const { submissions } = apipodSaw(worker, "A traced harbour");
+    assert.equal(submissions.length, 1);
+    assert.equal(submissions[0].requestId, requestId);
+  });
+
   test("the 202 answer is what a later read returns, built without reading it back: 3 D1 round trips", async () => {
     const user = await newUser({ pack: true });
     const response = await worker.fetch("/api/generations", {

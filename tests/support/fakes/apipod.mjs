@@ -141,7 +141,7 @@ export function createApipod({ apiKey, baseUrl, delayMs = 250 }) {
     }
     const mode = /\[apipod:(\w+)\]/.exec(input.prompt ?? "")?.[1] ?? "normal";
     const key = req.headers["idempotency-key"];
-    const submission = { input, mode, idempotencyKey: key, userAgent: req.headers["user-agent"], references: [], at: Date.now() };
+    const submission = { input, mode, idempotencyKey: key, requestId: req.headers["x-request-id"] ?? null, userAgent: req.headers["user-agent"], references: [], at: Date.now() };
     state.submissions.push(submission);
     const remembered = key && state.idempotency.get(key);
     if (remembered) {

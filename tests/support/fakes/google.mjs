@@ -43,7 +43,7 @@ export function createGoogle({ clientSecret, baseUrl }) {
   const rogueKey = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
   const KID = "fake-google-key-1";
   const codes = new Map();
-  const state = { tokenRequests: 0, jwksRequests: 0, hanging: new Set() };
+  const state = { tokenRequests: 0, tokenRequestIds: [], jwksRequests: 0, hanging: new Set() };
 
   function signJwt(header, claims, privateKey) {
     const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(claims))}`;
@@ -124,8 +124,9 @@ ${identities}
     res.end();
   }
 
-  function token(res, form) {
+  function token(req, res, form) {
     state.tokenRequests++;
+    state.tokenRequestIds.push(req.headers["x-request-id"] ?? null);
     const grant = codes.get(form.get("code"));
     if (grant?.scenario === "token_endpoint_down") return sendJson(res, 503, { error: "temporarily_unavailable" });
     // Holds the connection open without a byte of answer (closed when the stand-ins stop).
@@ -154,7 +155,7 @@ ${identities}
         return res.end(authorizePage(url));
       }
       if (req.method === "POST" && path === "/o/oauth2/v2/approve") return approve(res, form);
-      if (req.method === "POST" && path === "/token") return token(res, form);
+      if (req.method === "POST" && path === "/token") return token(req, res, form);
       if (req.method === "GET" && path === "/oauth2/v3/certs") {
         state.jwksRequests++;
         const jwk = signingKey.publicKey.export({ format: "jwk" });

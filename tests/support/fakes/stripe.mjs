@@ -252,7 +252,7 @@ export function createStripe({ secretKey, webhookSecret, plans, baseUrl, webhook
       if (!form.get(required)) return sendJson(res, 400, { error: { type: "invalid_request_error", code: "parameter_missing", message: `Missing required param: ${required}.` } });
     }
     if (!plan) return sendJson(res, 400, { error: { type: "invalid_request_error", code: "resource_missing", message: `No such price: '${price}'` } });
-    state.checkoutRequests.push({ idempotencyKey: key, stripeVersion: req.headers["stripe-version"] ?? null, form: Object.fromEntries(form) });
+    state.checkoutRequests.push({ idempotencyKey: key, requestId: req.headers["x-request-id"] ?? null, stripeVersion: req.headers["stripe-version"] ?? null, form: Object.fromEntries(form) });
     const id = rand("cs");
     const mode = form.get("mode") === "subscription" ? "subscription" : "payment";
     const session = payments.checkoutSession({
