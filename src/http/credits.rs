@@ -5,7 +5,6 @@ use serde::Serialize;
 use worker::{Request, Response};
 
 use super::error::ApiError;
-use super::generations::account_of;
 use super::paging;
 use super::session::current_user;
 use super::{private_json, RequestContext};
@@ -41,7 +40,7 @@ impl<'a> From<&'a LedgerEntry> for EntryView<'a> {
 }
 
 pub async fn list(req: &Request, ctx: &RequestContext) -> Result<Response, ApiError> {
-    let account = account_of(&current_user(req, ctx).await?)?;
+    let account = current_user(req, ctx).await?.account.id;
     let page = paging::from_query(req)?;
     let (entries, next) = ledger::page(&ctx.db()?, &account, page.cursor.as_ref(), page.limit).await?;
     let entries = entries.iter().map(EntryView::from).collect();

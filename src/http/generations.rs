@@ -9,7 +9,7 @@ use worker::{Request, Response};
 use super::error::ApiError;
 use super::json_body::read_json;
 use super::paging;
-use super::session::{current_user, CurrentUser};
+use super::session::current_user;
 use super::{private_json, RequestContext};
 use crate::blobs;
 use crate::config::Config;
@@ -115,18 +115,13 @@ async fn caller_and_id(
     ctx: &RequestContext,
     raw_id: &str,
 ) -> Result<(AccountId, GenerationId), ApiError> {
-    let account = account_of(&current_user(req, ctx).await?)?;
+    let account = current_user(req, ctx).await?.account.id;
     Ok((account, GenerationId::parse(raw_id).ok_or_else(generation::not_found)?))
-}
-
-/// The signed-in account's id, typed for the use cases and the store (a malformed one is our fault: 500).
-pub(super) fn account_of(user: &CurrentUser) -> Result<AccountId, ApiError> {
-    AccountId::parse(user.account.id.as_str()).ok_or_else(|| ApiError::internal("session account id is malformed"))
 }
 
 /// `POST /api/generations`: validate, admit and charge in one batch, submit, 202 with the generation.
 pub async fn create(mut req: Request, ctx: &RequestContext) -> Result<Response, ApiError> {
-    let account = account_of(&current_user(&req, ctx).await?)?;
+    let account = current_user(&req, ctx).await?.account.id;
     let request: GenerationRequest = read_json(&mut req, MAX_REQUEST_BYTES, &["application/json"]).await?;
     let (db, config) = (ctx.db()?, ctx.config()?);
     let requester = usecase::Requester { account: &account, request_id: &ctx.request_id };
@@ -136,7 +131,7 @@ pub async fn create(mut req: Request, ctx: &RequestContext) -> Result<Response, 
 
 /// `GET /api/generations?cursor=&limit=`: the gallery, newest first.
 pub async fn list(req: &Request, ctx: &RequestContext) -> Result<Response, ApiError> {
-    let account = account_of(&current_user(req, ctx).await?)?;
+    let account = current_user(req, ctx).await?.account.id;
     let page = paging::from_query(req)?;
     let (rows, next) = usecase::list(&ctx.db()?, &account, page.cursor.as_ref(), page.limit).await?;
     let config = ctx.config()?;

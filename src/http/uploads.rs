@@ -6,7 +6,6 @@ use serde::Serialize;
 use worker::{Request, Response};
 
 use super::error::ApiError;
-use super::generations::account_of;
 use super::session::current_user;
 use super::{private_json, RequestContext};
 use crate::blobs;
@@ -44,7 +43,7 @@ impl<'a> From<&'a Upload> for UploadView<'a> {
 /// `POST /api/uploads` with the image as the raw body. The declared type is ignored; the bytes decide. The body
 /// streams into R2 while it is checked (see `blobs::put_checked`); anything refused leaves no object or row.
 pub async fn create(mut req: Request, ctx: &RequestContext) -> Result<Response, ApiError> {
-    let account = account_of(&current_user(&req, ctx).await?)?;
+    let account = current_user(&req, ctx).await?.account.id;
     let body = Body::take(&mut req);
     let (db, bucket) = (ctx.db()?, blobs::bucket(&ctx.env)?);
     let upload =
