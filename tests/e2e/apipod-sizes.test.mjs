@@ -61,7 +61,7 @@ describe("the stand-in's result images", () => {
 });
 
 describe("the Worker with real-size results", () => {
-  test("a Nano Banana 2 4K result (4096x4096, ~25 MB) is stored whole and served byte for byte", async () => {
+  test("a Nano Banana 2 4K result (4096x4096, ~22 MB) is stored whole and served byte for byte", async () => {
     const user = await newPerson(worker, { label: "big", pack: true });
     const prompt = "A 4K poster of a lighthouse";
     const { response, body } = await generate(worker, user.session, { prompt, model: "nano-banana-2", aspect_ratio: "1:1", quality: "4K" });

@@ -1,7 +1,7 @@
 // The APIPod stand-in's result images at the sizes the real models return: the pixel count of the requested
-// `quality` tier shaped to `aspect_ratio`, with smooth gradients, soft waves and seeded noise so the PNG weighs
-// what a real one does (MBs, not KBs). Rendered once per (prompt, size) per process, off the event loop for the
-// compression, and cached. `small` keeps the old 256 px images for tests that only need an image.
+// `quality` tier shaped to `aspect_ratio`, with smooth gradients, soft waves, texture at three scales and seeded
+// grain so the PNG weighs what a real one does (MBs, not KBs) and so do its scaled-down previews. Rendered once
+// per (prompt, size) per process, compressed off the event loop, and cached. `small` keeps the old 256 px images for tests that only need an image.
 import zlib from "node:zlib";
 import { promisify } from "node:util";
 import { coloursFor, pngFromRows } from "./png.mjs";
@@ -32,8 +32,9 @@ export function smallSize(aspectRatio) {
 
 // 4 MiB of seeded noise, made once: far longer than deflate's 32 KiB window, so it cannot be matched away.
 const NOISE_BYTES = 1 << 22;
-// Noise of 0..7 per channel: about 1.5 bytes per pixel after Sub + deflate, what photo-like PNGs weigh.
-const NOISE_MASK = 7;
+// Grain of 0..3 per channel on top of the texture below: about 1.4-1.6 bytes per pixel after Sub + deflate, what
+// photo-like PNGs weigh (a 4K square ~23 MB), while a 512 px WebP of it is ~40 KB and a 1280 px one ~180 KB.
+const NOISE_MASK = 3;
 let noiseTable = null;
 function noise() {
   if (noiseTable) return noiseTable;
@@ -52,6 +53,10 @@ function hash(text) {
   return h;
 }
 
+// Texture at three scales, as fractions of the long side (a cell is one pixel of a 512 px preview, then 4 and 16),
+// so the picture keeps detail when it is scaled down: previews weigh what a real picture's do.
+const OCTAVES = [{ cells: 512, amp: 24 }, { cells: 128, amp: 24 }, { cells: 32, amp: 32 }];
+
 /** PNG scanlines for the prompt's picture at width x height, each with the Sub filter (as real encoders pick). */
 function scanlines(prompt, width, height) {
   const [a, b] = coloursFor(prompt);
@@ -62,21 +67,29 @@ function scanlines(prompt, width, height) {
   const fx = 2 + (seed & 7), fy = 2 + ((seed >> 3) & 7);
   const waveX = Float32Array.from({ length: width }, (_, x) => Math.sin((x / width) * Math.PI * fx));
   const waveY = Float32Array.from({ length: height }, (_, y) => Math.cos((y / height) * Math.PI * fy));
+  const long = Math.max(width, height);
+  // Per octave, the cell column of every x (an index into the noise table, so one lookup per pixel and octave).
+  const columns = OCTAVES.map(({ cells }) => Int32Array.from({ length: width }, (_, x) => Math.floor((x * cells) / long) * 104_729));
   const half = NOISE_MASK >> 1;
+  const mask = NOISE_BYTES - 1;
   let at = seed % NOISE_BYTES;
   for (let y = 0; y < height; y++) {
     const row = y * stride;
     rows[row] = 1; // Sub: each byte stored as the difference from the same channel one pixel left
     const ty = y / height, wy = waveY[y] * 40;
+    const [r1, r2, r3] = OCTAVES.map(({ cells }, i) => seed + i * 977 + Math.floor((y * cells) / long) * 7919);
+    const [c1, c2, c3] = columns;
+    const [k1, k2, k3] = OCTAVES.map(({ amp }) => amp / 255);
     let p0 = 0, p1 = 0, p2 = 0;
     for (let x = 0; x < width; x++) {
       const t = (x / width + ty) / 2;
-      const wave = waveX[x] * wy;
+      const base = waveX[x] * wy + (table[(r1 + c1[x]) & mask] - 128) * k1 + (table[(r2 + c2[x]) & mask] - 128) * k2
+        + (table[(r3 + c3[x]) & mask] - 128) * k3;
       const o = row + 1 + x * 3;
       if (at + 3 > NOISE_BYTES) at = 0;
-      const v0 = clamp(a[0] + (b[0] - a[0]) * t + wave + (table[at] & NOISE_MASK) - half);
-      const v1 = clamp(a[1] + (b[1] - a[1]) * t + wave + (table[at + 1] & NOISE_MASK) - half);
-      const v2 = clamp(a[2] + (b[2] - a[2]) * t + wave + (table[at + 2] & NOISE_MASK) - half);
+      const v0 = clamp(a[0] + (b[0] - a[0]) * t + base + (table[at] & NOISE_MASK) - half);
+      const v1 = clamp(a[1] + (b[1] - a[1]) * t + base + (table[at + 1] & NOISE_MASK) - half);
+      const v2 = clamp(a[2] + (b[2] - a[2]) * t + base + (table[at + 2] & NOISE_MASK) - half);
       at += 3;
       rows[o] = v0 - p0; rows[o + 1] = v1 - p1; rows[o + 2] = v2 - p2;
       p0 = v0; p1 = v1; p2 = v2;
@@ -89,11 +102,12 @@ function scanlines(prompt, width, height) {
 
 const clamp = (v) => (v < 0 ? 0 : v > 255 ? 255 : v | 0);
 
-/** Renders a PNG (RGB, zlib level 6) without holding the event loop during compression. */
+/** Renders a PNG (RGB) without holding the event loop during compression. */
 export async function renderPng(prompt, { width, height }) {
   const started = performance.now();
   const rows = scanlines(prompt, width, height);
-  const png = pngFromRows(width, height, await deflate(rows, { level: 6 }));
+  // Level 6 with Z_FILTERED, as libpng compresses filtered rows.
+  const png = pngFromRows(width, height, await deflate(rows, { level: 6, strategy: zlib.constants.Z_FILTERED }));
   stats.push({ width, height, bytes: png.length, ms: Math.round(performance.now() - started) });
   return png;
 }
