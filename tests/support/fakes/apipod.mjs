@@ -109,7 +109,8 @@ export function createApipod({ apiKey, baseUrl, delayMs = 250, images = "real" }
     }
     state.tasks.set(id, task);
     const delay = Number(/\[apipod-delay:(\d+)\]/.exec(input.prompt)?.[1] ?? state.delayMs);
-    if (final !== "processing") setTimeout(() => finish(task), delay);
+    // Completed only once its image exists, as upstream: a large render never makes the result URL slow to answer.
+    if (final !== "processing") Promise.all([new Promise((resolve) => setTimeout(resolve, delay)), task.rendering]).then(() => finish(task));
     if (mode === "callback_early" && input.callback_url) {
       // Shortly after the submit answer, so the Worker already knows the task: a callback it must not trust.
       setTimeout(() => deliverCallback(task, callbackPayload({ ...task, final: "completed" })), 150);
