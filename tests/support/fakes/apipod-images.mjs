@@ -1,7 +1,8 @@
 // The APIPod stand-in's result images at the sizes the real models return: the pixel count of the requested
 // `quality` tier shaped to `aspect_ratio`, with smooth gradients, soft waves, texture at three scales and seeded
 // grain so the PNG weighs what a real one does (MBs, not KBs) and so do its scaled-down previews. Rendered once
-// per (prompt, size) per process, compressed off the event loop, and cached. `small` keeps the old 256 px images for tests that only need an image.
+// per (prompt, size) per process, compressed off the event loop, and cached. `small` keeps the old 256 px images
+// for tests that only need an image.
 import zlib from "node:zlib";
 import { promisify } from "node:util";
 import { coloursFor, pngFromRows } from "./png.mjs";
@@ -13,7 +14,7 @@ const deflate = promisify(zlib.deflate);
 // sits between.
 const SIDE = { "512px": 512, "1K": 1024, "2K": 2048, "3K": 3072, "4K": 4096 };
 
-/** The pixel size a real model returns for `quality` (its default when absent) at `aspectRatio`. */
+/** The pixel size a real model returns for `quality` at `aspectRatio` (1K for a quality it does not know). */
 export function resultSize(quality, aspectRatio) {
   const [w, h] = (aspectRatio ?? "1:1").split(":").map(Number);
   const ratio = w > 0 && h > 0 ? w / h : 1;
@@ -33,7 +34,7 @@ export function smallSize(aspectRatio) {
 // 4 MiB of seeded noise, made once: far longer than deflate's 32 KiB window, so it cannot be matched away.
 const NOISE_BYTES = 1 << 22;
 // Grain of 0..3 per channel on top of the texture below: about 1.4-1.6 bytes per pixel after Sub + deflate, what
-// photo-like PNGs weigh (a 4K square ~23 MB), while a 512 px WebP of it is ~40 KB and a 1280 px one ~180 KB.
+// photo-like PNGs weigh (a 4K square ~22 MB), while a 512 px WebP of it is ~40 KB and a 1280 px one ~180 KB.
 const NOISE_MASK = 3;
 let noiseTable = null;
 function noise() {
