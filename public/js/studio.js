@@ -94,6 +94,21 @@ function wireDropzone() {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+// The sizes the API serves: a ~512 px preview for tiles, a ~1280 px medium for the result and detail view, the
+// original only for download. Images without previews yet (older ones, or a failed preview) use the original.
+const previewUrl = (image) => image.preview_url ?? image.url;
+const mediumUrl = (image) => image.medium_url ?? image.url;
+const downloadName = (generation, image) => `gptimg-${generation.id}.${image.content_type.split("/")[1]}`;
+
+/** Points an <img> at the medium, with the original's width/height so the page does not shift as it loads. */
+function showMedium(img, image, alt) {
+  img.src = mediumUrl(image);
+  img.alt = alt;
+  img.width = image.width;
+  img.height = image.height;
+  img.decoding = "async";
+}
+
 async function follow(generation) {
   const started = Date.now();
   $("progress").hidden = false;
@@ -124,12 +139,11 @@ async function follow(generation) {
   }
   const image = generation.images[0];
   announce("Done.", "ok");
-  $("result-image").src = image.url;
-  $("result-image").alt = generation.prompt;
+  showMedium($("result-image"), image, generation.prompt);
   $("result-caption").textContent = generation.prompt;
   $("result").hidden = false;
   $("result-actions").replaceChildren(
-    element("a", { class: "button", href: image.url, download: `gptimg-${generation.id}.${image.content_type.split("/")[1]}` }, "Download"),
+    element("a", { class: "button", href: image.url, download: downloadName(generation, image) }, "Download"),
     element("button", { class: "button-quiet", type: "button", onclick: () => openDetail(generation) }, "Details"));
   $("result-actions").hidden = false;
   prependToGallery(generation);
@@ -166,12 +180,20 @@ let nextCursor = null;
 let loading = false;
 let exhausted = false;
 
+/** A tile's <img>: the preview, or the medium on screens that need more pixels than 512 for a tile. */
+function tileImage(image, alt) {
+  const sizes = image.preview_url && image.medium_url
+    ? { srcset: `${image.preview_url} 512w, ${image.medium_url} 1280w`, sizes: "(max-width: 30rem) 45vw, 16rem" } : {};
+  // loading/sizes/srcset before src, so the browser picks once and only when the tile nears the screen.
+  return element("img", { loading: "lazy", decoding: "async", width: String(image.width), height: String(image.height), ...sizes, src: previewUrl(image), alt });
+}
+
 function galleryItem(generation) {
   const image = generation.images[0];
   const label = generation.in_progress ? "In progress" : generation.status === "failed" ? "Failed" : "";
   return element("li", { "data-id": generation.id },
     element("button", { type: "button", class: "tile", "aria-label": `Open “${generation.prompt.slice(0, 60)}”`, onclick: () => openDetail(generation) },
-      image ? element("img", { src: image.url, alt: generation.prompt, loading: "lazy", width: String(image.width), height: String(image.height) })
+      image ? tileImage(image, generation.prompt)
         : element("span", { class: "tile-placeholder" }, label),
       element("span", { class: "tile-caption" }, generation.prompt)));
 }
@@ -186,7 +208,7 @@ async function loadMore() {
   if (loading || exhausted) return;
   loading = true;
   try {
-    const page = await api.get(`/api/generations?limit=12${nextCursor ? `&cursor=${encodeURIComponent(nextCursor)}` : ""}`);
+    const page = await api.get(`/api/generations?limit=24${nextCursor ? `&cursor=${encodeURIComponent(nextCursor)}` : ""}`);
     $("gallery").append(...page.generations.map(galleryItem));
     nextCursor = page.next_cursor;
     exhausted = !nextCursor;
@@ -203,9 +225,9 @@ async function openDetail(generation) {
   const message = $("detail-message");
   say(message, "");
   const image = generation.images[0];
-  $("detail-image").src = image ? image.url : "";
+  if (image) showMedium($("detail-image"), image, generation.prompt);
+  else $("detail-image").removeAttribute("src");
   $("detail-image").hidden = !image;
-  $("detail-image").alt = generation.prompt;
   $("detail-prompt").textContent = generation.prompt;
   const facts = [["Model", generation.model_name ?? generation.model], ["Shape", generation.aspect_ratio], ...(generation.quality ? [["Quality", generation.quality]] : []), ["Cost", credits(generation.cost)],
     ["Created", day(generation.created_at)], ["Status", generation.failure ? `${generation.status} — ${generation.failure.message}` : generation.status]];
@@ -215,7 +237,7 @@ async function openDetail(generation) {
   $("detail-share").replaceChildren(...(shareUrl ? ["Public link: ", element("a", { href: shareUrl, id: "share-link" }, shareUrl)] : []));
   const refresh = async () => openDetail(await api.get(`/api/generations/${generation.id}`));
   const actions = [];
-  if (image) actions.push(element("a", { class: "button", href: image.url, download: `gptimg-${generation.id}.${image.content_type.split("/")[1]}` }, "Download"));
+  if (image) actions.push(element("a", { class: "button", href: image.url, download: downloadName(generation, image) }, "Download"));
   if (generation.status === "succeeded") {
     actions.push(generation.shared
       ? element("button", { class: "button-quiet", type: "button", onclick: async () => { await api.request(`/api/generations/${generation.id}/share`, { method: "DELETE" }); await refresh(); say(message, "The public link no longer works.", "ok"); } }, "Stop sharing")

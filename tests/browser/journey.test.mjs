@@ -66,9 +66,15 @@ for (const [label, width, height] of VIEWPORTS) {
     const elapsed = await page.locator("#progress-elapsed").evaluate((el) => ({ hidden: el.getAttribute("aria-hidden"), inLive: Boolean(el.closest("[aria-live]")) }));
     assert.deepEqual(elapsed, { hidden: "true", inLive: false });
     assert.equal(await page.locator("#progress-text").getAttribute("aria-live"), "polite");
-    const loaded = await page.locator("#result-image").evaluate((img) => img.complete && img.naturalWidth === 256);
-    assert.ok(loaded, "the generated image is shown");
-    assert.equal(await page.getByRole("link", { name: "Download" }).first().getAttribute("download") !== null, true);
+    // The result shows the medium (the original while the API has no medium), sized to avoid layout shift;
+    // Download is the original.
+    const [generation] = (await (await page.request.get(`${url}/api/generations?limit=1`)).json()).generations;
+    const [image] = generation.images;
+    await page.waitForFunction(() => document.getElementById("result-image").complete && document.getElementById("result-image").naturalWidth > 0);
+    const shown = await page.locator("#result-image").evaluate((img) => ({ src: img.getAttribute("src"), width: img.getAttribute("width"), height: img.getAttribute("height") }));
+    assert.deepEqual(shown, { src: image.medium_url ?? image.url, width: String(image.width), height: String(image.height) });
+    const downloadLink = page.locator("#result-actions").getByRole("link", { name: "Download" });
+    assert.deepEqual([await downloadLink.getAttribute("href"), await downloadLink.getAttribute("download")], [image.url, `gptimg-${generation.id}.png`]);
     await page.locator("#credit-balance", { hasText: "106 credits" }).waitFor();
     await screenshot(page, `studio-result-${label}`);
 

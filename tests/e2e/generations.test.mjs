@@ -27,7 +27,9 @@ describe("a successful generation", () => {
     assert.equal(done.status, "succeeded");
     assert.equal(done.images.length, 1);
     const [image] = done.images;
-    assert.deepEqual([image.width, image.height, image.content_type], [256, 144, "image/png"]);
+    // Seedream's default 2K at 16:9: the stand-in returns the real 4 MP size, a PNG of several MB.
+    assert.deepEqual([image.width, image.height, image.content_type], [2736, 1536, "image/png"]);
+    assert.ok(image.size_bytes > 4_000_000, `a real-size result weighs MBs (${image.size_bytes} bytes)`);
 
     const { submissions, tasks: [task] } = apipodSaw(worker, "A lighthouse at dusk");
     assert.equal(task.input.model, "seedream-v4.5");

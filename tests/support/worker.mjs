@@ -51,15 +51,16 @@ async function fetchOnce(target, init) {
 }
 
 /**
- * Starts stand-ins + Worker. `bindings` overrides vars/secrets; `omit` removes some (to test misconfiguration).
+ * Starts stand-ins + Worker. `bindings` overrides vars/secrets; `omit` removes some (to test misconfiguration);
+ * `apipodImages: "small"` makes APIPod's results 256 px (real sizes by default).
  * Returns { url, fakes, db, bucket, logs, fetch, stop }.
  */
-export async function startWorker({ bindings = {}, omit = [] } = {}) {
+export async function startWorker({ bindings = {}, omit = [], apipodImages } = {}) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const { workerOptions } = unstable_getMiniflareWorkerOptions(path.join(ROOT, "wrangler.toml"));
   const fakes = await startFakes({
-    secrets: { ...TEST_SECRETS, ...bindings }, plans: bindings.PLANS ?? workerOptions.bindings.PLANS, appUrl: () => url,
+    secrets: { ...TEST_SECRETS, ...bindings }, plans: bindings.PLANS ?? workerOptions.bindings.PLANS, appUrl: () => url, apipodImages,
   });
   const allBindings = { ...workerOptions.bindings, ...localVars({ appUrl: url, fakesUrl: fakes.url }), ...TEST_SECRETS, ...bindings };
   for (const name of omit) delete allBindings[name];

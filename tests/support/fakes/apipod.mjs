@@ -3,9 +3,11 @@
 // Idempotency-Key honoured, GET /v1/images/status/{id}, a callback POSTed to callback_url, a real PNG as the
 // result. A prompt containing [apipod:MODE] makes it misbehave; the modes are listed in README.md
 // ("## Generating images") and in MODES below. Every JSON answer and callback is kept in `state.answers`
-// so tests can check its shape against the fixtures.
+// so tests can check its shape against the fixtures. Results are PNGs at the real size of the requested quality
+// and aspect ratio (apipod-images.mjs); `images: "small"` makes them 256 px for tests that only need an image.
 import crypto from "node:crypto";
-import { padPng, encodePng, coloursFor } from "./png.mjs";
+import { padPng } from "./png.mjs";
+import { resultPng } from "./apipod-images.mjs";
 
 /** The prompt switches: what each one makes the stand-in do. */
 export const MODES = {
@@ -34,33 +36,22 @@ export const MODES = {
 
 // Besides the modes, [apipod-delay:MS] sets how long the task takes (default 250 ms), e.g. for the benchmark.
 
-// Documented models (contract §2), with their resolution values and whether image_urls are required.
+// Documented models (contract §2), with their resolution values, the documented default one, and whether
+// image_urls are required.
 const MODELS = {
-  "nano-banana-2": { qualities: ["512px", "1K", "2K", "4K"], edit: false, maxImages: 14 },
-  "nano-banana-pro": { qualities: ["1K", "2K", "4K"], edit: false, maxImages: 8 },
-  "seedream-v4.5": { qualities: ["2K", "4K"], edit: false, maxImages: 0 },
-  "seedream-v4.5-edit": { qualities: ["2K", "4K"], edit: true, maxImages: 14 },
-  "seedream-5.0-lite": { qualities: ["2K", "3K"], edit: false, maxImages: 0 },
-  "seedream-5.0-lite-edit": { qualities: ["2K", "3K"], edit: true, maxImages: 14 },
+  "nano-banana-2": { qualities: ["512px", "1K", "2K", "4K"], quality: "1K", edit: false, maxImages: 14 },
+  "nano-banana-pro": { qualities: ["1K", "2K", "4K"], quality: "1K", edit: false, maxImages: 8 },
+  "seedream-v4.5": { qualities: ["2K", "4K"], quality: "2K", edit: false, maxImages: 0 },
+  "seedream-v4.5-edit": { qualities: ["2K", "4K"], quality: "2K", edit: true, maxImages: 14 },
+  "seedream-5.0-lite": { qualities: ["2K", "3K"], quality: "2K", edit: false, maxImages: 0 },
+  "seedream-5.0-lite-edit": { qualities: ["2K", "3K"], quality: "2K", edit: true, maxImages: 14 },
 };
-
-export function renderPrompt(prompt, aspectRatio) {
-  const [w, h] = (aspectRatio ?? "1:1").split(":").map(Number);
-  const scale = 256 / Math.max(w || 1, h || 1);
-  const width = Math.max(16, Math.round((w || 1) * scale));
-  const height = Math.max(16, Math.round((h || 1) * scale));
-  const [a, b] = coloursFor(prompt);
-  return encodePng(width, height, (x, y) => {
-    const t = (x / width + y / height) / 2;
-    return a.map((channel, i) => Math.round(channel * (1 - t) + b[i] * t));
-  });
-}
 
 // The two documented error envelopes.
 const openAiError = (message, code, type = "invalid_request_error") => ({ error: { message, type, code } });
 const codeError = (status, message, type, errorCode) => ({ code: status, message, data: { type, error_code: errorCode } });
 
-export function createApipod({ apiKey, baseUrl, delayMs = 250 }) {
+export function createApipod({ apiKey, baseUrl, delayMs = 250, images = "real" }) {
   const state = {
     tasks: new Map(), submissions: [], statusRequests: [], callbacks: [], answers: [], idempotency: new Map(),
     hanging: new Set(), delayMs, firstSeen: new Set(), resultRequests: [], resultsSent: [],
@@ -110,10 +101,16 @@ export function createApipod({ apiKey, baseUrl, delayMs = 250 }) {
   function startTask(input, mode) {
     const id = `task_${crypto.randomBytes(8).toString("hex")}`;
     const final = { fail: "failed", fail_legacy: "failed", cancel: "cancelled", stall: "processing", callback_early: "processing" }[mode] ?? "completed";
-    const task = { id, input, mode, final, state: "pending", createdAt: Date.now(), png: renderPrompt(input.prompt, input.aspect_ratio) };
+    const task = { id, input, mode, final, state: "pending", createdAt: Date.now(), png: null };
+    if (final === "completed") {
+      const quality = input.quality ?? MODELS[input.model].quality;
+      // Rendered while the task "runs"; `task.png` is set once ready (the result URL waits for it).
+      task.rendering = resultPng(input.prompt, quality, input.aspect_ratio, { small: images === "small" }).then((png) => (task.png = png));
+    }
     state.tasks.set(id, task);
     const delay = Number(/\[apipod-delay:(\d+)\]/.exec(input.prompt)?.[1] ?? state.delayMs);
-    if (final !== "processing") setTimeout(() => finish(task), delay);
+    // Completed only once its image exists, as upstream: a large render never makes the result URL slow to answer.
+    if (final !== "processing") Promise.all([new Promise((resolve) => setTimeout(resolve, delay)), task.rendering]).then(() => finish(task));
     if (mode === "callback_early" && input.callback_url) {
       // Shortly after the submit answer, so the Worker already knows the task: a callback it must not trust.
       setTimeout(() => deliverCallback(task, callbackPayload({ ...task, final: "completed" })), 150);
@@ -217,6 +214,7 @@ export function createApipod({ apiKey, baseUrl, delayMs = 250 }) {
       res.writeHead(200, { "content-type": "image/png" });
       return res.end("<html><body>Gateway error</body></html>");
     }
+    await task.rendering;
     const bytes = task.mode === "big_result" ? (task.bigPng ??= padPng(task.png, 24 * 1024 * 1024)) : task.png;
     res.writeHead(200, { "content-type": "image/png", "content-length": bytes.length });
     if (task.mode === "slow_result" || task.mode === "big_result") {
@@ -229,7 +227,7 @@ export function createApipod({ apiKey, baseUrl, delayMs = 250 }) {
       state.resultsSent.push({ taskId: id, at: Date.now(), bytes: bytes.length });
       return res.end();
     }
-    res.end(task.png);
+    res.end(bytes);
     state.resultsSent.push({ taskId: id, at: Date.now(), bytes: bytes.length });
   }
 

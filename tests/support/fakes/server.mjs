@@ -21,16 +21,17 @@ export function sendJson(res, status, value) {
 /**
  * Starts the stand-ins on 127.0.0.1 (port 0 picks a free one). Each service is `{ prefix, handle(req, res, url, body) }`.
  * `secrets` are the Worker's, so the stand-ins can check them as the real services would; `plans` is its PLANS
- * JSON and `appUrl` its origin (where Stripe sends webhooks). Resolves to `{ url, google, stripe, apipod, close }`.
+ * JSON and `appUrl` its origin (where Stripe sends webhooks). `apipodImages: "small"` makes APIPod's results
+ * 256 px instead of their real size. Resolves to `{ url, google, stripe, apipod, close }`.
  */
-export async function startFakes({ port = 0, secrets, plans, appUrl }) {
+export async function startFakes({ port = 0, secrets, plans, appUrl, apipodImages = "real" }) {
   let baseUrl = "";
   const google = createGoogle({ clientSecret: secrets.GOOGLE_CLIENT_SECRET, baseUrl: () => baseUrl });
   const stripe = createStripe({
     secretKey: secrets.STRIPE_SECRET_KEY, webhookSecret: secrets.STRIPE_WEBHOOK_SECRET, plans,
     baseUrl: () => baseUrl, webhookUrl: () => `${appUrl()}/webhooks/stripe`,
   });
-  const apipod = createApipod({ apiKey: secrets.APIPOD_API_KEY, baseUrl: () => baseUrl });
+  const apipod = createApipod({ apiKey: secrets.APIPOD_API_KEY, baseUrl: () => baseUrl, images: apipodImages });
   const services = [google, stripe, apipod];
   const server = http.createServer(async (req, res) => {
     try {
