@@ -25,8 +25,8 @@ use crate::meter::{Counts, Metered};
 
 /// The most subrequests one poll can make: D1 reads and the settling batch, APIPod status, and per stored image
 /// a download and an R2 put (results are capped at what was paid for) and its renditions (an R2 read, two Images
-/// calls, two puts, a D1 write, a clean-up), plus a re-queue. Messages beyond what the
-/// budget allows are retried in a later batch rather than started (`max_batch_size` in wrangler.toml is 10).
+/// calls, two puts, a D1 write, a clean-up), plus a re-queue. Messages beyond what the budget allows are retried
+/// in a later batch rather than started (`max_batch_size` in wrangler.toml is 10).
 const POLL_WORST_SUBREQUESTS: u32 = 24 + 7 * gptimg_domain::generation::IMAGES_PAID_PER_GENERATION as u32;
 
 #[event(fetch)]
