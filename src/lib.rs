@@ -5,6 +5,7 @@ mod body;
 mod clients;
 mod config;
 mod http;
+mod images_binding;
 mod jobs;
 mod log;
 mod meter;
@@ -24,9 +25,10 @@ use crate::http::RequestContext;
 use crate::meter::{Counts, Metered};
 
 /// The most subrequests one poll can make: D1 reads and the settling batch, APIPod status, and per stored image
-/// a download and an R2 put (results are capped at what was paid for), plus a re-queue. Messages beyond what the
-/// budget allows are retried in a later batch rather than started (`max_batch_size` in wrangler.toml is 10).
-const POLL_WORST_SUBREQUESTS: u32 = 24;
+/// a download and an R2 put (results are capped at what was paid for) and its renditions (an R2 read, two Images
+/// calls, two puts, a D1 write, a clean-up), plus a re-queue. Messages beyond what the budget allows are retried
+/// in a later batch rather than started (`max_batch_size` in wrangler.toml is 10).
+const POLL_WORST_SUBREQUESTS: u32 = 24 + 7 * gptimg_domain::generation::IMAGES_PAID_PER_GENERATION as u32;
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _worker_ctx: Context) -> worker::Result<Response> {
@@ -116,6 +118,9 @@ async fn sweep(env: Env) {
             }
             if let Err(error) = privacy::retention_sweep(&env, &config, &RequestId::background()).await {
                 log::fault("-", "retention_failed", &Cause::of(&error).to_string());
+            }
+            if let Err(error) = jobs::renditions::sweep(&env, platform::now()).await {
+                log::fault("-", "renditions_sweep_failed", &Cause::of(&error).to_string());
             }
         }
         Err(problems) => log::fault("-", "sweep_misconfigured", &format!("{} problems", problems.len())),

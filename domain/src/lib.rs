@@ -16,6 +16,7 @@ pub mod error;
 pub mod generation;
 pub mod hex;
 pub mod ids;
+pub mod image_sizes;
 pub mod images;
 pub mod images_stream;
 pub mod ledger;

@@ -2,7 +2,8 @@
 
 use gptimg_domain::account::AccountId;
 use gptimg_domain::generation::{self, GenerationId, GenerationRequest, GenerationStatus, UploadId};
-use gptimg_domain::links::{image_path, shared_image_path};
+use gptimg_domain::image_sizes::{versioned_path, ImageSize};
+use gptimg_domain::links::shared_image_path;
 use serde::Serialize;
 use worker::{Request, Response};
 
@@ -53,9 +54,16 @@ struct ImageView<'a> {
     height: i64,
     content_type: &'a str,
     size_bytes: i64,
+    /// The original; `medium_url` (~1280 px) and `preview_url` (~512 px) are WebP renditions. Each carries the
+    /// version of the bytes it serves, so it may be cached as immutable.
     url: String,
+    medium_url: String,
+    preview_url: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     share_url: Option<String>,
+    /// The medium for anyone holding the share link (share pages).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    share_medium_url: Option<String>,
 }
 
 impl<'a> GenerationView<'a> {
@@ -87,14 +95,18 @@ impl<'a> GenerationView<'a> {
 impl<'a> ImageView<'a> {
     fn of(image: &'a ImageRow, share_token: Option<&str>, config: &Config) -> Self {
         let id = image.id.as_str();
+        let medium_url = versioned_path(id, ImageSize::Medium, image.medium_etag.as_deref());
         Self {
-            id: image.id.as_str(),
+            id,
             width: image.width,
             height: image.height,
             content_type: &image.content_type,
             size_bytes: image.size_bytes,
             share_url: share_token.map(|token| config.app_url.join(&shared_image_path(id, token))),
-            url: image_path(id),
+            share_medium_url: share_token.map(|token| config.app_url.join(&format!("{medium_url}&share={token}"))),
+            url: versioned_path(id, ImageSize::Original, Some(&image.etag)),
+            medium_url,
+            preview_url: versioned_path(id, ImageSize::Preview, image.preview_etag.as_deref()),
         }
     }
 }

@@ -1,8 +1,10 @@
-//! `GET /images/{id}`: image bytes for their owner, or anyone holding the generation's share token.
-//! ETag / If-None-Match, single byte ranges, private caching.
+//! `GET /images/{id}?size=preview|medium|original`: image bytes for their owner, or anyone holding the
+//! generation's share token. A rendition not made yet serves the original. ETag / If-None-Match, single byte
+//! ranges, private caching (immutable when the URL carries the served bytes' version, `?v=`).
 
 use gptimg_domain::auth::session_token::SessionToken;
 use gptimg_domain::generation::ImageId;
+use gptimg_domain::image_sizes::{cache_control, ImageSize};
 use gptimg_domain::images::{etag_matches, parse_range, UnsatisfiableRange};
 use gptimg_domain::{DomainError, ErrorKind};
 use worker::{Headers, Range, Request, Response};
@@ -20,6 +22,7 @@ fn not_found() -> ApiError {
 
 pub async fn get(req: &Request, ctx: &RequestContext, raw_id: &str) -> Result<Response, ApiError> {
     let id = ImageId::parse(raw_id).ok_or_else(not_found)?;
+    let size = ImageSize::parse(query_param(req, "size").as_deref())?;
     let share = query_param(req, "share");
     let session_hash = cookies::read(req, SESSION_COOKIE).and_then(|raw| SessionToken::parse(&raw)).map(|t| t.hash());
     if session_hash.is_none() && share.is_none() {
@@ -29,10 +32,13 @@ pub async fn get(req: &Request, ctx: &RequestContext, raw_id: &str) -> Result<Re
     let image = gallery::readable_image(&db, id.as_str(), session_hash.as_deref(), share.as_deref(), platform::now())
         .await?
         .ok_or_else(not_found)?;
+    let rendition = image.rendition(size);
+    let stand_in = size != ImageSize::Original && rendition.is_none();
+    let image = rendition.unwrap_or_else(|| image.original());
 
     let headers = Headers::new();
     headers.set("etag", &image.etag)?;
-    headers.set("cache-control", "private, max-age=86400")?;
+    headers.set("cache-control", cache_control(query_param(req, "v").as_deref(), &image.etag, stand_in))?;
     headers.set("accept-ranges", "bytes")?;
     if etag_matches(req.headers().get("if-none-match")?.as_deref(), &image.etag) {
         return Ok(Response::empty()?.with_status(304).with_headers(headers));

@@ -13,7 +13,7 @@ use gptimg_domain::time::UnixMillis;
 use serde_json::json;
 use worker::Env;
 
-use super::{enqueue_poll, log_provider_error};
+use super::{enqueue_poll, log_provider_error, renditions};
 use crate::blobs::{self, PutError};
 use crate::clients::apipod as client;
 use crate::config::Config;
@@ -149,7 +149,27 @@ async fn store_results(
         blobs::delete_all(&bucket, &stored.iter().map(|s| s.r2_key.clone()).collect::<Vec<_>>()).await?;
     }
     log::event("-", "generation_settled", json!({ "generation_id": row.id, "won": won, "attempt": claimed }));
+    if won {
+        make_renditions(db, env, &bucket, &stored).await;
+    }
     Ok(())
+}
+
+/// The previews, made once now that the result is recorded. The generation has already succeeded: a failure
+/// is only noted, and the cron sweep makes them later (the original is served meanwhile).
+async fn make_renditions(db: &Db, env: &Env, bucket: &worker::Bucket, stored: &[StoredImage]) {
+    for image in stored {
+        let dimension = |d: i64| u32::try_from(d).unwrap_or(0);
+        let source = renditions::Source {
+            image_id: image.id.as_str(),
+            r2_key: &image.r2_key,
+            width: dimension(image.width),
+            height: dimension(image.height),
+        };
+        if let Err(error) = renditions::make(db, env, bucket, &source).await {
+            renditions::note_failure(db, image.id.as_str(), 1, &error, platform::now()).await;
+        }
+    }
 }
 
 /// Fails and refunds, but only while this attempt still holds its claim.

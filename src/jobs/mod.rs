@@ -4,6 +4,7 @@
 
 mod finish;
 pub mod r2_cleanup;
+pub mod renditions;
 mod submit;
 
 use gptimg_domain::apipod::ProviderError;

@@ -2,6 +2,7 @@
 
 use gptimg_domain::account::AccountId;
 use gptimg_domain::generation::{GenerationId, GenerationStatus, ImageId, UploadId, ValidGeneration};
+use gptimg_domain::image_sizes::{ImageSize, RENDITION_CONTENT_TYPE};
 use gptimg_domain::ledger::Cursor;
 use gptimg_domain::time::UnixMillis;
 use serde::Deserialize;
@@ -59,6 +60,10 @@ pub struct ImageRow {
     pub height: i64,
     pub content_type: String,
     pub size_bytes: i64,
+    /// The versions of each size's bytes; a rendition's is `None` until it is made.
+    pub etag: String,
+    pub medium_etag: Option<String>,
+    pub preview_etag: Option<String>,
 }
 
 macro_rules! generation_select {
@@ -66,7 +71,7 @@ macro_rules! generation_select {
         "SELECT g.id, g.status, g.prompt, g.model_id, g.aspect_ratio, g.quality, g.reference_upload_ids, g.cost, g.failure_code, \
  g.failure_message, g.share_token, g.created_at, g.finished_at, \
  (SELECT COALESCE(json_group_array(json_object('id', i.id, 'width', i.width, 'height', i.height, 'content_type', i.content_type, \
- 'size_bytes', i.size_bytes)), '[]') FROM (SELECT * FROM generation_images WHERE generation_id = g.id ORDER BY position) i) AS images_json \
+ 'size_bytes', i.size_bytes, 'etag', i.etag, 'medium_etag', i.medium_etag, 'preview_etag', i.preview_etag)), '[]') FROM (SELECT * FROM generation_images WHERE generation_id = g.id ORDER BY position) i) AS images_json \
  FROM generations g "
     };
 }
@@ -102,13 +107,18 @@ struct KeyRow {
     r2_key: String,
 }
 
-const IMAGE_KEYS: &str = "SELECT r2_key FROM generation_images WHERE generation_id = ?1 AND account_id = ?2";
+const IMAGE_KEYS: &str = concat!(
+    "SELECT k.value AS r2_key FROM ",
+    super::r2_deletions::image_objects!(),
+    " WHERE i.generation_id = ?1 AND i.account_id = ?2 AND k.value IS NOT NULL"
+);
 // RETURNING, not meta.changes: D1 reports no changes for a DELETE whose rows cascade.
 const DELETE_FINISHED: &str =
     "DELETE FROM generations WHERE id = ?1 AND account_id = ?2 AND status IN ('succeeded', 'failed') RETURNING id";
 
-/// Deletes a finished generation (its image rows cascade) and, in the same batch, lists its R2 keys on the
-/// deletion to-do; returns them for an immediate delete. `None` if there was nothing of the caller's to delete.
+/// Deletes a finished generation (its image rows cascade) and, in the same batch, lists its R2 keys (originals
+/// and renditions) on the deletion to-do; returns them for an immediate delete. `None` if there was nothing of
+/// the caller's to delete.
 pub async fn delete_finished(
     db: &Db,
     id: &GenerationId,
@@ -161,17 +171,60 @@ pub async fn unshare(db: &Db, id: &GenerationId, account_id: &AccountId, now: Un
     db.run_changed(db.prepare(CLEAR_SHARE).bind(&[text(id.as_str()), text(account_id.as_str()), int(now.0)])?).await
 }
 
-/// An image the caller may read: theirs by session, or shared by its generation's token.
-#[derive(Debug, Deserialize)]
-pub struct ReadableImage {
+/// One stored size of an image.
+#[derive(Debug)]
+pub struct StoredSize {
     pub r2_key: String,
     pub content_type: String,
     pub etag: String,
     pub size_bytes: i64,
 }
 
+/// An image the caller may read (theirs by session, or shared by its generation's token): the original, and the
+/// renditions made so far.
+#[derive(Debug, Deserialize)]
+pub struct ReadableImage {
+    pub r2_key: String,
+    pub content_type: String,
+    pub etag: String,
+    pub size_bytes: i64,
+    pub medium_key: Option<String>,
+    pub medium_etag: Option<String>,
+    pub medium_bytes: Option<i64>,
+    pub preview_key: Option<String>,
+    pub preview_etag: Option<String>,
+    pub preview_bytes: Option<i64>,
+}
+
+impl ReadableImage {
+    pub fn original(&self) -> StoredSize {
+        StoredSize {
+            r2_key: self.r2_key.clone(),
+            content_type: self.content_type.clone(),
+            etag: self.etag.clone(),
+            size_bytes: self.size_bytes,
+        }
+    }
+
+    /// The stored bytes for `size`, or `None` if that rendition is not made (yet).
+    pub fn rendition(&self, size: ImageSize) -> Option<StoredSize> {
+        let (key, etag, bytes) = match size {
+            ImageSize::Original => return None,
+            ImageSize::Medium => (&self.medium_key, &self.medium_etag, self.medium_bytes),
+            ImageSize::Preview => (&self.preview_key, &self.preview_etag, self.preview_bytes),
+        };
+        Some(StoredSize {
+            r2_key: key.clone()?,
+            content_type: RENDITION_CONTENT_TYPE.to_owned(),
+            etag: etag.clone()?,
+            size_bytes: bytes?,
+        })
+    }
+}
+
 // One query decides access: the session's account owns it, or the share token matches.
-const READABLE_IMAGE: &str = "SELECT i.r2_key, i.content_type, i.etag, i.size_bytes FROM generation_images i JOIN generations g ON g.id = i.generation_id \
+const READABLE_IMAGE: &str = "SELECT i.r2_key, i.content_type, i.etag, i.size_bytes, i.medium_key, i.medium_etag, \
+ i.medium_bytes, i.preview_key, i.preview_etag, i.preview_bytes FROM generation_images i JOIN generations g ON g.id = i.generation_id \
  WHERE i.id = ?1 AND ( \
    i.account_id = (SELECT account_id FROM sessions WHERE token_hash = ?2 AND revoked_at IS NULL AND expires_at > ?4) \
    OR (g.share_token IS NOT NULL AND g.share_token = ?3))";

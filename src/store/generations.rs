@@ -4,6 +4,7 @@ use gptimg_domain::account::AccountId;
 use gptimg_domain::generation::{
     AdmissionFacts, Failure, GenerationId, GenerationStatus, ImageId, UploadId, MAX_IN_FLIGHT, MAX_PER_MINUTE,
 };
+use gptimg_domain::image_sizes::FINISHER_GRACE_SECS;
 use gptimg_domain::ledger::LedgerEntryId;
 use gptimg_domain::time::UnixMillis;
 use serde::Deserialize;
@@ -183,10 +184,12 @@ pub struct StoredImage {
 const MARK_SUCCEEDED: &str = "UPDATE generations SET status = 'succeeded', finished_at = ?2, updated_at = ?2 \
  WHERE id = ?1 AND status = 'running' AND poll_attempts = ?3";
 
+// Renditions are due after the finisher's grace (?12): if it cannot make them, the cron sweep will.
 const INSERT_IMAGE: &str =
     "INSERT INTO generation_images (id, generation_id, account_id, position, r2_key, content_type, size_bytes, \
- width, height, etag, created_at) SELECT ?1, id, account_id, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10 FROM generations \
- WHERE id = ?2 AND status = 'succeeded' AND poll_attempts = ?11 ON CONFLICT (generation_id, position) DO NOTHING";
+ width, height, etag, created_at, renditions_due_at) SELECT ?1, id, account_id, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?12 \
+ FROM generations WHERE id = ?2 AND status = 'succeeded' AND poll_attempts = ?11 \
+ ON CONFLICT (generation_id, position) DO NOTHING";
 
 // Won when it succeeded under this claim and the rows hold this attempt's images (the attempt count never
 // moves once a generation has succeeded, so exactly one claim can see this).
@@ -221,6 +224,7 @@ pub async fn complete(
             text(&image.etag),
             int(now.0),
             int(claimed),
+            int(now.plus_secs(FINISHER_GRACE_SECS).0),
         ])?);
     }
     statements.push(db.prepare(WON).bind(&[text(id), int(claimed)])?);

@@ -10,6 +10,7 @@ pub mod invoice_payments;
 pub mod ledger;
 pub mod privacy;
 pub mod r2_deletions;
+pub mod renditions;
 pub mod reversals;
 pub mod sessions;
 pub mod support;
@@ -34,6 +35,10 @@ pub fn int(value: i64) -> JsValue {
 
 pub fn opt_text(value: Option<&str>) -> JsValue {
     value.map_or(JsValue::NULL, JsValue::from_str)
+}
+
+pub fn opt_int(value: Option<i64>) -> JsValue {
+    value.map_or(JsValue::NULL, int)
 }
 
 use serde::de::{DeserializeOwned, Deserializer, Error as _};

@@ -26,7 +26,11 @@ const EXPORT_QUERIES: [(&str, &str); 9] = [
     ("generations", "SELECT g.id, g.prompt, g.model_id, g.aspect_ratio, g.quality, g.reference_upload_ids, g.cost, g.status, \
      g.failure_code, g.failure_message, g.share_token IS NOT NULL AS shared, g.created_at, g.finished_at, \
      (SELECT COALESCE(json_group_array(json_object('id', i.id, 'content_type', i.content_type, 'width', i.width, 'height', i.height, \
-     'size_bytes', i.size_bytes)), '[]') FROM generation_images i WHERE i.generation_id = g.id) AS images \
+     'size_bytes', i.size_bytes, \
+     'medium', json(CASE WHEN i.medium_key IS NOT NULL THEN json_object('content_type', 'image/webp', 'width', i.medium_width, \
+     'height', i.medium_height, 'size_bytes', i.medium_bytes) END), \
+     'preview', json(CASE WHEN i.preview_key IS NOT NULL THEN json_object('content_type', 'image/webp', 'width', i.preview_width, \
+     'height', i.preview_height, 'size_bytes', i.preview_bytes) END))), '[]') FROM generation_images i WHERE i.generation_id = g.id) AS images \
      FROM generations g WHERE g.account_id = ?1 ORDER BY g.created_at DESC"),
     ("uploads", "SELECT id, content_type, size_bytes, sha256, width, height, created_at, last_used_at FROM uploads WHERE account_id = ?1 ORDER BY created_at DESC"),
     ("credit_ledger", "SELECT id, kind, source_id, amount, balance_after, description, created_at FROM credit_ledger WHERE account_id = ?1 ORDER BY created_at DESC, id DESC"),
@@ -267,7 +271,12 @@ pub async fn purge_expired(
 
 /// A JSON document describing the export itself, and what is kept after deletion.
 pub fn export_document(data: Map<String, Value>, now: UnixMillis) -> Value {
-    json!({ "exported_at": now.0, "format": "gptimg-export-v1", "data": data, "retained_after_deletion": {
+    json!({ "exported_at": now.0, "format": "gptimg-export-v1", "data": data,
+    "derived_data": {
+        "image_renditions": "Each generated image's `medium` and `preview` are smaller WebP copies made from it for \
+         faster pages. They hold nothing the image does not, and are deleted with it."
+    },
+    "retained_after_deletion": {
         "signup_grant": "For fraud prevention we keep a keyed one-way hash (HMAC-SHA256) of your Google account id \
          once you have received the sign-up credits, also after you delete your account, so that the sign-up \
          credits are given once per Google account. It cannot be turned back into your Google account id."

@@ -13,13 +13,28 @@ const NEXT: &str = include_str!("sql/r2_deletions_next.sql");
 const DONE: &str = include_str!("sql/r2_deletions_done.sql");
 const DONE_KEYS: &str = "DELETE FROM r2_deletions WHERE r2_key IN (SELECT value FROM json_each(?1))";
 
-/// Put first in a batch that deletes a finished generation: its images' keys, only if it will be deleted.
-const OF_FINISHED_GENERATION: &str = "INSERT INTO r2_deletions (r2_key, created_at) \
- SELECT r2_key, ?3 FROM generation_images WHERE generation_id = ?1 AND account_id = ?2 \
+/// Every R2 object of an image row `i`, as `k.value`: the original and whichever renditions were made.
+macro_rules! image_objects {
+    () => {
+        "generation_images i, json_each(json_array(i.r2_key, i.medium_key, i.preview_key)) k"
+    };
+}
+pub(crate) use image_objects;
+
+/// Put first in a batch that deletes a finished generation: its images' keys (originals and renditions), only
+/// if it will be deleted.
+const OF_FINISHED_GENERATION: &str = concat!(
+    "INSERT INTO r2_deletions (r2_key, created_at) SELECT k.value, ?3 FROM ",
+    image_objects!(),
+    " WHERE i.generation_id = ?1 AND i.account_id = ?2 AND k.value IS NOT NULL \
  AND EXISTS (SELECT 1 FROM generations WHERE id = ?1 AND account_id = ?2 AND status IN ('succeeded', 'failed')) \
- ON CONFLICT (r2_key) DO NOTHING";
-const OF_ACCOUNT_IMAGES: &str = "INSERT INTO r2_deletions (r2_key, created_at) \
- SELECT r2_key, ?2 FROM generation_images WHERE account_id = ?1 ON CONFLICT (r2_key) DO NOTHING";
+ ON CONFLICT (r2_key) DO NOTHING"
+);
+const OF_ACCOUNT_IMAGES: &str = concat!(
+    "INSERT INTO r2_deletions (r2_key, created_at) SELECT k.value, ?2 FROM ",
+    image_objects!(),
+    " WHERE i.account_id = ?1 AND k.value IS NOT NULL ON CONFLICT (r2_key) DO NOTHING"
+);
 const OF_ACCOUNT_UPLOADS: &str = "INSERT INTO r2_deletions (r2_key, created_at) \
  SELECT r2_key, ?2 FROM uploads WHERE account_id = ?1 ON CONFLICT (r2_key) DO NOTHING";
 

@@ -47,7 +47,8 @@ describe("callbacks", () => {
     assert.deepEqual(await generationRow(worker, body.id), finished, "no later change to the row");
     assert.equal(statusReadsFor(task.id).length, 1, "only the first callback read the status");
     assert.equal(await count(worker.db, "generation_images", "generation_id = ?", body.id), 1);
-    assert.equal((await r2Keys(worker, `generations/${user.id}/${body.id}/`)).length, 1);
+    const originals = (await r2Keys(worker, `generations/${user.id}/${body.id}/`)).filter((key) => !key.endsWith(".webp"));
+    assert.equal(originals.length, 1, "one original (beside its two WebP renditions)");
     assert.deepEqual(await ledgerFor(worker, body.id), [{ kind: "generation_debit", amount: -4 }]);
     assert.equal(await balance(worker, user.session), 106);
   });

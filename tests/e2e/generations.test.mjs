@@ -5,7 +5,7 @@ import { useWorker } from "../support/worker.mjs";
 import { asUser, count } from "../support/google-flow.mjs";
 import { newPerson } from "../support/people.mjs";
 import { balance } from "../support/billing-flow.mjs";
-import { generate, getGeneration, settled, upload, r2Keys, ledgerFor, apipodSaw } from "../support/generation-flow.mjs";
+import { generate, getGeneration, settled, upload, r2Keys, ledgerFor, apipodSaw, waitFor } from "../support/generation-flow.mjs";
 import { encodePng } from "../support/fakes/png.mjs";
 import { checkApipodAnswers } from "../support/contract-shape.mjs";
 
@@ -44,7 +44,11 @@ describe("a successful generation", () => {
     assert.equal(served.headers.get("content-type"), "image/png");
     assert.match(served.headers.get("cache-control"), /private/);
     assert.ok(Buffer.from(await served.arrayBuffer()).equals(task.png), "served bytes equal the stand-in's");
-    const keys = await r2Keys(worker, `generations/${user.id}/${body.id}/`);
+    const all = await waitFor(async () => {
+      const listed = await r2Keys(worker, `generations/${user.id}/${body.id}/`);
+      return listed.length === 3 && listed;
+    }, 15_000, "the original, its medium and its preview");
+    const keys = all.filter((key) => !key.endsWith(".webp"));
     assert.equal(keys.length, 1);
     const stored = await worker.bucket.get(keys[0]);
     assert.ok(Buffer.from(await stored.arrayBuffer()).equals(task.png), "R2 holds the same bytes");
@@ -194,10 +198,11 @@ describe("every failure mode ends failed, refunded exactly once, with nothing le
     for (let attempt = 0; attempt < 4; attempt++) await queue.send({ generation_id: body.id, attempt });
     await worker.runCron();
     await new Promise((resolve) => setTimeout(resolve, 2500));
-    assert.deepEqual((await getGeneration(worker, user.session, body.id)).images, done.images);
+    const ids = (g) => g.images.map((image) => [image.id, image.url]);
+    assert.deepEqual(ids(await getGeneration(worker, user.session, body.id)), ids(done));
     assert.equal(await count(worker.db, "generation_images", "generation_id = ?", body.id), 1);
     assert.deepEqual(await ledgerFor(worker, body.id), [{ kind: "generation_debit", amount: -4 }]);
-    assert.equal((await r2Keys(worker, `generations/${user.id}/${body.id}/`)).length, 1);
+    assert.equal((await r2Keys(worker, `generations/${user.id}/${body.id}/`)).length, 3, "one original, one medium, one preview");
   });
 });
 
@@ -347,7 +352,7 @@ describe("the gallery, images and sharing", () => {
     const user = await newUser({ pack: true });
     const { body } = await generate(worker, user.session, { prompt: "To delete", model: "nano-banana-2", aspect_ratio: "1:1" });
     const finished = await settled(worker, user.session, body.id);
-    assert.equal((await r2Keys(worker, `generations/${user.id}/${body.id}/`)).length, 1);
+    await waitFor(async () => (await r2Keys(worker, `generations/${user.id}/${body.id}/`)).length === 3, 15_000, "renditions");
     const response = await worker.fetch(`/api/generations/${body.id}`, { method: "DELETE", headers: asUser(worker, user.session) });
     assert.equal(response.status, 204);
     assert.equal((await worker.fetch(`/api/generations/${body.id}`, { headers: asUser(worker, user.session) })).status, 404);

@@ -201,10 +201,14 @@ describe("production limits: subrequests", () => {
     await settled(worker, user.session, generationId);
     const images = await count(worker.db, "generation_images", "generation_id = ?", generationId);
     assert.ok(images >= 1);
-    const settling = worker.jsonLogs().filter((l) => l.msg === "request" && l.path.startsWith(`/webhooks/apipod/${generationId}`) && l.r2_ops > 0);
+    // The callback's line is written once its renditions are made too, a little after the generation succeeded.
+    const settling = await waitFor(() => {
+      const lines = worker.jsonLogs().filter((l) => l.msg === "request" && l.path.startsWith(`/webhooks/apipod/${generationId}`) && l.r2_ops > 0);
+      return lines.length ? lines : null;
+    }, 15_000, "the settling callback's line");
     assert.equal(settling.length, 1, "one callback stored the result");
-    assert.equal(settling[0].r2_ops, images, "one R2 put per stored image");
-    assert.ok(settling[0].fetches >= images, "a download per stored image");
+    assert.equal(settling[0].r2_ops, 4 * images, "per stored image: its put, then its read and two rendition puts");
+    assert.ok(settling[0].fetches >= 3 * images, "per stored image: a download and two Images binding calls");
 
     const queueLines = await waitFor(() => { const lines = worker.jsonLogs().filter((l) => l.msg === "queue_batch"); return lines.length ? lines : null; }, 15_000, "a queue_batch line");
     for (const line of queueLines) {
@@ -253,12 +257,13 @@ describe("production limits: subrequests", () => {
     assert.equal((await upload(worker, rich.session, encodePng(32, 32, () => [7, 70, 140]))).response.status, 201);
     const { body } = await generate(worker, rich.session, { prompt: "the heaviest request", model: "nano-banana-2", aspect_ratio: "1:1" });
     await settled(worker, rich.session, body.id);
+    await waitFor(async () => (await r2Keys(worker, `generations/${rich.id}/`)).length === 3, 15_000, "the image's renditions");
     // The first deletion batch lists every known key on the R2 to-do: one delete per 1000 of them, then one (now
     // empty) listing per prefix to catch objects no row named.
     const prefixes = [`uploads/${rich.id}/`, `generations/${rich.id}/`];
     let objects = 0;
     for (const prefix of prefixes) objects += (await r2Keys(worker, prefix)).length;
-    assert.equal(objects, 2, "an upload and an image");
+    assert.equal(objects, 4, "an upload, an image and its two renditions");
     const expectedR2 = Math.ceil(objects / 1000) + prefixes.length;
     assert.equal((await json(rich.session, "DELETE", "/api/me", { confirm: "DELETE" }, { "x-request-id": "meter-delete-1" })).status, 204);
     const deletion = await logLine("meter-delete-1");

@@ -36,7 +36,13 @@ async function onlyTheWinnerRemains(user, generationId, task) {
   assert.equal(done.status, "succeeded");
   const rows = await imageRows(generationId);
   assert.equal(rows.length, 1);
-  assert.deepEqual(await r2Keys(worker, `generations/${user.id}/${generationId}/`), [rows[0].r2_key], "only the winner's object remains");
+  // The winner's original and its two renditions (`<original>.medium.*.webp`, `<original>.preview.*.webp`).
+  const keys = await waitFor(async () => {
+    const listed = await r2Keys(worker, `generations/${user.id}/${generationId}/`);
+    return listed.length === 3 && listed;
+  }, 15_000, "the winner's renditions");
+  assert.deepEqual(keys.filter((key) => !key.endsWith(".webp")), [rows[0].r2_key], "only the winner's object remains");
+  assert.ok(keys.every((key) => key.startsWith(rows[0].r2_key)), "renditions only of the winner's object");
   const object = await worker.bucket.get(rows[0].r2_key);
   assert.equal(object.size, rows[0].size_bytes);
   assert.equal(object.httpEtag, rows[0].etag, "the object is the one the winner recorded");
@@ -91,7 +97,7 @@ describe("money holes", () => {
     assert.equal(done.status, "succeeded");
     assert.equal(done.images.length, 1);
     assert.equal((await imageRows(body.id)).length, 1);
-    assert.equal((await r2Keys(worker, `generations/${user.id}/${body.id}/`)).length, 1);
+    assert.equal((await r2Keys(worker, `generations/${user.id}/${body.id}/`)).filter((key) => !key.endsWith(".webp")).length, 1);
     const downloads = worker.fakes.apipod.state.resultRequests.filter((r) => r.taskId === task.id);
     assert.ok(downloads.length >= 1, "the paid result was downloaded");
     assert.ok(downloads.every((r) => r.index === 0), "the unpaid second result was never fetched");

@@ -59,7 +59,10 @@ export const ROWS = {
   ],
   generation_images: [
     { id: "img_aaaaaaaaaaaaaaaaaaaaaaaaaa", generation_id: GEN[0], account_id: ACC[0], position: 0, r2_key: `images/${ACC[0]}/img_aaaaaaaaaaaaaaaaaaaaaaaaaa.png`,
-      content_type: "image/png", size_bytes: 65536, width: 256, height: 144, etag: "etag-1", created_at: T + 30 },
+      content_type: "image/png", size_bytes: 65536, width: 256, height: 144, etag: "etag-1", created_at: T + 30,
+      medium_key: `images/${ACC[0]}/img_aaaaaaaaaaaaaaaaaaaaaaaaaa.png.medium.x.webp`, medium_etag: "etag-2", medium_bytes: 9000,
+      medium_width: 256, medium_height: 144, preview_key: null, preview_etag: null, preview_bytes: null, preview_width: null,
+      preview_height: null, renditions_tries: 1, renditions_due_at: T + 90 },
   ],
   support_messages: [
     { id: "sup_aaaaaaaaaaaaaaaaaaaaaaaaaa", account_id: ACC[0], email: "ada@example.com", subject: "Invoice", message: "Can I get an invoice?",

@@ -52,10 +52,11 @@ async function fetchOnce(target, init) {
 
 /**
  * Starts stand-ins + Worker. `bindings` overrides vars/secrets; `omit` removes some (to test misconfiguration);
- * `apipodImages: "small"` makes APIPod's results 256 px (real sizes by default).
+ * `apipodImages: "small"` makes APIPod's results 256 px (real sizes by default). `images: false` starts it without
+ * the Images binding (every rendition attempt then fails, as when the service is down).
  * Returns { url, fakes, db, bucket, logs, fetch, stop }.
  */
-export async function startWorker({ bindings = {}, omit = [], apipodImages } = {}) {
+export async function startWorker({ bindings = {}, omit = [], apipodImages, images = true } = {}) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const { workerOptions } = unstable_getMiniflareWorkerOptions(path.join(ROOT, "wrangler.toml"));
@@ -88,6 +89,7 @@ export async function startWorker({ bindings = {}, omit = [], apipodImages } = {
     r2Persist: false,
     handleRuntimeStdio: (stdout, stderr) => { collect(stdout); collect(stderr); },
   };
+  if (!images) delete options.images;
   const mf = new Miniflare(options);
   await mf.ready;
   const db = await mf.getD1Database("DB");
@@ -108,10 +110,13 @@ export async function startWorker({ bindings = {}, omit = [], apipodImages } = {
     stop: async () => { await mf.dispose(); await fakes.close(); },
     /**
      * Restarts the Worker with some vars changed (as a deploy with a new configuration would), keeping D1, R2
-     * and the stand-ins. `handle.db` and `handle.bucket` are refreshed.
+     * and the stand-ins; `{ images }` adds or removes the Images binding. `handle.db` and `handle.bucket` are
+     * refreshed.
      */
-    reconfigure: async (changes) => {
+    reconfigure: async (changes, { images: withImages } = {}) => {
       Object.assign(options.bindings, changes);
+      if (withImages === true) options.images = workerOptions.images;
+      if (withImages === false) delete options.images;
       await mf.setOptions(options);
       handle.db = await mf.getD1Database("DB");
       handle.bucket = await mf.getR2Bucket("IMAGES");

@@ -1,0 +1,147 @@
+//! Making a stored result's WebP renditions (medium, then the preview from the medium) with the Images binding,
+//! storing them in R2 next to the original and recording them once. Called by the finisher right after a
+//! success, and by the cron for whatever that missed (a failed binding, a crash) and for older generations.
+//! A failure never touches the generation: the original is served until the renditions exist.
+
+use gptimg_domain::ids::random_token;
+use gptimg_domain::image_sizes::{next_rendition_try, target_dimensions, ImageSize, RENDITIONS};
+use gptimg_domain::images::{inspect, ImageFormat, MAX_RESULT_BYTES};
+use gptimg_domain::time::UnixMillis;
+use serde_json::json;
+use worker::{Bucket, Env, ResponseBody};
+
+use crate::blobs;
+use crate::images_binding;
+use crate::log;
+use crate::meter;
+use crate::platform::{self, CryptoRandom};
+use crate::store::renditions::{self as store, Due, Made};
+use crate::store::Db;
+
+/// Images the cron makes renditions for per run.
+pub const PER_RUN: usize = 5;
+/// The most subrequests one image costs: the original's read, two binding calls, two puts, the D1 write and a
+/// clean-up delete.
+const WORST_SUBREQUESTS: u32 = 7;
+/// Kept for the cron's own bookkeeping after this step.
+const RESERVE: u32 = 20;
+
+/// The original the renditions are made from.
+pub struct Source<'a> {
+    pub image_id: &'a str,
+    pub r2_key: &'a str,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// Makes, stores and records both renditions. `Ok(false)`: made but someone else recorded theirs first (or the
+/// image is gone), and this call's objects were deleted again.
+pub async fn make(db: &Db, env: &Env, bucket: &Bucket, source: &Source<'_>) -> worker::Result<bool> {
+    let mut written: Vec<String> = Vec::new();
+    let outcome = make_both(env, bucket, source, &mut written).await;
+    let recorded = match &outcome {
+        Ok((medium, preview)) => store::record(db, source.image_id, medium, preview).await,
+        Err(_) => Ok(false),
+    };
+    if !matches!(recorded, Ok(true)) && !written.is_empty() {
+        if let Err(error) = blobs::delete_all(bucket, &written).await {
+            // Still under the account's prefix, which account deletion sweeps.
+            log::event("-", "renditions_not_cleaned", json!({ "keys": written, "cause": error.to_string() }));
+        }
+    }
+    outcome?;
+    recorded
+}
+
+async fn make_both(
+    env: &Env,
+    bucket: &Bucket,
+    source: &Source<'_>,
+    written: &mut Vec<String>,
+) -> worker::Result<(Made, Made)> {
+    let object = blobs::get(bucket, source.r2_key, None)
+        .await?
+        .ok_or_else(|| worker::Error::RustError(format!("original {} is missing", source.r2_key)))?;
+    let body = object.body().ok_or_else(|| worker::Error::RustError("original has no body".into()))?;
+    let ResponseBody::Stream(original) = body.response_body()? else {
+        return Err(worker::Error::RustError("original is not a stream".into()));
+    };
+    let [large, small] = RENDITIONS;
+    let (medium, medium_bytes) = one(env, bucket, &original, source, large, written).await?;
+    let smaller = images_binding::stream_of(&medium_bytes)?;
+    let (preview, _) = one(env, bucket, &smaller, source, small, written).await?;
+    Ok((medium, preview))
+}
+
+/// One rendition of `input`, checked (a WebP of the asked size) and stored under a key only this call uses.
+async fn one(
+    env: &Env,
+    bucket: &Bucket,
+    input: &worker::web_sys::ReadableStream,
+    source: &Source<'_>,
+    size: ImageSize,
+    written: &mut Vec<String>,
+) -> worker::Result<(Made, Vec<u8>)> {
+    let long_side = size.long_side().unwrap_or(u32::MAX);
+    let (width, height) = target_dimensions(source.width, source.height, long_side);
+    let bytes = images_binding::webp(env, input, width, height).await?;
+    let info = inspect(&bytes, MAX_RESULT_BYTES).map_err(|refusal| {
+        worker::Error::RustError(format!("{} rendition refused: {}", size.as_str(), refusal.code))
+    })?;
+    if info.format != ImageFormat::Webp {
+        return Err(worker::Error::RustError(format!("{} rendition is not WebP", size.as_str())));
+    }
+    let key = format!("{}.{}.{}.webp", source.r2_key, size.as_str(), random_token(&mut CryptoRandom));
+    let stored = bucket.put(&key, bytes.clone()).execute().await?;
+    written.push(key.clone());
+    let etag = stored.ok_or_else(|| worker::Error::RustError(format!("R2 did not store {key}")))?.http_etag();
+    let made =
+        Made { key, etag, bytes: bytes.len() as i64, width: i64::from(info.width), height: i64::from(info.height) };
+    Ok((made, bytes))
+}
+
+/// After a failed attempt: logged, counted, and retried later with backoff (or given up).
+pub async fn note_failure(db: &Db, image_id: &str, failed_tries: u32, error: &worker::Error, now: UnixMillis) {
+    let next = next_rendition_try(failed_tries, now);
+    log::event(
+        "-",
+        "renditions_failed",
+        json!({ "image_id": image_id, "tries": failed_tries, "cause": error.to_string(),
+        "retry_at": next.map(|t| t.0) }),
+    );
+    if let Err(error) = store::failed(db, image_id, next).await {
+        log::event("-", "renditions_failure_unrecorded", json!({ "image_id": image_id, "cause": error.to_string() }));
+    }
+}
+
+/// The cron step: renditions for images still missing them (new ones the finisher could not make, and the
+/// backfill of older generations), a bounded number per run and only while the subrequest budget allows.
+/// Returns how many were made.
+pub async fn sweep(env: &Env, now: UnixMillis) -> worker::Result<usize> {
+    let db = Db::from_env(env)?;
+    let bucket = blobs::bucket(env)?;
+    let mut made = 0;
+    for due in store::due(&db, now, PER_RUN).await? {
+        if meter::remaining(RESERVE) < WORST_SUBREQUESTS {
+            break;
+        }
+        if make_due(&db, env, &bucket, &due).await {
+            made += 1;
+        }
+    }
+    Ok(made)
+}
+
+async fn make_due(db: &Db, env: &Env, bucket: &Bucket, due: &Due) -> bool {
+    let dimension = |d: i64| u32::try_from(d).unwrap_or(0);
+    let source =
+        Source { image_id: &due.id, r2_key: &due.r2_key, width: dimension(due.width), height: dimension(due.height) };
+    match make(db, env, bucket, &source).await {
+        Ok(recorded) => recorded,
+        Err(error) => {
+            let tries = u32::try_from(due.renditions_tries + 1).unwrap_or(u32::MAX);
+            note_failure(db, &due.id, tries, &error, platform::now()).await;
+            false
+        }
+    }
+}
