@@ -127,7 +127,7 @@ describe("deletion", () => {
       assert.ok(!dump.includes(secret), `no table may still contain ${secret}`);
     }
     const listing = await worker.bucket.list();
-    assert.ok(!listing.objects.some((o) => o.key.includes(user.id)), "no R2 object of the user remains");
+    assert.deepEqual(listing.objects.filter((o) => o.key.includes(user.id)).map((o) => o.key), [], "no R2 object of the user remains");
     assert.ok(worker.fakes.stripe.state.cancelledSubscriptions.includes(subscription), "the Stripe subscription was cancelled");
 
     const kept = await worker.db.prepare("SELECT COUNT(*) AS n FROM payments WHERE account_id = ?").bind(user.id).first("n");
