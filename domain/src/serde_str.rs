@@ -1,21 +1,8 @@
-//! Serde for our string-backed state enums through their own `parse` and `as_str`, so a
-//! value read back from D1 or JSON is accepted only in the exact spelling we write, and each type costs one small
-//! impl instead of a derived visitor.
+//! Serde for our string-backed state enums through their own `parse` and `as_str`, so a value read back from D1 or
+//! JSON is accepted only in the exact spelling we write, and each type costs one small impl instead of a derived
+//! visitor.
 
-/// Implements `Deserialize` through `String` and the type's `parse(&str) -> Option<Self>`.
-macro_rules! deserialize_by_parse {
-    ($($name:ident),*) => {$(
-        impl<'de> serde::Deserialize<'de> for $name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let raw = <String as serde::Deserialize>::deserialize(deserializer)?;
-                Self::parse(&raw).ok_or_else(|| serde::de::Error::custom($crate::serde_str::refused(stringify!($name), &raw)))
-            }
-        }
-    )*};
-}
-pub(crate) use deserialize_by_parse;
-
-/// For `Copy` enums: `Serialize` as `as_str()`, `Deserialize` by `parse`.
+/// For `Copy` enums: `Serialize` as `as_str()`, `Deserialize` by `parse(&str) -> Option<Self>`.
 macro_rules! serde_as_str {
     ($($name:ident),*) => {$(
         impl serde::Serialize for $name {
@@ -23,9 +10,14 @@ macro_rules! serde_as_str {
                 serializer.serialize_str(self.as_str())
             }
         }
-    )*
-    $crate::serde_str::deserialize_by_parse!($($name),*);
-    };
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let raw = <String as serde::Deserialize>::deserialize(deserializer)?;
+                Self::parse(&raw).ok_or_else(|| serde::de::Error::custom($crate::serde_str::refused(stringify!($name), &raw)))
+            }
+        }
+    )*};
 }
 pub(crate) use serde_as_str;
 

@@ -54,11 +54,11 @@ pub async fn check(
     let Some(task_id) = row.apipod_task_id.as_deref() else { return Ok(Checked::AlreadyHandled) };
     let answer = client::status(config, task_id, request_id).await;
     if let Err(error) = &answer {
-        log::event("-", "apipod_poll_unanswered", json!({ "generation_id": row.id, "cause": error.0 }));
+        log::event(request_id.as_str(), "apipod_poll_unanswered", json!({ "generation_id": row.id, "cause": error.0 }));
     }
     let (status, min_delay, error) = apipod::poll_answer(answer.as_ref().ok().map(|a| a.view()));
     if let Some(error) = &error {
-        log_provider_error(&row.id, "apipod_poll_refused", error);
+        log_provider_error(&row.id, "apipod_poll_refused", error, request_id);
     }
     let readable = status.is_some();
     let now = platform::now();
@@ -83,7 +83,7 @@ pub async fn check(
     }
     let provider_done = answer.as_ref().ok().and_then(|a| completed_at_ms(&a.body));
     log::event(
-        "-",
+        request_id.as_str(),
         "apipod_task_done",
         json!({ "generation_id": row.id, "trigger": format!("{trigger:?}"), "provider_completed_at": provider_done,
             "lag_ms": provider_done.map(|at| now.0 - at) }),
@@ -126,7 +126,7 @@ async fn store_results(
         let (key, object) = match outcome {
             Ok(found) => found,
             Err((reason, cause)) => {
-                log::event("-", "result_not_stored", json!({ "generation_id": row.id, "cause": cause }));
+                log::event(request_id.as_str(), "result_not_stored", json!({ "generation_id": row.id, "cause": cause }));
                 blobs::delete_all(&bucket, &stored.into_iter().map(|s| s.r2_key).collect::<Vec<_>>()).await?;
                 return fail_claimed(db, config, row, claimed, &Failure::from(reason)).await;
             }
@@ -148,7 +148,7 @@ async fn store_results(
         // Another attempt settled it (a later claim, or the deadline sweep): remove only what this one wrote.
         blobs::delete_all(&bucket, &stored.iter().map(|s| s.r2_key.clone()).collect::<Vec<_>>()).await?;
     }
-    log::event("-", "generation_settled", json!({ "generation_id": row.id, "won": won, "attempt": claimed }));
+    log::event(request_id.as_str(), "generation_settled", json!({ "generation_id": row.id, "won": won, "attempt": claimed }));
     if won {
         make_renditions(db, env, &bucket, &stored).await;
     }

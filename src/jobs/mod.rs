@@ -46,10 +46,11 @@ fn model_name<'a>(config: &'a Config, model_id: &'a str) -> &'a str {
     config.models.by_id(model_id).map_or(model_id, |m| m.name.as_str())
 }
 
-/// An APIPod error answer, logged with both envelopes' facts (never shown as is).
-fn log_provider_error(generation_id: &GenerationId, what: &str, error: &ProviderError) {
+/// An APIPod error answer, logged with both envelopes' facts (never shown as is), under the id of the request or
+/// background run that made the call (the same id its `x-request-id` carried).
+fn log_provider_error(generation_id: &GenerationId, what: &str, error: &ProviderError, request_id: &RequestId) {
     log::event(
-        "-",
+        request_id.as_str(),
         what,
         json!({ "generation_id": generation_id, "http_status": error.http_status, "error_code": error.code,
             "error_type": error.kind, "error_message": error.message }),

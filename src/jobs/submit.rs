@@ -124,7 +124,7 @@ async fn attempt(
     let answer = client::submit(config, body_of(config, s), &key, request_id).await;
     if let Err(error) = &answer {
         log::event(
-            "-",
+            request_id.as_str(),
             "apipod_submit_unanswered",
             json!({ "generation_id": id, "attempt": attempt, "cause": error.0 }),
         );
@@ -143,7 +143,7 @@ async fn attempt(
         }
         SubmitOutcome::RetryAfter { secs, error } => {
             if let Some(error) = &error {
-                log_provider_error(id, "apipod_submit_deferred", error);
+                log_provider_error(id, "apipod_submit_deferred", error, request_id);
             }
             if store::record_poll(db, id, GenerationStatus::Queued, attempt, now.plus_secs(i64::from(secs)), now)
                 .await?
@@ -154,7 +154,7 @@ async fn attempt(
         }
         SubmitOutcome::Fail { failure, error } => {
             if let Some(error) = &error {
-                log_provider_error(id, "apipod_submit_refused", error);
+                log_provider_error(id, "apipod_submit_refused", error, request_id);
             }
             fail(db, config, id, s.model_id, &failure).await?;
             Ok(Submitted::Settled)

@@ -139,32 +139,30 @@ pub async fn delete_finished(
 }
 
 const SET_SHARE: &str = "UPDATE generations SET share_token = COALESCE(share_token, ?3), updated_at = ?4 \
- WHERE id = ?1 AND account_id = ?2 AND status = 'succeeded' RETURNING share_token";
+ WHERE id = ?1 AND account_id = ?2 AND status = 'succeeded'";
 const CLEAR_SHARE: &str =
     "UPDATE generations SET share_token = NULL, updated_at = ?3 WHERE id = ?1 AND account_id = ?2";
 
-#[derive(Deserialize)]
-struct ShareRow {
-    share_token: String,
-}
-
-/// The generation's share token (an existing one is kept), or `None` if it is not the caller's finished success.
+/// Turns on the generation's public link (an existing token is kept) and reads the generation back, in one round
+/// trip; `None` if it is not the caller's finished success (only those ever get a token).
 pub async fn share(
     db: &Db,
     id: &GenerationId,
     account_id: &AccountId,
     new_token: &str,
     now: UnixMillis,
-) -> worker::Result<Option<String>> {
-    let row = db
-        .first::<ShareRow>(db.prepare(SET_SHARE).bind(&[
-            text(id.as_str()),
-            text(account_id.as_str()),
-            text(new_token),
-            int(now.0),
-        ])?)
+) -> worker::Result<Option<GenerationRow>> {
+    let results = db
+        .batch(vec![
+            db.prepare(SET_SHARE).bind(&[text(id.as_str()), text(account_id.as_str()), text(new_token), int(now.0)])?,
+            db.prepare(ONE).bind(&[text(id.as_str()), text(account_id.as_str())])?,
+        ])
         .await?;
-    Ok(row.map(|r| r.share_token))
+    let row = match results.get(1) {
+        Some(read) => read.results::<GenerationRow>()?.into_iter().next(),
+        None => None,
+    };
+    Ok(row.filter(|row| row.share_token.is_some()))
 }
 
 pub async fn unshare(db: &Db, id: &GenerationId, account_id: &AccountId, now: UnixMillis) -> worker::Result<bool> {

@@ -104,8 +104,7 @@ pub async fn share(
     now: UnixMillis,
     random: &mut dyn RandomSource,
 ) -> Result<GenerationRow, ApiError> {
-    gallery::share(db, id, account, &new_share_token(random), now).await?.ok_or_else(not_found)?;
-    get(db, id, account).await
+    Ok(gallery::share(db, id, account, &new_share_token(random), now).await?.ok_or_else(not_found)?)
 }
 
 /// Revokes the public link at once.
