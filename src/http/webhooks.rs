@@ -30,7 +30,10 @@ pub async fn stripe(mut req: Request, ctx: &RequestContext) -> Result<Response, 
     let applied =
         stripe_events::apply_stripe_event(&db, config, header.as_deref(), &body, platform::now(), &mut CryptoRandom)
             .await?;
-    ctx.note(json!({ "stripe_event": applied.event_id, "type": applied.event_type, "outcome": applied.outcome }));
+    // An event we acted on gets a log line naming it and its outcome; an ignored type only the platform's record.
+    if applied.recorded {
+        ctx.note(json!({ "stripe_event": applied.event_id, "type": applied.event_type, "outcome": applied.outcome }));
+    }
     match applied.refusal() {
         Some(refusal) => Err(refusal.into()),
         None => Ok(Response::from_json(&Received { received: true, outcome: &applied.outcome })?),
