@@ -5,7 +5,7 @@ use gptimg_domain::billing::{decide, Decision, Problem};
 use gptimg_domain::ids::RandomSource;
 use gptimg_domain::ledger::{LedgerEntryId, LedgerKind, PaymentId};
 use gptimg_domain::stripe::event::{interpret, BillingEvent, Envelope};
-use gptimg_domain::stripe::signature;
+use gptimg_domain::stripe::signature::{self, SignatureError};
 use gptimg_domain::time::UnixMillis;
 use gptimg_domain::DomainError;
 
@@ -37,6 +37,15 @@ impl Applied {
     }
 }
 
+fn refused(e: SignatureError) -> DomainError {
+    DomainError::bad_request(e.code(), format!("Refused: {e}."))
+}
+
+/// The 400 for a delivery without a `Stripe-Signature` header (refused before its body is read).
+pub fn unsigned() -> ApiError {
+    refused(SignatureError::Missing).into()
+}
+
 /// Verifies, interprets and applies one signed delivery; a bad signature or an unreadable event is a 400.
 pub async fn apply_stripe_event(
     db: &Db,
@@ -46,8 +55,7 @@ pub async fn apply_stripe_event(
     now: UnixMillis,
     random: &mut dyn RandomSource,
 ) -> Result<Applied, ApiError> {
-    signature::verify(signature_header, body, config.stripe_webhook_secret.expose(), now.as_secs())
-        .map_err(|e| DomainError::bad_request(e.code(), format!("Refused: {e}.")))?;
+    signature::verify(signature_header, body, config.stripe_webhook_secret.expose(), now.as_secs()).map_err(refused)?;
     let malformed = || DomainError::bad_request("malformed_event", "The event could not be read.");
     let envelope = Envelope::parse(body).map_err(|_| malformed())?;
     let event = interpret(&envelope).map_err(|_| malformed())?;
