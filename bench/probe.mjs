@@ -2,14 +2,17 @@
 // machine's drift falls on all of them alike.   node bench/run.mjs --probe
 import { execSync } from "node:child_process";
 import fs from "node:fs";
-import { floorEventHeaders, signedInvoiceEvent } from "./events.mjs";
+import { checkoutEvent, floorEventHeaders, ignoredEvent, signed, signedInvoiceEvent } from "./events.mjs";
 import { TEST_SECRETS } from "../tests/support/env.mjs";
-const { url: meUrl, cookie, floorUrl, tokenHash: hash, account } = JSON.parse(process.argv[2]);
+const { url: meUrl, cookie, floorUrl, jsUrl, tokenHash: hash, account } = JSON.parse(process.argv[2]);
+const secret = TEST_SECRETS.STRIPE_WEBHOOK_SECRET;
+const post = (event) => () => ({ method: "POST", ...signed(event(), secret) });
+const unsigned = () => ({ method: "POST", body: "" });
 const webhook = () => {
   const { body, headers } = signedInvoiceEvent(account, TEST_SECRETS.STRIPE_WEBHOOK_SECRET);
   return { method: "POST", body, headers };
 };
-const workerd = execSync("pgrep -x workerd", { encoding: "utf8" }).trim().split("\n").map(Number);
+const workerd = execSync(`pgrep -x -P ${process.ppid} workerd`, { encoding: "utf8" }).trim().split("\n").map(Number);
 const ticks = Number(execSync("getconf CLK_TCK", { encoding: "utf8" }));
 const cpuMs = () => workerd.reduce((sum, pid) => {
   const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
@@ -26,6 +29,12 @@ const targets = [
   }],
   ["POST /webhooks/stripe", meUrl + "/webhooks/stripe", webhook],
   ["GET /healthz", meUrl + "/healthz", {}],
+  ["JS grant", jsUrl + "/webhooks/stripe", post(() => checkoutEvent(account))],
+  ["ours grant", meUrl + "/webhooks/stripe", post(() => checkoutEvent(account))],
+  ["JS ignored", jsUrl + "/webhooks/stripe", post(() => ignoredEvent(account))],
+  ["ours ignored", meUrl + "/webhooks/stripe", post(() => ignoredEvent(account))],
+  ["JS unsigned", jsUrl + "/webhooks/stripe", unsigned, 400],
+  ["ours unsigned", meUrl + "/webhooks/stripe", unsigned, 400],
   ["GET /favicon.svg", meUrl + "/favicon.svg", {}],
 ].map(([name, url, init, expect = 200]) => ({ name, url, expect, init: typeof init === "function" ? init : () => ({ headers: init }), samples: [], cpu: 0 }));
 const ROUNDS = 10, PER_ROUND = 200;

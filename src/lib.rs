@@ -31,13 +31,37 @@ use crate::meter::{Counts, Metered};
 const POLL_WORST_SUBREQUESTS: u32 = 24 + 7 * gptimg_domain::generation::IMAGES_PAID_PER_GENERATION as u32;
 
 #[event(fetch)]
-async fn fetch(req: Request, env: Env, _worker_ctx: Context) -> worker::Result<Response> {
+async fn fetch(req: Request, env: Env, worker_ctx: Context) -> worker::Result<Response> {
     meter::install(&env);
     let counts = Rc::<Counts>::default();
-    Metered::new(counts.clone(), serve(req, env, counts)).await
+    let served = Metered::new(counts.clone(), serve(req, env, counts.clone())).await?;
+    let Served { response, ctx, method, path } = served;
+    let status = response.status_code();
+    let background = ctx.take_after_response();
+    if background.is_empty() {
+        log::request(&method, &path, status, &ctx);
+    } else {
+        // Same counts: work after the response is part of this invocation (and of its subrequest limit), and the
+        // request's log line, if written, says what the whole invocation did.
+        worker_ctx.wait_until(Metered::new(counts, async move {
+            for work in background {
+                work.await;
+            }
+            log::request(&method, &path, status, &ctx);
+        }));
+    }
+    Ok(response)
 }
 
-async fn serve(req: Request, env: Env, counts: Rc<Counts>) -> worker::Result<Response> {
+/// A finished response and what its log line needs.
+struct Served {
+    response: Response,
+    ctx: RequestContext,
+    method: worker::Method,
+    path: String,
+}
+
+async fn serve(req: Request, env: Env, counts: Rc<Counts>) -> worker::Result<Served> {
     let ctx = RequestContext::begin(&req, env, counts);
     let method = req.method();
     let path = req.path();
@@ -53,8 +77,7 @@ async fn serve(req: Request, env: Env, counts: Rc<Counts>) -> worker::Result<Res
         }
     };
     let response = http::finish::finish(response, &ctx)?;
-    log::request(&method, &path, response.status_code(), &ctx);
-    Ok(response)
+    Ok(Served { response, ctx, method, path })
 }
 
 /// Generation polls, delivered with backoff delays. A failed poll is retried by the queue; the cron sweep

@@ -1,4 +1,12 @@
-//! Structured JSON log lines: one per request, plus named events. Never cookies, tokens, bodies or secrets.
+//! Structured JSON log lines: faults, named events, and a request's line only when it says something Workers
+//! observability does not. Never cookies, tokens, bodies or secrets.
+//!
+//! Observability already records every invocation (method, path, status, duration, CPU time, its `console`
+//! output), so a line per ordinary request would only repeat it, and `console.log` is the largest per-request
+//! cost an ordinary request has (issue 15). A request's line is written when it is worth reading on its own:
+//! a 5xx, notes a handler attached (a Stripe event's id and outcome, a callback's outcome, a sign-in), an unusual
+//! number of subrequests (`UNUSUAL_SUBREQUESTS`), or a caller that named the request's id (`x-request-id`) and
+//! so is tracing it. Faults are always logged, with the request id.
 
 use serde_json::json;
 use worker::Method;
@@ -7,11 +15,29 @@ use crate::http::RequestContext;
 use crate::meter::Counts;
 use crate::platform;
 
-/// The one line per request. Written by hand rather than through `serde_json::Value` because it runs on every
+/// More subrequests than any ordinary request makes (the heaviest, an account deletion, makes a handful plus one
+/// per 1000 R2 objects): a request above it gets its line, to be looked into.
+const UNUSUAL_SUBREQUESTS: u32 = 50;
+
+/// Whether a request's line says something observability does not (see the module comment).
+fn worth_a_line(status: u16, ctx: &RequestContext) -> bool {
+    status >= 500 || ctx.traced || ctx.has_notes() || ctx.counts.total() > UNUSUAL_SUBREQUESTS
+}
+
+/// The request's line, when it is worth one. Written by hand rather than through `serde_json::Value` because it runs on every
 /// request: the method is an enum, the request id is validated to `[A-Za-z0-9._-]`, and only the path is escaped.
 /// Notes a handler attached (`RequestContext::note`) ride along under `"event"` instead of a second line.
 pub fn request(method: &Method, path: &str, status: u16, ctx: &RequestContext) {
-    let level = if status >= 500 { "error" } else { "info" };
+    if !worth_a_line(status, ctx) {
+        return;
+    }
+    let level = if status >= 500 {
+        "error"
+    } else if ctx.counts.total() > UNUSUAL_SUBREQUESTS {
+        "warn"
+    } else {
+        "info"
+    };
     let path = serde_json::to_string(path).unwrap_or_else(|_| "\"?\"".to_owned());
     let mut line = format!(
         "{{\"level\":\"{level}\",\"msg\":\"request\",\"method\":\"{}\",\"path\":{path},\"status\":{status},\

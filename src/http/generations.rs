@@ -14,6 +14,7 @@ use super::session::current_user;
 use super::{private_json, RequestContext};
 use crate::blobs;
 use crate::config::Config;
+use crate::jobs;
 use crate::platform::{self, CryptoRandom};
 use crate::store::gallery::{GenerationRow, ImageRow};
 use crate::usecases::generations as usecase;
@@ -131,13 +132,14 @@ async fn caller_and_id(
     Ok((account, GenerationId::parse(raw_id).ok_or_else(generation::not_found)?))
 }
 
-/// `POST /api/generations`: validate, admit and charge in one batch, submit, 202 with the generation.
+/// `POST /api/generations`: validate, admit and charge in one batch, 202 with the generation (`queued`); the
+/// submission to APIPod runs after the response, so its latency is never the caller's.
 pub async fn create(mut req: Request, ctx: &RequestContext) -> Result<Response, ApiError> {
     let account = current_user(&req, ctx).await?.account.id;
     let request: GenerationRequest = read_json(&mut req, MAX_REQUEST_BYTES, &["application/json"]).await?;
     let (db, config) = (ctx.db()?, ctx.config()?);
-    let requester = usecase::Requester { account: &account, request_id: &ctx.request_id };
-    let row = usecase::create(&db, &ctx.env, config, requester, &request, platform::now(), &mut CryptoRandom).await?;
+    let (row, admitted) = usecase::create(&db, config, &account, &request, platform::now(), &mut CryptoRandom).await?;
+    ctx.after_response(jobs::submit(ctx.env.clone(), config.clone(), admitted, ctx.request_id.clone()));
     Ok(render(&row, ctx)?.with_status(202))
 }
 

@@ -26,6 +26,8 @@ pub mod uploads;
 pub mod webhooks;
 
 use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 
 use gptimg_domain::ids::RequestId;
@@ -38,6 +40,9 @@ use crate::platform::{self, CryptoRandom};
 use crate::store::Db;
 use error::ApiError;
 
+/// A job run after the response (`RequestContext::after_response`).
+pub type Background = Pin<Box<dyn Future<Output = ()>>>;
+
 /// What every handler may know about the request being served, built once at its start.
 pub struct RequestContext {
     pub env: Env,
@@ -45,7 +50,11 @@ pub struct RequestContext {
     pub counts: Rc<Counts>,
     /// What a handler wants in the request's log line (e.g. a Stripe event's id and outcome).
     notes: RefCell<Option<serde_json::Value>>,
+    /// Work a handler left to run after the response is sent (`waitUntil`, see `lib.rs`).
+    after_response: RefCell<Vec<Background>>,
     pub request_id: RequestId,
+    /// The caller named this request's id (`x-request-id`): it is tracing it, so its log line is written.
+    pub traced: bool,
     pub started: UnixMillis,
     pub is_https: bool,
     config: ConfigResult,
@@ -53,22 +62,43 @@ pub struct RequestContext {
 
 impl RequestContext {
     pub fn begin(req: &Request, env: Env, counts: Rc<Counts>) -> Self {
-        let request_id = req
-            .headers()
-            .get("x-request-id")
-            .ok()
-            .flatten()
-            .and_then(|raw| RequestId::parse(&raw))
-            .unwrap_or_else(|| RequestId::generate(&mut CryptoRandom));
+        let named = req.headers().get("x-request-id").ok().flatten().and_then(|raw| RequestId::parse(&raw));
+        let traced = named.is_some();
+        let request_id = named.unwrap_or_else(|| RequestId::generate(&mut CryptoRandom));
         // The raw URL string, not a parsed one: this runs on every request.
         let is_https = req.inner().url().starts_with("https:");
         let config = config::load(&env);
-        Self { env, request_id, started: platform::now(), is_https, config, counts, notes: RefCell::new(None) }
+        Self {
+            env,
+            request_id,
+            traced,
+            started: platform::now(),
+            is_https,
+            config,
+            counts,
+            notes: RefCell::new(None),
+            after_response: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// Runs `work` once the response has been sent, within this invocation (`Context::wait_until`): the
+    /// caller does not wait for it, and it must settle on its own whatever happens.
+    pub fn after_response(&self, work: impl Future<Output = ()> + 'static) {
+        self.after_response.borrow_mut().push(Box::pin(work));
+    }
+
+    /// The work left for after the response, in the order it was added.
+    pub fn take_after_response(&self) -> Vec<Background> {
+        std::mem::take(&mut *self.after_response.borrow_mut())
     }
 
     /// Attaches facts to this request's single log line.
     pub fn note(&self, fields: serde_json::Value) {
         *self.notes.borrow_mut() = Some(fields);
+    }
+
+    pub fn has_notes(&self) -> bool {
+        self.notes.borrow().is_some()
     }
 
     pub fn take_notes(&self) -> Option<serde_json::Value> {

@@ -24,13 +24,17 @@ pub async fn stripe(mut req: Request, ctx: &RequestContext) -> Result<Response, 
     let config = ctx.config()?;
     let too_large =
         || ApiError::from(DomainError::new(ErrorKind::PayloadTooLarge, "body_too_large", "The event is too large."));
-    let header = req.headers().get("stripe-signature")?;
+    // An unsigned request is refused before its body is read: it costs nothing more than its answer.
+    let header = req.headers().get("stripe-signature")?.ok_or_else(stripe_events::unsigned)?;
     let body = super::json_body::read_capped(&mut req, MAX_EVENT_BYTES).await?.ok_or_else(too_large)?;
     let db = ctx.db()?;
     let applied =
-        stripe_events::apply_stripe_event(&db, config, header.as_deref(), &body, platform::now(), &mut CryptoRandom)
+        stripe_events::apply_stripe_event(&db, config, Some(&header), &body, platform::now(), &mut CryptoRandom)
             .await?;
-    ctx.note(json!({ "stripe_event": applied.event_id, "type": applied.event_type, "outcome": applied.outcome }));
+    // An event we acted on gets a log line naming it and its outcome; an ignored type only the platform's record.
+    if applied.recorded {
+        ctx.note(json!({ "stripe_event": applied.event_id, "type": applied.event_type, "outcome": applied.outcome }));
+    }
     match applied.refusal() {
         Some(refusal) => Err(refusal.into()),
         None => Ok(Response::from_json(&Received { received: true, outcome: &applied.outcome })?),

@@ -22,7 +22,7 @@ use crate::store::generations as store;
 use crate::store::Db;
 
 pub use finish::{check, Checked, Trigger};
-pub use submit::{submit, Submitted};
+pub use submit::{submit, Admitted};
 
 /// One step of one generation: a submission retry while it is queued, a poll while it runs. `attempt` must
 /// match the row's count or the message is a stale duplicate.

@@ -1,6 +1,8 @@
 //! Submitting a generation to APIPod: the same body and Idempotency-Key on every attempt, so a retry after a
 //! timeout or a lost connection can never start a second paid task.
 
+use std::rc::Rc;
+
 use gptimg_domain::apipod::{self, callback, SubmitOutcome, TaskRequest};
 use gptimg_domain::generation::{
     poll_delay_secs, GenerationId, GenerationStatus, UploadId, ValidGeneration, REFERENCE_URL_LIFETIME_SECS,
@@ -8,6 +10,7 @@ use gptimg_domain::generation::{
 use gptimg_domain::ids::RequestId;
 use gptimg_domain::links;
 use gptimg_domain::time::UnixMillis;
+use gptimg_domain::Cause;
 use serde_json::json;
 use worker::Env;
 
@@ -59,35 +62,56 @@ fn body_of(config: &Config, s: &Submission<'_>) -> String {
     })
 }
 
-/// What the caller knows after a submission without reading the generation back.
-pub enum Submitted {
-    /// APIPod took the task and this submission moved the generation to `running`.
-    Running,
-    /// It failed and was refunded, waits for a retry, or something else settled it: read it back.
-    Settled,
+/// An admitted (already charged) generation whose first submission runs after the 202 has been sent: owned, so
+/// it outlives the request handler (`RequestContext::after_response`).
+pub struct Admitted {
+    generation_id: GenerationId,
+    model_id: String,
+    apipod_model: String,
+    prompt: String,
+    aspect_ratio: String,
+    quality: Option<String>,
+    reference_ids: Vec<UploadId>,
+    created: UnixMillis,
 }
 
-/// Submits an admitted (already charged) generation, first attempt, from the request that created it.
-pub async fn submit(
-    db: &Db,
-    env: &Env,
-    config: &Config,
-    generation_id: &GenerationId,
-    generation: &ValidGeneration<'_>,
-    created: UnixMillis,
-    request_id: &RequestId,
-) -> worker::Result<Submitted> {
+impl Admitted {
+    pub fn new(generation_id: GenerationId, generation: &ValidGeneration<'_>, created: UnixMillis) -> Self {
+        Self {
+            generation_id,
+            model_id: generation.model.id.clone(),
+            apipod_model: generation.apipod_model().to_owned(),
+            prompt: generation.prompt.as_str().to_owned(),
+            aspect_ratio: generation.aspect_ratio.clone(),
+            quality: generation.quality.clone(),
+            reference_ids: generation.references.clone(),
+            created,
+        }
+    }
+}
+
+/// The first submission, after the response. Whatever happens is settled without the caller: an unanswered or
+/// rate-limited submit is retried from the queue, a refused one fails and refunds once, and if even recording
+/// the outcome fails, the generation stays `queued` and the cron sweep fails and refunds it (`sweep_action`).
+pub async fn submit(env: Env, config: Rc<Config>, admitted: Admitted, request_id: RequestId) {
     let submission = Submission {
-        generation_id,
-        model_id: &generation.model.id,
-        apipod_model: generation.apipod_model(),
-        prompt: generation.prompt.as_str(),
-        aspect_ratio: &generation.aspect_ratio,
-        quality: generation.quality.as_deref(),
-        reference_ids: &generation.references,
-        created,
+        generation_id: &admitted.generation_id,
+        model_id: &admitted.model_id,
+        apipod_model: &admitted.apipod_model,
+        prompt: &admitted.prompt,
+        aspect_ratio: &admitted.aspect_ratio,
+        quality: admitted.quality.as_deref(),
+        reference_ids: &admitted.reference_ids,
+        created: admitted.created,
     };
-    attempt(db, env, config, &submission, 0, request_id).await
+    let result = match Db::from_env(&env) {
+        Ok(db) => attempt(&db, &env, &config, &submission, 0, &request_id).await,
+        Err(error) => Err(error),
+    };
+    if let Err(error) = result {
+        let cause = format!("{}: {}", admitted.generation_id.as_str(), Cause::of(&error));
+        log::fault(request_id.as_str(), "apipod_submit_failed", &cause);
+    }
 }
 
 /// A later attempt, from the queue, for a generation still `queued`.
@@ -108,7 +132,7 @@ pub async fn retry(
         reference_ids: &row.reference_upload_ids,
         created: UnixMillis(row.created_at),
     };
-    attempt(db, env, config, &submission, row.poll_attempts, request_id).await.map(|_| ())
+    attempt(db, env, config, &submission, row.poll_attempts, request_id).await
 }
 
 async fn attempt(
@@ -118,7 +142,7 @@ async fn attempt(
     s: &Submission<'_>,
     attempt: i64,
     request_id: &RequestId,
-) -> worker::Result<Submitted> {
+) -> worker::Result<()> {
     let id = s.generation_id;
     let key = apipod::idempotency_key(id.as_str());
     let answer = client::submit(config, body_of(config, s), &key, request_id).await;
@@ -135,11 +159,10 @@ async fn attempt(
     match outcome {
         SubmitOutcome::Accepted(task_id) => {
             let first_delay = poll_delay_secs(0);
-            if !store::mark_running(db, id, &task_id, attempt, now.plus_secs(i64::from(first_delay)), now).await? {
-                return Ok(Submitted::Settled);
+            if store::mark_running(db, id, &task_id, attempt, now.plus_secs(i64::from(first_delay)), now).await? {
+                enqueue_poll(env, id, attempt, first_delay).await?;
             }
-            enqueue_poll(env, id, attempt, first_delay).await?;
-            Ok(Submitted::Running)
+            Ok(())
         }
         SubmitOutcome::RetryAfter { secs, error } => {
             if let Some(error) = &error {
@@ -150,14 +173,13 @@ async fn attempt(
             {
                 enqueue_poll(env, id, attempt + 1, secs).await?;
             }
-            Ok(Submitted::Settled)
+            Ok(())
         }
         SubmitOutcome::Fail { failure, error } => {
             if let Some(error) = &error {
                 log_provider_error(id, "apipod_submit_refused", error, request_id);
             }
-            fail(db, config, id, s.model_id, &failure).await?;
-            Ok(Submitted::Settled)
+            fail(db, config, id, s.model_id, &failure).await
         }
     }
 }

@@ -1,4 +1,4 @@
-//! Generations: start one (admit and charge in one batch, then submit), finish one when APIPod calls back, and the
+//! Generations: start one (admit and charge in one batch; the submit runs after the response), finish one when APIPod calls back, and the
 //! gallery's reads, delete and share.
 
 use gptimg_domain::account::AccountId;
@@ -20,23 +20,16 @@ use crate::store::gallery::{self, GenerationRow};
 use crate::store::generations::{self as store, NewGeneration};
 use crate::store::Db;
 
-/// Who asks for a generation: the account charged, and the request id its APIPod submission carries.
-pub struct Requester<'a> {
-    pub account: &'a AccountId,
-    pub request_id: &'a RequestId,
-}
-
-/// Validates, admits and charges (one guarded batch), then submits; the generation as the caller now sees it.
+/// Validates, admits and charges (one guarded batch): the generation as the caller now sees it (`queued`), and
+/// its first submission, for the caller to run after the response (`jobs::submit`).
 pub async fn create(
     db: &Db,
-    env: &Env,
     config: &Config,
-    requester: Requester<'_>,
+    account: &AccountId,
     request: &GenerationRequest,
     now: UnixMillis,
     random: &mut dyn RandomSource,
-) -> Result<GenerationRow, ApiError> {
-    let Requester { account, request_id } = requester;
+) -> Result<(GenerationRow, jobs::Admitted), ApiError> {
     let valid = validate(request, &config.models)?;
     let id = GenerationId::generate(random);
     let new = NewGeneration {
@@ -57,10 +50,8 @@ pub async fn create(
     if let Some(facts) = store::admit(db, &new).await? {
         return Err(refusal(&facts, valid.references.len(), valid.cost, now.0).into());
     }
-    match jobs::submit(db, env, config, &id, &valid, now, request_id).await? {
-        jobs::Submitted::Running => Ok(GenerationRow::admitted(id, &valid, GenerationStatus::Running, now)),
-        jobs::Submitted::Settled => get(db, &id, account).await,
-    }
+    let admitted = jobs::Admitted::new(id.clone(), &valid, now);
+    Ok((GenerationRow::admitted(id, &valid, GenerationStatus::Queued, now), admitted))
 }
 
 /// The caller's generation; someone else's is the same 404 as a missing one.

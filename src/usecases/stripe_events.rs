@@ -1,11 +1,11 @@
 //! Applying a Stripe event: verify its signature, decide what it means (`billing::decide`), apply that in one
-//! batch. A paid event that cannot be applied is recorded for an operator and refused, so Stripe delivers it again.
+//! batch (none for a type we never act on). A paid event that cannot be applied is recorded for an operator and refused, so Stripe delivers it again.
 
 use gptimg_domain::billing::{decide, Decision, Problem};
 use gptimg_domain::ids::RandomSource;
 use gptimg_domain::ledger::{LedgerEntryId, LedgerKind, PaymentId};
-use gptimg_domain::stripe::event::{interpret, Envelope};
-use gptimg_domain::stripe::signature;
+use gptimg_domain::stripe::event::{interpret, BillingEvent, Envelope};
+use gptimg_domain::stripe::signature::{self, SignatureError};
 use gptimg_domain::time::UnixMillis;
 use gptimg_domain::DomainError;
 
@@ -19,8 +19,10 @@ use crate::store::{billing_problems, invoice_payments, Db};
 pub struct Applied {
     pub event_id: String,
     pub event_type: String,
-    /// As recorded in `stripe_events` (e.g. `granted`, `duplicate`, `needs_attention`).
+    /// As recorded in `stripe_events` (e.g. `granted`, `duplicate`, `needs_attention`), or `ignored_event_type`.
     pub outcome: String,
+    /// False for an event type we do not act on: it was acknowledged and nothing was written.
+    pub recorded: bool,
     problem: Option<Problem>,
 }
 
@@ -32,6 +34,15 @@ impl Applied {
     }
 }
 
+fn refused(e: SignatureError) -> DomainError {
+    DomainError::bad_request(e.code(), format!("Refused: {e}."))
+}
+
+/// The 400 for a delivery without a `Stripe-Signature` header (refused before its body is read).
+pub fn unsigned() -> ApiError {
+    refused(SignatureError::Missing).into()
+}
+
 /// Verifies, interprets and applies one signed delivery; a bad signature or an unreadable event is a 400.
 pub async fn apply_stripe_event(
     db: &Db,
@@ -41,14 +52,26 @@ pub async fn apply_stripe_event(
     now: UnixMillis,
     random: &mut dyn RandomSource,
 ) -> Result<Applied, ApiError> {
-    signature::verify(signature_header, body, config.stripe_webhook_secret.expose(), now.as_secs())
-        .map_err(|e| DomainError::bad_request(e.code(), format!("Refused: {e}.")))?;
+    signature::verify(signature_header, body, config.stripe_webhook_secret.expose(), now.as_secs()).map_err(refused)?;
     let malformed = || DomainError::bad_request("malformed_event", "The event could not be read.");
     let envelope = Envelope::parse(body).map_err(|_| malformed())?;
     let event = interpret(&envelope).map_err(|_| malformed())?;
+    let decision = decide(&event, &config.plans);
+    let applied = |outcome: String, problem, recorded| Applied {
+        event_id: envelope.id.clone(),
+        event_type: envelope.event_type.clone(),
+        outcome,
+        recorded,
+        problem,
+    };
+    // A type we never act on is acknowledged without a D1 write: recording it would cost a write per delivery
+    // for nothing we use (Stripe's dashboard keeps every delivery). Known types we decide to skip are recorded.
+    if let (BillingEvent::Ignored, Decision::Ignore(outcome)) = (&event, &decision) {
+        return Ok(applied((*outcome).to_owned(), None, false));
+    }
     let record = EventRecord { id: &envelope.id, event_type: &envelope.event_type, created: envelope.created, now };
-    let (outcome, problem) = apply(db, config, decide(&event, &config.plans), &record, random).await?;
-    Ok(Applied { event_id: envelope.id.clone(), event_type: envelope.event_type.clone(), outcome, problem })
+    let (outcome, problem) = apply(db, config, decision, &record, random).await?;
+    Ok(applied(outcome, problem, true))
 }
 
 /// Applies the decision; returns the recorded outcome and the problem the event would be (if it can be one).

@@ -8,7 +8,7 @@ import { TEST_SECRETS } from "../support/env.mjs";
 import { count } from "../support/google-flow.mjs";
 import { newPerson } from "../support/people.mjs";
 import { balance } from "../support/billing-flow.mjs";
-import { generate, getGeneration, settled, ledgerFor, r2Keys, generationRow, apipodSaw, waitFor } from "../support/generation-flow.mjs";
+import { generate, getGeneration, settled, ledgerFor, r2Keys, generationRow, apipodSaw, submittedTask, waitFor } from "../support/generation-flow.mjs";
 import { checkApipodAnswers } from "../support/contract-shape.mjs";
 
 const worker = useWorker({ before, after });
@@ -31,7 +31,7 @@ describe("callbacks", () => {
     const user = await newUser();
     const prompt = "Twice told [apipod:callback_twice]";
     const body = await start(user, prompt);
-    const [task] = apipodSaw(worker, prompt).tasks;
+    const task = await submittedTask(worker, prompt);
     await waitFor(() => callbacksFor(task.id).length === 2 && callbacksFor(task.id).every((c) => c.status), 10_000, "two callbacks");
     const deliveries = callbacksFor(task.id);
     assert.deepEqual(deliveries.map((c) => [c.status, c.body.outcome]), [[200, "finished"], [200, "not_running"]]);
@@ -68,7 +68,7 @@ describe("callbacks", () => {
     const user = await newUser();
     const prompt = "Not yet [apipod:callback_early]";
     const body = await start(user, prompt);
-    const [task] = apipodSaw(worker, prompt).tasks;
+    const task = await submittedTask(worker, prompt);
     const early = await waitFor(() => callbacksFor(task.id).find((c) => c.status), 5000, "the early callback");
     assert.deepEqual([early.status, early.body.outcome, early.payload.status], [200, "still_running", "completed"]);
 
@@ -85,6 +85,7 @@ describe("callbacks", () => {
   test("a wrong token, an unknown generation or a bad id is 404; other methods 405; a huge body 413", async () => {
     const user = await newUser();
     const body = await start(user, "Guarded [apipod:stall]");
+    await waitFor(async () => (await generationRow(worker, body.id)).status === "running", 5000, "the submit to land");
     const post = (path, init = {}) => worker.fetch(path, { method: "POST", headers: { "content-type": "application/json" }, body: "{}", ...init });
     const before = await generationRow(worker, body.id);
     for (const path of [`/webhooks/apipod/${body.id}/${"0".repeat(64)}`, `/webhooks/apipod/${body.id}/${callbackToken(body.id).slice(1)}`,
@@ -135,9 +136,11 @@ describe("idempotent submission", () => {
   test("409 idempotency_conflict fails and refunds with a clear reason", async () => {
     const user = await newUser();
     const body = await start(user, "Conflicted [apipod:conflict]");
-    assert.equal(body.status, "failed");
-    assert.equal(body.failure.code, "idempotency_conflict");
-    assert.match(body.failure.message, /refused to start this generation twice/);
+    assert.equal(body.status, "queued", "the 202 comes before APIPod's answer");
+    const done = await settled(worker, user.session, body.id);
+    assert.equal(done.status, "failed");
+    assert.equal(done.failure.code, "idempotency_conflict");
+    assert.match(done.failure.message, /refused to start this generation twice/);
     assert.deepEqual(await ledgerFor(worker, body.id), [{ kind: "generation_debit", amount: -4 }, { kind: "generation_refund", amount: 4 }]);
     assert.equal(await balance(worker, user.session), 110);
   });

@@ -5,7 +5,7 @@ import { useWorker } from "../support/worker.mjs";
 import { asUser, count } from "../support/google-flow.mjs";
 import { newPerson } from "../support/people.mjs";
 import { balance } from "../support/billing-flow.mjs";
-import { generate, getGeneration, settled, upload, r2Keys, ledgerFor, apipodSaw, waitFor } from "../support/generation-flow.mjs";
+import { generate, getGeneration, settled, upload, r2Keys, ledgerFor, apipodSaw, submittedTask, waitFor } from "../support/generation-flow.mjs";
 import { encodePng } from "../support/fakes/png.mjs";
 import { checkApipodAnswers } from "../support/contract-shape.mjs";
 
@@ -20,7 +20,8 @@ describe("a successful generation", () => {
     const user = await newUser({ pack: true });
     const { response, body } = await generate(worker, user.session, { prompt: "A lighthouse at dusk", model: "seedream-v4.5", aspect_ratio: "16:9" });
     assert.equal(response.status, 202);
-    assert.equal(body.status, "running");
+    assert.equal(body.status, "queued", "answered after admission; APIPod is called after the response");
+    assert.equal(body.in_progress, true);
     assert.equal(await balance(worker, user.session), 106);
 
     const done = await settled(worker, user.session, body.id);
@@ -62,28 +63,35 @@ describe("a successful generation", () => {
     assert.equal(response.status, 202);
     const requestId = response.headers.get("x-request-id");
     assert.ok(requestId);
+    await submittedTask(worker, "A traced harbour");
     const { submissions } = apipodSaw(worker, "A traced harbour");
     assert.equal(submissions.length, 1);
     assert.equal(submissions[0].requestId, requestId);
   });
 
-  test("the 202 answer is what a later read returns, built without reading it back: 3 D1 round trips", async () => {
+  test("the 202 answer is what a read returns until the submit lands; the invocation makes 3 D1 round trips", async () => {
     const user = await newUser({ pack: true });
+    const prompt = "A heron [apipod:stall] [apipod-submit-delay:300]";
     const response = await worker.fetch("/api/generations", {
       method: "POST",
       headers: asUser(worker, user.session, { "content-type": "application/json", "x-request-id": "generation-trips-1" }),
-      body: JSON.stringify({ prompt: "A heron [apipod:stall]", model: "nano-banana-2", aspect_ratio: "4:3" }),
+      body: JSON.stringify({ prompt, model: "nano-banana-2", aspect_ratio: "4:3" }),
     });
     assert.equal(response.status, 202);
     const answered = await response.json();
-    assert.equal(answered.status, "running");
-    assert.deepEqual(await getGeneration(worker, user.session, answered.id), answered);
+    assert.equal(answered.status, "queued");
+    assert.deepEqual(await getGeneration(worker, user.session, answered.id), answered, "built without reading it back");
+    await submittedTask(worker, prompt);
+    const running = await waitFor(async () => { const g = await getGeneration(worker, user.session, answered.id); return g.status === "running" && g; }, 5000, "running");
+    assert.deepEqual(running, { ...answered, status: "running" });
     const deadline = Date.now() + 3000;
     let line;
     while (!(line = worker.jsonLogs().find((l) => l.request_id === "generation-trips-1" && l.msg === "request")) && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 25));
     }
-    assert.equal(line.d1_round_trips, 3, "session, admission-and-debit batch, mark running");
+    assert.equal(line.status, 202);
+    assert.equal(line.d1_round_trips, 3, "session, admission-and-debit batch, then (after the response) mark running");
+    assert.deepEqual([line.fetches, line.queue_sends], [1, 1], "the submit and its first poll, in the same invocation");
   });
 
   test("reference images go to the edit model through signed links APIPod can fetch", async () => {
@@ -95,6 +103,7 @@ describe("a successful generation", () => {
     assert.match(uploaded.body.sha256, /^[0-9a-f]{64}$/);
     const { response, body } = await generate(worker, user.session, { prompt: "Make it blue", model: "seedream-v4.5", aspect_ratio: "1:1", reference_upload_ids: [uploaded.body.id] });
     assert.equal(response.status, 202);
+    await submittedTask(worker, "Make it blue");
     const [submission] = apipodSaw(worker, "Make it blue").submissions;
     assert.equal(submission.input.model, "seedream-v4.5-edit", "image-to-image is the -edit model on /v1/images/generations");
     assert.equal(submission.input.image_urls.length, 1);
@@ -119,6 +128,7 @@ describe("a successful generation", () => {
     const { response, body } = await generate(worker, user.session, { prompt: "Banana edit", model: "nano-banana-2", aspect_ratio: "21:9", quality: "4K", reference_upload_ids: [uploaded.body.id] });
     assert.equal(response.status, 202);
     assert.deepEqual([body.quality, body.cost], ["4K", 5]);
+    await submittedTask(worker, "Banana edit");
     const [submission] = apipodSaw(worker, "Banana edit").submissions;
     assert.deepEqual([submission.input.model, submission.input.quality, submission.input.aspect_ratio], ["nano-banana-2", "4K", "21:9"]);
     assert.equal(submission.references[0].status, 200, "APIPod could fetch the reference");
@@ -243,7 +253,8 @@ describe("money under concurrency and limits", () => {
     for (let i = 0; i < 12; i++) {
       const { response, body } = await generate(worker, user.session, { prompt: `Quick ${i} [apipod:submit500]`, model: "nano-banana-2", aspect_ratio: "1:1" });
       assert.equal(response.status, 202);
-      assert.equal(body.status, "failed");
+      // Failed (and so no longer in flight) once the submit after the response has been refused.
+      assert.equal((await settled(worker, user.session, body.id)).status, "failed");
     }
     const { response, body } = await generate(worker, user.session, { prompt: "Thirteenth", model: "nano-banana-2", aspect_ratio: "1:1" });
     assert.equal(response.status, 429);

@@ -8,7 +8,7 @@ import { startWorker, ROOT } from "../support/worker.mjs";
 import { asUser, count } from "../support/google-flow.mjs";
 import { newPerson } from "../support/people.mjs";
 import { balance } from "../support/billing-flow.mjs";
-import { generate, settled, r2Keys, ledgerFor, apipodSaw, waitFor } from "../support/generation-flow.mjs";
+import { generate, settled, r2Keys, ledgerFor, apipodSaw, submittedTask, waitFor } from "../support/generation-flow.mjs";
 import { checkApipodAnswers } from "../support/contract-shape.mjs";
 
 let worker;
@@ -56,7 +56,7 @@ async function onlyTheWinnerRemains(user, generationId, task) {
 /** Starts a generation and waits until its (slow) result download has begun. */
 async function downloading(user, prompt) {
   const { body } = await generate(worker, user.session, { prompt, model: "seedream-v4.5", aspect_ratio: "1:1" });
-  const [task] = apipodSaw(worker, prompt).tasks;
+  const task = await submittedTask(worker, prompt);
   await waitFor(() => worker.fakes.apipod.state.resultRequests.some((r) => r.taskId === task.id), 10_000, "first download");
   return { body, task };
 }

@@ -52,6 +52,11 @@ export function apipodSaw(worker, prompt) {
   return { submissions, tasks };
 }
 
+/** The task APIPod started for a prompt, once the submission (made after the 202) has reached it. */
+export function submittedTask(worker, prompt, timeoutMs = 5000) {
+  return waitFor(() => apipodSaw(worker, prompt).tasks[0], timeoutMs, `APIPod's task for "${prompt}"`);
+}
+
 /** Waits until `check()` returns something truthy. */
 export async function waitFor(check, timeoutMs = 15_000, what = "condition") {
   const deadline = Date.now() + timeoutMs;

@@ -37,11 +37,13 @@ fn int(value: &Value, path: &[&str]) -> Option<i64> {
 
 impl Envelope {
     pub fn parse(body: &[u8]) -> Result<Self, MalformedEvent> {
-        let value: Value = serde_json::from_slice(body).map_err(|_| MalformedEvent)?;
+        let mut value: Value = serde_json::from_slice(body).map_err(|_| MalformedEvent)?;
         let id = text(&value, &["id"]).filter(|id| id.starts_with("evt_")).ok_or(MalformedEvent)?;
         let event_type = text(&value, &["type"]).ok_or(MalformedEvent)?;
         let created = int(&value, &["created"]).ok_or(MalformedEvent)?;
-        let object = at(&value, &["data", "object"]).filter(|o| o.is_object()).cloned().ok_or(MalformedEvent)?;
+        // Moved out, not cloned: this runs on every delivery.
+        let object = value.get_mut("data").and_then(|data| data.get_mut("object")).map(Value::take);
+        let object = object.filter(Value::is_object).ok_or(MalformedEvent)?;
         Ok(Self { id, event_type, created, object })
     }
 }

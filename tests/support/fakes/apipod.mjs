@@ -34,7 +34,8 @@ export const MODES = {
   big_result: "the result is a 24 MiB PNG (a large ancillary chunk), sent in 1 MiB pieces with Content-Length",
 };
 
-// Besides the modes, [apipod-delay:MS] sets how long the task takes (default 250 ms), e.g. for the benchmark.
+// Besides the modes, [apipod-delay:MS] sets how long the task takes (default 250 ms), e.g. for the benchmark, and
+// [apipod-submit-delay:MS] how long submit takes to answer (a slow APIPod).
 
 // Documented models (contract §2), with their resolution values, the documented default one, and whether
 // image_urls are required.
@@ -140,6 +141,8 @@ export function createApipod({ apiKey, baseUrl, delayMs = 250, images = "real" }
     const key = req.headers["idempotency-key"];
     const submission = { input, mode, idempotencyKey: key, requestId: req.headers["x-request-id"] ?? null, userAgent: req.headers["user-agent"], references: [], at: Date.now() };
     state.submissions.push(submission);
+    const submitDelay = Number(/\[apipod-submit-delay:(\d+)\]/.exec(input.prompt ?? "")?.[1] ?? 0);
+    if (submitDelay) await new Promise((resolve) => setTimeout(resolve, submitDelay));
     const remembered = key && state.idempotency.get(key);
     if (remembered) {
       if (remembered.body !== raw.toString()) return send(res, 409, openAiError("Idempotency-Key reused with a different body", "idempotency_conflict"), "error");
