@@ -24,11 +24,13 @@ use worker::{event, Context, Env, MessageBatch, MessageExt, Request, Response, S
 use crate::http::RequestContext;
 use crate::meter::{Counts, Metered};
 
-/// The most subrequests one poll can make: D1 reads and the settling batch, APIPod status, and per stored image
-/// a download and an R2 put (results are capped at what was paid for) and its renditions (an R2 read, two Images
-/// calls, two puts, a D1 write, a clean-up), plus a re-queue. Messages beyond what the budget allows are retried
-/// in a later batch rather than started (`max_batch_size` in wrangler.toml is 10).
-const POLL_WORST_SUBREQUESTS: u32 = 24 + 7 * gptimg_domain::generation::IMAGES_PAID_PER_GENERATION as u32;
+/// The most subrequests one poll can make: D1 reads, the claim and the settling batch, APIPod status, a re-queue
+/// (24 leaves room to spare), and per stored image (results are capped at what was paid for) 8: a download, an R2
+/// put, and its renditions made before the success is recorded (an R2 read of the original, two Images calls, two
+/// puts, a clean-up delete if they fail half-way); their D1 columns go into the settling batch, so no D1 write per
+/// image. Worst case 24 + 8 x 4 = 56. Messages beyond what the budget allows are retried in a later batch rather
+/// than started (`max_batch_size` in wrangler.toml is 10).
+const POLL_WORST_SUBREQUESTS: u32 = 24 + 8 * gptimg_domain::generation::IMAGES_PAID_PER_GENERATION as u32;
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, worker_ctx: Context) -> worker::Result<Response> {
