@@ -17,7 +17,7 @@ use gptimg_domain::images::MAX_RESULT_BYTES;
 use gptimg_domain::time::UnixMillis;
 use gptimg_domain::Cause;
 use serde_json::json;
-use worker::{Bucket, Env};
+use worker::{Bucket, Delay, Env};
 
 use super::{enqueue_poll, log_provider_error, renditions};
 use crate::blobs::{self, PutError};
@@ -62,6 +62,8 @@ pub struct Claimed {
 
 /// A claim outlives a crashed finisher by this much before the sweep re-queues a poll.
 const CLAIM_SECS: i64 = 60;
+/// The pause before the finisher's second try at an image's renditions.
+const RENDITIONS_RETRY_AFTER: std::time::Duration = std::time::Duration::from_millis(250);
 
 /// Looks at the task and, if it has ended, finishes it now.
 pub async fn check(
@@ -224,7 +226,7 @@ fn keys_of(stored: &[StoredImage]) -> Vec<String> {
     stored.iter().flat_map(StoredImage::keys).collect()
 }
 
-/// The medium and the preview of a just-stored original, to be recorded with it. If the binding fails, the
+/// The medium and the preview of a just-stored original, to be recorded with it. If the binding fails twice, the
 /// failed attempt is recorded instead and the cron retries it later (`next_rendition_try`).
 async fn make_renditions(
     env: &Env,
@@ -235,7 +237,14 @@ async fn make_renditions(
     height: u32,
 ) -> Renditions {
     let source = renditions::Source { image_id, r2_key, width, height };
-    match renditions::make_stored(env, bucket, &source).await {
+    let mut made = renditions::make_stored(env, bucket, &source).await;
+    if made.is_err() {
+        // Once more, shortly: the usual failure is a dropped connection to the binding, and a success recorded
+        // without renditions serves the original until the cron's retry a minute later.
+        Delay::from(RENDITIONS_RETRY_AFTER).await;
+        made = renditions::make_stored(env, bucket, &source).await;
+    }
+    match made {
         Ok((medium, preview)) => Renditions::Made { medium, preview },
         Err(error) => Renditions::Failed { retry_at: renditions::log_failure(image_id, 1, &error, platform::now()) },
     }

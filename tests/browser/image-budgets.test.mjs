@@ -128,7 +128,7 @@ test(`the first gallery page of ${PAGE} real-size images: tiles ask for previews
   });
   t.diagnostic(`gallery: ${images.length} image requests, ${(total / 1e6).toFixed(2)} MB (${JSON.stringify(byVariant)})`);
   await context.close();
-  assert.ok(previewsOffered(), "every succeeded generation came with versioned preview and medium URLs");
+  assert.ok(previewsOffered(), `every succeeded generation came with versioned preview and medium URLs; ${live.worker.logs.filter((l) => l.includes("renditions_failed")).join("\n")}`);
   assert.equal(byVariant.original ?? 0, 0, "no tile loads an original");
   assert.ok(total < BUDGET_BYTES, `the first gallery page moved ${total} bytes of images (budget ${BUDGET_BYTES})`);
 });
