@@ -1,5 +1,6 @@
 //! R2 access: where uploads and generated images live, streaming checked images in (never a whole copy in
-//! memory when the length is known), reading them back (whole or by range), and deleting in bounded chunks.
+//! memory: at most one multipart part when the length is unknown), reading them back (whole or by range), and
+//! deleting in bounded chunks.
 
 use std::cell::RefCell;
 use std::pin::Pin;
@@ -9,12 +10,18 @@ use std::task::{Context, Poll};
 use futures_util::{Stream, StreamExt};
 use gptimg_domain::account::AccountId;
 use gptimg_domain::generation::{GenerationId, ImageId, UploadId};
-use gptimg_domain::images_stream::{too_large, StreamCheck, StreamedImage};
+use gptimg_domain::images::{too_large, ImageLimits};
+use gptimg_domain::images_stream::{StreamCheck, StreamedImage};
 use gptimg_domain::DomainError;
-use worker::{Bucket, Data, Env, FixedLengthStream, Object, Range};
+use worker::{Bucket, Data, Env, FixedLengthStream, MultipartUpload, Object, Range, UploadedPart};
+
+use crate::meter::{self, Kind};
 
 /// R2's limit on keys per `delete` call.
 pub const MAX_KEYS_PER_DELETE: usize = 1000;
+/// A body of unknown length is stored in parts of this size (R2: every part but the last the same size, at
+/// least 5 MiB), so memory holds one part, never the whole image; one that ends within it is a single put.
+const PART_BYTES: usize = 8 * 1024 * 1024;
 
 /// A body on its way into R2.
 pub type ByteChunks = Pin<Box<dyn Stream<Item = worker::Result<Vec<u8>>>>>;
@@ -85,43 +92,27 @@ impl Stream for Checked {
 }
 
 /// Streams `body` into R2 at `key`, checking it as an image on the way. With a known length the bytes go
-/// straight through (`FixedLengthStream`); without one they are read up to the cap (413 as soon as it is
-/// passed) and stored from that single copy. Anything refused leaves no object behind. The content type is
-/// not stored in R2: every read serves the type recorded in D1.
+/// straight through (`FixedLengthStream`); without one they are stored part by part (`put_unsized`), 413 as
+/// soon as the cap is passed. Anything refused leaves no object behind. The content type is not stored in R2:
+/// every read serves the type recorded in D1.
 pub async fn put_checked(
     bucket: &Bucket,
     key: &str,
     body: ByteChunks,
     length: Option<u64>,
-    max_bytes: usize,
+    limits: ImageLimits,
 ) -> Result<StoredObject, PutError> {
-    if length.is_some_and(|len| len > max_bytes as u64) {
-        return Err(PutError::Refused(too_large(max_bytes)));
+    if length.is_some_and(|len| len > limits.max_bytes as u64) {
+        return Err(PutError::Refused(too_large(limits.max_bytes)));
     }
-    let tap = Rc::new(RefCell::new(Tap { check: StreamCheck::new(max_bytes), refusal: None }));
-    let mut checked = Checked { inner: body, tap: tap.clone() };
+    let tap = Rc::new(RefCell::new(Tap { check: StreamCheck::new(limits), refusal: None }));
+    let checked = Checked { inner: body, tap: tap.clone() };
     let put = match length {
         Some(len) => bucket.put(key, Data::Stream(FixedLengthStream::wrap(checked, len))).execute().await,
-        None => {
-            let mut bytes = Vec::new();
-            let mut read = Ok(());
-            while let Some(chunk) = checked.next().await {
-                match chunk {
-                    Ok(chunk) => bytes.extend_from_slice(&chunk),
-                    Err(error) => {
-                        read = Err(error);
-                        break;
-                    }
-                }
-            }
-            match read {
-                Ok(()) => bucket.put(key, bytes).execute().await,
-                Err(error) => Err(error),
-            }
-        }
+        None => put_unsized(bucket, key, checked).await,
     };
     let Tap { check, refusal } =
-        std::mem::replace(&mut *tap.borrow_mut(), Tap { check: StreamCheck::new(0), refusal: None });
+        std::mem::replace(&mut *tap.borrow_mut(), Tap { check: StreamCheck::new(limits), refusal: None });
     if let Some(refusal) = refusal {
         return Err(PutError::Refused(refusal));
     }
@@ -133,6 +124,57 @@ pub async fn put_checked(
             Err(PutError::Refused(refusal))
         }
     }
+}
+
+/// A body of unknown length: one put if it ends within the first part, else a multipart upload of equal parts
+/// (aborted if reading or storing fails, so no parts are left behind).
+async fn put_unsized(bucket: &Bucket, key: &str, mut body: Checked) -> worker::Result<Option<Object>> {
+    let mut part: Vec<u8> = Vec::new();
+    let mut upload: Option<(MultipartUpload, Vec<UploadedPart>)> = None;
+    let stored = async {
+        while let Some(chunk) = body.next().await {
+            let mut rest: &[u8] = &chunk?;
+            while !rest.is_empty() {
+                let take = (PART_BYTES - part.len()).min(rest.len());
+                part.extend_from_slice(&rest[..take]);
+                rest = &rest[take..];
+                if part.len() == PART_BYTES {
+                    if upload.is_none() {
+                        upload = Some((bucket.create_multipart_upload(key).execute().await?, Vec::new()));
+                    }
+                    if let Some((multipart, parts)) = upload.as_mut() {
+                        parts.push(upload_part(multipart, parts.len(), std::mem::take(&mut part)).await?);
+                    }
+                }
+            }
+        }
+        match upload.take() {
+            None => bucket.put(key, std::mem::take(&mut part)).execute().await,
+            Some((multipart, mut parts)) => {
+                if !part.is_empty() {
+                    parts.push(upload_part(&multipart, parts.len(), std::mem::take(&mut part)).await?);
+                }
+                meter::count(Kind::R2);
+                multipart.complete(parts).await.map(Some)
+            }
+        }
+    }
+    .await;
+    if stored.is_err() {
+        if let Some((multipart, _)) = upload {
+            meter::count(Kind::R2);
+            // The failure that matters is the one being returned; an unaborted upload expires by R2's lifecycle.
+            let _ = multipart.abort().await;
+        }
+    }
+    stored
+}
+
+/// Part numbers start at 1. The binding's multipart object is not wrapped by `meter`, so its calls count here.
+async fn upload_part(multipart: &MultipartUpload, done: usize, bytes: Vec<u8>) -> worker::Result<UploadedPart> {
+    meter::count(Kind::R2);
+    let number = u16::try_from(done + 1).map_err(|_| worker::Error::RustError("too many parts".into()))?;
+    multipart.upload_part(number, bytes).await
 }
 
 pub async fn get(bucket: &Bucket, key: &str, range: Option<Range>) -> worker::Result<Option<Object>> {

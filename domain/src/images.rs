@@ -34,11 +34,21 @@ pub struct ImageInfo {
     pub height: u32,
 }
 
-/// Reference uploads: at most 10 MiB.
-pub const MAX_UPLOAD_BYTES: usize = 10 * 1024 * 1024;
-/// Generated results copied from APIPod: at most 25 MiB.
-pub const MAX_RESULT_BYTES: usize = 25 * 1024 * 1024;
-pub const MAX_DIMENSION: u32 = 8192;
+/// How large an image may be: its bytes, and its longest side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImageLimits {
+    pub max_bytes: usize,
+    pub max_side: u32,
+}
+
+/// Reference uploads: 10 MiB and 8192 px a side, which every model takes as a reference.
+pub const UPLOAD_LIMITS: ImageLimits = ImageLimits { max_bytes: 10 * 1024 * 1024, max_side: 8192 };
+/// Results copied from APIPod. The longest documented output is a 16 MP 8:1 "4K" image (11648 x 1456); its
+/// PNG runs to ~30 MB when textured. 16384 a side (WebP's own limit) and 64 MiB leave room for that without
+/// accepting anything absurd; a result streams into R2, so its size never has to fit in memory.
+pub const RESULT_LIMITS: ImageLimits = ImageLimits { max_bytes: 64 * 1024 * 1024, max_side: 16384 };
+/// What our own renditions (WebP, at most 1280 px) are checked against.
+pub const RENDITION_LIMITS: ImageLimits = ImageLimits { max_bytes: 16 * 1024 * 1024, max_side: 4096 };
 pub const MIN_DIMENSION: u32 = 16;
 
 fn sniff(bytes: &[u8]) -> Option<ImageFormat> {
@@ -69,19 +79,15 @@ fn is_complete(format: ImageFormat, head: &[u8], tail: &[u8], total: usize) -> b
 }
 
 /// Checks bytes claimed to be an image: 413 too large, 415 not PNG/JPEG/WebP, 422 truncated or out of bounds.
-pub fn inspect(bytes: &[u8], max_bytes: usize) -> Result<ImageInfo, DomainError> {
-    inspect_parts(bytes, bytes, bytes.len(), max_bytes)
+pub fn inspect(bytes: &[u8], limits: ImageLimits) -> Result<ImageInfo, DomainError> {
+    inspect_parts(bytes, bytes, bytes.len(), limits)
 }
 
 /// The same checks on an image seen only in part while it streams: its first bytes (enough for the header),
 /// its last bytes and its size.
-pub fn inspect_parts(head: &[u8], tail: &[u8], total: usize, max_bytes: usize) -> Result<ImageInfo, DomainError> {
-    if total > max_bytes {
-        return Err(DomainError::new(
-            ErrorKind::PayloadTooLarge,
-            "image_too_large",
-            format!("Images must be at most {} MiB.", max_bytes / (1024 * 1024)),
-        ));
+pub fn inspect_parts(head: &[u8], tail: &[u8], total: usize, limits: ImageLimits) -> Result<ImageInfo, DomainError> {
+    if total > limits.max_bytes {
+        return Err(too_large(limits.max_bytes));
     }
     let format = sniff(head).ok_or_else(|| {
         DomainError::new(
@@ -97,14 +103,23 @@ pub fn inspect_parts(head: &[u8], tail: &[u8], total: usize, max_bytes: usize) -
     let size = imagesize::blob_size(head).map_err(|_| unreadable())?;
     let (width, height) =
         (u32::try_from(size.width).unwrap_or(u32::MAX), u32::try_from(size.height).unwrap_or(u32::MAX));
-    let in_bounds = |d: u32| (MIN_DIMENSION..=MAX_DIMENSION).contains(&d);
+    let in_bounds = |d: u32| (MIN_DIMENSION..=limits.max_side).contains(&d);
     if !in_bounds(width) || !in_bounds(height) {
         return Err(DomainError::invalid(
             "image_dimensions_out_of_range",
-            "Images must be 16 to 8192 pixels wide and high.",
+            format!("Images must be {MIN_DIMENSION} to {} pixels wide and high.", limits.max_side),
         ));
     }
     Ok(ImageInfo { format, width, height })
+}
+
+/// 413: the image is over `max_bytes`.
+pub fn too_large(max_bytes: usize) -> DomainError {
+    DomainError::new(
+        ErrorKind::PayloadTooLarge,
+        "image_too_large",
+        format!("Images must be at most {} MiB.", max_bytes / (1024 * 1024)),
+    )
 }
 
 /// A single `Range: bytes=` request resolved against an object's size; `None` means serve it whole.

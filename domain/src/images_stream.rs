@@ -4,8 +4,8 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::error::{DomainError, ErrorKind};
-use crate::images::{inspect_parts, ImageInfo};
+use crate::error::DomainError;
+use crate::images::{inspect_parts, too_large, ImageInfo, ImageLimits};
 
 /// Bytes kept from the start: every PNG and WebP header, and JPEG frame headers after up to 256 KiB of
 /// metadata segments. A JPEG whose frame header comes later is refused as unreadable.
@@ -22,31 +22,23 @@ pub struct StreamedImage {
 
 #[derive(Debug)]
 pub struct StreamCheck {
-    max_bytes: usize,
+    limits: ImageLimits,
     total: usize,
     head: Vec<u8>,
     tail: Vec<u8>,
     hasher: Sha256,
 }
 
-pub fn too_large(max_bytes: usize) -> DomainError {
-    DomainError::new(
-        ErrorKind::PayloadTooLarge,
-        "image_too_large",
-        format!("Images must be at most {} MiB.", max_bytes / (1024 * 1024)),
-    )
-}
-
 impl StreamCheck {
-    pub fn new(max_bytes: usize) -> Self {
-        Self { max_bytes, total: 0, head: Vec::new(), tail: Vec::new(), hasher: Sha256::new() }
+    pub fn new(limits: ImageLimits) -> Self {
+        Self { limits, total: 0, head: Vec::new(), tail: Vec::new(), hasher: Sha256::new() }
     }
 
     /// Takes the next chunk; refuses (413) as soon as the total passes the cap, before the chunk goes anywhere.
     pub fn feed(&mut self, chunk: &[u8]) -> Result<(), DomainError> {
         self.total = self.total.saturating_add(chunk.len());
-        if self.total > self.max_bytes {
-            return Err(too_large(self.max_bytes));
+        if self.total > self.limits.max_bytes {
+            return Err(too_large(self.limits.max_bytes));
         }
         let room = HEAD_BYTES.saturating_sub(self.head.len());
         self.head.extend_from_slice(&chunk[..room.min(chunk.len())]);
@@ -63,7 +55,7 @@ impl StreamCheck {
 
     /// After the last chunk: the image's facts, or why it is not an acceptable image.
     pub fn finish(self) -> Result<StreamedImage, DomainError> {
-        let info = inspect_parts(&self.head, &self.tail, self.total, self.max_bytes)?;
+        let info = inspect_parts(&self.head, &self.tail, self.total, self.limits)?;
         let sha256 = crate::hex::encode(&self.hasher.finalize());
         Ok(StreamedImage { info, size_bytes: self.total, sha256 })
     }

@@ -39,38 +39,54 @@ fn jpeg(width: u16, height: u16) -> Vec<u8> {
 #[test]
 fn png_and_jpeg_are_recognised_by_their_bytes_with_dimensions() {
     assert_eq!(
-        inspect(&png(640, 480), MAX_UPLOAD_BYTES).unwrap(),
+        inspect(&png(640, 480), UPLOAD_LIMITS).unwrap(),
         ImageInfo { format: ImageFormat::Png, width: 640, height: 480 }
     );
     assert_eq!(
-        inspect(&jpeg(320, 200), MAX_UPLOAD_BYTES).unwrap(),
+        inspect(&jpeg(320, 200), UPLOAD_LIMITS).unwrap(),
         ImageInfo { format: ImageFormat::Jpeg, width: 320, height: 200 }
     );
 }
 
 #[test]
 fn text_pretending_to_be_an_image_is_unsupported() {
-    let error = inspect(b"this is a text file named cat.png, honest", MAX_UPLOAD_BYTES).unwrap_err();
+    let error = inspect(b"this is a text file named cat.png, honest", UPLOAD_LIMITS).unwrap_err();
     assert_eq!((error.kind, error.code.as_ref()), (ErrorKind::UnsupportedMediaType, "unsupported_image_type"));
-    assert_eq!(inspect(b"GIF89a....", MAX_UPLOAD_BYTES).unwrap_err().code, "unsupported_image_type");
+    assert_eq!(inspect(b"GIF89a....", UPLOAD_LIMITS).unwrap_err().code, "unsupported_image_type");
 }
 
 #[test]
 fn truncated_images_are_unprocessable() {
     let full = png(64, 64);
-    let error = inspect(&full[..full.len() - 6], MAX_UPLOAD_BYTES).unwrap_err();
+    let error = inspect(&full[..full.len() - 6], UPLOAD_LIMITS).unwrap_err();
     assert_eq!((error.kind, error.code.as_ref()), (ErrorKind::Unprocessable, "image_unreadable"));
     let full = jpeg(64, 64);
-    assert_eq!(inspect(&full[..full.len() - 1], MAX_UPLOAD_BYTES).unwrap_err().code, "image_unreadable");
-    assert_eq!(inspect(&png(64, 64)[..10], MAX_UPLOAD_BYTES).unwrap_err().code, "image_unreadable");
+    assert_eq!(inspect(&full[..full.len() - 1], UPLOAD_LIMITS).unwrap_err().code, "image_unreadable");
+    assert_eq!(inspect(&png(64, 64)[..10], UPLOAD_LIMITS).unwrap_err().code, "image_unreadable");
 }
 
 #[test]
 fn oversized_files_and_dimensions_are_refused() {
-    let error = inspect(&png(64, 64), 10).unwrap_err();
+    let error = inspect(&png(64, 64), ImageLimits { max_bytes: 10, ..UPLOAD_LIMITS }).unwrap_err();
     assert_eq!((error.kind, error.code.as_ref()), (ErrorKind::PayloadTooLarge, "image_too_large"));
-    assert_eq!(inspect(&png(9000, 64), MAX_UPLOAD_BYTES).unwrap_err().code, "image_dimensions_out_of_range");
-    assert_eq!(inspect(&png(8, 64), MAX_UPLOAD_BYTES).unwrap_err().code, "image_dimensions_out_of_range");
+    let wide = inspect(&png(9000, 64), UPLOAD_LIMITS).unwrap_err();
+    assert_eq!(wide.code, "image_dimensions_out_of_range");
+    assert_eq!(wide.message, "Images must be 16 to 8192 pixels wide and high.");
+    assert_eq!(inspect(&png(8, 64), UPLOAD_LIMITS).unwrap_err().code, "image_dimensions_out_of_range");
+}
+
+#[test]
+fn results_may_be_larger_than_uploads_up_to_their_own_bounds() {
+    // Nano Banana 2 at 4K 8:1 and 1:8: 16 MP, longer than any upload may be.
+    for (width, height) in [(11648, 1456), (1456, 11648)] {
+        assert_eq!(inspect(&png(width, height), UPLOAD_LIMITS).unwrap_err().code, "image_dimensions_out_of_range");
+        let info = inspect(&png(width, height), RESULT_LIMITS).unwrap();
+        assert_eq!((info.width, info.height), (width, height));
+    }
+    assert_eq!(inspect(&png(16385, 64), RESULT_LIMITS).unwrap_err().code, "image_dimensions_out_of_range");
+    assert!(RESULT_LIMITS.max_bytes > UPLOAD_LIMITS.max_bytes);
+    let over = ImageLimits { max_bytes: 30, ..RESULT_LIMITS };
+    assert_eq!(inspect(&png(11648, 1456), over).unwrap_err().code, "image_too_large");
 }
 
 #[test]
@@ -81,9 +97,9 @@ fn webp_length_must_match_its_header() {
     webp.extend_from_slice(&10u32.to_le_bytes());
     webp.extend_from_slice(&[0, 0, 0, 0]);
     webp.extend_from_slice(&[99, 0, 0, 49, 0, 0]);
-    let info = inspect(&webp, MAX_UPLOAD_BYTES).unwrap();
+    let info = inspect(&webp, UPLOAD_LIMITS).unwrap();
     assert_eq!((info.format, info.width, info.height), (ImageFormat::Webp, 100, 50));
-    assert_eq!(inspect(&webp[..webp.len() - 2], MAX_UPLOAD_BYTES).unwrap_err().code, "image_unreadable");
+    assert_eq!(inspect(&webp[..webp.len() - 2], UPLOAD_LIMITS).unwrap_err().code, "image_unreadable");
 }
 
 #[test]

@@ -13,7 +13,7 @@ use gptimg_domain::generation::{
     next_step, Failure, FailureReason, GenerationStatus, ImageId, NextStep, IMAGES_PAID_PER_GENERATION,
 };
 use gptimg_domain::ids::RequestId;
-use gptimg_domain::images::MAX_RESULT_BYTES;
+use gptimg_domain::images::RESULT_LIMITS;
 use gptimg_domain::time::UnixMillis;
 use gptimg_domain::Cause;
 use serde_json::json;
@@ -173,11 +173,11 @@ async fn store_results(
     let mut renditions_ms = 0;
     for (position, url) in urls.iter().take(IMAGES_PAID_PER_GENERATION).enumerate() {
         let id = ImageId::generate(&mut CryptoRandom);
-        let outcome = match client::download(url, MAX_RESULT_BYTES, request_id).await {
+        let outcome = match client::download(url, RESULT_LIMITS.max_bytes, request_id).await {
             Err(error) => Err((FailureReason::ResultUnavailable, error.0)),
             Ok((body, length)) => {
                 let key = blobs::output_key(&row.account_id, &row.id, &id);
-                match blobs::put_checked(&bucket, &key, body, length, MAX_RESULT_BYTES).await {
+                match blobs::put_checked(&bucket, &key, body, length, RESULT_LIMITS).await {
                     Ok(object) => Ok((key, object)),
                     Err(PutError::Refused(refusal)) => Err((FailureReason::ResultNotImage, refusal.code.into_owned())),
                     Err(PutError::Storage(error)) => Err((FailureReason::ResultUnavailable, error.to_string())),

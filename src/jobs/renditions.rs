@@ -6,7 +6,7 @@
 
 use gptimg_domain::ids::random_token;
 use gptimg_domain::image_sizes::{next_rendition_try, target_dimensions, ImageSize, RENDITIONS};
-use gptimg_domain::images::{inspect, ImageFormat, MAX_RESULT_BYTES};
+use gptimg_domain::images::{inspect, ImageFormat, RENDITION_LIMITS};
 use gptimg_domain::time::UnixMillis;
 use serde_json::json;
 use worker::{Bucket, Env, ResponseBody};
@@ -100,7 +100,7 @@ async fn one(
     let long_side = size.long_side().unwrap_or(u32::MAX);
     let (width, height) = target_dimensions(source.width, source.height, long_side);
     let bytes = images_binding::webp(env, input, width, height).await?;
-    let info = inspect(&bytes, MAX_RESULT_BYTES).map_err(|refusal| {
+    let info = inspect(&bytes, RENDITION_LIMITS).map_err(|refusal| {
         worker::Error::RustError(format!("{} rendition refused: {}", size.as_str(), refusal.code))
     })?;
     if info.format != ImageFormat::Webp {

@@ -4,7 +4,7 @@
 use gptimg_domain::account::AccountId;
 use gptimg_domain::generation::{upload_quota_exceeded, UploadId};
 use gptimg_domain::ids::RandomSource;
-use gptimg_domain::images::MAX_UPLOAD_BYTES;
+use gptimg_domain::images::UPLOAD_LIMITS;
 use gptimg_domain::links;
 use gptimg_domain::time::UnixMillis;
 use worker::{Bucket, Object};
@@ -27,7 +27,7 @@ pub async fn create(
 ) -> Result<Upload, ApiError> {
     let id = UploadId::generate(random);
     let r2_key = blobs::upload_key(account, &id);
-    let stored = match blobs::put_checked(bucket, &r2_key, body, declared_length, MAX_UPLOAD_BYTES).await {
+    let stored = match blobs::put_checked(bucket, &r2_key, body, declared_length, UPLOAD_LIMITS).await {
         Ok(stored) => stored,
         Err(PutError::Refused(refusal)) => return Err(refusal.into()),
         Err(PutError::Storage(error)) => return Err(error.into()),

@@ -3,10 +3,11 @@
 use proptest::prelude::*;
 
 use crate::images::tests::padded_png;
-use crate::images::{inspect, sha256_hex, ImageFormat, ImageInfo, MAX_DIMENSION, MIN_DIMENSION};
+use crate::images::{inspect, sha256_hex, ImageFormat, ImageInfo, ImageLimits, MIN_DIMENSION, UPLOAD_LIMITS};
 use crate::images_stream::StreamCheck;
 
-const MAX_BYTES: usize = 1024 * 1024;
+const LIMITS: ImageLimits = ImageLimits { max_bytes: 1024 * 1024, ..UPLOAD_LIMITS };
+const MAX_DIMENSION: u32 = UPLOAD_LIMITS.max_side;
 
 /// Bytes that start like each accepted format (so the sniffers and size readers run), or anything at all.
 fn image_like() -> impl Strategy<Value = Vec<u8>> {
@@ -25,7 +26,7 @@ fn image_like() -> impl Strategy<Value = Vec<u8>> {
 
 /// The streaming check over `bytes` cut at the given points.
 fn streamed(bytes: &[u8], cuts: &[usize]) -> Result<crate::images_stream::StreamedImage, crate::DomainError> {
-    let mut check = StreamCheck::new(MAX_BYTES);
+    let mut check = StreamCheck::new(LIMITS);
     let mut points: Vec<usize> = cuts.iter().map(|c| c % (bytes.len() + 1)).collect();
     points.push(bytes.len());
     points.sort_unstable();
@@ -42,7 +43,7 @@ proptest! {
 
     #[test]
     fn any_accepted_image_has_dimensions_in_bounds(bytes in image_like()) {
-        if let Ok(info) = inspect(&bytes, MAX_BYTES) {
+        if let Ok(info) = inspect(&bytes, LIMITS) {
             prop_assert!((MIN_DIMENSION..=MAX_DIMENSION).contains(&info.width));
             prop_assert!((MIN_DIMENSION..=MAX_DIMENSION).contains(&info.height));
         }
@@ -50,7 +51,7 @@ proptest! {
 
     #[test]
     fn streaming_in_any_chunks_decides_as_the_whole_image_does(bytes in image_like(), cuts in proptest::collection::vec(any::<usize>(), 0..6)) {
-        let whole = inspect(&bytes, MAX_BYTES);
+        let whole = inspect(&bytes, LIMITS);
         let streamed = streamed(&bytes, &cuts);
         match (whole, streamed) {
             (Ok(info), Ok(image)) => {
@@ -68,7 +69,7 @@ proptest! {
         padding in 0usize..2048, cuts in proptest::collection::vec(any::<usize>(), 0..6)) {
         let bytes = padded_png(width, height, padding);
         let expected = ImageInfo { format: ImageFormat::Png, width, height };
-        prop_assert_eq!(inspect(&bytes, MAX_BYTES), Ok(expected));
+        prop_assert_eq!(inspect(&bytes, LIMITS), Ok(expected));
         prop_assert_eq!(streamed(&bytes, &cuts).map(|image| image.info), Ok(expected));
     }
 
@@ -76,15 +77,15 @@ proptest! {
     fn a_cut_short_png_is_refused(width in MIN_DIMENSION..=MAX_DIMENSION, height in MIN_DIMENSION..=MAX_DIMENSION, padding in 0usize..256, keep in any::<usize>()) {
         let bytes = padded_png(width, height, padding);
         let keep = keep % bytes.len();
-        prop_assert!(inspect(&bytes[..keep], MAX_BYTES).is_err());
+        prop_assert!(inspect(&bytes[..keep], LIMITS).is_err());
     }
 
     #[test]
     fn anything_over_the_cap_is_refused_as_too_large(extra in 1usize..64, bytes in image_like()) {
         let cap = bytes.len().saturating_sub(extra);
         prop_assume!(cap < bytes.len());
-        prop_assert_eq!(inspect(&bytes, cap).unwrap_err().code, "image_too_large");
-        let mut check = StreamCheck::new(cap);
+        prop_assert_eq!(inspect(&bytes, ImageLimits { max_bytes: cap, ..LIMITS }).unwrap_err().code, "image_too_large");
+        let mut check = StreamCheck::new(ImageLimits { max_bytes: cap, ..LIMITS });
         prop_assert_eq!(check.feed(&bytes).unwrap_err().code, "image_too_large");
     }
 }

@@ -32,6 +32,7 @@ export const MODES = {
   two_results: "the completed task's `result` array holds two image URLs (more than one image paid for)",
   slow_result: "the result URL sends its PNG in pieces over 3 s",
   big_result: "the result is a 24 MiB PNG (a large ancillary chunk), sent in 1 MiB pieces with Content-Length",
+  big_chunked: "the same 24 MiB PNG sent without Content-Length (chunked transfer coding, as a CDN may)",
 };
 
 // Besides the modes, [apipod-delay:MS] sets how long the task takes (default 250 ms), e.g. for the benchmark, and
@@ -218,9 +219,10 @@ export function createApipod({ apiKey, baseUrl, delayMs = 250, images = "real" }
       return res.end("<html><body>Gateway error</body></html>");
     }
     await task.rendering;
-    const bytes = task.mode === "big_result" ? (task.bigPng ??= padPng(task.png, 24 * 1024 * 1024)) : task.png;
-    res.writeHead(200, { "content-type": "image/png", "content-length": bytes.length });
-    if (task.mode === "slow_result" || task.mode === "big_result") {
+    const big = task.mode === "big_result" || task.mode === "big_chunked";
+    const bytes = big ? (task.bigPng ??= padPng(task.png, 24 * 1024 * 1024)) : task.png;
+    res.writeHead(200, { "content-type": "image/png", ...(task.mode === "big_chunked" ? {} : { "content-length": bytes.length }) });
+    if (task.mode === "slow_result" || big) {
       const pieces = task.mode === "slow_result" ? 6 : Math.ceil(bytes.length / (1 << 20));
       const size = Math.ceil(bytes.length / pieces);
       for (let at = 0; at < bytes.length; at += size) {
