@@ -150,7 +150,11 @@ impl Claimed {
             Err(error) => Err(error),
         };
         if let Err(error) = result {
-            log::fault(request_id.as_str(), "generation_finish_failed", &format!("{}: {}", id.as_str(), Cause::of(&error)));
+            log::fault(
+                request_id.as_str(),
+                "generation_finish_failed",
+                &format!("{}: {}", id.as_str(), Cause::of(&error)),
+            );
         }
     }
 }
@@ -187,7 +191,11 @@ async fn store_results(
         let (key, object) = match outcome {
             Ok(found) => found,
             Err((reason, cause)) => {
-                log::event(request_id.as_str(), "result_not_stored", json!({ "generation_id": row.id, "cause": cause }));
+                log::event(
+                    request_id.as_str(),
+                    "result_not_stored",
+                    json!({ "generation_id": row.id, "cause": cause }),
+                );
                 blobs::delete_all(&bucket, &keys_of(&stored)).await?;
                 return fail_claimed(db, config, row, claimed, &Failure::from(reason)).await;
             }
