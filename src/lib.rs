@@ -24,11 +24,18 @@ use worker::{event, Context, Env, MessageBatch, MessageExt, Request, Response, S
 use crate::http::RequestContext;
 use crate::meter::{Counts, Metered};
 
-/// The most subrequests one poll can make: D1 reads and the settling batch, APIPod status, and per stored image
-/// a download and an R2 put (results are capped at what was paid for) and its renditions (an R2 read, two Images
-/// calls, two puts, a D1 write, a clean-up), plus a re-queue. Messages beyond what the budget allows are retried
-/// in a later batch rather than started (`max_batch_size` in wrangler.toml is 10).
-const POLL_WORST_SUBREQUESTS: u32 = 24 + 7 * gptimg_domain::generation::IMAGES_PAID_PER_GENERATION as u32;
+/// The most subrequests one poll can make: D1 reads, the claim and the settling batch, APIPod status, a re-queue
+/// (24 leaves room to spare), and per stored image (results are capped at what was paid for):
+/// - a download;
+/// - storing it: one put, or for a result without Content-Length a multipart upload (create, up to 8 parts of
+///   8 MiB for 64 MiB, complete) and an abort or a refused object's delete: at most 11;
+/// - its renditions, made before the success is recorded and tried at most twice: each try an R2 read of the
+///   original, two Images calls, two puts and a clean-up delete if it fails half-way (6). Their D1 columns go into
+///   the settling batch, so there is no D1 write per image.
+/// Worst case 24 + 4 x (1 + 11 + 12) = 120. Messages beyond what the budget allows are retried in a later batch
+/// rather than started (`max_batch_size` in wrangler.toml is 10).
+const POLL_WORST_SUBREQUESTS: u32 =
+    24 + (1 + 11 + 2 * 6) * gptimg_domain::generation::IMAGES_PAID_PER_GENERATION as u32;
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, worker_ctx: Context) -> worker::Result<Response> {

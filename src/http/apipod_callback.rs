@@ -1,6 +1,8 @@
 //! `POST /webhooks/apipod/{generation_id}/{token}`: APIPod's unsigned callback. The URL's token proves it is
-//! the one we handed out; the body is never trusted: the task is re-read from the status endpoint and finished
-//! exactly as the poller would.
+//! the one we handed out; the body is never trusted: the task is re-read from the status endpoint and claimed
+//! exactly as the poller would, before the answer (so an unreadable status is a 5xx APIPod delivers again). The
+//! slow part, downloading the results and making their renditions, runs after the answer: APIPod only needs a
+//! quick 2xx.
 
 use gptimg_domain::apipod::callback::{self, MAX_CALLBACK_BYTES};
 use gptimg_domain::generation::GenerationId;
@@ -32,6 +34,9 @@ pub async fn receive(mut req: Request, ctx: &RequestContext, raw_id: &str, token
     let claim = callback::claim(&body);
     let heard =
         usecase::finish_on_callback(&ctx.db()?, &ctx.env, config, &id, &ctx.request_id).await?.ok_or_else(not_found)?;
+    if let Some(claimed) = heard.finishing {
+        ctx.after_response(claimed.finish_later(ctx.env.clone(), config.clone(), ctx.request_id.clone()));
+    }
     let claimed_task_matches = claim.task_id.is_some() && claim.task_id == heard.task_id;
     ctx.note(json!({ "apipod_callback": id.as_str(), "claimed_status": claim.status,
         "claimed_task_matches": claimed_task_matches, "outcome": heard.outcome }));

@@ -60,11 +60,9 @@ struct ImageView<'a> {
     url: String,
     medium_url: String,
     preview_url: String,
+    /// The public link for anyone holding the share token: the medium (share pages use it), versioned once made.
     #[serde(skip_serializing_if = "Option::is_none")]
     share_url: Option<String>,
-    /// The medium for anyone holding the share link (share pages).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    share_medium_url: Option<String>,
 }
 
 impl<'a> GenerationView<'a> {
@@ -103,13 +101,18 @@ impl<'a> ImageView<'a> {
             height: image.height,
             content_type: &image.content_type,
             size_bytes: image.size_bytes,
-            share_url: share_token.map(|token| config.app_url.join(&shared_image_path(id, token))),
-            share_medium_url: share_token.map(|token| config.app_url.join(&format!("{medium_url}&share={token}"))),
+            share_url: share_token.map(|token| config.app_url.join(&share_path(id, token, &medium_url))),
             url: versioned_path(id, ImageSize::Original, Some(&image.etag)),
             medium_url,
             preview_url: versioned_path(id, ImageSize::Preview, image.preview_etag.as_deref()),
         }
     }
+}
+
+/// `?share=…` followed by the medium's own query (`size=medium`, and its version once it exists).
+fn share_path(image_id: &str, token: &str, medium_url: &str) -> String {
+    let medium_query = medium_url.split_once('?').map_or("", |(_, query)| query);
+    format!("{}&{medium_query}", shared_image_path(image_id, token))
 }
 
 #[derive(Serialize)]

@@ -1,7 +1,12 @@
 //! Looking at a running task and finishing it: ONE code path for the poller and for callbacks. The finisher
 //! first claims the generation's current attempt (a conditional D1 update), and settles it only while that
 //! claim is still the current one, so a poll, a callback, a duplicate callback and a finisher re-queued after
-//! a claim expired finish it exactly once, and only the winner's objects stay in R2.
+//! a claim expired finish it exactly once, and only the winner's objects stay in R2. A success is recorded with
+//! its images' WebP renditions already made (`store_results`), so a generation is never reported succeeded
+//! while its previews are still being made. A callback claims before it answers and finishes after the answer
+//! (`Claimed::finish_later`); the poller finishes at once (`check`).
+
+use std::rc::Rc;
 
 use gptimg_domain::apipod::{self, completed_at_ms};
 use gptimg_domain::generation::{
@@ -10,8 +15,9 @@ use gptimg_domain::generation::{
 use gptimg_domain::ids::RequestId;
 use gptimg_domain::images::RESULT_LIMITS;
 use gptimg_domain::time::UnixMillis;
+use gptimg_domain::Cause;
 use serde_json::json;
-use worker::Env;
+use worker::{Bucket, Delay, Env};
 
 use super::{enqueue_poll, log_provider_error, renditions};
 use crate::blobs::{self, PutError};
@@ -19,7 +25,7 @@ use crate::clients::apipod as client;
 use crate::config::Config;
 use crate::log;
 use crate::platform::{self, CryptoRandom};
-use crate::store::generations::{self as store, RunningGeneration, StoredImage};
+use crate::store::generations::{self as store, Renditions, RunningGeneration, StoredImage};
 use crate::store::Db;
 
 /// Who is looking: the queue's poll chain (which schedules the next poll) or a callback (which never does).
@@ -34,15 +40,32 @@ pub enum Trigger {
 pub enum Checked {
     /// Not finished yet (or the status could not be read and polling will try again).
     StillRunning { readable: bool },
-    /// This call finished it (succeeded or failed and refunded).
+    /// This call claimed it and finished it, or finishes it (succeeded, or failed and refunded).
     Finished,
     /// Someone else claimed it first.
     AlreadyHandled,
 }
 
+/// What a look found: a task this call has claimed and must now finish, or nothing to finish.
+pub enum Looked {
+    Claimed(Claimed),
+    Not(Checked),
+}
+
+/// A generation whose task has ended and whose current attempt this call holds: finishing it stores the results
+/// (or fails and refunds), settled only while the claim is still the current one.
+pub struct Claimed {
+    row: RunningGeneration,
+    claimed: i64,
+    ending: Result<Vec<String>, Failure>,
+}
+
 /// A claim outlives a crashed finisher by this much before the sweep re-queues a poll.
 const CLAIM_SECS: i64 = 60;
+/// The pause before the finisher's second try at an image's renditions.
+const RENDITIONS_RETRY_AFTER: std::time::Duration = std::time::Duration::from_millis(250);
 
+/// Looks at the task and, if it has ended, finishes it now.
 pub async fn check(
     db: &Db,
     env: &Env,
@@ -51,7 +74,26 @@ pub async fn check(
     trigger: Trigger,
     request_id: &RequestId,
 ) -> worker::Result<Checked> {
-    let Some(task_id) = row.apipod_task_id.as_deref() else { return Ok(Checked::AlreadyHandled) };
+    match look(db, env, config, row, trigger, request_id).await? {
+        Looked::Claimed(claimed) => {
+            claimed.finish(db, env, config, request_id).await?;
+            Ok(Checked::Finished)
+        }
+        Looked::Not(checked) => Ok(checked),
+    }
+}
+
+/// Reads the task's status (never trusting a callback's body) and claims the generation if the task has ended;
+/// otherwise schedules the next poll (polls only).
+pub async fn look(
+    db: &Db,
+    env: &Env,
+    config: &Config,
+    row: &RunningGeneration,
+    trigger: Trigger,
+    request_id: &RequestId,
+) -> worker::Result<Looked> {
+    let Some(task_id) = row.apipod_task_id.as_deref() else { return Ok(Looked::Not(Checked::AlreadyHandled)) };
     let answer = client::status(config, task_id, request_id).await;
     if let Err(error) = &answer {
         log::event(request_id.as_str(), "apipod_poll_unanswered", json!({ "generation_id": row.id, "cause": error.0 }));
@@ -74,12 +116,12 @@ pub async fn check(
             {
                 enqueue_poll(env, &row.id, row.poll_attempts + 1, delay).await?;
             }
-            return Ok(Checked::StillRunning { readable });
+            return Ok(Looked::Not(Checked::StillRunning { readable }));
         }
     };
     let claim_until = now.plus_secs(CLAIM_SECS);
     if !store::record_poll(db, &row.id, GenerationStatus::Running, row.poll_attempts, claim_until, now).await? {
-        return Ok(Checked::AlreadyHandled);
+        return Ok(Looked::Not(Checked::AlreadyHandled));
     }
     let provider_done = answer.as_ref().ok().and_then(|a| completed_at_ms(&a.body));
     log::event(
@@ -88,17 +130,39 @@ pub async fn check(
         json!({ "generation_id": row.id, "trigger": format!("{trigger:?}"), "provider_completed_at": provider_done,
             "lag_ms": provider_done.map(|at| now.0 - at) }),
     );
-    let claimed = row.poll_attempts + 1;
-    match ending {
-        Ok(urls) => store_results(db, env, config, row, claimed, &urls, request_id).await?,
-        Err(failure) => fail_claimed(db, config, row, claimed, &failure).await?,
+    Ok(Looked::Claimed(Claimed { row: row.clone(), claimed: row.poll_attempts + 1, ending }))
+}
+
+impl Claimed {
+    pub async fn finish(self, db: &Db, env: &Env, config: &Config, request_id: &RequestId) -> worker::Result<()> {
+        match &self.ending {
+            Ok(urls) => store_results(db, env, config, &self.row, self.claimed, urls, request_id).await,
+            Err(failure) => fail_claimed(db, config, &self.row, self.claimed, failure).await,
+        }
     }
-    Ok(Checked::Finished)
+
+    /// `finish`, after the response (`RequestContext::after_response`). An error is logged; the claim then
+    /// expires and the cron sweep re-queues a poll that finishes the generation.
+    pub async fn finish_later(self, env: Env, config: Rc<Config>, request_id: RequestId) {
+        let id = self.row.id.clone();
+        let result = match Db::from_env(&env) {
+            Ok(db) => self.finish(&db, &env, &config, &request_id).await,
+            Err(error) => Err(error),
+        };
+        if let Err(error) = result {
+            log::fault(
+                request_id.as_str(),
+                "generation_finish_failed",
+                &format!("{}: {}", id.as_str(), Cause::of(&error)),
+            );
+        }
+    }
 }
 
 /// Streams the paid-for result(s) into R2 (size-capped, checked while streaming) under keys only this attempt
-/// can produce, then records success only if this attempt still holds the claim (`claimed` attempts). Whoever
-/// loses, or meets a bad result, deletes only the objects it wrote itself.
+/// can produce, makes each one's WebP renditions (a failure only leaves them to the cron sweep, the original is
+/// served meanwhile), then records success with the images and their renditions only if this attempt still holds
+/// the claim (`claimed` attempts). Whoever loses, or meets a bad result, deletes only the objects it wrote itself.
 async fn store_results(
     db: &Db,
     env: &Env,
@@ -110,6 +174,7 @@ async fn store_results(
 ) -> worker::Result<()> {
     let bucket = blobs::bucket(env)?;
     let mut stored: Vec<StoredImage> = Vec::with_capacity(urls.len());
+    let mut renditions_ms = 0;
     for (position, url) in urls.iter().take(IMAGES_PAID_PER_GENERATION).enumerate() {
         let id = ImageId::generate(&mut CryptoRandom);
         let outcome = match client::download(url, RESULT_LIMITS.max_bytes, request_id).await {
@@ -126,12 +191,19 @@ async fn store_results(
         let (key, object) = match outcome {
             Ok(found) => found,
             Err((reason, cause)) => {
-                log::event(request_id.as_str(), "result_not_stored", json!({ "generation_id": row.id, "cause": cause }));
-                blobs::delete_all(&bucket, &stored.into_iter().map(|s| s.r2_key).collect::<Vec<_>>()).await?;
+                log::event(
+                    request_id.as_str(),
+                    "result_not_stored",
+                    json!({ "generation_id": row.id, "cause": cause }),
+                );
+                blobs::delete_all(&bucket, &keys_of(&stored)).await?;
                 return fail_claimed(db, config, row, claimed, &Failure::from(reason)).await;
             }
         };
         let info = object.image.info;
+        let started = platform::now();
+        let renditions = make_renditions(env, &bucket, id.as_str(), &key, info.width, info.height).await;
+        renditions_ms += platform::now().0 - started.0;
         stored.push(StoredImage {
             id,
             position: position as i64,
@@ -141,34 +213,48 @@ async fn store_results(
             width: i64::from(info.width),
             height: i64::from(info.height),
             etag: object.etag,
+            renditions,
         });
     }
     let won = store::complete(db, &row.id, claimed, &stored, platform::now()).await?;
     if !won {
-        // Another attempt settled it (a later claim, or the deadline sweep): remove only what this one wrote.
-        blobs::delete_all(&bucket, &stored.iter().map(|s| s.r2_key.clone()).collect::<Vec<_>>()).await?;
+        // Another attempt settled it (a later claim, or the deadline sweep): remove only what this one wrote,
+        // renditions included.
+        blobs::delete_all(&bucket, &keys_of(&stored)).await?;
     }
-    log::event(request_id.as_str(), "generation_settled", json!({ "generation_id": row.id, "won": won, "attempt": claimed }));
-    if won {
-        make_renditions(db, env, &bucket, &stored).await;
-    }
+    log::event(
+        request_id.as_str(),
+        "generation_settled",
+        json!({ "generation_id": row.id, "won": won, "attempt": claimed, "renditions_ms": renditions_ms }),
+    );
     Ok(())
 }
 
-/// The previews, made once now that the result is recorded. The generation has already succeeded: a failure
-/// is only noted, and the cron sweep makes them later (the original is served meanwhile).
-async fn make_renditions(db: &Db, env: &Env, bucket: &worker::Bucket, stored: &[StoredImage]) {
-    for image in stored {
-        let dimension = |d: i64| u32::try_from(d).unwrap_or(0);
-        let source = renditions::Source {
-            image_id: image.id.as_str(),
-            r2_key: &image.r2_key,
-            width: dimension(image.width),
-            height: dimension(image.height),
-        };
-        if let Err(error) = renditions::make(db, env, bucket, &source).await {
-            renditions::note_failure(db, image.id.as_str(), 1, &error, platform::now()).await;
-        }
+fn keys_of(stored: &[StoredImage]) -> Vec<String> {
+    stored.iter().flat_map(StoredImage::keys).collect()
+}
+
+/// The medium and the preview of a just-stored original, to be recorded with it. If the binding fails twice, the
+/// failed attempt is recorded instead and the cron retries it later (`next_rendition_try`).
+async fn make_renditions(
+    env: &Env,
+    bucket: &Bucket,
+    image_id: &str,
+    r2_key: &str,
+    width: u32,
+    height: u32,
+) -> Renditions {
+    let source = renditions::Source { image_id, r2_key, width, height };
+    let mut made = renditions::make_stored(env, bucket, &source).await;
+    if made.is_err() {
+        // Once more, shortly: the usual failure is a dropped connection to the binding, and a success recorded
+        // without renditions serves the original until the cron's retry a minute later.
+        Delay::from(RENDITIONS_RETRY_AFTER).await;
+        made = renditions::make_stored(env, bucket, &source).await;
+    }
+    match made {
+        Ok((medium, preview)) => Renditions::Made { medium, preview },
+        Err(error) => Renditions::Failed { retry_at: renditions::log_failure(image_id, 1, &error, platform::now()) },
     }
 }
 

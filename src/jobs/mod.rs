@@ -21,7 +21,7 @@ use crate::platform::{self, CryptoRandom};
 use crate::store::generations as store;
 use crate::store::Db;
 
-pub use finish::{check, Checked, Trigger};
+pub use finish::{check, look, Checked, Claimed, Looked, Trigger};
 pub use submit::{submit, Admitted};
 
 /// One step of one generation: a submission retry while it is queued, a poll while it runs. `attempt` must

@@ -1,7 +1,8 @@
-//! Making a stored result's WebP renditions (medium, then the preview from the medium) with the Images binding,
-//! storing them in R2 next to the original and recording them once. Called by the finisher right after a
-//! success, and by the cron for whatever that missed (a failed binding, a crash) and for older generations.
-//! A failure never touches the generation: the original is served until the renditions exist.
+//! Making a stored result's WebP renditions (medium, then the preview from the medium) with the Images binding
+//! and storing them in R2 next to the original, under keys only this call writes. The finisher makes them before
+//! it records the success, so they are recorded in the same batch as the image (`make_stored`); the cron makes
+//! whatever that missed (a failed binding) and those of older generations, and records them with a conditional
+//! update (`make`). A failure never touches the generation: the original is served until the renditions exist.
 
 use gptimg_domain::ids::random_token;
 use gptimg_domain::image_sizes::{next_rendition_try, target_dimensions, ImageSize, RENDITIONS};
@@ -34,23 +35,37 @@ pub struct Source<'a> {
     pub height: u32,
 }
 
-/// Makes, stores and records both renditions. `Ok(false)`: made but someone else recorded theirs first (or the
-/// image is gone), and this call's objects were deleted again.
-pub async fn make(db: &Db, env: &Env, bucket: &Bucket, source: &Source<'_>) -> worker::Result<bool> {
+/// Both renditions, made and stored but not recorded: the caller records them (or deletes their keys if it
+/// cannot). On failure whatever this call had already written is deleted again.
+pub async fn make_stored(env: &Env, bucket: &Bucket, source: &Source<'_>) -> worker::Result<(Made, Made)> {
     let mut written: Vec<String> = Vec::new();
     let outcome = make_both(env, bucket, source, &mut written).await;
-    let recorded = match &outcome {
-        Ok((medium, preview)) => store::record(db, source.image_id, medium, preview).await,
-        Err(_) => Ok(false),
-    };
-    if !matches!(recorded, Ok(true)) && !written.is_empty() {
-        if let Err(error) = blobs::delete_all(bucket, &written).await {
-            // Still under the account's prefix, which account deletion sweeps.
-            log::event("-", "renditions_not_cleaned", json!({ "keys": written, "cause": error.to_string() }));
-        }
+    if outcome.is_err() {
+        clean_up(bucket, &written).await;
     }
-    outcome?;
+    outcome
+}
+
+/// Makes, stores and records both renditions of an image already recorded (the cron). `Ok(false)`: made but
+/// someone else recorded theirs first (or the image is gone), and this call's objects were deleted again.
+pub async fn make(db: &Db, env: &Env, bucket: &Bucket, source: &Source<'_>) -> worker::Result<bool> {
+    let (medium, preview) = make_stored(env, bucket, source).await?;
+    let recorded = store::record(db, source.image_id, &medium, &preview).await;
+    if !matches!(recorded, Ok(true)) {
+        clean_up(bucket, &[medium.key, preview.key]).await;
+    }
     recorded
+}
+
+/// Deletes objects this call wrote and will not record.
+pub async fn clean_up(bucket: &Bucket, keys: &[String]) {
+    if keys.is_empty() {
+        return;
+    }
+    if let Err(error) = blobs::delete_all(bucket, keys).await {
+        // Still under the account's prefix, which account deletion sweeps.
+        log::event("-", "renditions_not_cleaned", json!({ "keys": keys, "cause": error.to_string() }));
+    }
 }
 
 async fn make_both(
@@ -100,8 +115,8 @@ async fn one(
     Ok((made, bytes))
 }
 
-/// After a failed attempt: logged, counted, and retried later with backoff (or given up).
-pub async fn note_failure(db: &Db, image_id: &str, failed_tries: u32, error: &worker::Error, now: UnixMillis) {
+/// Logs a failed attempt and says when the next one is due (`None`: given up, the original stays).
+pub fn log_failure(image_id: &str, failed_tries: u32, error: &worker::Error, now: UnixMillis) -> Option<UnixMillis> {
     let next = next_rendition_try(failed_tries, now);
     log::event(
         "-",
@@ -109,6 +124,12 @@ pub async fn note_failure(db: &Db, image_id: &str, failed_tries: u32, error: &wo
         json!({ "image_id": image_id, "tries": failed_tries, "cause": error.to_string(),
         "retry_at": next.map(|t| t.0) }),
     );
+    next
+}
+
+/// After a failed attempt of the cron: logged, counted, and retried later with backoff (or given up).
+pub async fn note_failure(db: &Db, image_id: &str, failed_tries: u32, error: &worker::Error, now: UnixMillis) {
+    let next = log_failure(image_id, failed_tries, error, now);
     if let Err(error) = store::failed(db, image_id, next).await {
         log::event("-", "renditions_failure_unrecorded", json!({ "image_id": image_id, "cause": error.to_string() }));
     }

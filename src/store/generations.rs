@@ -1,14 +1,15 @@
-//! Generations in D1: admission (limits, ownership, debit and ledger in one guarded batch), progress, and settlement.
+//! Generations in D1: admission (limits, ownership, debit and ledger in one guarded batch), progress, and settlement
+//! (a success with its images: `completion.rs`).
 
 use gptimg_domain::account::AccountId;
 use gptimg_domain::generation::{
-    AdmissionFacts, Failure, GenerationId, GenerationStatus, ImageId, UploadId, MAX_IN_FLIGHT, MAX_PER_MINUTE,
+    AdmissionFacts, Failure, GenerationId, GenerationStatus, UploadId, MAX_IN_FLIGHT, MAX_PER_MINUTE,
 };
-use gptimg_domain::image_sizes::FINISHER_GRACE_SECS;
 use gptimg_domain::ledger::LedgerEntryId;
 use gptimg_domain::time::UnixMillis;
 use serde::Deserialize;
 
+pub use super::completion::{complete, Renditions, StoredImage};
 use super::json_column;
 use super::{int, opt_text, text, Db, APPLY_LEDGER_ENTRY};
 
@@ -118,7 +119,7 @@ pub async fn mark_running(
 }
 
 /// What a submission retry, a poll or a callback needs to know about an unfinished generation.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 pub struct RunningGeneration {
     pub id: GenerationId,
     pub account_id: AccountId,
@@ -165,72 +166,6 @@ pub async fn record_poll(
         text(status.as_str()),
     ])?)
     .await
-}
-
-/// One stored output, ready to be recorded.
-pub struct StoredImage {
-    pub id: ImageId,
-    pub position: i64,
-    pub r2_key: String,
-    pub content_type: &'static str,
-    pub size_bytes: i64,
-    pub width: i64,
-    pub height: i64,
-    pub etag: String,
-}
-
-// Only the finisher whose claim is the current one (attempt count unchanged since it claimed) may settle it:
-// a finisher whose claim expired and was taken over loses even if it gets here first.
-const MARK_SUCCEEDED: &str = "UPDATE generations SET status = 'succeeded', finished_at = ?2, updated_at = ?2 \
- WHERE id = ?1 AND status = 'running' AND poll_attempts = ?3";
-
-// Renditions are due after the finisher's grace (?12): if it cannot make them, the cron sweep will.
-const INSERT_IMAGE: &str =
-    "INSERT INTO generation_images (id, generation_id, account_id, position, r2_key, content_type, size_bytes, \
- width, height, etag, created_at, renditions_due_at) SELECT ?1, id, account_id, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?12 \
- FROM generations WHERE id = ?2 AND status = 'succeeded' AND poll_attempts = ?11 \
- ON CONFLICT (generation_id, position) DO NOTHING";
-
-// Won when it succeeded under this claim and the rows hold this attempt's images (the attempt count never
-// moves once a generation has succeeded, so exactly one claim can see this).
-const WON: &str = "SELECT (status = 'succeeded' AND poll_attempts = ?2) AS won FROM generations WHERE id = ?1";
-
-#[derive(Deserialize)]
-struct WonRow {
-    won: i64,
-}
-
-/// Marks the generation succeeded with its images if it is still running under the caller's claim (one batch).
-/// Returns whether this call won; a loser must delete the objects it wrote.
-pub async fn complete(
-    db: &Db,
-    generation_id: &GenerationId,
-    claimed: i64,
-    images: &[StoredImage],
-    now: UnixMillis,
-) -> worker::Result<bool> {
-    let id = generation_id.as_str();
-    let mut statements = vec![db.prepare(MARK_SUCCEEDED).bind(&[text(id), int(now.0), int(claimed)])?];
-    for image in images {
-        statements.push(db.prepare(INSERT_IMAGE).bind(&[
-            text(image.id.as_str()),
-            text(id),
-            int(image.position),
-            text(&image.r2_key),
-            text(image.content_type),
-            int(image.size_bytes),
-            int(image.width),
-            int(image.height),
-            text(&image.etag),
-            int(now.0),
-            int(claimed),
-            int(now.plus_secs(FINISHER_GRACE_SECS).0),
-        ])?);
-    }
-    statements.push(db.prepare(WON).bind(&[text(id), int(claimed)])?);
-    let results = db.batch(statements).await?;
-    let row = results.last().map(|r| r.results::<WonRow>()).transpose()?.and_then(|mut rows| rows.pop());
-    Ok(row.is_some_and(|r| r.won == 1))
 }
 
 // ?5 NULL: whoever calls (the sweep, a refused submission); otherwise only the finisher holding that claim.

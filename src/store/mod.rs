@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod admin;
 pub mod billing;
 pub mod billing_problems;
+mod completion;
 pub mod gallery;
 pub mod generations;
 pub mod invoice_payments;

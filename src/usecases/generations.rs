@@ -15,7 +15,7 @@ use worker::{Bucket, Env};
 
 use crate::config::Config;
 use crate::http::error::ApiError;
-use crate::jobs::{self, Checked, Trigger};
+use crate::jobs::{self, Checked, Claimed, Looked, Trigger};
 use crate::store::gallery::{self, GenerationRow};
 use crate::store::generations::{self as store, NewGeneration};
 use crate::store::Db;
@@ -113,19 +113,23 @@ pub async fn unshare(db: &Db, id: &GenerationId, account: &AccountId, now: UnixM
 pub enum CallbackOutcome {
     /// Nothing to do: it is queued or has already ended.
     NotRunning,
+    /// The task has ended and this callback claimed the generation: it is finished after the answer.
     Finished,
     AlreadyHandled,
     StillRunning,
 }
 
-/// The outcome, and the task id we hold (to log whether the unsigned body named it).
+/// The outcome, the task id we hold (to log whether the unsigned body named it), and the claimed generation to
+/// finish once APIPod has its answer (`Claimed::finish_later`).
 pub struct CallbackHeard {
     pub outcome: CallbackOutcome,
     pub task_id: Option<String>,
+    pub finishing: Option<Claimed>,
 }
 
-/// Finishes a generation on APIPod's callback exactly as the poller would: its body is never trusted, the task is
-/// re-read. `None` when there is no such generation.
+/// Looks at a generation on APIPod's callback exactly as the poller would: its body is never trusted, the task is
+/// re-read, and an ended task is claimed. Storing the results (downloads, renditions) is left to the caller to run
+/// after the response. `None` when there is no such generation.
 pub async fn finish_on_callback(
     db: &Db,
     env: &Env,
@@ -134,15 +138,16 @@ pub async fn finish_on_callback(
     request_id: &RequestId,
 ) -> Result<Option<CallbackHeard>, ApiError> {
     let Some(row) = store::find_for_poll(db, id).await? else { return Ok(None) };
-    let outcome = if row.status != GenerationStatus::Running {
-        CallbackOutcome::NotRunning
+    let (outcome, finishing) = if row.status != GenerationStatus::Running {
+        (CallbackOutcome::NotRunning, None)
     } else {
-        match jobs::check(db, env, config, &row, Trigger::Callback, request_id).await? {
-            Checked::Finished => CallbackOutcome::Finished,
-            Checked::AlreadyHandled => CallbackOutcome::AlreadyHandled,
-            Checked::StillRunning { readable: true } => CallbackOutcome::StillRunning,
+        match jobs::look(db, env, config, &row, Trigger::Callback, request_id).await? {
+            Looked::Claimed(claimed) => (CallbackOutcome::Finished, Some(claimed)),
+            Looked::Not(Checked::Finished) => (CallbackOutcome::Finished, None),
+            Looked::Not(Checked::AlreadyHandled) => (CallbackOutcome::AlreadyHandled, None),
+            Looked::Not(Checked::StillRunning { readable: true }) => (CallbackOutcome::StillRunning, None),
             // Not acknowledged, so APIPod delivers it again; polling carries on meanwhile.
-            Checked::StillRunning { readable: false } => {
+            Looked::Not(Checked::StillRunning { readable: false }) => {
                 return Err(DomainError::new(
                     ErrorKind::Upstream,
                     "apipod_status_unavailable",
@@ -152,5 +157,5 @@ pub async fn finish_on_callback(
             }
         }
     };
-    Ok(Some(CallbackHeard { outcome, task_id: row.apipod_task_id }))
+    Ok(Some(CallbackHeard { outcome, task_id: row.apipod_task_id, finishing }))
 }

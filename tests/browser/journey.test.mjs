@@ -66,13 +66,14 @@ for (const [label, width, height] of VIEWPORTS) {
     const elapsed = await page.locator("#progress-elapsed").evaluate((el) => ({ hidden: el.getAttribute("aria-hidden"), inLive: Boolean(el.closest("[aria-live]")) }));
     assert.deepEqual(elapsed, { hidden: "true", inLive: false });
     assert.equal(await page.locator("#progress-text").getAttribute("aria-live"), "polite");
-    // The result shows the medium (the original while the API has no medium), sized to avoid layout shift;
+    // The result shows the medium, made before "Done." (so already versioned), sized to avoid layout shift;
     // Download is the original.
     const [generation] = (await (await page.request.get(`${url}/api/generations?limit=1`)).json()).generations;
     const [image] = generation.images;
+    assert.match(image.medium_url, /\?size=medium&v=\w+$/, "the medium existed when the generation succeeded");
     await page.waitForFunction(() => document.getElementById("result-image").complete && document.getElementById("result-image").naturalWidth > 0);
     const shown = await page.locator("#result-image").evaluate((img) => ({ src: img.getAttribute("src"), width: img.getAttribute("width"), height: img.getAttribute("height") }));
-    assert.deepEqual(shown, { src: image.medium_url ?? image.url, width: String(image.width), height: String(image.height) });
+    assert.deepEqual(shown, { src: image.medium_url, width: String(image.width), height: String(image.height) });
     const downloadLink = page.locator("#result-actions").getByRole("link", { name: "Download" });
     assert.deepEqual([await downloadLink.getAttribute("href"), await downloadLink.getAttribute("download")], [image.url, `gptimg-${generation.id}.png`]);
     await page.locator("#credit-balance", { hasText: "106 credits" }).waitFor();
@@ -85,7 +86,9 @@ for (const [label, width, height] of VIEWPORTS) {
     await detail.getByText(`A paper boat on a lake (${label})`).waitFor();
     await detail.getByRole("button", { name: "Share" }).click();
     const shareUrl = await page.locator("#share-link").getAttribute("href");
-    assert.equal((await fetch(shareUrl)).status, 200, "the share link works for anyone");
+    assert.equal(new URL(shareUrl).searchParams.get("size"), "medium", "the share link is the medium");
+    const shared = await fetch(shareUrl);
+    assert.deepEqual([shared.status, shared.headers.get("content-type")], [200, "image/webp"], "the share link works for anyone");
     await screenshot(page, `gallery-detail-${label}`);
     await detail.getByRole("button", { name: "Stop sharing" }).click();
     await detail.getByText("The public link no longer works.").waitFor();

@@ -27,17 +27,29 @@ async function start(user, prompt, extra = {}) {
 }
 
 describe("callbacks", () => {
-  test("callback, duplicate callback, then poll: finished once, by the callback, after one status read", async () => {
+  test("callback, duplicate callback, then poll: finished once, each callback answered at once, one status read per claim", async () => {
     const user = await newUser();
     const prompt = "Twice told [apipod:callback_twice]";
     const body = await start(user, prompt);
     const task = await submittedTask(worker, prompt);
     await waitFor(() => callbacksFor(task.id).length === 2 && callbacksFor(task.id).every((c) => c.status), 10_000, "two callbacks");
+    // The first callback claims the generation and is answered before the results are stored (after the answer).
+    // The stand-in sends the duplicate as soon as it has that answer: if the first is still storing, the duplicate
+    // reads the status again and takes the claim over (the latest claim wins, holes-storage.test.mjs); if the first
+    // has settled, there is nothing to do.
     const deliveries = callbacksFor(task.id);
-    assert.deepEqual(deliveries.map((c) => [c.status, c.body.outcome]), [[200, "finished"], [200, "not_running"]]);
+    assert.deepEqual(deliveries.map((c) => c.status), [200, 200]);
+    assert.equal(deliveries[0].body.outcome, "finished");
+    assert.ok(["finished", "already_handled", "not_running"].includes(deliveries[1].body.outcome), deliveries[1].body.outcome);
+    const claims = deliveries.filter((c) => c.body.outcome === "finished").length;
+    const looked = deliveries.filter((c) => c.body.outcome !== "not_running").length;
+    const settledLines = () => worker.jsonLogs().filter((l) => l.msg === "generation_settled" && l.fields?.generation_id === body.id).map((l) => l.fields);
+    await waitFor(() => settledLines().length === claims, 15_000, "every claim settled");
+    assert.deepEqual(settledLines().map((e) => e.won).sort(), claims === 2 ? [false, true] : [true], "exactly one finisher wins");
+    assert.equal(settledLines().find((e) => e.won).attempt, Math.max(...settledLines().map((e) => e.attempt)), "the latest claim wins");
     const finished = await generationRow(worker, body.id);
     assert.equal(finished.status, "succeeded");
-    assert.ok(finished.finished_at - task.completedAt < 1000, "the image was ours within a round trip of APIPod's completion");
+    assert.ok(finished.finished_at - task.completedAt < 5000, "stored with its renditions within seconds of APIPod's completion");
 
     // The queued poll arrives later and finds nothing to do; a poll for the current attempt neither.
     await sleep(1500);
@@ -45,10 +57,11 @@ describe("callbacks", () => {
     await queue.send({ generation_id: body.id, attempt: finished.poll_attempts });
     await sleep(1000);
     assert.deepEqual(await generationRow(worker, body.id), finished, "no later change to the row");
-    assert.equal(statusReadsFor(task.id).length, 1, "only the first callback read the status");
+    assert.equal(statusReadsFor(task.id).length, looked, "one status read per callback that found it running; no poll read it");
     assert.equal(await count(worker.db, "generation_images", "generation_id = ?", body.id), 1);
-    const originals = (await r2Keys(worker, `generations/${user.id}/${body.id}/`)).filter((key) => !key.endsWith(".webp"));
-    assert.equal(originals.length, 1, "one original (beside its two WebP renditions)");
+    const image = await worker.db.prepare("SELECT r2_key, medium_key, preview_key FROM generation_images WHERE generation_id = ?").bind(body.id).first();
+    const keys = await r2Keys(worker, `generations/${user.id}/${body.id}/`);
+    assert.deepEqual(keys.sort(), [image.r2_key, image.medium_key, image.preview_key].sort(), "the winner's original and renditions, nothing of a loser");
     assert.deepEqual(await ledgerFor(worker, body.id), [{ kind: "generation_debit", amount: -4 }]);
     assert.equal(await balance(worker, user.session), 106);
   });

@@ -348,10 +348,16 @@ describe("the gallery, images and sharing", () => {
     assert.equal(shared.shared, true);
     const shareUrl = new URL(shared.images[0].share_url);
     assert.match(shareUrl.searchParams.get("share"), /^[0-9a-z]{26}$/);
+    // Share pages use the medium, under the version the owner's medium URL has.
+    const ownersMedium = new URL(done.images[0].medium_url, worker.url);
+    assert.deepEqual([shareUrl.searchParams.get("size"), shareUrl.searchParams.get("v")], ["medium", ownersMedium.searchParams.get("v")]);
+    assert.ok(ownersMedium.searchParams.get("v"), "the medium existed when the generation was reported succeeded");
     const again = await (await worker.fetch(`/api/generations/${done.id}/share`, { method: "POST", headers: asUser(worker, owner.session) })).json();
     assert.equal(again.images[0].share_url, shared.images[0].share_url, "sharing twice keeps one link");
     const path = shareUrl.pathname + shareUrl.search;
-    assert.equal((await worker.fetch(path)).status, 200);
+    const viaShare = await worker.fetch(path);
+    assert.equal(viaShare.status, 200);
+    assert.equal(viaShare.headers.get("content-type"), "image/webp", "anyone with the link gets the WebP medium");
     assert.equal((await worker.fetch(path.replace(/share=\w+/, "share=" + "0".repeat(26)))).status, 404);
     const revoke = await worker.fetch(`/api/generations/${done.id}/share`, { method: "DELETE", headers: asUser(worker, owner.session) });
     assert.equal(revoke.status, 204);
@@ -363,7 +369,7 @@ describe("the gallery, images and sharing", () => {
     const user = await newUser({ pack: true });
     const { body } = await generate(worker, user.session, { prompt: "To delete", model: "nano-banana-2", aspect_ratio: "1:1" });
     const finished = await settled(worker, user.session, body.id);
-    await waitFor(async () => (await r2Keys(worker, `generations/${user.id}/${body.id}/`)).length === 3, 15_000, "renditions");
+    assert.equal((await r2Keys(worker, `generations/${user.id}/${body.id}/`)).length, 3, "the original and its renditions, stored before success");
     const response = await worker.fetch(`/api/generations/${body.id}`, { method: "DELETE", headers: asUser(worker, user.session) });
     assert.equal(response.status, 204);
     assert.equal((await worker.fetch(`/api/generations/${body.id}`, { headers: asUser(worker, user.session) })).status, 404);

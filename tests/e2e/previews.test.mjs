@@ -71,7 +71,22 @@ describe("renditions made at completion", () => {
     const { body } = await generate(worker, owner.session, { prompt: "A fox in snow", model: "seedream-v4.5", aspect_ratio: "16:9" });
     done = await settled(worker, owner.session, body.id);
     assert.equal(done.status, "succeeded");
-    row = await withRenditions(worker, done.images[0].id);
+    row = await imageRow(worker, done.images[0].id);
+  });
+
+  test("the first answer that says succeeded already has versioned preview and medium URLs, both WebP in R2", async () => {
+    // `settled` returns the first poll of the API that reported success: the renditions were recorded with it.
+    const [image] = done.images;
+    assert.ok(row.medium_key && row.preview_key, "recorded in the same batch as the success");
+    const version = (key) => row[`${key}_etag`].replace(/^W\//, "").replace(/"/g, "").replace(/[^0-9a-z]/gi, "").slice(0, 16);
+    assert.equal(image.medium_url, `/images/${image.id}?size=medium&v=${version("medium")}`);
+    assert.equal(image.preview_url, `/images/${image.id}?size=preview&v=${version("preview")}`);
+    const sizes = await checkRenditions(worker, row, image);
+    assert.ok(image.width > 1280, `a real-size original (${image.width}x${image.height})`);
+    assert.deepEqual([sizes.medium.width, sizes.preview.width], [1280, 512], "16:9: the long sides are 1280 and 512 px");
+    const settledLine = worker.jsonLogs().find((l) => l.msg === "generation_settled" && l.fields?.generation_id === done.id);
+    assert.equal(settledLine.fields.won, true);
+    console.log(`renditions made before the success was recorded: ${settledLine.fields.renditions_ms} ms`);
   });
 
   test("a medium and a preview WebP are in R2 and recorded in D1 after success", async () => {
@@ -124,13 +139,15 @@ describe("renditions made at completion", () => {
     }
 
     const shared = await (await worker.fetch(`/api/generations/${done.id}/share`, { method: "POST", headers: asUser(worker, owner.session) })).json();
-    const medium = new URL(shared.images[0].share_medium_url);
-    assert.equal(medium.searchParams.get("size"), "medium");
+    const medium = new URL(shared.images[0].share_url);
+    assert.equal(medium.searchParams.get("size"), "medium", "the share link is the medium");
+    assert.equal(medium.searchParams.get("v"), new URL(image.medium_url, worker.url).searchParams.get("v"), "versioned like the medium");
     const token = medium.searchParams.get("share");
-    assert.equal(new URL(shared.images[0].share_url).searchParams.get("share"), token);
+    assert.match(token, /^[0-9a-z]{26}$/);
     const viaShare = await worker.fetch(medium.pathname + medium.search);
     assert.equal(viaShare.status, 200, "anyone with the share link gets the medium");
     assert.equal(viaShare.headers.get("content-type"), "image/webp");
+    assert.ok(Buffer.from(await viaShare.arrayBuffer()).equals(await object(worker, row.medium_key)), "the medium's WebP bytes");
     assert.equal((await worker.fetch(`/images/${image.id}?size=preview&share=${token}`)).status, 200);
     assert.equal((await worker.fetch(`/images/${image.id}?size=preview&share=${"0".repeat(26)}`)).status, 404, "a wrong token");
     await worker.fetch(`/api/generations/${done.id}/share`, { method: "DELETE", headers: asUser(worker, owner.session) });
@@ -219,7 +236,9 @@ describe("when the Images binding fails", () => {
     const done = await settled(broken, user.session, body.id);
     assert.equal(done.status, "succeeded");
     const [image] = done.images;
-    const failedRow = await waitFor(async () => { const row = await imageRow(broken, image.id); return row.renditions_tries === 1 && row; }, 15_000, "the failed attempt");
+    // Recorded with the success: one failed attempt, the retry due later.
+    const failedRow = await imageRow(broken, image.id);
+    assert.equal(failedRow.renditions_tries, 1);
     assert.equal(failedRow.medium_key, null);
     assert.ok(failedRow.renditions_due_at > Date.now(), "retried later");
     assert.ok(broken.logs.some((line) => line.includes("renditions_failed") && line.includes(image.id)), "the failure is logged");
@@ -234,6 +253,13 @@ describe("when the Images binding fails", () => {
       assert.ok(Buffer.from(await response.arrayBuffer()).equals(original));
     }
     assert.deepEqual(await r2Keys(broken, `generations/${user.id}/${body.id}/`), [failedRow.r2_key], "nothing half-made is left");
+    const shared = await (await broken.fetch(`/api/generations/${body.id}/share`, { method: "POST", headers: asUser(broken, user.session) })).json();
+    const link = new URL(shared.images[0].share_url);
+    assert.deepEqual([link.searchParams.get("size"), link.searchParams.get("v")], ["medium", null], "the medium's link, unversioned until it exists");
+    const viaShare = await broken.fetch(link.pathname + link.search);
+    assert.equal(viaShare.status, 200, "anyone with the share link");
+    assert.equal(viaShare.headers.get("content-type"), "image/png", "gets the original while there is no medium");
+    assert.ok(Buffer.from(await viaShare.arrayBuffer()).equals(original));
 
     // The service recovers; once the retry is due, the cron makes them.
     await broken.reconfigure({}, { images: true });
