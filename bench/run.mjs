@@ -2,7 +2,8 @@
 // (bench/js-webhook, what a user would write instead) in ONE workerd (Miniflare) with shared local D1 and R2, the
 // stand-ins on loopback, driven by autocannon from its own process (load.mjs). Writes BENCHMARKS.md and fails if a
 // budget is broken.
-//   node bench/run.mjs [--rounds 3] [--duration 4] [--warm-up 2] [--connections 8] [--label "after"] [--only REGEX]
+//   node bench/run.mjs [--rounds 3] [--duration 4] [--warm-up 2] [--connections 8] [--label "after"] [--only REGEX] [--steady]
+//   (--only 'webhooks/stripe: ' selects only the comparison with the JS Worker; --only and --steady never write BENCHMARKS.md)
 //   node bench/run.mjs --probe   (sequential latency and workerd CPU per request, see probe.mjs)
 import crypto from "node:crypto";
 import fs from "node:fs";
@@ -33,7 +34,7 @@ const ONLY = process.argv.includes("--only") ? new RegExp(arg("--only")) : null;
 const MODES = [
   { name: "steady load", connections: 1, checksBudgets: true },
   { name: "saturation", connections: CONNECTIONS, checksBudgets: false },
-];
+].filter((mode) => !process.argv.includes("--steady") || mode.checksBudgets); // --steady: exploring the budgets only
 const LABEL = arg("--label", "current");
 // Our webhook's p50 must be at most this fraction of the plain JS Worker's, case by case (issue 15).
 const JS_BUDGET = 0.9;
@@ -292,7 +293,7 @@ try {
   if (STORAGE) fs.rmSync(STORAGE, { recursive: true, force: true });
 }
 
-if (ONLY) process.exit(0); // a partial run is for exploring, not for the record
+if (ONLY || process.argv.includes("--steady")) process.exit(0); // a partial run is for exploring, not for the record
 
 // ---- Budgets ----
 const ratio = (a, b) => `${(a / b).toFixed(2)}x`;
