@@ -267,17 +267,26 @@ try {
     name: `POST /webhooks/stripe: ${name}`,
     ours: { name: `ours: ${name}`, request: { url: `${stack.url}/webhooks/stripe`, body, expect } },
     js: { name: `JS + stripe SDK: ${name}`, request: { url: `${stack.jsUrl}/webhooks/stripe`, body, expect } },
-  })).filter((c) => !ONLY || ONLY.test(c.name));
+  }));
+  // What no Rust Worker can beat, against the same JS cases: the Rust floor Worker (workers-rs entry, no checks, no
+  // parsing) answering at once, and reading the event then writing the four rows in one batch. Not budgeted: they
+  // show how much of the 0.9x budget the wasm entry and the batch leave to our own code.
+  const jsCase = (name) => versusJs.find((c) => c.name.endsWith(name)).js;
+  versusJs.push(
+    { name: "POST /webhooks/stripe: floor answering at once, against the JS do-nothing", bound: true, ours: floors.nothing, js: jsCase("do-nothing (unsigned, 400)") },
+    { name: "POST /webhooks/stripe: floor reading the event and one D1 batch (4 rows), against the JS new grant", bound: true, ours: floors.batch, js: jsCase("new grant") },
+  );
+  const selected = versusJs.filter((c) => !ONLY || ONLY.test(c.name));
   // Warm the whole runtime before any figure is kept: every Worker, every storage isolate, JIT tiers and heaps
   // sized, so that whichever endpoint is measured first does not pay for everyone's start.
   for (const target of targets) for (const side of [target.floor, target]) await drive(side, CONNECTIONS, SETTLE, null);
-  for (const c of versusJs) for (const side of [c.js, c.ours]) await drive(side, CONNECTIONS, SETTLE, null);
+  for (const c of selected) for (const side of [c.js, c.ours]) await drive(side, CONNECTIONS, SETTLE, null);
   const modes = [];
   for (const mode of MODES) {
     const rows = [];
     for (const target of targets) rows.push({ target, ...(await measurePair(target, target.floor, mode.connections)) });
     const versus = [];
-    for (const c of versusJs) versus.push({ c, ...(await measurePair(c.ours, c.js, mode.connections)) });
+    for (const c of selected) versus.push({ c, ...(await measurePair(c.ours, c.js, mode.connections)) });
     modes.push({ mode, rows, versus });
   }
   // One request, alone, to read how many D1 round trips /api/me made from its log line.
@@ -311,7 +320,7 @@ for (const { mode, versus } of report.modes) {
   for (const { c, endpoint: ours, floor: js } of versus) {
     const where = `${c.name} (${mode.name})`;
     if (ours.bad > 0 || js.bad > 0) problems.push(`${where}: ${ours.bad + js.bad} failed requests`);
-    if (mode.checksBudgets && ours.p50 > JS_BUDGET * js.p50) problems.push(`${where}: p50 ${ms(ours.p50)} ms is over ${JS_BUDGET}x the JS Worker's ${ms(js.p50)} ms (${ratio(ours.p50, js.p50)})`);
+    if (mode.checksBudgets && !c.bound && ours.p50 > JS_BUDGET * js.p50) problems.push(`${where}: p50 ${ms(ours.p50)} ms is over ${JS_BUDGET}x the JS Worker's ${ms(js.p50)} ms (${ratio(ours.p50, js.p50)})`);
   }
 }
 if (report.bundleGzipKiB >= 1024) problems.push(`bundle ${report.bundleGzipKiB} KiB gzip is not under 1 MiB`);
@@ -324,7 +333,7 @@ const versusTable = ({ mode, versus }) => versus.length ? [
   "| Case | ours p50 ms | ours p99 ms | ours req/s | JS p50 ms | JS p99 ms | JS req/s | ours / JS p50 |",
   "|---|---|---|---|---|---|---|---|",
   ...versus.map(({ c, endpoint: o, floor: j }) =>
-    `| ${c.name.replace("POST /webhooks/stripe: ", "")} | ${ms(o.p50)} | ${ms(o.p99)} | ${Math.round(o.rps)} | ${ms(j.p50)} | ${ms(j.p99)} | ${Math.round(j.rps)} | ${ratio(o.p50, j.p50)} |`),
+    `| ${c.name.replace("POST /webhooks/stripe: ", "")} | ${ms(o.p50)} | ${ms(o.p99)} | ${Math.round(o.rps)} | ${ms(j.p50)} | ${ms(j.p99)} | ${Math.round(j.rps)} | ${ratio(o.p50, j.p50)}${c.bound ? " (a floor, no budget)" : ""} |`),
   "",
 ] : [];
 const table = ({ mode, rows }) => [
