@@ -30,8 +30,26 @@ use crate::meter::{Counts, Metered};
 /// in a later batch rather than started (`max_batch_size` in wrangler.toml is 10).
 const POLL_WORST_SUBREQUESTS: u32 = 24 + 7 * gptimg_domain::generation::IMAGES_PAID_PER_GENERATION as u32;
 
+// workers-rs copies `request.cf` into every Request it wraps, and the runtime builds that object (from JSON) on its
+// first read: a fixed cost per request for a property GPTImg never reads. An own `undefined` property shadows the
+// runtime's getter for this one object; the runtime's own uses (a `fetch` of the request) do not go through it.
+#[wasm_bindgen::prelude::wasm_bindgen(inline_js = r#"
+export function without_cf(request) {
+  try { Object.defineProperty(request, "cf", { value: undefined }); } catch {}
+  return request;
+}
+"#)]
+extern "C" {
+    fn without_cf(request: worker::web_sys::Request) -> worker::web_sys::Request;
+}
+
 #[event(fetch)]
-async fn fetch(req: Request, env: Env, worker_ctx: Context) -> worker::Result<worker::web_sys::Response> {
+async fn fetch(
+    req: worker::web_sys::Request,
+    env: Env,
+    worker_ctx: Context,
+) -> worker::Result<worker::web_sys::Response> {
+    let req = Request::from(without_cf(req));
     meter::install(&env);
     let counts = Rc::<Counts>::default();
     let served = Metered::new(counts.clone(), serve(req, env, counts.clone())).await?;
