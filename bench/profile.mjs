@@ -6,7 +6,7 @@ import WebSocket from "ws";
 import { Miniflare } from "miniflare";
 import { unstable_getMiniflareWorkerOptions, unstable_splitSqlQuery } from "wrangler";
 import { localVars, TEST_SECRETS } from "../tests/support/env.mjs";
-import { signedInvoiceEvent } from "./events.mjs";
+import { checkoutEvent, ignoredEvent, signed, signedInvoiceEvent } from "./events.mjs";
 import { freePort, ROOT } from "../tests/support/worker.mjs";
 
 const port = await freePort();
@@ -38,11 +38,23 @@ let id = 0;
 const pending = new Map();
 ws.on("message", (m) => { const msg = JSON.parse(m); if (pending.has(msg.id)) { pending.get(msg.id)(msg.result); pending.delete(msg.id); } });
 const send = (method, params = {}) => new Promise((resolve) => { pending.set(++id, resolve); ws.send(JSON.stringify({ id, method, params })); });
-const path_ = process.argv[2] ?? "/api/me";
-// `/webhooks/stripe` sends fresh signed invoice.paid events; any other path is a GET with the session cookie.
+const arg = process.argv[2] ?? "/api/me";
+// `/webhooks/stripe` sends fresh signed invoice.paid events; `webhook:grant|replay|ignored|unsigned` the cases the
+// benchmark compares with the JS Worker; any other path is a GET with the session cookie.
+const account = "acc_0123456789abcdefghjkmnpqrs";
+const secret = TEST_SECRETS.STRIPE_WEBHOOK_SECRET;
+const replayed = checkoutEvent(account, "replayed");
+const cases = {
+  "webhook:grant": () => ({ method: "POST", ...signed(checkoutEvent(account), secret) }),
+  "webhook:replay": () => ({ method: "POST", ...signed(replayed, secret) }),
+  "webhook:ignored": () => ({ method: "POST", ...signed(ignoredEvent(account), secret) }),
+  "webhook:unsigned": () => ({ method: "POST", body: "" }),
+};
+const path_ = cases[arg] ? "/webhooks/stripe" : arg;
 const init = () => {
+  if (cases[arg]) return cases[arg]();
   if (path_ !== "/webhooks/stripe") return { headers: { cookie: `gptimg_session=${token}` } };
-  const { body, headers } = signedInvoiceEvent("acc_0123456789abcdefghjkmnpqrs", TEST_SECRETS.STRIPE_WEBHOOK_SECRET);
+  const { body, headers } = signedInvoiceEvent(account, secret);
   return { method: "POST", body, headers };
 };
 for (let i = 0; i < 200; i++) await (await fetch(url + path_, init())).arrayBuffer();
@@ -51,7 +63,7 @@ await send("Profiler.setSamplingInterval", { interval: 50 });
 await send("Profiler.start");
 const t0 = performance.now();
 for (let i = 0; i < 1500; i++) await (await fetch(url + path_, init())).arrayBuffer();
-console.log(`${path_}: ${((performance.now() - t0) / 1500).toFixed(3)} ms per request`);
+console.log(`${arg}: ${((performance.now() - t0) / 1500).toFixed(3)} ms per request`);
 const { profile } = await send("Profiler.stop");
 const self = new Map();
 const total = profile.samples.length;
@@ -64,5 +76,35 @@ for (const [nodeId, hits] of counts) {
   self.set(key, (self.get(key) ?? 0) + hits);
 }
 console.log([...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 30).map(([k, v]) => `${(100 * v / total).toFixed(1).padStart(5)}%  ${k}`).join("\n"));
+// Inclusive: each sample counts once for every distinct function on its stack.
+const parent = new Map();
+for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+const inclusive = new Map();
+for (const [nodeId, hits] of counts) {
+  const seen = new Set();
+  for (let at = nodeId; at !== undefined; at = parent.get(at)) {
+    const n = byId.get(at);
+    const key = `${n.callFrame.functionName || "(anon)"} ${path.basename(n.callFrame.url || "")}`;
+    if (!seen.has(key)) { seen.add(key); inclusive.set(key, (inclusive.get(key) ?? 0) + hits); }
+  }
+}
+if (process.argv.includes("--inclusive")) {
+  console.log("inclusive:");
+  console.log([...inclusive.entries()].sort((a, b) => b[1] - a[1]).slice(0, 60).map(([k, v]) => `${(100 * v / total).toFixed(1).padStart(5)}%  ${k}`).join("\n"));
+}
+// `--under NAME`: where the time inside the functions whose name contains NAME goes, by direct callee.
+const under = process.argv.includes("--under") ? process.argv[process.argv.indexOf("--under") + 1] : null;
+if (under) {
+  const label = (n) => `${n.callFrame.functionName || "(anon)"} ${path.basename(n.callFrame.url || "")}`;
+  const subtotal = new Map();
+  const hitsBelow = (id) => (counts.get(id) ?? 0) + (byId.get(id).children ?? []).reduce((s, c) => s + hitsBelow(c), 0);
+  for (const n of profile.nodes) {
+    if (!label(n).includes(under)) continue;
+    subtotal.set("(self)", (subtotal.get("(self)") ?? 0) + (counts.get(n.id) ?? 0));
+    for (const c of n.children ?? []) subtotal.set(label(byId.get(c)), (subtotal.get(label(byId.get(c))) ?? 0) + hitsBelow(c));
+  }
+  console.log(`under ${under}:`);
+  console.log([...subtotal.entries()].sort((a, b) => b[1] - a[1]).slice(0, 40).map(([k, v]) => `${(100 * v / total).toFixed(1).padStart(5)}%  ${k}`).join("\n"));
+}
 ws.close();
 await mf.dispose();

@@ -19,7 +19,7 @@ use std::rc::Rc;
 use gptimg_domain::ids::RequestId;
 use gptimg_domain::Cause;
 use serde_json::json;
-use worker::{event, Context, Env, MessageBatch, MessageExt, Request, Response, ScheduleContext, ScheduledEvent};
+use worker::{event, Context, Env, MessageBatch, MessageExt, Request, ScheduleContext, ScheduledEvent};
 
 use crate::http::RequestContext;
 use crate::meter::{Counts, Metered};
@@ -37,13 +37,30 @@ use crate::meter::{Counts, Metered};
 const POLL_WORST_SUBREQUESTS: u32 =
     24 + (1 + 11 + 2 * 6) * gptimg_domain::generation::IMAGES_PAID_PER_GENERATION as u32;
 
+// workers-rs copies `request.cf` into every Request it wraps, and the runtime builds that object (from JSON) on its
+// first read: a fixed cost per request for a property GPTImg never reads. An own `undefined` property shadows the
+// runtime's getter for this one object; the runtime's own uses (a `fetch` of the request) do not go through it.
+#[wasm_bindgen::prelude::wasm_bindgen(inline_js = r#"
+export function without_cf(request) {
+  try { Object.defineProperty(request, "cf", { value: undefined }); } catch {}
+  return request;
+}
+"#)]
+extern "C" {
+    fn without_cf(request: worker::web_sys::Request) -> worker::web_sys::Request;
+}
+
 #[event(fetch)]
-async fn fetch(req: Request, env: Env, worker_ctx: Context) -> worker::Result<Response> {
+async fn fetch(
+    req: worker::web_sys::Request,
+    env: Env,
+    worker_ctx: Context,
+) -> worker::Result<worker::web_sys::Response> {
+    let req = Request::from(without_cf(req));
     meter::install(&env);
     let counts = Rc::<Counts>::default();
     let served = Metered::new(counts.clone(), serve(req, env, counts.clone())).await?;
-    let Served { response, ctx, method, path } = served;
-    let status = response.status_code();
+    let Served { response, status, ctx, method, path } = served;
     let background = ctx.take_after_response();
     if background.is_empty() {
         log::request(&method, &path, status, &ctx);
@@ -62,7 +79,8 @@ async fn fetch(req: Request, env: Env, worker_ctx: Context) -> worker::Result<Re
 
 /// A finished response and what its log line needs.
 struct Served {
-    response: Response,
+    response: worker::web_sys::Response,
+    status: u16,
     ctx: RequestContext,
     method: worker::Method,
     path: String,
@@ -83,8 +101,9 @@ async fn serve(req: Request, env: Env, counts: Rc<Counts>) -> worker::Result<Ser
             error.into_response()
         }
     };
+    let status = response.status_code();
     let response = http::finish::finish(response, &ctx)?;
-    Ok(Served { response, ctx, method, path })
+    Ok(Served { response, status, ctx, method, path })
 }
 
 /// Generation polls, delivered with backoff delays. A failed poll is retried by the queue; the cron sweep

@@ -63,6 +63,9 @@ impl Counts {
 thread_local! {
     static CURRENT: RefCell<Option<Rc<Counts>>> = const { RefCell::new(None) };
     static FETCH_WRAPPED: Cell<bool> = const { Cell::new(false) };
+    /// The `env` whose bindings were last wrapped: the runtime hands every invocation of an isolate the same object,
+    /// so one identity check replaces the property reads (each a JS string and a call across the boundary).
+    static WRAPPED_ENV: RefCell<Option<JsValue>> = const { RefCell::new(None) };
 }
 
 /// Counts one subrequest for the invocation being polled (none outside an invocation, e.g. in tests).
@@ -105,6 +108,10 @@ impl<T> Future for Metered<T> {
 
 /// Wraps `fetch` and the R2 and queue bindings so their calls are counted; cheap after the first time.
 pub fn install(env: &Env) {
+    let env_value: &JsValue = env.as_ref();
+    if WRAPPED_ENV.with(|wrapped| wrapped.borrow().as_ref() == Some(env_value)) {
+        return;
+    }
     if !FETCH_WRAPPED.with(Cell::get) {
         let global: JsValue = worker::js_sys::global().into();
         if wrap_method(&global, "fetch", Kind::Fetch) {
@@ -122,6 +129,9 @@ pub fn install(env: &Env) {
             }
             let _ = Reflect::set(&object, &JsValue::from_str(MARK), &JsValue::TRUE);
         }
+    }
+    if FETCH_WRAPPED.with(Cell::get) {
+        WRAPPED_ENV.with(|wrapped| *wrapped.borrow_mut() = Some(env_value.clone()));
     }
 }
 

@@ -144,6 +144,9 @@ pub struct InvoicePaymentLink {
     pub currency: String,
 }
 
+/// The outcome of an event type GPTImg never acts on (`stripe::event::acts_on`): acknowledged, nothing written.
+pub const IGNORED_EVENT_TYPE: &str = "ignored_event_type";
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Decision {
     Grant(Grant),
@@ -292,7 +295,7 @@ pub fn decide(event: &BillingEvent, plans: &PlanCatalogue) -> Decision {
             Decision::Reverse(Reversal { kind: ReversalKind::Dispute, charge: charge.clone() })
         }
         BillingEvent::DisputeClosed(closed) => dispute_closed(closed),
-        BillingEvent::Ignored => Decision::Ignore("ignored_event_type"),
+        BillingEvent::Ignored => Decision::Ignore(IGNORED_EVENT_TYPE),
     }
 }
 

@@ -4,7 +4,7 @@ use std::rc::Rc;
 
 use gptimg_domain::config::ConfigProblem;
 use gptimg_domain::{Cause, DomainError, ErrorKind};
-use serde_json::json;
+use serde::Serialize;
 use worker::Response;
 
 /// Every way a request can fail.
@@ -74,10 +74,11 @@ impl ApiError {
             }
             Self::Internal(_) => "Something went wrong on our side. Please try again.".into(),
         };
-        let mut body = json!({ "error": { "code": self.code(), "message": message } });
-        if let Self::Domain(DomainError { details: Some(details), .. }) = &self {
-            body["error"]["details"] = details.clone();
-        }
+        let details = match &self {
+            Self::Domain(DomainError { details, .. }) => details.as_ref(),
+            _ => None,
+        };
+        let body = ErrorBody { error: ErrorFields { code: self.code(), message: &message, details } };
         let mut response = Response::from_json(&body)
             .unwrap_or_else(|_| Response::empty().expect("an empty response can always be built"))
             .with_status(status);
@@ -89,6 +90,20 @@ impl ApiError {
         }
         response
     }
+}
+
+/// `{"error":{"code","message","details"?}}`, serialized straight from borrowed fields (no JSON tree built).
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    error: ErrorFields<'a>,
+}
+
+#[derive(Serialize)]
+struct ErrorFields<'a> {
+    code: &'a str,
+    message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    details: Option<&'a serde_json::Value>,
 }
 
 /// Status per error kind. 5xx only for real faults.

@@ -31,12 +31,16 @@ pub async fn stripe(mut req: Request, ctx: &RequestContext) -> Result<Response, 
     let applied =
         stripe_events::apply_stripe_event(&db, config, Some(&header), &body, platform::now(), &mut CryptoRandom)
             .await?;
-    // An event we acted on gets a log line naming it and its outcome; an ignored type only the platform's record.
-    if applied.recorded {
-        ctx.note(json!({ "stripe_event": applied.event_id, "type": applied.event_type, "outcome": applied.outcome }));
-    }
     match applied.refusal() {
-        Some(refusal) => Err(refusal.into()),
+        Some(refusal) => {
+            // Only an event an operator must look at gets a log line naming it: every other delivery's outcome is in
+            // its `stripe_events` row (deliveries counted), and the platform records the request itself, so a line
+            // per delivery would repeat both at the cost of a `console.log` on the hot path (issue 15).
+            ctx.note(
+                json!({ "stripe_event": applied.event_id, "type": applied.event_type, "outcome": applied.outcome }),
+            );
+            Err(refusal.into())
+        }
         None => Ok(Response::from_json(&Received { received: true, outcome: &applied.outcome })?),
     }
 }

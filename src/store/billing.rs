@@ -136,7 +136,7 @@ pub async fn grant(
             text(rows.ledger_entry_id),
         ])?,
     ];
-    statements.extend(billing_problems::grant_statements(
+    statements.push(billing_problems::grant_statement(
         db,
         unknown_account,
         g.ledger_kind.as_str(),

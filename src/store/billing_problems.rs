@@ -29,12 +29,22 @@ macro_rules! upsert_problem {
 
 const UPSERT_PROBLEM: &str = upsert_problem!("1");
 
-// Written in a grant's batch after its ledger insert: a problem only if no credits exist for the cause (no account).
-const UPSERT_PROBLEM_UNLESS_GRANTED: &str =
-    upsert_problem!("NOT EXISTS (SELECT 1 FROM credit_ledger WHERE kind = ?6 AND source_id = ?7)");
-
-const RESOLVE_IF_GRANTED: &str = "UPDATE billing_problems SET resolved_at = ?2, resolution = 'applied' \
- WHERE event_id = ?1 AND resolved_at IS NULL AND EXISTS (SELECT 1 FROM credit_ledger WHERE kind = ?3 AND source_id = ?4)";
+// Written in a grant's batch after its ledger insert, as ONE statement (a statement is most of what a batch costs
+// per row): with no credits for the cause (no account), the problem is inserted or its delivery counted, as by
+// `UPSERT_PROBLEM`; with credits, an open problem for the event is marked applied and nothing else changes. The
+// inserted row carries whether the cause is granted (`resolved_at`), which the conflict branch reads.
+const GRANT_PROBLEM: &str = "INSERT INTO billing_problems \
+ (event_id, event_type, reason, facts, first_seen_at, last_seen_at, resolved_at, resolution) \
+ SELECT ?1, ?2, ?3, ?4, ?5, ?5, granted.at, CASE WHEN granted.at IS NOT NULL THEN 'applied' END \
+ FROM (SELECT CASE WHEN EXISTS (SELECT 1 FROM credit_ledger WHERE kind = ?6 AND source_id = ?7) THEN ?5 END AS at) AS granted \
+ WHERE granted.at IS NULL OR EXISTS (SELECT 1 FROM billing_problems WHERE event_id = ?1 AND resolved_at IS NULL) \
+ ON CONFLICT (event_id) DO UPDATE SET \
+ deliveries = CASE WHEN excluded.resolved_at IS NULL THEN deliveries + 1 ELSE deliveries END, \
+ last_seen_at = CASE WHEN excluded.resolved_at IS NULL THEN excluded.last_seen_at ELSE last_seen_at END, \
+ reason = CASE WHEN resolved_at IS NULL AND excluded.resolved_at IS NULL THEN excluded.reason ELSE reason END, \
+ facts = CASE WHEN resolved_at IS NULL AND excluded.resolved_at IS NULL THEN excluded.facts ELSE facts END, \
+ resolution = CASE WHEN resolved_at IS NULL AND excluded.resolved_at IS NOT NULL THEN 'applied' ELSE resolution END, \
+ resolved_at = COALESCE(resolved_at, excluded.resolved_at)";
 
 const RESOLVE: &str =
     "UPDATE billing_problems SET resolved_at = ?2, resolution = 'applied' WHERE event_id = ?1 AND resolved_at IS NULL";
@@ -49,20 +59,17 @@ fn problem_params(problem: &Problem, event: &EventRecord<'_>) -> Vec<worker::was
     ]
 }
 
-/// The statements a grant adds to its batch: the problem if the grant found no account, else its resolution.
-pub fn grant_statements(
+/// The statement a grant adds to its batch: the problem if the grant found no account, else its resolution.
+pub fn grant_statement(
     db: &Db,
     problem: &Problem,
     ledger_kind: &str,
     cause_id: &str,
     event: &EventRecord<'_>,
-) -> worker::Result<Vec<D1PreparedStatement>> {
+) -> worker::Result<D1PreparedStatement> {
     let mut params = problem_params(problem, event);
     params.extend([text(ledger_kind), text(cause_id)]);
-    let upsert = db.prepare(UPSERT_PROBLEM_UNLESS_GRANTED).bind(&params)?;
-    let resolve =
-        db.prepare(RESOLVE_IF_GRANTED).bind(&[text(event.id), int(event.now.0), text(ledger_kind), text(cause_id)])?;
-    Ok(vec![resolve, upsert])
+    db.prepare(GRANT_PROBLEM).bind(&params)
 }
 
 /// Marks this event's problem (if any) applied: for facts applied unconditionally, such as a found reversal.

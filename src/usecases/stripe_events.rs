@@ -1,10 +1,10 @@
 //! Applying a Stripe event: verify its signature, decide what it means (`billing::decide`), apply that in one
 //! batch (none for a type we never act on). A paid event that cannot be applied is recorded for an operator and refused, so Stripe delivers it again.
 
-use gptimg_domain::billing::{decide, Decision, Problem};
+use gptimg_domain::billing::{decide, Decision, Problem, IGNORED_EVENT_TYPE};
 use gptimg_domain::ids::RandomSource;
 use gptimg_domain::ledger::{LedgerEntryId, LedgerKind, PaymentId};
-use gptimg_domain::stripe::event::{interpret, BillingEvent, Envelope};
+use gptimg_domain::stripe::event::{interpret, Head};
 use gptimg_domain::stripe::signature::{self, SignatureError};
 use gptimg_domain::time::UnixMillis;
 use gptimg_domain::DomainError;
@@ -21,8 +21,6 @@ pub struct Applied {
     pub event_type: String,
     /// As recorded in `stripe_events` (e.g. `granted`, `duplicate`, `needs_attention`), or `ignored_event_type`.
     pub outcome: String,
-    /// False for an event type we do not act on: it was acknowledged and nothing was written.
-    pub recorded: bool,
     problem: Option<Problem>,
 }
 
@@ -54,24 +52,20 @@ pub async fn apply_stripe_event(
 ) -> Result<Applied, ApiError> {
     signature::verify(signature_header, body, config.stripe_webhook_secret.expose(), now.as_secs()).map_err(refused)?;
     let malformed = || DomainError::bad_request("malformed_event", "The event could not be read.");
-    let envelope = Envelope::parse(body).map_err(|_| malformed())?;
+    let head = Head::parse(body).map_err(|_| malformed())?;
+    // A type we never act on is acknowledged without parsing its object or writing to D1: recording it would cost
+    // a write per delivery for nothing we use (Stripe's dashboard keeps every delivery). Known types we decide to
+    // skip are recorded.
+    if !head.acted_on() {
+        let (event_id, event_type) = (head.id.into_owned(), head.event_type.into_owned());
+        return Ok(Applied { event_id, event_type, outcome: IGNORED_EVENT_TYPE.to_owned(), problem: None });
+    }
+    let envelope = head.into_envelope().map_err(|_| malformed())?;
     let event = interpret(&envelope).map_err(|_| malformed())?;
     let decision = decide(&event, &config.plans);
-    let applied = |outcome: String, problem, recorded| Applied {
-        event_id: envelope.id.clone(),
-        event_type: envelope.event_type.clone(),
-        outcome,
-        recorded,
-        problem,
-    };
-    // A type we never act on is acknowledged without a D1 write: recording it would cost a write per delivery
-    // for nothing we use (Stripe's dashboard keeps every delivery). Known types we decide to skip are recorded.
-    if let (BillingEvent::Ignored, Decision::Ignore(outcome)) = (&event, &decision) {
-        return Ok(applied((*outcome).to_owned(), None, false));
-    }
     let record = EventRecord { id: &envelope.id, event_type: &envelope.event_type, created: envelope.created, now };
     let (outcome, problem) = apply(db, config, decision, &record, random).await?;
-    Ok(applied(outcome, problem, true))
+    Ok(Applied { event_id: envelope.id, event_type: envelope.event_type, outcome, problem })
 }
 
 /// Applies the decision; returns the recorded outcome and the problem the event would be (if it can be one).

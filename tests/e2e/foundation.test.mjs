@@ -152,7 +152,7 @@ describe("a correctly configured Worker", () => {
     assert.ok(!worker.logs.join("\n").includes("secret-user-42"));
   });
 
-  test("each request writes one JSON log line without cookies, tokens, query strings or secrets", async () => {
+  test("a traced request (x-request-id) writes exactly one JSON log line, without cookies, tokens, query strings or secrets", async () => {
     const response = await worker.fetch("/api/nope?code=oauth-code-value&token=abc", {
       headers: { cookie: "session=cookie-value-123", authorization: "Bearer bearer-value-456", "x-request-id": "log-test-000001" },
     });

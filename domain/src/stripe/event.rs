@@ -4,6 +4,8 @@ use serde_json::Value;
 
 use crate::subscription::SubscriptionStatus;
 
+pub use super::head::{acts_on, Head, ACTED_ON};
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Envelope {
     pub id: String,
@@ -37,14 +39,7 @@ fn int(value: &Value, path: &[&str]) -> Option<i64> {
 
 impl Envelope {
     pub fn parse(body: &[u8]) -> Result<Self, MalformedEvent> {
-        let mut value: Value = serde_json::from_slice(body).map_err(|_| MalformedEvent)?;
-        let id = text(&value, &["id"]).filter(|id| id.starts_with("evt_")).ok_or(MalformedEvent)?;
-        let event_type = text(&value, &["type"]).ok_or(MalformedEvent)?;
-        let created = int(&value, &["created"]).ok_or(MalformedEvent)?;
-        // Moved out, not cloned: this runs on every delivery.
-        let object = value.get_mut("data").and_then(|data| data.get_mut("object")).map(Value::take);
-        let object = object.filter(Value::is_object).ok_or(MalformedEvent)?;
-        Ok(Self { id, event_type, created, object })
+        Head::parse(body)?.into_envelope()
     }
 }
 

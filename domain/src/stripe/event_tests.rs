@@ -138,3 +138,62 @@ proptest! {
         prop_assert!((0..=credits).contains(&t_high));
     }
 }
+
+#[test]
+fn every_type_interpret_reads_is_acted_on_and_no_other() {
+    for event_type in ACTED_ON {
+        // An empty object is not a readable session/invoice/...: read, and refused, never `Ignored`.
+        assert_ne!(interpret(&envelope(event_type, json!({}))), Ok(BillingEvent::Ignored), "{event_type}");
+    }
+    for event_type in
+        ["checkout.session.expired", "customer.tax_id.created", "invoice.payment_succeeded", "charge.succeeded", ""]
+    {
+        assert!(!acts_on(event_type), "{event_type}");
+        assert_eq!(interpret(&envelope(event_type, json!({}))), Ok(BillingEvent::Ignored), "{event_type}");
+    }
+}
+
+#[test]
+fn the_head_reads_id_type_and_created_without_the_object_and_the_envelope_adds_it() {
+    let body = r#"{"id":"evt_1","object":"event","created":1800000000,"data":{"object":{"id":"cs_1","mode":"payment"}},"type":"checkout.session.completed"}"#;
+    let head = Head::parse(body.as_bytes()).unwrap();
+    assert_eq!(
+        (head.id.as_ref(), head.event_type.as_ref(), head.created),
+        ("evt_1", "checkout.session.completed", 1_800_000_000)
+    );
+    assert!(head.acted_on());
+    let envelope = head.into_envelope().unwrap();
+    assert_eq!(envelope.object, json!({ "id": "cs_1", "mode": "payment" }));
+    // Escaped strings are read (owned rather than borrowed).
+    let escaped = r#"{"id":"evt_\u0031","type":"charge.refunded","created":1,"data":{"object":{}}}"#;
+    let head = Head::parse(escaped.as_bytes()).unwrap();
+    assert_eq!((head.id.as_ref(), head.event_type.as_ref()), ("evt_1", "charge.refunded"));
+}
+
+#[test]
+fn the_head_refuses_what_the_envelope_refuses() {
+    for body in [
+        r#"["evt_1","x",1,{"object":{}}]"#,
+        r#"{"id":"evt_1","type":"x","created":1,"data":{"object":null}}"#,
+        r#"{"id":"evt_1","type":"x","created":1,"data":{"object":[]}}"#,
+        r#"{"id":"evt_1","type":"x","created":1,"data":{"object":"cs_1"}}"#,
+        r#"{"id":"evt_1","type":"x","created":1,"data":{}}"#,
+        r#"{"id":"evt_1","type":"x","created":1.5,"data":{"object":{}}}"#,
+        r#"{"id":1,"type":"x","created":1,"data":{"object":{}}}"#,
+        r#"{"id":"evt_1","type":null,"created":1,"data":{"object":{}}}"#,
+        r#"{"id":"evt_1","type":"x","created":1,"data":{"object":{}}} trailing"#,
+        r#"{"id":"evt_1","type":"x","created":1,"data":{"object":{"unterminated":}}}"#,
+    ] {
+        assert_eq!(Head::parse(body.as_bytes()).map(|_| ()), Err(MalformedEvent), "{body}");
+        assert_eq!(Envelope::parse(body.as_bytes()), Err(MalformedEvent), "{body}");
+    }
+}
+
+proptest! {
+    #[test]
+    fn interpret_ignores_exactly_the_types_not_acted_on(event_type in prop_oneof![
+        proptest::sample::select(ACTED_ON.to_vec()).prop_map(str::to_owned), "[a-z_.]{0,40}"]) {
+        let ignored = interpret(&envelope(&event_type, json!({}))) == Ok(BillingEvent::Ignored);
+        prop_assert_eq!(ignored, !acts_on(&event_type));
+    }
+}

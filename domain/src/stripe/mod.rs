@@ -1,6 +1,7 @@
 //! Stripe: webhook signature verification and the interpretation of the events GPTImg acts on.
 
 pub mod event;
+pub mod head;
 pub mod signature;
 
 /// The Stripe API version GPTImg speaks: sent as `Stripe-Version` on every API call, and the version the webhook
