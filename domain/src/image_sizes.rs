@@ -104,8 +104,6 @@ pub fn cache_control(requested_version: Option<&str>, served_etag: &str, stand_i
     }
 }
 
-/// How long the finisher has to make a new result's renditions before the sweep may make them instead.
-pub const FINISHER_GRACE_SECS: i64 = 300;
 /// Failed attempts after which an image keeps only its original (it is still served; nothing is lost).
 pub const RENDITION_TRIES: u32 = 5;
 
