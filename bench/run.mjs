@@ -275,6 +275,10 @@ try {
   versusJs.push(
     { name: "POST /webhooks/stripe: floor answering at once, against the JS do-nothing", bound: true, ours: floors.nothing, js: jsCase("do-nothing (unsigned, 400)") },
     { name: "POST /webhooks/stripe: floor reading the event and one D1 batch (4 rows), against the JS new grant", bound: true, ours: floors.batch, js: jsCase("new grant") },
+    // And what no Worker in any language can beat: the JS Worker itself minus the signature check, and answering
+    // at once. If these are over 0.9x, the budget asks a verifying Worker to be faster than one that skips the check.
+    { name: "POST /webhooks/stripe: JS granting WITHOUT verifying the signature, against the JS new grant", bound: true, ours: { ...jsCase("new grant"), name: "JS unverified: new grant", request: { ...jsCase("new grant").request, url: `${stack.jsUrl}/bound/unverified` } }, js: jsCase("new grant") },
+    { name: "POST /webhooks/stripe: JS answering 400 at once, against the JS do-nothing", bound: true, ours: { ...jsCase("do-nothing (unsigned, 400)"), name: "JS refusing at once", request: { ...jsCase("do-nothing (unsigned, 400)").request, url: `${stack.jsUrl}/bound/refuse` } }, js: jsCase("do-nothing (unsigned, 400)") },
   );
   const selected = versusJs.filter((c) => !ONLY || ONLY.test(c.name));
   // Warm the whole runtime before any figure is kept: every Worker, every storage isolate, JIT tiers and heaps

@@ -1,5 +1,8 @@
-// The studio: the generator (prompt, model, shape, reference images, live progress) and the gallery.
-import { $, api, credits, day, element, say, signInHref, startPage, updateBalance } from "./common.js";
+// The studio: the generator (prompt, model, shape, reference images) and its live progress; gallery.js lists results.
+import { $, api, credits, element, say, signInHref, startPage, updateBalance } from "./common.js";
+import { openDetail } from "./detail.js";
+import { prependToGallery, startGallery } from "./gallery.js";
+import { downloadName, showMedium } from "./images.js";
 
 let account = null;
 let models = [];
@@ -94,21 +97,6 @@ function wireDropzone() {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-// The sizes the API serves: a ~512 px preview for tiles, a ~1280 px medium for the result and detail view, the
-// original only for download. Images without previews yet (older ones, or a failed preview) use the original.
-const previewUrl = (image) => image.preview_url ?? image.url;
-const mediumUrl = (image) => image.medium_url ?? image.url;
-const downloadName = (generation, image) => `gptimg-${generation.id}.${image.content_type.split("/")[1]}`;
-
-/** Points an <img> at the medium, with the original's width/height so the page does not shift as it loads. */
-function showMedium(img, image, alt) {
-  img.src = mediumUrl(image);
-  img.alt = alt;
-  img.width = image.width;
-  img.height = image.height;
-  img.decoding = "async";
-}
-
 async function follow(generation) {
   const started = Date.now();
   $("progress").hidden = false;
@@ -175,93 +163,6 @@ async function submit(event) {
   }
 }
 
-// ---- Gallery ----
-let nextCursor = null;
-let loading = false;
-let exhausted = false;
-
-/** A tile's <img>: the preview, or the medium on screens that need more pixels than 512 for a tile. */
-function tileImage(image, alt) {
-  const sizes = image.preview_url && image.medium_url
-    ? { srcset: `${image.preview_url} 512w, ${image.medium_url} 1280w`, sizes: "(max-width: 30rem) 45vw, 16rem" } : {};
-  // loading/sizes/srcset before src, so the browser picks once and only when the tile nears the screen.
-  return element("img", { loading: "lazy", decoding: "async", width: String(image.width), height: String(image.height), ...sizes, src: previewUrl(image), alt });
-}
-
-function galleryItem(generation) {
-  const image = generation.images[0];
-  const label = generation.in_progress ? "In progress" : generation.status === "failed" ? "Failed" : "";
-  return element("li", { "data-id": generation.id },
-    element("button", { type: "button", class: "tile", "aria-label": `Open “${generation.prompt.slice(0, 60)}”`, onclick: () => openDetail(generation) },
-      image ? tileImage(image, generation.prompt)
-        : element("span", { class: "tile-placeholder" }, label),
-      element("span", { class: "tile-caption" }, generation.prompt)));
-}
-
-function prependToGallery(generation) {
-  $("gallery").querySelector(`[data-id="${generation.id}"]`)?.remove();
-  $("gallery").prepend(galleryItem(generation));
-  $("gallery-status").textContent = "";
-}
-
-async function loadMore() {
-  if (loading || exhausted) return;
-  loading = true;
-  try {
-    const page = await api.get(`/api/generations?limit=24${nextCursor ? `&cursor=${encodeURIComponent(nextCursor)}` : ""}`);
-    $("gallery").append(...page.generations.map(galleryItem));
-    nextCursor = page.next_cursor;
-    exhausted = !nextCursor;
-    if (!$("gallery").children.length) $("gallery-status").textContent = "Your images will appear here.";
-  } catch (error) {
-    $("gallery-status").textContent = error.message;
-  } finally {
-    loading = false;
-  }
-}
-
-async function openDetail(generation) {
-  const dialog = $("detail");
-  const message = $("detail-message");
-  say(message, "");
-  const image = generation.images[0];
-  if (image) showMedium($("detail-image"), image, generation.prompt);
-  else $("detail-image").removeAttribute("src");
-  $("detail-image").hidden = !image;
-  $("detail-prompt").textContent = generation.prompt;
-  const facts = [["Model", generation.model_name ?? generation.model], ["Shape", generation.aspect_ratio], ...(generation.quality ? [["Quality", generation.quality]] : []), ["Cost", credits(generation.cost)],
-    ["Created", day(generation.created_at)], ["Status", generation.failure ? `${generation.status} — ${generation.failure.message}` : generation.status]];
-  if (image) facts.push(["Size", `${image.width} × ${image.height}`]);
-  $("detail-facts").replaceChildren(...facts.flatMap(([k, v]) => [element("dt", {}, k), element("dd", {}, v)]));
-  const shareUrl = image?.share_url;
-  $("detail-share").replaceChildren(...(shareUrl ? ["Public link: ", element("a", { href: shareUrl, id: "share-link" }, shareUrl)] : []));
-  const refresh = async () => openDetail(await api.get(`/api/generations/${generation.id}`));
-  const actions = [];
-  if (image) actions.push(element("a", { class: "button", href: image.url, download: downloadName(generation, image) }, "Download"));
-  if (generation.status === "succeeded") {
-    actions.push(generation.shared
-      ? element("button", { class: "button-quiet", type: "button", onclick: async () => { await api.request(`/api/generations/${generation.id}/share`, { method: "DELETE" }); await refresh(); say(message, "The public link no longer works.", "ok"); } }, "Stop sharing")
-      : element("button", { class: "button-quiet", type: "button", onclick: async () => {
-        const shared = await api.post(`/api/generations/${generation.id}/share`);
-        await navigator.clipboard?.writeText(shared.images[0].share_url).catch(() => null);
-        openDetail(shared);
-        say(message, "Anyone with the link can now see this image.", "ok");
-      } }, "Share"));
-  }
-  if (generation.status === "succeeded" || generation.status === "failed") {
-    actions.push(element("button", { class: "button-danger", type: "button", onclick: async () => {
-      if (!confirm("Delete this image for good?")) return;
-      try {
-        await api.request(`/api/generations/${generation.id}`, { method: "DELETE" });
-        $("gallery").querySelector(`[data-id="${generation.id}"]`)?.remove();
-        dialog.close();
-      } catch (error) { say(message, error.message, "bad"); }
-    } }, "Delete"));
-  }
-  $("detail-actions").replaceChildren(...actions);
-  if (!dialog.open) dialog.showModal();
-}
-
 account = await startPage();
 if (!account) {
   location.assign(signInHref("/app"));
@@ -272,6 +173,5 @@ if (!account) {
   $("quality").addEventListener("change", showCost);
   $("prompt").addEventListener("input", () => { $("prompt-count").textContent = String($("prompt").value.length); });
   $("generator").addEventListener("submit", submit);
-  new IntersectionObserver((entries) => { if (entries.some((e) => e.isIntersecting)) loadMore(); }).observe($("gallery-sentinel"));
-  loadMore();
+  startGallery();
 }
