@@ -1,0 +1,146 @@
+// Browser: the studio at 390 and 1440 px — the layout (controls beside or above the results, the header on one
+// line, Generate always reachable), several generations running at once each with its own progress, the one
+// credit balance on debit and refund, Ctrl+Enter, Escape, and the states that say what to do next (first time,
+// insufficient credits with a buy link that comes back here, a failed provider, the rate limit's retry time).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { useWorkerAndBrowser, watchedPage, screenshot, VIEWPORTS, signInAs } from "../support/browser.mjs";
+import { apipodSaw } from "../support/generation-flow.mjs";
+
+const live = useWorkerAndBrowser({ before, after });
+
+/** Every balance shown on the page: the header badge and the cost line show the same single number. */
+async function balances(page) {
+  return page.locator("[data-balance]").evaluateAll((nodes) => nodes.map((n) => n.textContent));
+}
+
+async function expectBalance(page, text) {
+  await page.waitForFunction((want) => {
+    const shown = [...document.querySelectorAll("[data-balance]")].map((n) => n.textContent);
+    return shown.length >= 2 && shown.every((t) => t === want);
+  }, text, { timeout: 20_000 });
+}
+
+async function generateWith(page, prompt, { keyboard = false } = {}) {
+  await page.getByLabel("Describe your image").fill(prompt);
+  const before = await page.locator("#results li").count();
+  if (keyboard) {
+    await page.getByLabel("Describe your image").focus();
+    await page.keyboard.press("Control+Enter");
+  } else {
+    await page.getByRole("button", { name: "Generate" }).click();
+  }
+  return before;
+}
+
+for (const [label, width, height] of VIEWPORTS) {
+  test(`the studio at ${label} width: layout, several at once, balance, states`, async () => {
+    const { page, problems, context } = await watchedPage(live.browser, { width, height });
+    page.on("dialog", (dialog) => dialog.accept());
+    const url = live.worker.url;
+    await signInAs(page, url, { name: `Studio ${label}`, email: `studio-${label}@gptimg.test`, returnTo: "/app" });
+    await page.locator("#cost", { hasText: "Costs 4 credits" }).waitFor();
+
+    // First time: the hint says where to start; the header is one line at every width.
+    await page.locator("#first-hint").waitFor();
+    const header = await page.evaluate(() => {
+      const h = document.querySelector(".site-header");
+      const style = getComputedStyle(h);
+      const inner = h.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
+      const items = [h.querySelector(".brand"), ...h.querySelectorAll("#account-nav > *")].map((n) => n.getBoundingClientRect());
+      const tallest = Math.max(...items.map((r) => r.height));
+      const tops = items.map((r) => Math.round(r.top + r.height / 2));
+      return { inner, tallest, centres: new Set(tops).size, overflow: h.scrollWidth > h.clientWidth };
+    });
+    assert.ok(header.inner <= header.tallest + 1, `the header is one line (${header.inner} px for items ${header.tallest} px tall)`);
+    assert.equal(header.overflow, false, "nothing in the header overflows");
+    assert.deepEqual(await balances(page), ["10 credits", "10 credits"]);
+    // Desktop: controls on the left and results on the right; phone: stacked, Generate fixed at the bottom.
+    const form = await page.locator("#generator").boundingBox();
+    const results = await page.locator("#results-section").boundingBox();
+    if (width >= 1024) assert.ok(results.x > form.x + form.width - 1, "results beside the controls");
+    else assert.ok(results.y >= form.y + form.height - 1, "results below the controls");
+    await screenshot(page, `studio-empty-${label}`);
+    await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+    const button = await page.getByRole("button", { name: "Generate" }).boundingBox();
+    assert.ok(button.y >= 0 && button.y + button.height <= height, "Generate is on screen after scrolling down");
+
+    // Ctrl+Enter with nothing written says what to do.
+    await page.getByLabel("Describe your image").focus();
+    await page.keyboard.press("Control+Enter");
+    await page.locator("#generator-message", { hasText: "Describe your image first" }).waitFor();
+
+    // The provider fails: the debit shows at once, then the refund, and the tile says to try again.
+    await generateWith(page, `A failing lighthouse (${label}) [apipod:fail] [apipod-delay:1500]`, { keyboard: true });
+    await expectBalance(page, "6 credits");
+    const failed = page.locator("#results li.failed");
+    await failed.waitFor({ timeout: 20_000 });
+    assert.match(await failed.textContent(), /refunded.*try again/i);
+    await expectBalance(page, "10 credits");
+    await screenshot(page, `studio-provider-failed-${label}`);
+
+    // Two slow ones running, then a third that the balance cannot pay: the buy link returns to the studio.
+    await generateWith(page, `Slow fox A (${label}) [apipod-delay:8000]`);
+    await generateWith(page, `Slow fox B (${label}) [apipod-delay:8000]`);
+    await expectBalance(page, "2 credits");
+    await generateWith(page, `Too expensive (${label})`);
+    const buy = page.locator("#generator-message").getByRole("link", { name: "Buy credits" });
+    await buy.waitFor();
+    assert.match(await page.locator("#generator-message").textContent(), /costs 4 credits and you have 2/);
+    assert.equal(await buy.getAttribute("href"), "/account?return_to=%2Fapp#billing-heading");
+    assert.equal(await page.locator("#results li.running").count(), 2, "two run at once");
+    await screenshot(page, `studio-insufficient-${label}`);
+    await buy.click();
+    await page.locator(".plan", { hasText: "100 credits" }).first().getByRole("button", { name: "Buy" }).click();
+    await page.getByRole("button", { name: "Pay" }).click();
+    await page.waitForURL((u) => u.pathname === "/app");
+    await page.locator("#generator-message", { hasText: "Payment received" }).waitFor();
+    assert.equal(new URL(page.url()).search, "", "the checkout query is taken off the address");
+    await expectBalance(page, "102 credits");
+
+    // Three at once, each with its own progress and seconds; they finish on their own, newest first.
+    const prompts = [3000, 6000, 9000].map((ms, i) => `Three at once ${i + 1} (${label}) [apipod-delay:${ms}]`);
+    for (const prompt of prompts) {
+      const count = await generateWith(page, prompt);
+      await page.locator("#results li").nth(count).waitFor();
+    }
+    await expectBalance(page, "90 credits");
+    const running = page.locator("#results li.running");
+    await page.waitForFunction(() => document.querySelectorAll("#results li.running").length === 3);
+    assert.equal(await page.locator("#results li .run-caption").first().textContent(), prompts[2], "newest first");
+    assert.equal(await running.locator("[role=progressbar]").count(), 3, "a progress bar each");
+    await page.waitForTimeout(1500);
+    await screenshot(page, `studio-three-running-${label}`);
+    const elapsed = await running.locator(".run-elapsed").allTextContents();
+    assert.equal(elapsed.length, 3);
+    assert.ok(elapsed.every((t) => /^\d+ s$/.test(t)), elapsed.join());
+    assert.ok(Number.parseInt(elapsed[2], 10) >= Number.parseInt(elapsed[0], 10), `older runs count longer: ${elapsed}`);
+    // The first one ends while the other two still run.
+    const first = page.locator("#results li", { hasText: prompts[0] });
+    await first.locator(".run-image").waitFor({ timeout: 20_000 });
+    assert.ok(await page.locator("#results li.running").count() >= 1, "the others still run");
+    for (const prompt of prompts) await page.locator("#results li.done", { hasText: prompt }).waitFor({ timeout: 30_000 });
+    for (const prompt of prompts) assert.equal(apipodSaw(live.worker, prompt).tasks.length, 1, "one task each");
+    await page.locator("#gallery li", { hasText: prompts[2] }).waitFor();
+    await expectBalance(page, "90 credits");
+    await screenshot(page, `studio-results-${label}`);
+
+    // Details opens the dialog; Escape closes it.
+    await first.getByRole("button", { name: "Details" }).click();
+    await page.locator("#detail[open]").waitFor();
+    await screenshot(page, `studio-detail-${label}`);
+    await page.keyboard.press("Escape");
+    await page.locator("#detail").waitFor({ state: "hidden" });
+
+    // Up to the in-flight limit at once; the next one is told when it can try again.
+    for (let i = 0; i < 6; i++) await generateWith(page, `Stalled ${i} (${label}) [apipod:stall]`);
+    await page.waitForFunction(() => document.querySelectorAll("#results li.running").length === 6);
+    await generateWith(page, `One too many (${label})`);
+    await page.locator("#generator-message", { hasText: /You can try again in \d+ s/ }).waitFor();
+    await screenshot(page, `studio-rate-limited-${label}`);
+
+    assert.equal(await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth), false, "fits the width");
+    assert.deepEqual(problems.filter((p) => !/status of 429|status of 402/.test(p)), []);
+    await context.close();
+  });
+}
