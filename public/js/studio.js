@@ -3,6 +3,7 @@
 import { $, api, credits, currentBalance, element, refreshBalance, say, setBalance, signInHref, startPage } from "./common.js";
 import { startGallery } from "./gallery.js";
 import { wireDropzone } from "./references.js";
+import { features, learnFrom } from "./features.js";
 import { announce, startRuns } from "./runs.js";
 import { formCost, loadModels, requestBody } from "./studio-form.js";
 
@@ -61,6 +62,7 @@ async function submit(event) {
     const answer = await api.post("/api/generations", requestBody());
     // The batch answer ({generations, cost, credits}) or a single generation (before batches existed).
     const generations = answer.generations ?? [answer];
+    generations.forEach(learnFrom);
     setBalance(answer.credits ?? (currentBalance() ?? 0) - (answer.cost ?? formCost()));
     startRuns(generations);
   } catch (error) {
@@ -98,6 +100,7 @@ async function checkoutReturn() {
 /** First visit (nothing generated yet): a hint where to start. */
 async function firstTimeHint() {
   const page = await api.get("/api/generations?limit=1").catch(() => null);
+  learnFrom(page?.generations[0]);
   if (page && page.generations.length === 0 && !$("results").children.length) $("first-hint").hidden = false;
 }
 
