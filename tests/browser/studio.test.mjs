@@ -132,11 +132,38 @@ for (const [label, width, height] of VIEWPORTS) {
     await page.keyboard.press("Escape");
     await page.locator("#detail").waitFor({ state: "hidden" });
 
-    // Up to the in-flight limit at once; the next one is told when it can try again.
-    for (let i = 0; i < 6; i++) await generateWith(page, `Stalled ${i} (${label}) [apipod:stall]`);
-    await page.waitForFunction(() => document.querySelectorAll("#results li.running").length === 6);
-    await generateWith(page, `One too many (${label})`);
-    await page.locator("#generator-message", { hasText: /You can try again in \d+ s/ }).waitFor();
+    // Remix puts the prompt, model, shape and quality back; APIPod gets exactly those.
+    await page.getByLabel("Model").selectOption("nano-banana-2");
+    await page.getByLabel("Shape").selectOption("16:9");
+    await page.getByLabel("Quality").selectOption("2K");
+    const source = `Remix source (${label}) [apipod-delay:300]`;
+    await generateWith(page, source);
+    const sourceTile = page.locator("#results li.done", { hasText: source });
+    await sourceTile.waitFor({ timeout: 20_000 });
+    await expectBalance(page, "87 credits");
+    await page.getByLabel("Model").selectOption("seedream-v4.5");
+    await page.getByLabel("Describe your image").fill("something else");
+    await sourceTile.getByRole("button", { name: "Remix" }).click();
+    assert.deepEqual(await page.evaluate(() => ["prompt", "model", "aspect", "quality"].map((id) => document.getElementById(id).value)),
+      [source, "nano-banana-2", "16:9", "2K"]);
+    assert.equal(await page.evaluate(() => document.activeElement.id), "prompt", "the prompt is focused to edit");
+    const remixed = source.replace("Remix source", "Remixed");
+    await generateWith(page, remixed);
+    await page.locator("#results li.done", { hasText: remixed }).waitFor({ timeout: 20_000 });
+    const [submission] = apipodSaw(live.worker, remixed).submissions;
+    assert.deepEqual([submission.input.model, submission.input.aspect_ratio, submission.input.quality], ["nano-banana-2", "16:9", "2K"]);
+    await expectBalance(page, "84 credits");
+
+    // Never more than the in-flight limit at once; past the limits the message says when to try again.
+    await page.getByLabel("Model").selectOption("seedream-v4.5");
+    const limited = page.locator("#generator-message", { hasText: /You can try again in \d+ s/ });
+    // The per-minute limit or, at the latest on the 7th, the in-flight limit refuses one.
+    for (let i = 0; i < 7 && !(await limited.isVisible()); i++) {
+      const count = await generateWith(page, `Stalled ${i} (${label}) [apipod:stall]`);
+      await page.waitForFunction((n) => document.querySelectorAll("#results li").length > n || /try again in/.test(document.getElementById("generator-message").textContent), count);
+    }
+    await limited.waitFor();
+    assert.ok(await page.locator("#results li.running").count() <= 6, "at most the in-flight limit runs");
     await screenshot(page, `studio-rate-limited-${label}`);
 
     assert.equal(await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth), false, "fits the width");
