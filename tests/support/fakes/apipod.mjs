@@ -13,7 +13,6 @@ import { resultPng } from "./apipod-images.mjs";
 export const MODES = {
   fail: "the task fails with error_code + error_message (text with control characters)",
   fail_legacy: "the task fails with the legacy `error` string",
-  fail_first: "the first task started for this prompt fails (as `fail`); later ones with the same prompt complete",
   cancel: "the task is cancelled",
   stall: "the task stays processing",
   malformed: "the status answer is broken JSON once the task is done",
@@ -103,8 +102,7 @@ export function createApipod({ apiKey, baseUrl, delayMs = 250, images = "real" }
 
   function startTask(input, mode) {
     const id = `task_${crypto.randomBytes(8).toString("hex")}`;
-    const firstFails = mode === "fail_first" && once(`fail_first:${input.prompt}`);
-    const final = firstFails ? "failed" : { fail: "failed", fail_legacy: "failed", cancel: "cancelled", stall: "processing", callback_early: "processing" }[mode] ?? "completed";
+    const final = { fail: "failed", fail_legacy: "failed", cancel: "cancelled", stall: "processing", callback_early: "processing" }[mode] ?? "completed";
     const task = { id, input, mode, final, state: "pending", createdAt: Date.now(), png: null };
     if (final === "completed") {
       const quality = input.quality ?? MODELS[input.model].quality;
