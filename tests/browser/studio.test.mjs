@@ -1,7 +1,10 @@
 // Browser: the studio at 390 and 1440 px — the layout (controls beside or above the results, the header on one
 // line, Generate always reachable), several generations running at once each with its own progress, the one
 // credit balance on debit and refund, Ctrl+Enter, Escape, and the states that say what to do next (first time,
-// insufficient credits with a buy link that comes back here, a failed provider, the rate limit's retry time).
+// insufficient credits with a buy link that comes back here, a failed provider, the rate limit's retry time, Remix);
+// then, where the server has the api16 generation API (batches, image references, share pages), 2 images in one
+// request with one failing (one image, one refund), Use as reference and a dropped gallery tile reaching APIPod as
+// image_urls with nothing re-uploaded, Remix bringing the reference back, and a share page with the prompt.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { useWorkerAndBrowser, watchedPage, screenshot, VIEWPORTS, signInAs } from "../support/browser.mjs";
@@ -168,6 +171,114 @@ for (const [label, width, height] of VIEWPORTS) {
 
     assert.equal(await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth), false, "fits the width");
     assert.deepEqual(problems.filter((p) => !/status of 429|status of 402/.test(p)), []);
+    await context.close();
+  });
+}
+
+/** Drops an image of ours on the reference zone exactly as a dragged gallery tile does (gallery.js's drag data). */
+async function dropImage(page, data) {
+  await page.evaluate((json) => {
+    const transfer = new DataTransfer();
+    transfer.setData("application/x-gptimg-image", json);
+    const zone = document.getElementById("dropzone");
+    for (const type of ["dragenter", "dragover", "drop"]) zone.dispatchEvent(new DragEvent(type, { dataTransfer: transfer, bubbles: true, cancelable: true }));
+  }, JSON.stringify(data));
+}
+
+for (const [label, width, height] of VIEWPORTS) {
+  test(`the studio at ${label} width: several images per request, use as reference, drop from the gallery, share page`, async (t) => {
+    const { page, problems, context } = await watchedPage(live.browser, { width, height });
+    page.on("dialog", (dialog) => dialog.accept());
+    const url = live.worker.url;
+    const email = `go-on-${label}@gptimg.test`;
+    await signInAs(page, url, { name: `Go on ${label}`, email, returnTo: "/account" });
+    await page.locator(".plan", { hasText: "100 credits" }).first().getByRole("button", { name: "Buy" }).click();
+    await page.getByRole("button", { name: "Pay" }).click();
+    await page.locator("#credit-balance", { hasText: "110 credits" }).waitFor();
+    // The batch / image-reference / share-page API (api16, branch i16-gen) answers n: 0 with invalid_image_count;
+    // an older server refuses the unknown field, and then there is nothing here to test yet.
+    const probe = await page.request.post(`${url}/api/generations`, { headers: { origin: url }, data: { prompt: "probe", model: "seedream-v4.5", aspect_ratio: "1:1", n: 0 } });
+    const probed = (await probe.json()).error?.code;
+    if (probed !== "invalid_image_count") {
+      t.skip(`this server has no image counts yet (n: 0 answered ${probe.status()} ${probed})`);
+      await context.close();
+      return;
+    }
+    await page.goto(`${url}/app`);
+    await page.locator("#cost", { hasText: "Costs 4 credits" }).waitFor();
+    // A first image; the count picker is offered once the server's answers show it takes counts.
+    const first = `A heron alone (${label})`;
+    await generateWith(page, first);
+    await page.locator("#results li.done", { hasText: first }).waitFor({ timeout: 20_000 });
+    await expectBalance(page, "106 credits");
+
+    // Two images in one request, one of which the provider fails: one image shows, one refund of 4.
+    await page.getByLabel("Images", { exact: true }).selectOption("2");
+    await page.locator("#cost", { hasText: "Costs 8 credits (2 × 4)" }).waitFor();
+    const pair = `A pair of herons (${label}) [apipod:fail_every_second] [apipod-delay:1500]`;
+    await generateWith(page, pair);
+    await expectBalance(page, "98 credits");
+    await page.waitForFunction(() => document.querySelectorAll("#results li.running").length === 2);
+    await screenshot(page, `studio-two-running-${label}`);
+    await page.locator("#results li.failed", { hasText: "A pair of herons" }).waitFor({ timeout: 20_000 });
+    await page.locator("#results li.done", { hasText: "A pair of herons" }).waitFor({ timeout: 20_000 });
+    assert.equal(await page.locator("#results li", { hasText: "A pair of herons" }).count(), 2);
+    assert.equal(apipodSaw(live.worker, pair).tasks.length, 2, "one APIPod task per image");
+    await expectBalance(page, "102 credits");
+    await screenshot(page, `studio-one-of-two-failed-${label}`);
+    await page.getByLabel("Images", { exact: true }).selectOption("1");
+
+    // Use as reference: the stored image goes to APIPod (no upload), the edit model is used.
+    const done = page.locator("#results li.done", { hasText: "A pair of herons" });
+    await done.getByRole("button", { name: "Use as reference" }).click();
+    await page.locator("#references li").waitFor();
+    const uploadsBefore = await live.worker.db.prepare("SELECT COUNT(*) AS n FROM uploads").first("n");
+    const withReference = `Herons at night (${label})`;
+    await generateWith(page, withReference);
+    await page.locator("#results li.done", { hasText: withReference }).waitFor({ timeout: 20_000 });
+    const [sent] = apipodSaw(live.worker, withReference).submissions;
+    assert.equal(sent.input.model, "seedream-v4.5-edit");
+    assert.equal(sent.input.image_urls.length, 1);
+    assert.equal(sent.references[0].status, 200, "APIPod could fetch the stored image");
+    assert.equal(await live.worker.db.prepare("SELECT COUNT(*) AS n FROM uploads").first("n"), uploadsBefore, "nothing re-uploaded");
+
+    // Remix brings the reference back with the prompt.
+    await page.locator("#references li button").click();
+    await page.locator("#results li.done", { hasText: withReference }).getByRole("button", { name: "Remix" }).click();
+    await page.locator("#references li").waitFor();
+    const remixed = `${withReference} remixed`;
+    await page.getByLabel("Describe your image").fill(remixed);
+    await page.getByRole("button", { name: "Generate" }).click();
+    await page.locator("#results li.done", { hasText: remixed }).waitFor({ timeout: 20_000 });
+    const [again] = apipodSaw(live.worker, remixed).submissions;
+    assert.deepEqual([again.input.model, again.input.image_urls.length], ["seedream-v4.5-edit", 1]);
+
+    // A gallery tile dropped on the reference zone becomes a reference.
+    await page.locator("#references li button").click();
+    const [latest] = (await (await page.request.get(`${url}/api/generations?limit=1`)).json()).generations;
+    await dropImage(page, { id: latest.images[0].id, url: latest.images[0].preview_url, generation_id: latest.id });
+    await page.locator("#references li").waitFor();
+    const dropped = `From a dropped tile (${label})`;
+    await generateWith(page, dropped);
+    await page.locator("#results li.done", { hasText: dropped }).waitFor({ timeout: 20_000 });
+    assert.equal(apipodSaw(live.worker, dropped).submissions[0].input.image_urls.length, 1);
+
+    // Share with the prompt: the share page shows it and unfurls; revoked, it is a 404.
+    await page.locator("#results li.done", { hasText: dropped }).getByRole("button", { name: "Details" }).click();
+    const detail = page.locator("#detail");
+    await detail.getByLabel("Show the prompt on the share page").check();
+    await detail.getByRole("button", { name: "Share" }).click();
+    const pageUrl = await page.locator("#share-page-link").getAttribute("href");
+    assert.match(pageUrl, /\/s\/[\w-]+$/);
+    const shared = await (await fetch(pageUrl)).text();
+    assert.ok(shared.includes(dropped.replace(/&/g, "&amp;")), "the prompt is shown");
+    assert.match(shared, /property="og:image"/);
+    await screenshot(page, `studio-share-${label}`);
+    await detail.getByRole("button", { name: "Stop sharing" }).click();
+    await detail.getByText("The public link no longer works.").waitFor();
+    assert.equal((await fetch(pageUrl)).status, 404);
+
+    assert.deepEqual(problems, []);
     await context.close();
   });
 }
