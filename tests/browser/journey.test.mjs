@@ -55,10 +55,10 @@ for (const [label, width, height] of VIEWPORTS) {
     await page.getByRole("button", { name: "Remove reference-2.png" }).click();
     assert.equal(await page.locator("#references li").count(), 1);
     await page.getByRole("button", { name: "Generate" }).click();
-    const tile = page.locator("#results li").first();
-    await tile.locator(".run-state", { hasText: /Generating|Queued/ }).waitFor();
+    const resultTile = page.locator("#results li").first();
+    await resultTile.locator(".run-state", { hasText: /Generating|Queued/ }).waitFor();
     await screenshot(page, `studio-progress-${label}`);
-    await tile.locator(".run-state", { hasText: "Done" }).waitFor({ timeout: 20_000 });
+    await resultTile.locator(".run-state", { hasText: "Done" }).waitFor({ timeout: 20_000 });
     const announced = await page.evaluate(() => window.announced);
     assert.match(announced.at(-1), /^Ready: “A paper boat on a lake/, announced.join(" | "));
     for (const [i, text] of announced.entries()) {
@@ -73,17 +73,18 @@ for (const [label, width, height] of VIEWPORTS) {
     const [generation] = (await (await page.request.get(`${url}/api/generations?limit=1`)).json()).generations;
     const [image] = generation.images;
     assert.match(image.medium_url, /\?size=medium&v=\w+$/, "the medium existed when the generation succeeded");
-    const resultImage = tile.locator(".run-image");
+    const resultImage = resultTile.locator(".run-image");
     await page.waitForFunction(() => { const img = document.querySelector("#results li .run-image"); return img?.complete && img.naturalWidth > 0; });
     const shown = await resultImage.evaluate((img) => ({ src: img.getAttribute("src"), width: img.getAttribute("width"), height: img.getAttribute("height") }));
     assert.deepEqual(shown, { src: image.medium_url, width: String(image.width), height: String(image.height) });
-    const downloadLink = tile.getByRole("link", { name: "Download" });
+    const downloadLink = resultTile.getByRole("link", { name: "Download" });
     assert.deepEqual([await downloadLink.getAttribute("href"), await downloadLink.getAttribute("download")], [image.url, `gptimg-${generation.id}.png`]);
     await page.locator("#credit-balance", { hasText: "106 credits" }).waitFor();
     await screenshot(page, `studio-result-${label}`);
 
     // The gallery: open it, share, unshare, delete.
-    await page.locator("#gallery li").first().getByRole("button", { name: /^Open/ }).click();
+    const tile = page.locator("#gallery li").first();
+    await tile.getByRole("button", { name: /^Open / }).click(); // each tile also has its favourite star
     const detail = page.locator("#detail");
     await detail.getByText(`A paper boat on a lake (${label})`).waitFor();
     await detail.getByRole("button", { name: "Share" }).click();
