@@ -57,8 +57,8 @@ for (const [label, width, height] of VIEWPORTS) {
     await page.getByRole("button", { name: "Generate" }).click();
     await page.locator("#results li.failed").waitFor({ timeout: 20_000 });
     await page.getByLabel("Describe your image").fill(`Too dear (${label})`);
-    await page.getByLabel("Model").selectOption("nano-banana-pro");
-    await page.getByLabel("Quality").selectOption("4K"); // 8 credits, with 6 left
+    await page.getByLabel("Model", { exact: true }).selectOption("nano-banana-pro");
+    await page.getByLabel("Quality", { exact: true }).selectOption("4K"); // 8 credits, with 6 left
     await page.getByRole("button", { name: "Generate" }).click();
     await page.getByRole("link", { name: "Buy credits" }).waitFor();
     await check(page, "studio-errors");

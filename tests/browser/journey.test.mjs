@@ -49,7 +49,7 @@ for (const [label, width, height] of VIEWPORTS) {
         .observe(document.getElementById("studio-status"), { childList: true, characterData: true, subtree: true });
     });
     await page.getByLabel("Describe your image").fill(`A paper boat on a lake (${label})`);
-    await page.getByLabel("Shape").selectOption("16:9");
+    await page.getByLabel("Shape", { exact: true }).selectOption("16:9");
     await page.locator("#reference-input").setInputFiles(referenceFiles());
     await page.locator("#references li").nth(1).waitFor();
     await page.getByRole("button", { name: "Remove reference-2.png" }).click();

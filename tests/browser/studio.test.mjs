@@ -136,15 +136,15 @@ for (const [label, width, height] of VIEWPORTS) {
     await page.locator("#detail").waitFor({ state: "hidden" });
 
     // Remix puts the prompt, model, shape and quality back; APIPod gets exactly those.
-    await page.getByLabel("Model").selectOption("nano-banana-2");
-    await page.getByLabel("Shape").selectOption("16:9");
-    await page.getByLabel("Quality").selectOption("2K");
+    await page.getByLabel("Model", { exact: true }).selectOption("nano-banana-2");
+    await page.getByLabel("Shape", { exact: true }).selectOption("16:9");
+    await page.getByLabel("Quality", { exact: true }).selectOption("2K");
     const source = `Remix source (${label}) [apipod-delay:300]`;
     await generateWith(page, source);
     const sourceTile = page.locator("#results li.done", { hasText: source });
     await sourceTile.waitFor({ timeout: 20_000 });
     await expectBalance(page, "87 credits");
-    await page.getByLabel("Model").selectOption("seedream-v4.5");
+    await page.getByLabel("Model", { exact: true }).selectOption("seedream-v4.5");
     await page.getByLabel("Describe your image").fill("something else");
     await sourceTile.getByRole("button", { name: "Remix" }).click();
     assert.deepEqual(await page.evaluate(() => ["prompt", "model", "aspect", "quality"].map((id) => document.getElementById(id).value)),
@@ -158,7 +158,7 @@ for (const [label, width, height] of VIEWPORTS) {
     await expectBalance(page, "84 credits");
 
     // Never more than the in-flight limit at once; past the limits the message says when to try again.
-    await page.getByLabel("Model").selectOption("seedream-v4.5");
+    await page.getByLabel("Model", { exact: true }).selectOption("seedream-v4.5");
     const limited = page.locator("#generator-message", { hasText: /You can try again in \d+ s/ });
     // The per-minute limit or, at the latest on the 7th, the in-flight limit refuses one.
     for (let i = 0; i < 7 && !(await limited.isVisible()); i++) {
