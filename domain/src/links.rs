@@ -24,6 +24,11 @@ pub fn shared_image_path(image_id: &str, share_token: &str) -> String {
     format!("{}?share={share_token}", image_path(image_id))
 }
 
+/// The public page of a shared generation (`GET /s/{token}`).
+pub fn share_page_path(share_token: &str) -> String {
+    format!("/s/{share_token}")
+}
+
 /// The `sig` query value for a link to `resource_id` valid until `expires_secs`.
 pub fn sign(secret: &[u8], resource_id: &str, expires_secs: i64) -> String {
     crate::hex::encode(&mac(secret, resource_id, expires_secs).finalize().into_bytes())

@@ -73,6 +73,7 @@ pub async fn dispatch(req: Request, ctx: &RequestContext) -> Result<Response, Ap
         Endpoint::Unshare => generations::unshare(&req, ctx, param(0)).await,
         Endpoint::Models => billing::models(ctx),
         Endpoint::Image => images::get(&req, ctx, param(0)).await,
+        Endpoint::ImageContent => images::signed_content(&req, ctx, param(0)).await,
         Endpoint::StripeWebhook => webhooks::stripe(req, ctx).await,
         Endpoint::ApipodCallback => apipod_callback::receive(req, ctx, param(0), param(1)).await,
         Endpoint::CspReport => csp_report::post(req, ctx).await,
