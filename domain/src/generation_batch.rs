@@ -138,14 +138,21 @@ mod tests {
 
     #[test]
     fn refusals_count_images_and_name_what_is_missing() {
-        let facts =
-            AdmissionFacts { references_owned: 1, images_owned: 1, credits: 3, in_flight: 0, recent: 0, oldest_recent: None };
+        let facts = AdmissionFacts {
+            references_owned: 1,
+            images_owned: 1,
+            credits: 3,
+            in_flight: 0,
+            recent: 0,
+            oldest_recent: None,
+        };
         let asked = Asked { uploads: 1, images: 1, generations: 1, cost: 2 };
         assert_eq!(refusal(&facts, &Asked { images: 2, ..asked }, 0).code, "image_not_found");
         assert_eq!(refusal(&facts, &Asked { uploads: 2, images: 2, ..asked }, 0).code, "upload_not_found");
         let short = refusal(&facts, &Asked { generations: 2, cost: 4, ..asked }, 0);
         assert_eq!(short.details, Some(serde_json::json!({ "balance": 3, "cost": 4 })));
-        let busy = refusal(&AdmissionFacts { in_flight: MAX_IN_FLIGHT - 2, ..facts }, &Asked { generations: 3, ..asked }, 0);
+        let busy =
+            refusal(&AdmissionFacts { in_flight: MAX_IN_FLIGHT - 2, ..facts }, &Asked { generations: 3, ..asked }, 0);
         assert_eq!((busy.code.as_ref(), busy.retry_after_secs), ("too_many_in_flight", Some(5)));
         let hurried = refusal(
             &AdmissionFacts { recent: MAX_PER_MINUTE - 1, oldest_recent: Some(10_000), ..facts },

@@ -27,6 +27,7 @@ const EXPECTED_ALLOW: &[(&str, &str)] = &[
     ("/api/models", "GET"),
     ("/images/img_1", "GET, HEAD"),
     ("/images/img_1/content", "GET"),
+    ("/s/tok", "GET, HEAD"),
     ("/webhooks/stripe", "POST"),
     ("/webhooks/apipod/gen_1/token", "POST"),
     ("/api/csp-report", "POST"),

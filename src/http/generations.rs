@@ -5,7 +5,7 @@ use gptimg_domain::generation::{self, BatchId, GenerationId, GenerationRequest, 
 use gptimg_domain::image_sizes::{versioned_path, ImageSize};
 use gptimg_domain::links::{self, share_page_path, shared_image_path};
 use gptimg_domain::time::UnixMillis;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use worker::{Request, Response};
 
 use super::error::ApiError;
@@ -137,7 +137,11 @@ fn references(row: &GenerationRow, config: &Config, now: UnixMillis) -> Vec<Refe
     let secret = config.session_secret.expose().as_bytes();
     let uploads = row.reference_upload_ids.iter().filter(|id| row.existing_uploads.contains(id)).map(|id| {
         let sig = links::sign(secret, id.as_str(), expires);
-        ReferenceView { id: id.to_string(), kind: "upload", url: format!("/uploads/{id}/content?exp={expires}&sig={sig}") }
+        ReferenceView {
+            id: id.to_string(),
+            kind: "upload",
+            url: format!("/uploads/{id}/content?exp={expires}&sig={sig}"),
+        }
     });
     let images = row.reference_image_ids.iter().filter_map(|id| {
         let found = row.existing_images.iter().find(|image| &image.id == id)?;
@@ -148,7 +152,7 @@ fn references(row: &GenerationRow, config: &Config, now: UnixMillis) -> Vec<Refe
 }
 
 /// `?share=…` followed by the medium's own query (`size=medium`, and its version once it exists).
-fn share_path(image_id: &str, token: &str, medium_url: &str) -> String {
+pub(super) fn share_path(image_id: &str, token: &str, medium_url: &str) -> String {
     let medium_query = medium_url.split_once('?').map_or("", |(_, query)| query);
     format!("{}&{medium_query}", shared_image_path(image_id, token))
 }
@@ -220,10 +224,26 @@ pub async fn delete(req: &Request, ctx: &RequestContext, raw_id: &str) -> Result
     Ok(Response::empty()?.with_status(204))
 }
 
-/// `POST /api/generations/{id}/share`: turns on an unguessable public link (the same one until revoked).
-pub async fn share(req: &Request, ctx: &RequestContext, raw_id: &str) -> Result<Response, ApiError> {
-    let (account, id) = caller_and_id(req, ctx, raw_id).await?;
-    render(&usecase::share(&ctx.db()?, &id, &account, platform::now(), &mut CryptoRandom).await?, ctx)
+/// `POST /api/generations/{id}/share` with an optional `{ "show_prompt": bool }` (false when absent).
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ShareRequest {
+    #[serde(default)]
+    show_prompt: bool,
+}
+
+/// `POST /api/generations/{id}/share`: turns on an unguessable public link and page (the same one until revoked;
+/// calling again updates whether the page shows the prompt).
+pub async fn share(mut req: Request, ctx: &RequestContext, raw_id: &str) -> Result<Response, ApiError> {
+    let (account, id) = caller_and_id(&req, ctx, raw_id).await?;
+    let has_body = req.headers().get("content-type")?.is_some()
+        || req.headers().get("content-length")?.is_some_and(|length| length.trim() != "0");
+    let request: ShareRequest = match has_body {
+        true => read_json(&mut req, 1024, &["application/json"]).await?,
+        false => ShareRequest::default(),
+    };
+    let db = ctx.db()?;
+    render(&usecase::share(&db, &id, &account, request.show_prompt, platform::now(), &mut CryptoRandom).await?, ctx)
 }
 
 /// `DELETE /api/generations/{id}/share`: revokes the public link at once.

@@ -180,23 +180,23 @@ pub async fn delete_finished(
     Ok(deleted.then(|| keys.into_iter().map(|k| k.r2_key).collect()))
 }
 
-const SET_SHARE: &str = "UPDATE generations SET share_token = COALESCE(share_token, ?3), updated_at = ?4 \
- WHERE id = ?1 AND account_id = ?2 AND status = 'succeeded'";
 const CLEAR_SHARE: &str =
     "UPDATE generations SET share_token = NULL, updated_at = ?3 WHERE id = ?1 AND account_id = ?2";
 
-/// Turns on the generation's public link (an existing token is kept) and reads the generation back, in one round
-/// trip; `None` if it is not the caller's finished success (only those ever get a token).
+/// Turns on the generation's public link (an existing token is kept; the prompt shown or not as chosen) and reads
+/// the generation back, in one round trip; `None` if it is not the caller's finished success (only those ever get
+/// a token).
 pub async fn share(
     db: &Db,
     id: &GenerationId,
     account_id: &AccountId,
     new_token: &str,
+    show_prompt: bool,
     now: UnixMillis,
 ) -> worker::Result<Option<GenerationRow>> {
     let results = db
         .batch(vec![
-            db.prepare(SET_SHARE).bind(&[text(id.as_str()), text(account_id.as_str()), text(new_token), int(now.0)])?,
+            super::share_pages::set_share(db, id, account_id, new_token, show_prompt, now)?,
             db.prepare(ONE).bind(&[text(id.as_str()), text(account_id.as_str())])?,
         ])
         .await?;

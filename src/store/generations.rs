@@ -133,12 +133,21 @@ pub async fn admit(db: &Db, b: &NewBatch<'_>) -> worker::Result<Admission> {
         statements.push(db.prepare(APPLY_LEDGER_ENTRY).bind(&[text(debit.as_str())])?);
     }
     let first = text(first.as_str());
-    statements.push(db.prepare(TOUCH_REFERENCES).bind(&[first.clone(), account.clone(), now.clone(), references.clone()])?);
+    statements.push(db.prepare(TOUCH_REFERENCES).bind(&[
+        first.clone(),
+        account.clone(),
+        now.clone(),
+        references.clone(),
+    ])?);
     statements.push(db.prepare(ADMISSION_FACTS).bind(&[first, account, now, references, images])?);
     let results = db.batch(statements).await?;
     let row = results.last().map(|r| r.results::<AdmissionRow>()).transpose()?.and_then(|mut rows| rows.pop());
     let row = row.ok_or_else(|| worker::Error::RustError("admission batch returned no facts".into()))?;
-    Ok(if row.created == 0 { Admission::Refused(row.facts) } else { Admission::Admitted { credits: row.facts.credits } })
+    Ok(if row.created == 0 {
+        Admission::Refused(row.facts)
+    } else {
+        Admission::Admitted { credits: row.facts.credits }
+    })
 }
 
 // Only the submission attempt that expected this count may start it: a stale retry message loses.

@@ -3,12 +3,12 @@
 
 use gptimg_domain::account::AccountId;
 use gptimg_domain::generation::{
-    in_use_as_reference, not_found, refusal, undeletable, validate, BatchId, GenerationId, GenerationRequest, GenerationStatus,
-    DEADLINE_SECS,
+    in_use_as_reference, not_found, refusal, undeletable, validate, BatchId, GenerationId, GenerationRequest,
+    GenerationStatus, DEADLINE_SECS,
 };
 use gptimg_domain::ids::{RandomSource, RequestId};
 use gptimg_domain::ledger::{Cursor, LedgerEntryId, LedgerKind};
-use gptimg_domain::links::new_share_token;
+use gptimg_domain::links::{is_share_token, new_share_token};
 use gptimg_domain::time::UnixMillis;
 use gptimg_domain::{DomainError, ErrorKind};
 use serde::Serialize;
@@ -19,6 +19,7 @@ use crate::http::error::ApiError;
 use crate::jobs::{self, Checked, Claimed, Looked, Trigger};
 use crate::store::gallery::{self, GenerationRow};
 use crate::store::generations::{self as store, Admission, NewBatch};
+use crate::store::share_pages::{self, SharedGeneration};
 use crate::store::Db;
 
 /// What a request started: its generations (one per image, all `queued`), what they cost together, the balance
@@ -42,9 +43,8 @@ pub async fn create(
 ) -> Result<Created, ApiError> {
     let valid = validate(request, &config.models)?;
     let batch_id = BatchId::generate(random);
-    let members: Vec<(GenerationId, LedgerEntryId)> = (0..valid.count.tasks())
-        .map(|_| (GenerationId::generate(random), LedgerEntryId::generate(random)))
-        .collect();
+    let members: Vec<(GenerationId, LedgerEntryId)> =
+        (0..valid.count.tasks()).map(|_| (GenerationId::generate(random), LedgerEntryId::generate(random))).collect();
     let batch = NewBatch {
         batch_id: &batch_id,
         members: &members,
@@ -111,15 +111,27 @@ pub async fn delete(
     }
 }
 
-/// Turns on the public link of a succeeded generation (the same one until revoked).
+/// Turns on the public link and page of a succeeded generation (the same one until revoked), showing the prompt
+/// only if `show_prompt`.
 pub async fn share(
     db: &Db,
     id: &GenerationId,
     account: &AccountId,
+    show_prompt: bool,
     now: UnixMillis,
     random: &mut dyn RandomSource,
 ) -> Result<GenerationRow, ApiError> {
-    Ok(gallery::share(db, id, account, &new_share_token(random), now).await?.ok_or_else(not_found)?)
+    let token = new_share_token(random);
+    Ok(gallery::share(db, id, account, &token, show_prompt, now).await?.ok_or_else(not_found)?)
+}
+
+/// The generation a public share page shows; `None` for a token never issued or revoked (checked by shape first,
+/// so junk never reaches D1).
+pub async fn shared_page(db: &Db, token: &str) -> Result<Option<SharedGeneration>, ApiError> {
+    if !is_share_token(token) {
+        return Ok(None);
+    }
+    Ok(share_pages::by_token(db, token).await?)
 }
 
 /// Revokes the public link at once.
