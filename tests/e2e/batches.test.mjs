@@ -90,12 +90,32 @@ describe("several images per request", () => {
     assert.equal(busy.response.status, 429, "4 in flight + 3 > 6");
     assert.equal(busy.body.error.code, "too_many_in_flight");
     assert.ok(Number(busy.response.headers.get("retry-after")) > 0);
+    assert.equal(busy.body.error.retry_after_seconds, Number(busy.response.headers.get("retry-after")), "the wait in the body too");
     assert.equal((await rowsOf(user.id)).length, 4);
     assert.equal(await balance(worker, user.session), 102, "only the first batch was charged");
     const fits = await generate(worker, user.session, { prompt: "Two more [apipod:stall]", model: "nano-banana-2", aspect_ratio: "1:1", n: 2 });
     assert.equal(fits.response.status, 202, "4 + 2 = 6 fits");
     assert.equal((await rowsOf(user.id)).length, 6);
   });
+});
+
+test("the per-minute limit counts images: 10 started, 3 more are refused whole, 2 fit", async () => {
+  const user = await newUser({ pack: true });
+  for (const [i, n] of [[1, 4], [2, 4], [3, 2]]) {
+    const { response, started } = await generate(worker, user.session, { prompt: `Quick batch ${i}`, model: "nano-banana-2", aspect_ratio: "1:1", n });
+    assert.equal(response.status, 202);
+    for (const g of started.generations) await settled(worker, user.session, g.id);
+  }
+  const credits = await balance(worker, user.session);
+  const refused = await generate(worker, user.session, { prompt: "Three too many", model: "nano-banana-2", aspect_ratio: "1:1", n: 3 });
+  assert.equal(refused.response.status, 429);
+  assert.equal(refused.body.error.code, "rate_limited");
+  assert.ok(refused.body.error.retry_after_seconds > 0);
+  assert.equal((await rowsOf(user.id)).length, 10);
+  assert.equal(await balance(worker, user.session), credits, "nothing charged");
+  const fits = await generate(worker, user.session, { prompt: "Two fit", model: "nano-banana-2", aspect_ratio: "1:1", n: 2 });
+  assert.equal(fits.response.status, 202);
+  assert.equal(fits.started.credits, credits - 4);
 });
 
 describe("a generated image as a reference", () => {
