@@ -144,13 +144,14 @@ async function submit(event) {
   button.disabled = true;
   say(message, "");
   try {
-    const generation = await api.post("/api/generations", {
+    // The 202 is { generations, cost, credits }; this form asks for one image.
+    const [generation] = (await api.post("/api/generations", {
       prompt: $("prompt").value,
       model: $("model").value,
       aspect_ratio: $("aspect").value,
       ...(chosenQuality() ? { quality: chosenQuality() } : {}),
       reference_upload_ids: references.map((r) => r.id),
-    });
+    })).generations;
     account.credits -= generation.cost;
     updateBalance(account.credits);
     await follow(generation);
