@@ -14,6 +14,11 @@ crate::resource_id!(
     "img"
 );
 crate::resource_id!(
+    /// The generations one request admitted together (several images per request).
+    BatchId,
+    "bat"
+);
+crate::resource_id!(
     /// One uploaded reference image.
     UploadId,
     "upl"
@@ -75,6 +80,12 @@ pub struct GenerationRequest {
     pub quality: Option<String>,
     #[serde(default)]
     pub reference_upload_ids: Vec<String>,
+    /// Images of the caller's own generations to use as references (ownership is checked in D1).
+    #[serde(default)]
+    pub reference_image_ids: Vec<String>,
+    /// How many images (1 to 4; absent is 1).
+    #[serde(default)]
+    pub n: Option<i64>,
 }
 
 /// A request that passed every rule; ownership of the references is checked where they live (D1).
@@ -85,16 +96,34 @@ pub struct ValidGeneration<'a> {
     pub aspect_ratio: String,
     pub quality: Option<String>,
     pub references: Vec<UploadId>,
+    pub image_references: Vec<ImageId>,
+    /// Credits for one image (one generation).
     pub cost: i64,
+    pub count: ImageCount,
 }
 
 impl ValidGeneration<'_> {
     /// Reference images switch to the model's edit variant.
     pub fn apipod_model(&self) -> &str {
-        if self.references.is_empty() {
+        if self.references.is_empty() && self.image_references.is_empty() {
             &self.model.apipod_model
         } else {
             self.model.edit_model.as_deref().unwrap_or(&self.model.apipod_model)
+        }
+    }
+
+    /// What all the requested images cost together.
+    pub fn total_cost(&self) -> i64 {
+        self.cost * i64::from(self.count.tasks())
+    }
+
+    /// What the request asks of admission, to explain a refusal.
+    pub fn asked(&self) -> Asked {
+        Asked {
+            uploads: self.references.len(),
+            images: self.image_references.len(),
+            generations: self.count.tasks(),
+            cost: self.total_cost(),
         }
     }
 }
@@ -104,6 +133,7 @@ pub fn validate<'a>(
     models: &'a ModelCatalogue,
 ) -> Result<ValidGeneration<'a>, DomainError> {
     let prompt = Prompt::parse(&request.prompt)?;
+    let count = ImageCount::parse(request.n)?;
     let model =
         models.by_id(&request.model).ok_or_else(|| DomainError::invalid("unknown_model", "There is no such model."))?;
     if let Some(max) = model.max_prompt_chars {
@@ -127,7 +157,7 @@ pub fn validate<'a>(
     }
     // APIPod's documented default is sent explicitly, so what we charge for is what was asked for.
     let quality = request.quality.clone().or_else(|| model.default_quality().map(str::to_owned));
-    if request.reference_upload_ids.len() > model.max_reference_images as usize {
+    if request.reference_upload_ids.len() + request.reference_image_ids.len() > model.max_reference_images as usize {
         return Err(DomainError::invalid(
             "too_many_references",
             format!("{} accepts at most {} reference images.", model.name, model.max_reference_images),
@@ -143,6 +173,14 @@ pub fn validate<'a>(
         }
         references.push(id);
     }
+    let mut image_references: Vec<ImageId> = Vec::with_capacity(request.reference_image_ids.len());
+    for raw in &request.reference_image_ids {
+        let id = ImageId::parse(raw).ok_or_else(image_not_found)?;
+        if image_references.contains(&id) {
+            return Err(DomainError::invalid("duplicate_reference", "Each reference image may be used once."));
+        }
+        image_references.push(id);
+    }
     Ok(ValidGeneration {
         prompt,
         model,
@@ -150,50 +188,9 @@ pub fn validate<'a>(
         cost: i64::from(model.credits_for(quality.as_deref())),
         quality,
         references,
+        image_references,
+        count,
     })
-}
-
-/// What D1 saw when a generation was refused admission (the insert guard failed).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
-pub struct AdmissionFacts {
-    pub references_owned: i64,
-    pub credits: i64,
-    pub in_flight: i64,
-    pub recent: i64,
-    pub oldest_recent: Option<i64>,
-}
-
-/// Why a refused generation was refused, checked in the order a user can act on.
-pub fn refusal(facts: &AdmissionFacts, references_requested: usize, cost: i64, now_ms: i64) -> DomainError {
-    if facts.references_owned < references_requested as i64 {
-        return DomainError::new(ErrorKind::NotFound, "upload_not_found", "A reference image does not exist.");
-    }
-    if facts.credits < cost {
-        return DomainError::new(
-            ErrorKind::PaymentRequired,
-            "insufficient_credits",
-            format!(
-                "This generation costs {cost} credits and you have {}. Buy more credits to continue.",
-                facts.credits
-            ),
-        )
-        .with_details(serde_json::json!({ "balance": facts.credits, "cost": cost }));
-    }
-    if facts.in_flight >= MAX_IN_FLIGHT {
-        return DomainError::new(
-            ErrorKind::RateLimited,
-            "too_many_in_flight",
-            format!("At most {MAX_IN_FLIGHT} generations can run at once; wait for one to finish."),
-        )
-        .with_retry_after(5);
-    }
-    let wait_ms = facts.oldest_recent.map_or(60_000, |oldest| oldest + 60_000 - now_ms).clamp(1_000, 60_000);
-    DomainError::new(
-        ErrorKind::RateLimited,
-        "rate_limited",
-        format!("At most {MAX_PER_MINUTE} generations per minute; try again shortly."),
-    )
-    .with_retry_after(u32::try_from((wait_ms + 999) / 1000).unwrap_or(60))
 }
 
 /// A generation that does not exist or is someone else's (indistinguishable on purpose).
@@ -214,6 +211,15 @@ pub fn undeletable(still_exists: bool) -> DomainError {
     }
 }
 
+/// A finished generation whose image is a reference of one still running: its object stays until that ends.
+pub fn in_use_as_reference() -> DomainError {
+    DomainError::new(
+        ErrorKind::Conflict,
+        "generation_in_use",
+        "An image of this generation is a reference for one still running; delete it once that has finished.",
+    )
+}
+
 /// The caller already stores `MAX_UPLOADS_PER_USER` reference images.
 pub fn upload_quota_exceeded() -> DomainError {
     DomainError::new(
@@ -222,6 +228,10 @@ pub fn upload_quota_exceeded() -> DomainError {
         "You have reached the limit of stored reference images.",
     )
 }
+
+#[path = "generation_batch.rs"]
+mod batch;
+pub use batch::*;
 
 #[path = "generation_status.rs"]
 mod status;

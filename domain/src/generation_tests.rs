@@ -16,6 +16,8 @@ fn request(prompt: &str, model: &str, ratio: &str, refs: &[&str]) -> GenerationR
         aspect_ratio: ratio.into(),
         quality: None,
         reference_upload_ids: refs.iter().map(|s| s.to_string()).collect(),
+        reference_image_ids: Vec::new(),
+        n: None,
     }
 }
 
@@ -137,21 +139,53 @@ fn quality_defaults_to_the_documented_one_and_sets_the_price() {
 
 #[test]
 fn refusals_explain_themselves_in_the_order_a_user_can_act_on() {
-    let facts = AdmissionFacts { references_owned: 1, credits: 3, in_flight: 0, recent: 0, oldest_recent: None };
-    assert_eq!(refusal(&facts, 2, 4, 0).code, "upload_not_found");
-    let short = refusal(&facts, 1, 4, 0);
+    let facts = AdmissionFacts {
+        references_owned: 1,
+        images_owned: 0,
+        credits: 3,
+        in_flight: 0,
+        recent: 0,
+        oldest_recent: None,
+    };
+    let asked = |uploads, cost| Asked { uploads, images: 0, generations: 1, cost };
+    assert_eq!(refusal(&facts, &asked(2, 4), 0).code, "upload_not_found");
+    let short = refusal(&facts, &asked(1, 4), 0);
     assert_eq!((short.kind, short.code.as_ref()), (ErrorKind::PaymentRequired, "insufficient_credits"));
     assert_eq!(short.details, Some(serde_json::json!({ "balance": 3, "cost": 4 })));
-    let busy = refusal(&AdmissionFacts { credits: 10, in_flight: MAX_IN_FLIGHT, ..facts }, 1, 4, 0);
+    let busy = refusal(&AdmissionFacts { credits: 10, in_flight: MAX_IN_FLIGHT, ..facts }, &asked(1, 4), 0);
     assert_eq!((busy.code.as_ref(), busy.retry_after_secs), ("too_many_in_flight", Some(5)));
     let hurried = refusal(
         &AdmissionFacts { credits: 10, recent: MAX_PER_MINUTE, oldest_recent: Some(10_000), ..facts },
-        1,
-        4,
+        &asked(1, 4),
         30_000,
     );
     assert_eq!((hurried.code.as_ref(), hurried.retry_after_secs), ("rate_limited", Some(40)));
 }
+
+#[test]
+fn several_images_cost_per_image_and_references_of_both_kinds_count_against_the_limit() {
+    let catalogue = models();
+    let mut four = request("a fox", "seedream-v4.5", "1:1", &[]);
+    four.n = Some(4);
+    let four = validate(&four, &catalogue).unwrap();
+    assert_eq!((four.cost, four.total_cost(), four.count.tasks()), (4, 16, 4));
+    let mut five = request("a fox", "seedream-v4.5", "1:1", &[]);
+    five.n = Some(5);
+    assert_eq!(validate(&five, &catalogue).unwrap_err().code, "invalid_image_count");
+    let mut mixed = request("a fox", "seedream-v4.5", "1:1", &[UPLOAD_A]);
+    mixed.reference_image_ids = vec![IMAGE_A.into()];
+    let mixed_ok = validate(&mixed, &catalogue).unwrap();
+    assert_eq!((mixed_ok.image_references.len(), mixed_ok.apipod_model()), (1, "seedream-v4.5-edit"));
+    mixed.reference_image_ids.push(IMAGE_A.replace('s', "t"));
+    assert_eq!(validate(&mixed, &catalogue).unwrap_err().code, "too_many_references");
+    let mut bad = request("a fox", "seedream-v4.5", "1:1", &[]);
+    bad.reference_image_ids = vec!["gen_0123456789abcdefghjkmnpqrs".into()];
+    assert_eq!(validate(&bad, &catalogue).unwrap_err().code, "image_not_found");
+    bad.reference_image_ids = vec![IMAGE_A.into(), IMAGE_A.into()];
+    assert_eq!(validate(&bad, &catalogue).unwrap_err().code, "duplicate_reference");
+}
+
+const IMAGE_A: &str = "img_0123456789abcdefghjkmnpqrs";
 
 #[test]
 fn a_delete_that_removed_nothing_is_409_while_running_and_404_when_absent() {

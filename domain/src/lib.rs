@@ -27,6 +27,7 @@ pub mod privacy;
 mod props;
 pub mod routes;
 mod serde_str;
+pub mod share_card;
 pub mod stripe;
 pub mod subscription;
 pub mod time;

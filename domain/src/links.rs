@@ -24,6 +24,11 @@ pub fn shared_image_path(image_id: &str, share_token: &str) -> String {
     format!("{}?share={share_token}", image_path(image_id))
 }
 
+/// The public page of a shared generation (`GET /s/{token}`).
+pub fn share_page_path(share_token: &str) -> String {
+    format!("/s/{share_token}")
+}
+
 /// The `sig` query value for a link to `resource_id` valid until `expires_secs`.
 pub fn sign(secret: &[u8], resource_id: &str, expires_secs: i64) -> String {
     crate::hex::encode(&mac(secret, resource_id, expires_secs).finalize().into_bytes())
@@ -36,6 +41,11 @@ pub fn verify(secret: &[u8], resource_id: &str, expires_secs: i64, signature_hex
     }
     crate::hex::decode(signature_hex, 32)
         .is_some_and(|b| mac(secret, resource_id, expires_secs).verify_slice(&b).is_ok())
+}
+
+/// Whether `raw` has the shape `new_share_token` makes (lower-case base32 of 128 bits).
+pub fn is_share_token(raw: &str) -> bool {
+    raw.len() == 26 && raw.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_lowercase())
 }
 
 /// 128 random bits: the secret part of a public share link.
@@ -53,6 +63,14 @@ mod tests {
     fn a_shared_image_link_is_the_image_path_with_the_token() {
         assert_eq!(image_path("img_abc"), "/images/img_abc");
         assert_eq!(shared_image_path("img_abc", "tok123"), "/images/img_abc?share=tok123");
+    }
+
+    #[test]
+    fn share_tokens_have_one_shape_and_their_page_its_path() {
+        let token = new_share_token(&mut crate::ids::tests::FixedRandom(vec![0xa7, 0x31, 0xff]));
+        assert!(is_share_token(&token), "{token}");
+        assert!(!is_share_token("short") && !is_share_token(&"A".repeat(26)) && !is_share_token(&"a<".repeat(13)));
+        assert_eq!(share_page_path("tok"), "/s/tok");
     }
 
     #[test]

@@ -26,6 +26,8 @@ const EXPECTED_ALLOW: &[(&str, &str)] = &[
     ("/api/generations/gen_1/share", "POST, DELETE"),
     ("/api/models", "GET"),
     ("/images/img_1", "GET, HEAD"),
+    ("/images/img_1/content", "GET"),
+    ("/s/tok", "GET, HEAD"),
     ("/webhooks/stripe", "POST"),
     ("/webhooks/apipod/gen_1/token", "POST"),
     ("/api/csp-report", "POST"),

@@ -78,7 +78,12 @@ impl ApiError {
             Self::Domain(DomainError { details, .. }) => details.as_ref(),
             _ => None,
         };
-        let body = ErrorBody { error: ErrorFields { code: self.code(), message: &message, details } };
+        let retry_after_seconds = match &self {
+            Self::Domain(DomainError { retry_after_secs, .. }) => *retry_after_secs,
+            _ => None,
+        };
+        let body =
+            ErrorBody { error: ErrorFields { code: self.code(), message: &message, details, retry_after_seconds } };
         let mut response = Response::from_json(&body)
             .unwrap_or_else(|_| Response::empty().expect("an empty response can always be built"))
             .with_status(status);
@@ -104,6 +109,9 @@ struct ErrorFields<'a> {
     message: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     details: Option<&'a serde_json::Value>,
+    /// The same wait as the `Retry-After` header, for clients that read only the body.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    retry_after_seconds: Option<u32>,
 }
 
 /// Status per error kind. 5xx only for real faults.

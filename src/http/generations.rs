@@ -1,10 +1,11 @@
 //! `/api/generations`: start a generation (charged once, refunded on failure), the gallery, details, delete, share.
 
 use gptimg_domain::account::AccountId;
-use gptimg_domain::generation::{self, GenerationId, GenerationRequest, GenerationStatus, UploadId};
+use gptimg_domain::generation::{self, BatchId, GenerationId, GenerationRequest, GenerationStatus, ImageId, UploadId};
 use gptimg_domain::image_sizes::{versioned_path, ImageSize};
-use gptimg_domain::links::shared_image_path;
-use serde::Serialize;
+use gptimg_domain::links::{self, share_page_path, shared_image_path};
+use gptimg_domain::time::UnixMillis;
+use serde::{Deserialize, Serialize};
 use worker::{Request, Response};
 
 use super::error::ApiError;
@@ -34,12 +35,27 @@ struct GenerationView<'a> {
     aspect_ratio: &'a str,
     quality: Option<&'a str>,
     reference_upload_ids: &'a [UploadId],
+    /// The request's other generations (one per image) share it; `None` for older rows.
+    batch_id: Option<&'a BatchId>,
+    reference_image_ids: &'a [ImageId],
+    /// The references that still exist, with a link their owner can view: what Remix puts back in the form.
+    references: Vec<ReferenceView>,
     cost: i64,
     created_at: i64,
     finished_at: Option<i64>,
     failure: Option<FailureView<'a>>,
     shared: bool,
+    /// The public page while shared (`GET /s/{token}`), and whether it shows the prompt.
+    share_page_url: Option<String>,
+    share_shows_prompt: bool,
     images: Vec<ImageView<'a>>,
+}
+
+#[derive(Serialize)]
+struct ReferenceView {
+    id: String,
+    kind: &'static str,
+    url: String,
 }
 
 #[derive(Serialize)]
@@ -66,7 +82,7 @@ struct ImageView<'a> {
 }
 
 impl<'a> GenerationView<'a> {
-    fn of(row: &'a GenerationRow, config: &'a Config) -> Self {
+    fn of(row: &'a GenerationRow, config: &'a Config, now: UnixMillis) -> Self {
         let share = row.share_token.as_deref();
         Self {
             id: &row.id,
@@ -78,6 +94,9 @@ impl<'a> GenerationView<'a> {
             aspect_ratio: &row.aspect_ratio,
             quality: row.quality.as_deref(),
             reference_upload_ids: &row.reference_upload_ids,
+            batch_id: row.batch_id.as_ref(),
+            reference_image_ids: &row.reference_image_ids,
+            references: references(row, config, now),
             cost: row.cost,
             created_at: row.created_at,
             finished_at: row.finished_at,
@@ -86,6 +105,8 @@ impl<'a> GenerationView<'a> {
                 .as_deref()
                 .map(|code| FailureView { code, message: row.failure_message.as_deref() }),
             shared: share.is_some(),
+            share_page_url: share.map(|token| config.app_url.join(&share_page_path(token))),
+            share_shows_prompt: row.share_shows_prompt,
             images: row.images.iter().map(|image| ImageView::of(image, share, config)).collect(),
         }
     }
@@ -109,8 +130,29 @@ impl<'a> ImageView<'a> {
     }
 }
 
+/// The references in request order (uploads, then images) that still exist. An upload has no session-readable
+/// URL, so its link is signed as APIPod's is, expiring on an hour boundary 1-2 hours ahead (stable meanwhile).
+fn references(row: &GenerationRow, config: &Config, now: UnixMillis) -> Vec<ReferenceView> {
+    let expires = (now.as_secs() / 3600 + 2) * 3600;
+    let secret = config.session_secret.expose().as_bytes();
+    let uploads = row.reference_upload_ids.iter().filter(|id| row.existing_uploads.contains(id)).map(|id| {
+        let sig = links::sign(secret, id.as_str(), expires);
+        ReferenceView {
+            id: id.to_string(),
+            kind: "upload",
+            url: format!("/uploads/{id}/content?exp={expires}&sig={sig}"),
+        }
+    });
+    let images = row.reference_image_ids.iter().filter_map(|id| {
+        let found = row.existing_images.iter().find(|image| &image.id == id)?;
+        let url = versioned_path(id.as_str(), ImageSize::Preview, found.preview_etag.as_deref());
+        Some(ReferenceView { id: id.to_string(), kind: "image", url })
+    });
+    uploads.chain(images).collect()
+}
+
 /// `?share=…` followed by the medium's own query (`size=medium`, and its version once it exists).
-fn share_path(image_id: &str, token: &str, medium_url: &str) -> String {
+pub(super) fn share_path(image_id: &str, token: &str, medium_url: &str) -> String {
     let medium_query = medium_url.split_once('?').map_or("", |(_, query)| query);
     format!("{}&{medium_query}", shared_image_path(image_id, token))
 }
@@ -122,7 +164,15 @@ struct GenerationPage<'a> {
 }
 
 fn render(row: &GenerationRow, ctx: &RequestContext) -> Result<Response, ApiError> {
-    Ok(private_json(&GenerationView::of(row, ctx.config()?))?)
+    Ok(private_json(&GenerationView::of(row, ctx.config()?, platform::now()))?)
+}
+
+/// The 202 of `POST /api/generations`: one generation per image, their total cost and the balance after.
+#[derive(Serialize)]
+struct Started<'a> {
+    generations: Vec<GenerationView<'a>>,
+    cost: i64,
+    credits: i64,
 }
 
 /// The signed-in caller's account id and the generation id from the path (an id we never issue is a 404).
@@ -141,9 +191,13 @@ pub async fn create(mut req: Request, ctx: &RequestContext) -> Result<Response, 
     let account = current_user(&req, ctx).await?.account.id;
     let request: GenerationRequest = read_json(&mut req, MAX_REQUEST_BYTES, &["application/json"]).await?;
     let (db, config) = (ctx.db()?, ctx.config()?);
-    let (row, admitted) = usecase::create(&db, config, &account, &request, platform::now(), &mut CryptoRandom).await?;
-    ctx.after_response(jobs::submit(ctx.env.clone(), config.clone(), admitted, ctx.request_id.clone()));
-    Ok(render(&row, ctx)?.with_status(202))
+    let now = platform::now();
+    let created = usecase::create(&db, config, &account, &request, now, &mut CryptoRandom).await?;
+    for admitted in created.submissions {
+        ctx.after_response(jobs::submit(ctx.env.clone(), config.clone(), admitted, ctx.request_id.clone()));
+    }
+    let generations = created.generations.iter().map(|row| GenerationView::of(row, config, now)).collect();
+    Ok(private_json(&Started { generations, cost: created.cost, credits: created.credits })?.with_status(202))
 }
 
 /// `GET /api/generations?cursor=&limit=`: the gallery, newest first.
@@ -152,7 +206,8 @@ pub async fn list(req: &Request, ctx: &RequestContext) -> Result<Response, ApiEr
     let page = paging::from_query(req)?;
     let (rows, next) = usecase::list(&ctx.db()?, &account, page.cursor.as_ref(), page.limit).await?;
     let config = ctx.config()?;
-    let generations = rows.iter().map(|row| GenerationView::of(row, config)).collect();
+    let now = platform::now();
+    let generations = rows.iter().map(|row| GenerationView::of(row, config, now)).collect();
     Ok(private_json(&GenerationPage { generations, next_cursor: next.map(|c| c.encode()) })?)
 }
 
@@ -169,10 +224,26 @@ pub async fn delete(req: &Request, ctx: &RequestContext, raw_id: &str) -> Result
     Ok(Response::empty()?.with_status(204))
 }
 
-/// `POST /api/generations/{id}/share`: turns on an unguessable public link (the same one until revoked).
-pub async fn share(req: &Request, ctx: &RequestContext, raw_id: &str) -> Result<Response, ApiError> {
-    let (account, id) = caller_and_id(req, ctx, raw_id).await?;
-    render(&usecase::share(&ctx.db()?, &id, &account, platform::now(), &mut CryptoRandom).await?, ctx)
+/// `POST /api/generations/{id}/share` with an optional `{ "show_prompt": bool }` (false when absent).
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ShareRequest {
+    #[serde(default)]
+    show_prompt: bool,
+}
+
+/// `POST /api/generations/{id}/share`: turns on an unguessable public link and page (the same one until revoked;
+/// calling again updates whether the page shows the prompt).
+pub async fn share(mut req: Request, ctx: &RequestContext, raw_id: &str) -> Result<Response, ApiError> {
+    let (account, id) = caller_and_id(&req, ctx, raw_id).await?;
+    let has_body = req.headers().get("content-type")?.is_some()
+        || req.headers().get("content-length")?.is_some_and(|length| length.trim() != "0");
+    let request: ShareRequest = match has_body {
+        true => read_json(&mut req, 1024, &["application/json"]).await?,
+        false => ShareRequest::default(),
+    };
+    let db = ctx.db()?;
+    render(&usecase::share(&db, &id, &account, request.show_prompt, platform::now(), &mut CryptoRandom).await?, ctx)
 }
 
 /// `DELETE /api/generations/{id}/share`: revokes the public link at once.

@@ -6,6 +6,7 @@ use gptimg_domain::auth::session_token::SessionToken;
 use gptimg_domain::generation::ImageId;
 use gptimg_domain::image_sizes::{cache_control, ImageSize};
 use gptimg_domain::images::{etag_matches, parse_range, UnsatisfiableRange};
+use gptimg_domain::links;
 use gptimg_domain::{DomainError, ErrorKind};
 use worker::{Headers, Range, Request, Response};
 
@@ -69,4 +70,23 @@ pub async fn get(req: &Request, ctx: &RequestContext, raw_id: &str) -> Result<Re
     };
     headers.set("content-length", &length.to_string())?;
     Ok(Response::from_body(body)?.with_status(status).with_headers(headers))
+}
+
+/// `GET /images/{id}/content?exp=&sig=`: the original for APIPod, when the image is a generation's reference
+/// (signed as reference uploads are, `jobs::submit`); anything else is 404.
+pub async fn signed_content(req: &Request, ctx: &RequestContext, raw_id: &str) -> Result<Response, ApiError> {
+    let id = ImageId::parse(raw_id).ok_or_else(not_found)?;
+    let expires = query_param(req, "exp").and_then(|v| v.parse::<i64>().ok()).ok_or_else(not_found)?;
+    let signature = query_param(req, "sig").ok_or_else(not_found)?;
+    let secret = ctx.config()?.session_secret.expose().as_bytes();
+    if !links::verify(secret, id.as_str(), expires, &signature, platform::now().as_secs()) {
+        return Err(not_found());
+    }
+    let image = gallery::signed_image(&ctx.db()?, &id).await?.ok_or_else(not_found)?;
+    let object = blobs::get(&blobs::bucket(&ctx.env)?, &image.r2_key, None).await?.ok_or_else(not_found)?;
+    let body = object.body().ok_or_else(not_found)?.response_body()?;
+    let mut response = Response::from_body(body)?;
+    response.headers_mut().set("content-type", &image.content_type)?;
+    response.headers_mut().set("cache-control", "private, no-store")?;
+    Ok(response)
 }

@@ -21,6 +21,7 @@ pub mod paging;
 pub mod privacy;
 pub mod routes;
 pub mod session;
+pub mod share_page;
 pub mod support;
 pub mod uploads;
 pub mod webhooks;

@@ -24,6 +24,25 @@ fn fill<'a>(slot: impl Fn(&str) -> &'a str) -> String {
     html
 }
 
+/// A page in the layout: `title` and `head` go in `<head>` (`head` already escaped), `content` in `<main>`.
+pub fn page(status: u16, title: &str, head: &str, main_class: &str, content: &str) -> worker::Result<Response> {
+    let title = escape(title);
+    let html = fill(|slot| match slot {
+        "title" => &title,
+        "head" => head,
+        "main_class" => main_class,
+        "content" => content,
+        _ => "",
+    });
+    Ok(Response::from_html(html)?.with_status(status))
+}
+
+/// The site's 404 page (as `pages/404.html`), for paths the Worker answers itself.
+pub fn not_found() -> worker::Result<Response> {
+    let content = "    <h1>Page not found</h1>\n    <p class=\"lede\">That page does not exist. <a href=\"/\">Go to the home page</a>.</p>";
+    page(404, "Not found — GPTImg", "", "hero", content)
+}
+
 /// A readable page with a heading, an explanation, a stable error code and a way back.
 pub fn message(status: u16, title: &str, explanation: &str, code: &str) -> worker::Result<Response> {
     let (title, explanation, code) = (escape(title), escape(explanation), escape(code));

@@ -7,7 +7,7 @@ use worker::{Method, Request, Response};
 use super::error::ApiError;
 use super::{
     admin, apipod_callback, assets, auth, billing, credits, csp_report, generations, health, images, me, origin,
-    privacy, support, uploads, webhooks, RequestContext,
+    privacy, share_page, support, uploads, webhooks, RequestContext,
 };
 
 fn table_method(method: &Method) -> HttpMethod {
@@ -69,10 +69,12 @@ pub async fn dispatch(req: Request, ctx: &RequestContext) -> Result<Response, Ap
         Endpoint::CreateGeneration => generations::create(req, ctx).await,
         Endpoint::Generation => generations::get(&req, ctx, param(0)).await,
         Endpoint::DeleteGeneration => generations::delete(&req, ctx, param(0)).await,
-        Endpoint::Share => generations::share(&req, ctx, param(0)).await,
+        Endpoint::Share => generations::share(req, ctx, param(0)).await,
         Endpoint::Unshare => generations::unshare(&req, ctx, param(0)).await,
         Endpoint::Models => billing::models(ctx),
         Endpoint::Image => images::get(&req, ctx, param(0)).await,
+        Endpoint::ImageContent => images::signed_content(&req, ctx, param(0)).await,
+        Endpoint::SharePage => share_page::get(&req, ctx, param(0)).await,
         Endpoint::StripeWebhook => webhooks::stripe(req, ctx).await,
         Endpoint::ApipodCallback => apipod_callback::receive(req, ctx, param(0), param(1)).await,
         Endpoint::CspReport => csp_report::post(req, ctx).await,

@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use gptimg_domain::apipod::{self, callback, SubmitOutcome, TaskRequest};
 use gptimg_domain::generation::{
-    poll_delay_secs, GenerationId, GenerationStatus, UploadId, ValidGeneration, REFERENCE_URL_LIFETIME_SECS,
+    poll_delay_secs, GenerationId, GenerationStatus, ImageId, UploadId, ValidGeneration, REFERENCE_URL_LIFETIME_SECS,
 };
 use gptimg_domain::ids::RequestId;
 use gptimg_domain::links;
@@ -22,18 +22,18 @@ use crate::platform;
 use crate::store::generations::{self as store, RunningGeneration};
 use crate::store::Db;
 
-/// Signed links APIPod uses to fetch the reference images. They expire a fixed time after the generation was
-/// created (not after this attempt), so a retried submission sends exactly the same body.
-fn reference_urls(config: &Config, upload_ids: &[UploadId], created: UnixMillis) -> Vec<String> {
+/// Signed links APIPod uses to fetch the reference images: uploads, then generated images (each the object
+/// already in R2, never a copy). They expire a fixed time after the generation was created (not after this
+/// attempt), so a retried submission sends exactly the same body.
+fn reference_urls(config: &Config, upload_ids: &[UploadId], image_ids: &[ImageId], created: UnixMillis) -> Vec<String> {
     let expires = created.as_secs() + REFERENCE_URL_LIFETIME_SECS;
     let secret = config.session_secret.expose().as_bytes();
-    upload_ids
-        .iter()
-        .map(|id| {
-            let sig = links::sign(secret, id.as_str(), expires);
-            config.app_url.join(&format!("/uploads/{id}/content?exp={expires}&sig={sig}"))
-        })
-        .collect()
+    let signed = |id: &str, path: String| {
+        let sig = links::sign(secret, id, expires);
+        config.app_url.join(&format!("{path}?exp={expires}&sig={sig}"))
+    };
+    let uploads = upload_ids.iter().map(|id| signed(id, format!("/uploads/{id}/content")));
+    uploads.chain(image_ids.iter().map(|id| signed(id, format!("/images/{id}/content")))).collect()
 }
 
 /// What the generation's row holds, enough to build its submission again.
@@ -45,11 +45,12 @@ struct Submission<'a> {
     aspect_ratio: &'a str,
     quality: Option<&'a str>,
     reference_ids: &'a [UploadId],
+    image_reference_ids: &'a [ImageId],
     created: UnixMillis,
 }
 
 fn body_of(config: &Config, s: &Submission<'_>) -> String {
-    let image_urls = reference_urls(config, s.reference_ids, s.created);
+    let image_urls = reference_urls(config, s.reference_ids, s.image_reference_ids, s.created);
     let callback_url =
         config.app_url.join(&callback::path(config.session_secret.expose().as_bytes(), s.generation_id.as_str()));
     apipod::submit_body(&TaskRequest {
@@ -72,6 +73,7 @@ pub struct Admitted {
     aspect_ratio: String,
     quality: Option<String>,
     reference_ids: Vec<UploadId>,
+    image_reference_ids: Vec<ImageId>,
     created: UnixMillis,
 }
 
@@ -85,6 +87,7 @@ impl Admitted {
             aspect_ratio: generation.aspect_ratio.clone(),
             quality: generation.quality.clone(),
             reference_ids: generation.references.clone(),
+            image_reference_ids: generation.image_references.clone(),
             created,
         }
     }
@@ -102,6 +105,7 @@ pub async fn submit(env: Env, config: Rc<Config>, admitted: Admitted, request_id
         aspect_ratio: &admitted.aspect_ratio,
         quality: admitted.quality.as_deref(),
         reference_ids: &admitted.reference_ids,
+        image_reference_ids: &admitted.image_reference_ids,
         created: admitted.created,
     };
     let result = match Db::from_env(&env) {
@@ -130,6 +134,7 @@ pub async fn retry(
         aspect_ratio: &row.aspect_ratio,
         quality: row.quality.as_deref(),
         reference_ids: &row.reference_upload_ids,
+        image_reference_ids: &row.reference_image_ids,
         created: UnixMillis(row.created_at),
     };
     attempt(db, env, config, &submission, row.poll_attempts, request_id).await

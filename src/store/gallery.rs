@@ -1,13 +1,13 @@
 //! Reading, deleting and sharing a user's generations and their images.
 
 use gptimg_domain::account::AccountId;
-use gptimg_domain::generation::{GenerationId, GenerationStatus, ImageId, UploadId, ValidGeneration};
+use gptimg_domain::generation::{BatchId, GenerationId, GenerationStatus, ImageId, UploadId, ValidGeneration};
 use gptimg_domain::image_sizes::{ImageSize, RENDITION_CONTENT_TYPE};
 use gptimg_domain::ledger::Cursor;
 use gptimg_domain::time::UnixMillis;
 use serde::Deserialize;
 
-use super::{int, json_column, opt_text, text, Db};
+use super::{int, json_column, opt_text, sqlite_bool, text, Db};
 
 /// A generation as the API shows it, every column typed; a corrupt column fails the read instead of showing as empty.
 #[derive(Debug, Deserialize)]
@@ -28,11 +28,35 @@ pub struct GenerationRow {
     pub finished_at: Option<i64>,
     #[serde(rename = "images_json", deserialize_with = "json_column")]
     pub images: Vec<ImageRow>,
+    /// `None` for generations admitted before batches existed.
+    pub batch_id: Option<BatchId>,
+    #[serde(deserialize_with = "json_column")]
+    pub reference_image_ids: Vec<ImageId>,
+    #[serde(deserialize_with = "sqlite_bool")]
+    pub share_shows_prompt: bool,
+    /// Which references still exist (read with the row, so a page of generations is still one query).
+    #[serde(rename = "reference_uploads_json", deserialize_with = "json_column")]
+    pub existing_uploads: Vec<UploadId>,
+    #[serde(rename = "reference_images_json", deserialize_with = "json_column")]
+    pub existing_images: Vec<ReferenceImage>,
+}
+
+/// A generated image used as a reference that still exists, with what its preview URL needs.
+#[derive(Debug, Deserialize)]
+pub struct ReferenceImage {
+    pub id: ImageId,
+    pub preview_etag: Option<String>,
 }
 
 impl GenerationRow {
     /// The row admission just wrote, in the status the submission left it: known, so not read back.
-    pub fn admitted(id: GenerationId, valid: &ValidGeneration<'_>, status: GenerationStatus, now: UnixMillis) -> Self {
+    pub fn admitted(
+        id: GenerationId,
+        batch_id: &BatchId,
+        valid: &ValidGeneration<'_>,
+        status: GenerationStatus,
+        now: UnixMillis,
+    ) -> Self {
         Self {
             id,
             status,
@@ -48,6 +72,17 @@ impl GenerationRow {
             created_at: now.0,
             finished_at: None,
             images: Vec::new(),
+            batch_id: Some(batch_id.clone()),
+            reference_image_ids: valid.image_references.clone(),
+            share_shows_prompt: false,
+            // Admission just checked that every reference is the caller's.
+            existing_uploads: valid.references.clone(),
+            // Unversioned preview links: their versions are not read back for the 202.
+            existing_images: valid
+                .image_references
+                .iter()
+                .map(|id| ReferenceImage { id: id.clone(), preview_etag: None })
+                .collect(),
         }
     }
 }
@@ -71,7 +106,11 @@ macro_rules! generation_select {
         "SELECT g.id, g.status, g.prompt, g.model_id, g.aspect_ratio, g.quality, g.reference_upload_ids, g.cost, g.failure_code, \
  g.failure_message, g.share_token, g.created_at, g.finished_at, \
  (SELECT COALESCE(json_group_array(json_object('id', i.id, 'width', i.width, 'height', i.height, 'content_type', i.content_type, \
- 'size_bytes', i.size_bytes, 'etag', i.etag, 'medium_etag', i.medium_etag, 'preview_etag', i.preview_etag)), '[]') FROM (SELECT * FROM generation_images WHERE generation_id = g.id ORDER BY position) i) AS images_json \
+ 'size_bytes', i.size_bytes, 'etag', i.etag, 'medium_etag', i.medium_etag, 'preview_etag', i.preview_etag)), '[]') FROM (SELECT * FROM generation_images WHERE generation_id = g.id ORDER BY position) i) AS images_json, \
+ g.batch_id, g.reference_image_ids, g.share_shows_prompt, \
+ (SELECT json_group_array(u.id) FROM uploads u WHERE u.account_id = g.account_id AND u.id IN (SELECT value FROM json_each(g.reference_upload_ids))) AS reference_uploads_json, \
+ (SELECT json_group_array(json_object('id', r.id, 'preview_etag', r.preview_etag)) FROM generation_images r \
+ WHERE r.account_id = g.account_id AND r.id IN (SELECT value FROM json_each(g.reference_image_ids))) AS reference_images_json \
  FROM generations g "
     };
 }
@@ -113,8 +152,11 @@ const IMAGE_KEYS: &str = concat!(
     " WHERE i.generation_id = ?1 AND i.account_id = ?2 AND k.value IS NOT NULL"
 );
 // RETURNING, not meta.changes: D1 reports no changes for a DELETE whose rows cascade.
-const DELETE_FINISHED: &str =
-    "DELETE FROM generations WHERE id = ?1 AND account_id = ?2 AND status IN ('succeeded', 'failed') RETURNING id";
+const DELETE_FINISHED: &str = concat!(
+    "DELETE FROM generations WHERE id = ?1 AND account_id = ?2 AND status IN ('succeeded', 'failed') ",
+    super::r2_deletions::not_a_running_reference!(),
+    " RETURNING id"
+);
 
 /// Deletes a finished generation (its image rows cascade) and, in the same batch, lists its R2 keys (originals
 /// and renditions) on the deletion to-do; returns them for an immediate delete. `None` if there was nothing of
@@ -138,23 +180,23 @@ pub async fn delete_finished(
     Ok(deleted.then(|| keys.into_iter().map(|k| k.r2_key).collect()))
 }
 
-const SET_SHARE: &str = "UPDATE generations SET share_token = COALESCE(share_token, ?3), updated_at = ?4 \
- WHERE id = ?1 AND account_id = ?2 AND status = 'succeeded'";
 const CLEAR_SHARE: &str =
     "UPDATE generations SET share_token = NULL, updated_at = ?3 WHERE id = ?1 AND account_id = ?2";
 
-/// Turns on the generation's public link (an existing token is kept) and reads the generation back, in one round
-/// trip; `None` if it is not the caller's finished success (only those ever get a token).
+/// Turns on the generation's public link (an existing token is kept; the prompt shown or not as chosen) and reads
+/// the generation back, in one round trip; `None` if it is not the caller's finished success (only those ever get
+/// a token).
 pub async fn share(
     db: &Db,
     id: &GenerationId,
     account_id: &AccountId,
     new_token: &str,
+    show_prompt: bool,
     now: UnixMillis,
 ) -> worker::Result<Option<GenerationRow>> {
     let results = db
         .batch(vec![
-            db.prepare(SET_SHARE).bind(&[text(id.as_str()), text(account_id.as_str()), text(new_token), int(now.0)])?,
+            super::share_pages::set_share(db, id, account_id, new_token, show_prompt, now)?,
             db.prepare(ONE).bind(&[text(id.as_str()), text(account_id.as_str())])?,
         ])
         .await?;
@@ -241,4 +283,16 @@ pub async fn readable_image(
         int(now.0),
     ])?)
     .await
+}
+
+/// Where an image's original is, for a signed reference link (the signature, not a session, authorises it).
+#[derive(Debug, Deserialize)]
+pub struct SignedImage {
+    pub r2_key: String,
+    pub content_type: String,
+}
+
+pub async fn signed_image(db: &Db, id: &ImageId) -> worker::Result<Option<SignedImage>> {
+    let query = "SELECT r2_key, content_type FROM generation_images WHERE id = ?1";
+    db.first::<SignedImage>(db.prepare(query).bind(&[text(id.as_str())])?).await
 }

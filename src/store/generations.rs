@@ -3,7 +3,7 @@
 
 use gptimg_domain::account::AccountId;
 use gptimg_domain::generation::{
-    AdmissionFacts, Failure, GenerationId, GenerationStatus, UploadId, MAX_IN_FLIGHT, MAX_PER_MINUTE,
+    admission_limits, AdmissionFacts, BatchId, Failure, GenerationId, GenerationStatus, ImageId, UploadId,
 };
 use gptimg_domain::ledger::LedgerEntryId;
 use gptimg_domain::time::UnixMillis;
@@ -13,10 +13,12 @@ pub use super::completion::{complete, Renditions, StoredImage};
 use super::json_column;
 use super::{int, opt_text, text, Db, APPLY_LEDGER_ENTRY};
 
-/// A new generation as admitted: ids are fresh, the rest validated by the domain.
-pub struct NewGeneration<'a> {
-    pub id: &'a GenerationId,
-    pub debit_entry_id: &'a LedgerEntryId,
+/// The generations one request asks for (one per image), as admitted: ids are fresh, the rest validated by the
+/// domain. Every member costs `cost`; the first is the one whose guard decides for all.
+pub struct NewBatch<'a> {
+    pub batch_id: &'a BatchId,
+    /// Each generation with its debit's ledger entry id; at least one.
+    pub members: &'a [(GenerationId, LedgerEntryId)],
     pub account_id: &'a AccountId,
     pub prompt: &'a str,
     pub model_id: &'a str,
@@ -24,20 +26,33 @@ pub struct NewGeneration<'a> {
     pub aspect_ratio: &'a str,
     pub quality: Option<&'a str>,
     pub references: &'a [UploadId],
+    pub image_references: &'a [ImageId],
     pub cost: i64,
     pub description: &'a str,
     pub deadline: UnixMillis,
     pub now: UnixMillis,
 }
 
-// Inserted only if the caller can pay, is within both limits and owns every reference: the guard and
-// the debit are one transaction, so concurrent requests can never overspend.
-const ADMIT: &str = "INSERT INTO generations (id, account_id, prompt, model_id, apipod_model, aspect_ratio, quality, \
- reference_upload_ids, cost, status, deadline_at, created_at, updated_at) \
- SELECT ?1, a.id, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'queued', ?10, ?11, ?11 FROM accounts a WHERE a.id = ?2 AND a.credits >= ?9 \
- AND (SELECT COUNT(*) FROM generations WHERE account_id = ?2 AND status IN ('queued', 'running')) < ?12 \
- AND (SELECT COUNT(*) FROM generations WHERE account_id = ?2 AND created_at > ?11 - 60000) < ?13 \
- AND (SELECT COUNT(*) FROM uploads WHERE account_id = ?2 AND id IN (SELECT value FROM json_each(?8))) = json_array_length(?8)";
+macro_rules! insert_generation {
+    () => {
+        "INSERT INTO generations (id, account_id, prompt, model_id, apipod_model, aspect_ratio, quality, \
+ reference_upload_ids, cost, status, deadline_at, created_at, updated_at, batch_id, reference_image_ids) \
+ SELECT ?1, a.id, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'queued', ?10, ?11, ?11, ?12, ?13 FROM accounts a WHERE a.id = ?2 "
+    };
+}
+
+// The first generation is inserted only if the caller can pay for the whole batch (?14), the batch fits both
+// limits (?15, ?16: `admission_limits`) and the caller owns every reference: the guard and the debits are one
+// transaction, so concurrent requests can never overspend. The others follow the first, so all or none are.
+const ADMIT_FIRST: &str = concat!(
+    insert_generation!(),
+    "AND a.credits >= ?14 \
+ AND (SELECT COUNT(*) FROM generations WHERE account_id = ?2 AND status IN ('queued', 'running')) < ?15 \
+ AND (SELECT COUNT(*) FROM generations WHERE account_id = ?2 AND created_at > ?11 - 60000) < ?16 \
+ AND (SELECT COUNT(*) FROM uploads WHERE account_id = ?2 AND id IN (SELECT value FROM json_each(?8))) = json_array_length(?8) \
+ AND (SELECT COUNT(*) FROM generation_images WHERE account_id = ?2 AND id IN (SELECT value FROM json_each(?13))) = json_array_length(?13)"
+);
+const ADMIT_NEXT: &str = concat!(insert_generation!(), "AND EXISTS (SELECT 1 FROM generations WHERE id = ?14)");
 
 const INSERT_DEBIT: &str =
     "INSERT INTO credit_ledger (id, account_id, kind, source_id, amount, balance_after, description, created_at) \
@@ -48,8 +63,10 @@ const INSERT_DEBIT: &str =
 const TOUCH_REFERENCES: &str = "UPDATE uploads SET last_used_at = ?3 \
  WHERE account_id = ?2 AND id IN (SELECT value FROM json_each(?4)) AND EXISTS (SELECT 1 FROM generations WHERE id = ?1)";
 
+// After the debits: `credits` is the balance the caller now has (admitted) or had (refused).
 const ADMISSION_FACTS: &str = "SELECT (SELECT COUNT(*) FROM generations WHERE id = ?1) AS created, \
  (SELECT COUNT(*) FROM uploads WHERE account_id = ?2 AND id IN (SELECT value FROM json_each(?4))) AS references_owned, \
+ (SELECT COUNT(*) FROM generation_images WHERE account_id = ?2 AND id IN (SELECT value FROM json_each(?5))) AS images_owned, \
  (SELECT credits FROM accounts WHERE id = ?2) AS credits, \
  (SELECT COUNT(*) FROM generations WHERE account_id = ?2 AND status IN ('queued', 'running') AND id != ?1) AS in_flight, \
  (SELECT COUNT(*) FROM generations WHERE account_id = ?2 AND created_at > ?3 - 60000 AND id != ?1) AS recent, \
@@ -62,37 +79,75 @@ struct AdmissionRow {
     facts: AdmissionFacts,
 }
 
-/// `Ok(None)` when admitted (charged); `Ok(Some(facts))` when refused, to explain why. One round trip.
-pub async fn admit(db: &Db, g: &NewGeneration<'_>) -> worker::Result<Option<AdmissionFacts>> {
-    let now = int(g.now.0);
-    let references = serde_json::to_string(g.references).map_err(|e| worker::Error::RustError(e.to_string()))?;
-    let (id, account, debit, references) =
-        (text(g.id.as_str()), text(g.account_id.as_str()), text(g.debit_entry_id.as_str()), text(&references));
-    let statements = vec![
-        db.prepare(ADMIT).bind(&[
-            id.clone(),
+/// How admission went: every member admitted and charged, with the balance after; or none, with what D1 saw.
+pub enum Admission {
+    Admitted { credits: i64 },
+    Refused(AdmissionFacts),
+}
+
+fn json_text<T: serde::Serialize>(value: &T) -> worker::Result<wasm_bindgen::JsValue> {
+    serde_json::to_string(value).map(|json| text(&json)).map_err(|e| worker::Error::RustError(e.to_string()))
+}
+
+/// Admits and charges the whole batch or none of it, in one round trip.
+pub async fn admit(db: &Db, b: &NewBatch<'_>) -> worker::Result<Admission> {
+    let Some((first, _)) = b.members.first() else {
+        return Err(worker::Error::RustError("a batch of no generations".into()));
+    };
+    let tasks = u32::try_from(b.members.len()).unwrap_or(u32::MAX);
+    let (in_flight_below, recent_below) = admission_limits(tasks);
+    let now = int(b.now.0);
+    let (account, references, images) =
+        (text(b.account_id.as_str()), json_text(&b.references)?, json_text(&b.image_references)?);
+    let mut statements = Vec::with_capacity(b.members.len() * 3 + 2);
+    for (i, (id, debit)) in b.members.iter().enumerate() {
+        let mut binds = vec![
+            text(id.as_str()),
             account.clone(),
-            text(g.prompt),
-            text(g.model_id),
-            text(g.apipod_model),
-            text(g.aspect_ratio),
-            opt_text(g.quality),
+            text(b.prompt),
+            text(b.model_id),
+            text(b.apipod_model),
+            text(b.aspect_ratio),
+            opt_text(b.quality),
             references.clone(),
-            int(g.cost),
-            int(g.deadline.0),
+            int(b.cost),
+            int(b.deadline.0),
             now.clone(),
-            int(MAX_IN_FLIGHT),
-            int(MAX_PER_MINUTE),
-        ])?,
-        db.prepare(INSERT_DEBIT).bind(&[debit.clone(), id.clone(), text(g.description), now.clone()])?,
-        db.prepare(APPLY_LEDGER_ENTRY).bind(&[debit])?,
-        db.prepare(TOUCH_REFERENCES).bind(&[id.clone(), account.clone(), now.clone(), references.clone()])?,
-        db.prepare(ADMISSION_FACTS).bind(&[id, account, now, references])?,
-    ];
+            text(b.batch_id.as_str()),
+            images.clone(),
+        ];
+        let admit = if i == 0 {
+            binds.extend([int(b.cost * i64::from(tasks)), int(in_flight_below), int(recent_below)]);
+            ADMIT_FIRST
+        } else {
+            binds.push(text(first.as_str()));
+            ADMIT_NEXT
+        };
+        statements.push(db.prepare(admit).bind(&binds)?);
+        statements.push(db.prepare(INSERT_DEBIT).bind(&[
+            text(debit.as_str()),
+            text(id.as_str()),
+            text(b.description),
+            now.clone(),
+        ])?);
+        statements.push(db.prepare(APPLY_LEDGER_ENTRY).bind(&[text(debit.as_str())])?);
+    }
+    let first = text(first.as_str());
+    statements.push(db.prepare(TOUCH_REFERENCES).bind(&[
+        first.clone(),
+        account.clone(),
+        now.clone(),
+        references.clone(),
+    ])?);
+    statements.push(db.prepare(ADMISSION_FACTS).bind(&[first, account, now, references, images])?);
     let results = db.batch(statements).await?;
     let row = results.last().map(|r| r.results::<AdmissionRow>()).transpose()?.and_then(|mut rows| rows.pop());
     let row = row.ok_or_else(|| worker::Error::RustError("admission batch returned no facts".into()))?;
-    Ok((row.created == 0).then_some(row.facts))
+    Ok(if row.created == 0 {
+        Admission::Refused(row.facts)
+    } else {
+        Admission::Admitted { credits: row.facts.credits }
+    })
 }
 
 // Only the submission attempt that expected this count may start it: a stale retry message loses.
@@ -130,6 +185,8 @@ pub struct RunningGeneration {
     pub quality: Option<String>,
     #[serde(deserialize_with = "json_column")]
     pub reference_upload_ids: Vec<UploadId>,
+    #[serde(deserialize_with = "json_column")]
+    pub reference_image_ids: Vec<ImageId>,
     pub status: GenerationStatus,
     pub apipod_task_id: Option<String>,
     pub poll_attempts: i64,
@@ -138,7 +195,8 @@ pub struct RunningGeneration {
 }
 
 const FIND_FOR_POLL: &str = "SELECT id, account_id, model_id, apipod_model, prompt, aspect_ratio, quality, \
- reference_upload_ids, status, apipod_task_id, poll_attempts, deadline_at, created_at FROM generations WHERE id = ?1";
+ reference_upload_ids, reference_image_ids, status, apipod_task_id, poll_attempts, deadline_at, created_at \
+ FROM generations WHERE id = ?1";
 
 pub async fn find_for_poll(db: &Db, id: &GenerationId) -> worker::Result<Option<RunningGeneration>> {
     db.first::<RunningGeneration>(db.prepare(FIND_FOR_POLL).bind(&[text(id.as_str())])?).await

@@ -14,6 +14,7 @@ pub mod r2_deletions;
 pub mod renditions;
 pub mod reversals;
 pub mod sessions;
+pub mod share_pages;
 pub mod support;
 pub mod uploads;
 

@@ -25,6 +25,7 @@ const EXPORT_QUERIES: [(&str, &str); 9] = [
     ("sessions", "SELECT id, created_at, expires_at, revoked_at FROM sessions WHERE account_id = ?1 ORDER BY created_at DESC"),
     ("generations", "SELECT g.id, g.prompt, g.model_id, g.aspect_ratio, g.quality, g.reference_upload_ids, g.cost, g.status, \
      g.failure_code, g.failure_message, g.share_token IS NOT NULL AS shared, g.created_at, g.finished_at, \
+     g.batch_id, g.reference_image_ids, g.share_shows_prompt, \
      (SELECT COALESCE(json_group_array(json_object('id', i.id, 'content_type', i.content_type, 'width', i.width, 'height', i.height, \
      'size_bytes', i.size_bytes, \
      'medium', json(CASE WHEN i.medium_key IS NOT NULL THEN json_object('content_type', 'image/webp', 'width', i.medium_width, \
@@ -60,7 +61,7 @@ pub async fn export(db: &Db, account_id: &AccountId) -> worker::Result<Map<Strin
 }
 
 /// Generation columns holding JSON text: the export shows them as JSON (an empty or unreadable one as `[]`).
-const EXPORT_JSON_COLUMNS: [&str; 2] = ["images", "reference_upload_ids"];
+const EXPORT_JSON_COLUMNS: [&str; 3] = ["images", "reference_upload_ids", "reference_image_ids"];
 
 fn parse_json_columns(row: &mut Value) {
     for column in EXPORT_JSON_COLUMNS {

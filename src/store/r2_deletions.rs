@@ -21,14 +21,27 @@ macro_rules! image_objects {
 }
 pub(crate) use image_objects;
 
+/// `AND` a guard: generation `?1`'s images are no reference of an unfinished generation of account `?2`. APIPod
+/// fetches a reference from the object itself, so the object stays until the generation using it has ended, as
+/// a used upload does.
+macro_rules! not_a_running_reference {
+    () => {
+        "AND NOT EXISTS (SELECT 1 FROM generations r, json_each(r.reference_image_ids) j \
+ JOIN generation_images ri ON ri.id = j.value WHERE r.account_id = ?2 AND r.status IN ('queued', 'running') \
+ AND ri.generation_id = ?1)"
+    };
+}
+pub(crate) use not_a_running_reference;
+
 /// Put first in a batch that deletes a finished generation: its images' keys (originals and renditions), only
 /// if it will be deleted.
 const OF_FINISHED_GENERATION: &str = concat!(
     "INSERT INTO r2_deletions (r2_key, created_at) SELECT k.value, ?3 FROM ",
     image_objects!(),
     " WHERE i.generation_id = ?1 AND i.account_id = ?2 AND k.value IS NOT NULL \
- AND EXISTS (SELECT 1 FROM generations WHERE id = ?1 AND account_id = ?2 AND status IN ('succeeded', 'failed')) \
- ON CONFLICT (r2_key) DO NOTHING"
+ AND EXISTS (SELECT 1 FROM generations WHERE id = ?1 AND account_id = ?2 AND status IN ('succeeded', 'failed')) ",
+    not_a_running_reference!(),
+    " ON CONFLICT (r2_key) DO NOTHING"
 );
 const OF_ACCOUNT_IMAGES: &str = concat!(
     "INSERT INTO r2_deletions (r2_key, created_at) SELECT k.value, ?2 FROM ",

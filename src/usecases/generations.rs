@@ -3,11 +3,12 @@
 
 use gptimg_domain::account::AccountId;
 use gptimg_domain::generation::{
-    not_found, refusal, undeletable, validate, GenerationId, GenerationRequest, GenerationStatus, DEADLINE_SECS,
+    in_use_as_reference, not_found, refusal, undeletable, validate, BatchId, GenerationId, GenerationRequest,
+    GenerationStatus, DEADLINE_SECS,
 };
 use gptimg_domain::ids::{RandomSource, RequestId};
 use gptimg_domain::ledger::{Cursor, LedgerEntryId, LedgerKind};
-use gptimg_domain::links::new_share_token;
+use gptimg_domain::links::{is_share_token, new_share_token};
 use gptimg_domain::time::UnixMillis;
 use gptimg_domain::{DomainError, ErrorKind};
 use serde::Serialize;
@@ -17,11 +18,21 @@ use crate::config::Config;
 use crate::http::error::ApiError;
 use crate::jobs::{self, Checked, Claimed, Looked, Trigger};
 use crate::store::gallery::{self, GenerationRow};
-use crate::store::generations::{self as store, NewGeneration};
+use crate::store::generations::{self as store, Admission, NewBatch};
+use crate::store::share_pages::{self, SharedGeneration};
 use crate::store::Db;
 
-/// Validates, admits and charges (one guarded batch): the generation as the caller now sees it (`queued`), and
-/// its first submission, for the caller to run after the response (`jobs::submit`).
+/// What a request started: its generations (one per image, all `queued`), what they cost together, the balance
+/// after, and their first submissions, for the caller to run after the response (`jobs::submit`).
+pub struct Created {
+    pub generations: Vec<GenerationRow>,
+    pub cost: i64,
+    pub credits: i64,
+    pub submissions: Vec<jobs::Admitted>,
+}
+
+/// Validates, then admits and charges every requested image (one generation, one APIPod task each: the domain's
+/// `ImageCount::tasks`) in one guarded batch: all of them, or none and the reason.
 pub async fn create(
     db: &Db,
     config: &Config,
@@ -29,12 +40,14 @@ pub async fn create(
     request: &GenerationRequest,
     now: UnixMillis,
     random: &mut dyn RandomSource,
-) -> Result<(GenerationRow, jobs::Admitted), ApiError> {
+) -> Result<Created, ApiError> {
     let valid = validate(request, &config.models)?;
-    let id = GenerationId::generate(random);
-    let new = NewGeneration {
-        id: &id,
-        debit_entry_id: &LedgerEntryId::generate(random),
+    let batch_id = BatchId::generate(random);
+    let members: Vec<(GenerationId, LedgerEntryId)> =
+        (0..valid.count.tasks()).map(|_| (GenerationId::generate(random), LedgerEntryId::generate(random))).collect();
+    let batch = NewBatch {
+        batch_id: &batch_id,
+        members: &members,
         account_id: account,
         prompt: valid.prompt.as_str(),
         model_id: &valid.model.id,
@@ -42,16 +55,24 @@ pub async fn create(
         aspect_ratio: &valid.aspect_ratio,
         quality: valid.quality.as_deref(),
         references: &valid.references,
+        image_references: &valid.image_references,
         cost: valid.cost,
         description: &LedgerKind::GenerationDebit.description(&valid.model.name),
         deadline: now.plus_secs(DEADLINE_SECS),
         now,
     };
-    if let Some(facts) = store::admit(db, &new).await? {
-        return Err(refusal(&facts, valid.references.len(), valid.cost, now.0).into());
-    }
-    let admitted = jobs::Admitted::new(id.clone(), &valid, now);
-    Ok((GenerationRow::admitted(id, &valid, GenerationStatus::Queued, now), admitted))
+    let credits = match store::admit(db, &batch).await? {
+        Admission::Admitted { credits } => credits,
+        Admission::Refused(facts) => return Err(refusal(&facts, &valid.asked(), now.0).into()),
+    };
+    let (generations, submissions) = members
+        .into_iter()
+        .map(|(id, _)| {
+            let admitted = jobs::Admitted::new(id.clone(), &valid, now);
+            (GenerationRow::admitted(id, &batch_id, &valid, GenerationStatus::Queued, now), admitted)
+        })
+        .unzip();
+    Ok(Created { generations, cost: valid.total_cost(), credits, submissions })
 }
 
 /// The caller's generation; someone else's is the same 404 as a missing one.
@@ -83,19 +104,34 @@ pub async fn delete(
             jobs::r2_cleanup::delete_now(db, bucket, &keys).await;
             Ok(())
         }
-        None => Err(undeletable(gallery::find(db, id, account).await?.is_some()).into()),
+        None => match gallery::find(db, id, account).await? {
+            Some(row) if !row.status.is_in_progress() => Err(in_use_as_reference().into()),
+            found => Err(undeletable(found.is_some()).into()),
+        },
     }
 }
 
-/// Turns on the public link of a succeeded generation (the same one until revoked).
+/// Turns on the public link and page of a succeeded generation (the same one until revoked), showing the prompt
+/// only if `show_prompt`.
 pub async fn share(
     db: &Db,
     id: &GenerationId,
     account: &AccountId,
+    show_prompt: bool,
     now: UnixMillis,
     random: &mut dyn RandomSource,
 ) -> Result<GenerationRow, ApiError> {
-    Ok(gallery::share(db, id, account, &new_share_token(random), now).await?.ok_or_else(not_found)?)
+    let token = new_share_token(random);
+    Ok(gallery::share(db, id, account, &token, show_prompt, now).await?.ok_or_else(not_found)?)
+}
+
+/// The generation a public share page shows; `None` for a token never issued or revoked (checked by shape first,
+/// so junk never reaches D1).
+pub async fn shared_page(db: &Db, token: &str) -> Result<Option<SharedGeneration>, ApiError> {
+    if !is_share_token(token) {
+        return Ok(None);
+    }
+    Ok(share_pages::by_token(db, token).await?)
 }
 
 /// Revokes the public link at once.

@@ -78,7 +78,9 @@ describe("a successful generation", () => {
       body: JSON.stringify({ prompt, model: "nano-banana-2", aspect_ratio: "4:3" }),
     });
     assert.equal(response.status, 202);
-    const answered = await response.json();
+    const started = await response.json();
+    assert.equal(started.generations.length, 1);
+    const [answered] = started.generations;
     assert.equal(answered.status, "queued");
     assert.deepEqual(await getGeneration(worker, user.session, answered.id), answered, "built without reading it back");
     await submittedTask(worker, prompt);

@@ -197,7 +197,7 @@ describe("production limits: subrequests", () => {
     assert.equal(generateLine.r2_ops, 0);
     assert.ok(generateLine.d1_round_trips >= 2);
     assert.equal(generateLine.subrequests, generateLine.d1_round_trips + generateLine.r2_ops + generateLine.fetches + generateLine.queue_sends);
-    const generationId = (await created.json()).id;
+    const generationId = (await created.json()).generations[0].id;
     await settled(worker, user.session, generationId);
     const images = await count(worker.db, "generation_images", "generation_id = ?", generationId);
     assert.ok(images >= 1);

@@ -79,6 +79,7 @@ describe("access: the export", () => {
     const generation = data.generations.find((g) => g.id === user.generationId);
     assert.equal(generation.prompt, user.prompt);
     assert.deepEqual(generation.reference_upload_ids, [user.uploadId]);
+    assert.deepEqual([generation.reference_image_ids, typeof generation.batch_id], [[], "string"], "issue 16's columns too");
     assert.match(generation.images[0].url, /\/images\/img_/);
     assert.equal(generation.model_id, "seedream-v4.5");
     assert.equal(data.uploads[0].id, user.uploadId);

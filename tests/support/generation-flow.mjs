@@ -1,11 +1,16 @@
 // Starting generations, uploading references and waiting for generations to settle, for tests.
 import { asUser } from "./google-flow.mjs";
 
+/**
+ * Starts a request: `started` is the 202's `{ generations, cost, credits }` (or the error); `body` is its first
+ * generation on a 202 (the only one when `n` is 1), the error otherwise.
+ */
 export async function generate(worker, session, body) {
   const response = await worker.fetch("/api/generations", {
     method: "POST", headers: asUser(worker, session, { "content-type": "application/json" }), body: JSON.stringify(body),
   });
-  return { response, body: await response.json() };
+  const started = await response.json();
+  return { response, started, body: response.status === 202 ? started.generations[0] : started };
 }
 
 export async function getGeneration(worker, session, id) {

@@ -13,6 +13,7 @@ import { resultPng } from "./apipod-images.mjs";
 export const MODES = {
   fail: "the task fails with error_code + error_message (text with control characters)",
   fail_legacy: "the task fails with the legacy `error` string",
+  fail_every_second: "of the tasks started for the same prompt, the 2nd, 4th, ... fail as `fail` does (a batch of which only some images come back)",
   cancel: "the task is cancelled",
   stall: "the task stays processing",
   malformed: "the status answer is broken JSON once the task is done",
@@ -56,7 +57,7 @@ const codeError = (status, message, type, errorCode) => ({ code: status, message
 export function createApipod({ apiKey, baseUrl, delayMs = 250, images = "real" }) {
   const state = {
     tasks: new Map(), submissions: [], statusRequests: [], callbacks: [], answers: [], idempotency: new Map(),
-    hanging: new Set(), delayMs, firstSeen: new Set(), resultRequests: [], resultsSent: [],
+    hanging: new Set(), delayMs, firstSeen: new Set(), resultRequests: [], resultsSent: [], startedPerPrompt: new Map(),
   };
 
   function send(res, status, value, kind, headers = {}) {
@@ -102,6 +103,9 @@ export function createApipod({ apiKey, baseUrl, delayMs = 250, images = "real" }
 
   function startTask(input, mode) {
     const id = `task_${crypto.randomBytes(8).toString("hex")}`;
+    const started = (state.startedPerPrompt.get(input.prompt) ?? 0) + 1;
+    state.startedPerPrompt.set(input.prompt, started);
+    if (mode === "fail_every_second" && started % 2 === 0) mode = "fail";
     const final = { fail: "failed", fail_legacy: "failed", cancel: "cancelled", stall: "processing", callback_early: "processing" }[mode] ?? "completed";
     const task = { id, input, mode, final, state: "pending", createdAt: Date.now(), png: null };
     if (final === "completed") {
