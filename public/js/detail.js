@@ -3,7 +3,6 @@
 import { $, api, credits, day, element, say } from "./common.js";
 import { removeFromGallery } from "./gallery.js";
 import { downloadName, previewUrl, showMedium } from "./images.js";
-import { features, learnFrom } from "./features.js";
 import { addImageReference } from "./references.js";
 import { remix } from "./studio-form.js";
 
@@ -14,21 +13,17 @@ function shareBlock(generation, image, message) {
   const block = [];
   const share = async (showPrompt) => {
     try {
-      const shared = await api.post(`/api/generations/${generation.id}/share`, features.sharePages ? { show_prompt: showPrompt } : undefined);
+      const shared = await api.post(`/api/generations/${generation.id}/share`, { show_prompt: showPrompt });
       const link = shared.share_page_url ?? shared.images[0]?.share_url;
       await navigator.clipboard?.writeText(link).catch(() => null);
       await openDetail(shared);
-      say($("detail-message"), !features.sharePages ? "Anyone with the link can now see this image."
-        : showPrompt ? "Anyone with the link can now see this image and its prompt."
-          : "Anyone with the link can now see this image (not its prompt).", "ok");
+      say($("detail-message"), showPrompt
+        ? "Anyone with the link can now see this image and its prompt."
+        : "Anyone with the link can now see this image (not its prompt).", "ok");
     } catch (error) {
       say(message, `${error.message} Try again in a moment.`, "bad");
     }
   };
-  if (!features.sharePages) {
-    if (generation.shared && image?.share_url) block.push(element("p", {}, "Public link: ", element("a", { href: image.share_url, id: "share-link" }, image.share_url)));
-    return { block, share: () => share(false) };
-  }
   const shown = element("input", { type: "checkbox", id: "share-show-prompt", checked: Boolean(generation.share_shows_prompt) });
   shown.addEventListener("change", () => { if (generation.shared) share(shown.checked); });
   block.push(element("div", { class: "check" }, shown, element("label", { for: "share-show-prompt" }, "Show the prompt on the share page")));
@@ -40,7 +35,6 @@ function shareBlock(generation, image, message) {
 }
 
 export async function openDetail(generation) {
-  learnFrom(generation);
   const dialog = $("detail");
   const message = $("detail-message");
   say(message, "");
@@ -59,7 +53,7 @@ export async function openDetail(generation) {
   const actions = [];
   if (image) actions.push(element("a", { class: "button", href: image.url, download: downloadName(generation, image) }, "Download"));
   actions.push(element("button", { class: "button-quiet", type: "button", onclick: () => { dialog.close(); remix(generation); } }, "Remix"));
-  if (image && features.imageReferences) {
+  if (image) {
     actions.push(element("button", { class: "button-quiet", type: "button", onclick: () => {
       if (addImageReference({ id: image.id, url: previewUrl(image), name: `“${short(generation.prompt)}”` })) dialog.close();
       else say(message, $("generator-message").textContent, "bad");

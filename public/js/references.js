@@ -1,7 +1,6 @@
 // The reference images for the next generation: uploaded files (sent as upload ids) and earlier results (sent as
 // image ids: the image already stored is used, nothing is uploaded again), the drop zone, and the model's limit.
 import { $, api, element, say } from "./common.js";
-import { features } from "./features.js";
 
 /** The drag type gallery and result tiles carry: JSON { id, url, generation_id }. */
 export const IMAGE_DRAG_TYPE = "application/x-gptimg-image";
@@ -114,8 +113,7 @@ export function wireDropzone() {
     event.preventDefault();
     zone.classList.remove("over");
     const image = droppedImage(event.dataTransfer);
-    if (image && !features.imageReferences) say(message(), "This server cannot use a gallery image as a reference yet; download it and drop the file instead.", "bad");
-    else if (image) addImageReference(image);
+    if (image) addImageReference(image);
     else if (!zone.classList.contains("disabled")) addFiles([...event.dataTransfer.files]);
   });
 }

@@ -4,7 +4,6 @@ import { $, api, credits, element, refreshBalance } from "./common.js";
 import { openDetail } from "./detail.js";
 import { prependToGallery } from "./gallery.js";
 import { downloadName, previewUrl, showMedium } from "./images.js";
-import { features, learnFrom } from "./features.js";
 import { IMAGE_DRAG_TYPE, addImageReference } from "./references.js";
 import { remix } from "./studio-form.js";
 
@@ -22,11 +21,11 @@ export function imageActions(generation, image, { afterAction } = {}) {
     element("a", { class: "button button-small", href: image.url, download: downloadName(generation, image) }, "Download"),
     element("button", { class: "button-quiet button-small", type: "button", onclick: () => openDetail(generation) }, "Details"),
     element("button", { class: "button-quiet button-small", type: "button", onclick: () => { afterAction?.(); remix(generation); } }, "Remix"),
-    features.imageReferences && element("button", { class: "button-quiet button-small", type: "button", onclick: () => {
+    element("button", { class: "button-quiet button-small", type: "button", onclick: () => {
       afterAction?.();
       addImageReference({ id: image.id, url: previewUrl(image), name: `“${short(generation.prompt)}”` });
     } }, "Use as reference"),
-  ].filter(Boolean);
+  ];
 }
 
 /** Lets a finished image be dragged onto the reference drop zone, as gallery tiles can. */
@@ -62,7 +61,7 @@ function showSucceeded(parts, generation) {
   showMedium(img, image, generation.prompt);
   parts.frame.replaceChildren(img);
   parts.frame.style.aspectRatio = "";
-  if (features.imageReferences) draggable(parts.node, generation, image);
+  draggable(parts.node, generation, image);
   parts.state.textContent = "Done";
   parts.elapsed.remove();
   parts.actions.replaceChildren(...imageActions(generation, image));
@@ -99,7 +98,6 @@ async function follow(generation, parts) {
       await sleep(1000);
       try {
         generation = await api.get(`/api/generations/${generation.id}`);
-        learnFrom(generation);
         parts.node.classList.remove("offline");
       } catch (error) {
         if (error.status === 404) { parts.node.remove(); return; }

@@ -1,22 +1,15 @@
 // The generator form's state: the models and their pickers (shape, quality with prices, image count), the price
 // line, the request body, and Remix (a generation's settings put back in the form).
 import { $, api, credits, currentBalance, element, onBalance, say } from "./common.js";
-import { features } from "./features.js";
 import { referenceFields, setReferences, trimReferences, useModel } from "./references.js";
 
 let models = [];
 
 export const chosenModel = () => models.find((m) => m.id === $("model").value);
 const chosenQuality = () => (chosenModel()?.qualities?.length ? $("quality").value : undefined);
-const chosenCount = () => (features.batches ? Math.min(4, Math.max(1, Number($("count").value) || 1)) : 1);
+const chosenCount = () => Math.min(4, Math.max(1, Number($("count").value) || 1));
 /** A quality may cost more than the model's base price (4K does upstream). */
 const priceOf = (model, quality) => model.quality_credits?.[quality] ?? model.credits_per_image;
-
-/** The price of what the form would start now: per image × images. */
-export function formCost() {
-  const model = chosenModel();
-  return model ? priceOf(model, chosenQuality()) * chosenCount() : 0;
-}
 
 export function showCost() {
   const model = chosenModel();

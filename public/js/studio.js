@@ -3,9 +3,8 @@
 import { $, api, credits, currentBalance, element, refreshBalance, say, setBalance, signInHref, startPage } from "./common.js";
 import { startGallery } from "./gallery.js";
 import { wireDropzone } from "./references.js";
-import { features, learnFrom } from "./features.js";
 import { announce, startRuns } from "./runs.js";
-import { formCost, loadModels, requestBody } from "./studio-form.js";
+import { loadModels, requestBody } from "./studio-form.js";
 
 /** The link that buys credits and comes back here after paying. */
 const BUY_HREF = "/account?return_to=%2Fapp#billing-heading";
@@ -60,11 +59,9 @@ async function submit(event) {
   say(message, "");
   try {
     const answer = await api.post("/api/generations", requestBody());
-    // The batch answer ({generations, cost, credits}) or a single generation (before batches existed).
-    const generations = answer.generations ?? [answer];
-    generations.forEach(learnFrom);
-    setBalance(answer.credits ?? (currentBalance() ?? 0) - (answer.cost ?? formCost()));
-    startRuns(generations);
+    // The 202 is { generations, cost, credits }: the balance after the debit, and one generation per image.
+    setBalance(answer.credits);
+    startRuns(answer.generations);
   } catch (error) {
     sayCannotStart(error);
   } finally {
@@ -100,7 +97,6 @@ async function checkoutReturn() {
 /** First visit (nothing generated yet): a hint where to start. */
 async function firstTimeHint() {
   const page = await api.get("/api/generations?limit=1").catch(() => null);
-  learnFrom(page?.generations[0]);
   if (page && page.generations.length === 0 && !$("results").children.length) $("first-hint").hidden = false;
 }
 
