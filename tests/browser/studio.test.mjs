@@ -24,6 +24,12 @@ async function expectBalance(page, text) {
   }, text, { timeout: 20_000 });
 }
 
+/** A screenshot once the result tiles' images have loaded (so the picture shows the state, not blank frames). */
+async function shot(page, name) {
+  await page.waitForFunction(() => [...document.querySelectorAll("#results img")].every((img) => img.complete));
+  await screenshot(page, name);
+}
+
 async function generateWith(page, prompt, { keyboard = false } = {}) {
   await page.getByLabel("Describe your image").fill(prompt);
   const before = await page.locator("#results li").count();
@@ -63,7 +69,7 @@ for (const [label, width, height] of VIEWPORTS) {
     const results = await page.locator("#results-section").boundingBox();
     if (width >= 1024) assert.ok(results.x > form.x + form.width - 1, "results beside the controls");
     else assert.ok(results.y >= form.y + form.height - 1, "results below the controls");
-    await screenshot(page, `studio-empty-${label}`);
+    await shot(page, `studio-empty-${label}`);
     await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
     const button = await page.getByRole("button", { name: "Generate" }).boundingBox();
     assert.ok(button.y >= 0 && button.y + button.height <= height, "Generate is on screen after scrolling down");
@@ -80,7 +86,7 @@ for (const [label, width, height] of VIEWPORTS) {
     await failed.waitFor({ timeout: 20_000 });
     assert.match(await failed.textContent(), /refunded.*try again/i);
     await expectBalance(page, "10 credits");
-    await screenshot(page, `studio-provider-failed-${label}`);
+    await shot(page, `studio-provider-failed-${label}`);
 
     // Two slow ones running, then a third that the balance cannot pay: the buy link returns to the studio.
     await generateWith(page, `Slow fox A (${label}) [apipod-delay:8000]`);
@@ -92,7 +98,7 @@ for (const [label, width, height] of VIEWPORTS) {
     assert.match(await page.locator("#generator-message").textContent(), /costs 4 credits and you have 2/);
     assert.equal(await buy.getAttribute("href"), "/account?return_to=%2Fapp#billing-heading");
     assert.equal(await page.locator("#results li.running").count(), 2, "two run at once");
-    await screenshot(page, `studio-insufficient-${label}`);
+    await shot(page, `studio-insufficient-${label}`);
     await buy.click();
     await page.locator(".plan", { hasText: "100 credits" }).first().getByRole("button", { name: "Buy" }).click();
     await page.getByRole("button", { name: "Pay" }).click();
@@ -113,7 +119,7 @@ for (const [label, width, height] of VIEWPORTS) {
     assert.equal(await page.locator("#results li .run-caption").first().textContent(), prompts[2], "newest first");
     assert.equal(await running.locator("[role=progressbar]").count(), 3, "a progress bar each");
     await page.waitForTimeout(1500);
-    await screenshot(page, `studio-three-running-${label}`);
+    await shot(page, `studio-three-running-${label}`);
     const elapsed = await running.locator(".run-elapsed").allTextContents();
     assert.equal(elapsed.length, 3);
     assert.ok(elapsed.every((t) => /^\d+ s$/.test(t)), elapsed.join());
@@ -126,12 +132,12 @@ for (const [label, width, height] of VIEWPORTS) {
     for (const prompt of prompts) assert.equal(apipodSaw(live.worker, prompt).tasks.length, 1, "one task each");
     await page.locator("#gallery li", { hasText: prompts[2] }).waitFor();
     await expectBalance(page, "90 credits");
-    await screenshot(page, `studio-results-${label}`);
+    await shot(page, `studio-results-${label}`);
 
     // Details opens the dialog; Escape closes it.
     await first.getByRole("button", { name: "Details" }).click();
     await page.locator("#detail[open]").waitFor();
-    await screenshot(page, `studio-detail-${label}`);
+    await shot(page, `studio-detail-${label}`);
     await page.keyboard.press("Escape");
     await page.locator("#detail").waitFor({ state: "hidden" });
 
@@ -167,7 +173,7 @@ for (const [label, width, height] of VIEWPORTS) {
     }
     await limited.waitFor();
     assert.ok(await page.locator("#results li.running").count() <= 6, "at most the in-flight limit runs");
-    await screenshot(page, `studio-rate-limited-${label}`);
+    await shot(page, `studio-rate-limited-${label}`);
 
     assert.equal(await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth), false, "fits the width");
     assert.deepEqual(problems.filter((p) => !/status of 429|status of 402/.test(p)), []);
@@ -210,13 +216,13 @@ for (const [label, width, height] of VIEWPORTS) {
     await generateWith(page, pair);
     await expectBalance(page, "98 credits");
     await page.waitForFunction(() => document.querySelectorAll("#results li.running").length === 2);
-    await screenshot(page, `studio-two-running-${label}`);
+    await shot(page, `studio-two-running-${label}`);
     await page.locator("#results li.failed", { hasText: "A pair of herons" }).waitFor({ timeout: 20_000 });
     await page.locator("#results li.done", { hasText: "A pair of herons" }).waitFor({ timeout: 20_000 });
     assert.equal(await page.locator("#results li", { hasText: "A pair of herons" }).count(), 2);
     assert.equal(apipodSaw(live.worker, pair).tasks.length, 2, "one APIPod task per image");
     await expectBalance(page, "102 credits");
-    await screenshot(page, `studio-one-of-two-failed-${label}`);
+    await shot(page, `studio-one-of-two-failed-${label}`);
     await page.getByLabel("Images", { exact: true }).selectOption("1");
 
     // Use as reference: the stored image goes to APIPod (no upload), the edit model is used.
@@ -264,7 +270,7 @@ for (const [label, width, height] of VIEWPORTS) {
     const shared = await (await fetch(pageUrl)).text();
     assert.ok(shared.includes(dropped.replace(/&/g, "&amp;")), "the prompt is shown");
     assert.match(shared, /property="og:image"/);
-    await screenshot(page, `studio-share-${label}`);
+    await shot(page, `studio-share-${label}`);
     await detail.getByRole("button", { name: "Stop sharing" }).click();
     await detail.getByText("The public link no longer works.").waitFor();
     assert.equal((await fetch(pageUrl)).status, 404);
