@@ -1,4 +1,5 @@
-//! `/api/generations`: start a generation (charged once, refunded on failure), the gallery, details, delete, share.
+//! `/api/generations`: start a generation (charged once, refunded on failure), details, delete, share; the
+//! gallery's listing, favourites and multi-delete are in `gallery`.
 
 use gptimg_domain::account::AccountId;
 use gptimg_domain::generation::{self, GenerationId, GenerationRequest, GenerationStatus, UploadId};
@@ -9,7 +10,6 @@ use worker::{Request, Response};
 
 use super::error::ApiError;
 use super::json_body::read_json;
-use super::paging;
 use super::session::current_user;
 use super::{private_json, RequestContext};
 use crate::blobs;
@@ -23,7 +23,7 @@ const MAX_REQUEST_BYTES: usize = 32 * 1024;
 
 /// The API's view of a generation. Share links appear only while sharing is on.
 #[derive(Serialize)]
-struct GenerationView<'a> {
+pub(super) struct GenerationView<'a> {
     id: &'a GenerationId,
     status: GenerationStatus,
     /// The UI's one classification of a status (it keeps no list of its own).
@@ -40,6 +40,7 @@ struct GenerationView<'a> {
     failure: Option<FailureView<'a>>,
     shared: bool,
     images: Vec<ImageView<'a>>,
+    favourite: bool,
 }
 
 #[derive(Serialize)]
@@ -66,7 +67,7 @@ struct ImageView<'a> {
 }
 
 impl<'a> GenerationView<'a> {
-    fn of(row: &'a GenerationRow, config: &'a Config) -> Self {
+    pub(super) fn of(row: &'a GenerationRow, config: &'a Config) -> Self {
         let share = row.share_token.as_deref();
         Self {
             id: &row.id,
@@ -87,6 +88,7 @@ impl<'a> GenerationView<'a> {
                 .map(|code| FailureView { code, message: row.failure_message.as_deref() }),
             shared: share.is_some(),
             images: row.images.iter().map(|image| ImageView::of(image, share, config)).collect(),
+            favourite: row.favourite,
         }
     }
 }
@@ -115,18 +117,12 @@ fn share_path(image_id: &str, token: &str, medium_url: &str) -> String {
     format!("{}&{medium_query}", shared_image_path(image_id, token))
 }
 
-#[derive(Serialize)]
-struct GenerationPage<'a> {
-    generations: Vec<GenerationView<'a>>,
-    next_cursor: Option<String>,
-}
-
-fn render(row: &GenerationRow, ctx: &RequestContext) -> Result<Response, ApiError> {
+pub(super) fn render(row: &GenerationRow, ctx: &RequestContext) -> Result<Response, ApiError> {
     Ok(private_json(&GenerationView::of(row, ctx.config()?))?)
 }
 
 /// The signed-in caller's account id and the generation id from the path (an id we never issue is a 404).
-async fn caller_and_id(
+pub(super) async fn caller_and_id(
     req: &Request,
     ctx: &RequestContext,
     raw_id: &str,
@@ -144,16 +140,6 @@ pub async fn create(mut req: Request, ctx: &RequestContext) -> Result<Response, 
     let (row, admitted) = usecase::create(&db, config, &account, &request, platform::now(), &mut CryptoRandom).await?;
     ctx.after_response(jobs::submit(ctx.env.clone(), config.clone(), admitted, ctx.request_id.clone()));
     Ok(render(&row, ctx)?.with_status(202))
-}
-
-/// `GET /api/generations?cursor=&limit=`: the gallery, newest first.
-pub async fn list(req: &Request, ctx: &RequestContext) -> Result<Response, ApiError> {
-    let account = current_user(req, ctx).await?.account.id;
-    let page = paging::from_query(req)?;
-    let (rows, next) = usecase::list(&ctx.db()?, &account, page.cursor.as_ref(), page.limit).await?;
-    let config = ctx.config()?;
-    let generations = rows.iter().map(|row| GenerationView::of(row, config)).collect();
-    Ok(private_json(&GenerationPage { generations, next_cursor: next.map(|c| c.encode()) })?)
 }
 
 /// `GET /api/generations/{id}`.

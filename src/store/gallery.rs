@@ -3,11 +3,10 @@
 use gptimg_domain::account::AccountId;
 use gptimg_domain::generation::{GenerationId, GenerationStatus, ImageId, UploadId, ValidGeneration};
 use gptimg_domain::image_sizes::{ImageSize, RENDITION_CONTENT_TYPE};
-use gptimg_domain::ledger::Cursor;
 use gptimg_domain::time::UnixMillis;
 use serde::Deserialize;
 
-use super::{int, json_column, opt_text, text, Db};
+use super::{int, json_column, opt_text, sqlite_bool, text, Db};
 
 /// A generation as the API shows it, every column typed; a corrupt column fails the read instead of showing as empty.
 #[derive(Debug, Deserialize)]
@@ -28,6 +27,8 @@ pub struct GenerationRow {
     pub finished_at: Option<i64>,
     #[serde(rename = "images_json", deserialize_with = "json_column")]
     pub images: Vec<ImageRow>,
+    #[serde(deserialize_with = "sqlite_bool")]
+    pub favourite: bool,
 }
 
 impl GenerationRow {
@@ -48,6 +49,7 @@ impl GenerationRow {
             created_at: now.0,
             finished_at: None,
             images: Vec::new(),
+            favourite: false,
         }
     }
 }
@@ -71,29 +73,12 @@ macro_rules! generation_select {
         "SELECT g.id, g.status, g.prompt, g.model_id, g.aspect_ratio, g.quality, g.reference_upload_ids, g.cost, g.failure_code, \
  g.failure_message, g.share_token, g.created_at, g.finished_at, \
  (SELECT COALESCE(json_group_array(json_object('id', i.id, 'width', i.width, 'height', i.height, 'content_type', i.content_type, \
- 'size_bytes', i.size_bytes, 'etag', i.etag, 'medium_etag', i.medium_etag, 'preview_etag', i.preview_etag)), '[]') FROM (SELECT * FROM generation_images WHERE generation_id = g.id ORDER BY position) i) AS images_json \
+ 'size_bytes', i.size_bytes, 'etag', i.etag, 'medium_etag', i.medium_etag, 'preview_etag', i.preview_etag)), '[]') FROM (SELECT * FROM generation_images WHERE generation_id = g.id ORDER BY position) i) AS images_json, \
+ g.favourite \
  FROM generations g "
     };
 }
-
-const PAGE: &str = concat!(
-    generation_select!(),
-    "WHERE g.account_id = ?1 AND (?2 IS NULL OR g.created_at < ?2 OR (g.created_at = ?2 AND g.id < ?3)) \
- ORDER BY g.created_at DESC, g.id DESC LIMIT ?4"
-);
-
-pub async fn page(
-    db: &Db,
-    account_id: &AccountId,
-    cursor: Option<&Cursor>,
-    limit: u32,
-) -> worker::Result<(Vec<GenerationRow>, Option<Cursor>)> {
-    super::newest_first_page(db, PAGE, account_id.as_str(), cursor, limit, |row: &GenerationRow| Cursor {
-        created_at: row.created_at,
-        id: row.id.as_str().to_owned(),
-    })
-    .await
-}
+pub(crate) use generation_select;
 
 const ONE: &str = concat!(generation_select!(), "WHERE g.id = ?1 AND g.account_id = ?2");
 
