@@ -97,7 +97,7 @@ export const MUST_REFUSE = {
   credit_ledger: [{ id: "led_dup" }, { id: "led_dup", source_id: "other", balance_after: -1 }],
   payments: [{ id: "pay_dup" }, { id: "pay_dup", cause_id: "other", status: "bogus" }, { id: "pay_dup", cause_id: "other", kind: "gift" },
     { id: "pay_dup", cause_id: "other", credits_reclaimed: 101 }],
-  generations: [{ id: "gen_dup", status: "bogus", share_token: null }, { id: "gen_dup", favourite: 2, share_token: null }, { id: "gen_dup", cost: 0, share_token: null }, { id: "gen_dup" }],
+  generations: [{ id: "gen_dup", status: "bogus", share_token: null }, { id: "gen_dup", cost: 0, share_token: null }, { id: "gen_dup" }],
   generation_images: [{ id: "img_dup" }],
   support_messages: [{ id: "sup_dup", status: "bogus" }],
   billing_problems: [{ event_id: "evt_dup", reason: "bogus" }, { event_id: "evt_dup", resolution: "bogus" }],
