@@ -80,7 +80,7 @@ macro_rules! generation_select {
 }
 pub(crate) use generation_select;
 
-const ONE: &str = concat!(generation_select!(), "WHERE g.id = ?1 AND g.account_id = ?2");
+pub(super) const ONE: &str = concat!(generation_select!(), "WHERE g.id = ?1 AND g.account_id = ?2");
 
 /// The caller's generation; someone else's is indistinguishable from a missing one.
 pub async fn find(db: &Db, id: &GenerationId, account_id: &AccountId) -> worker::Result<Option<GenerationRow>> {

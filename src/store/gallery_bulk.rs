@@ -5,11 +5,10 @@ use gptimg_domain::generation::GenerationId;
 use gptimg_domain::time::UnixMillis;
 use serde::Deserialize;
 
-use super::gallery::{generation_select, GenerationRow};
+use super::gallery::{GenerationRow, ONE};
 use super::{int, text, Db};
 
 const SET_FAVOURITE: &str = "UPDATE generations SET favourite = ?3 WHERE id = ?1 AND account_id = ?2";
-const ONE: &str = concat!(generation_select!(), "WHERE g.id = ?1 AND g.account_id = ?2");
 
 /// Marks or unmarks the caller's generation and reads it back, in one batch; `None` if it is not the caller's.
 pub async fn set_favourite(

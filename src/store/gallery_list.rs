@@ -9,7 +9,8 @@ use worker::wasm_bindgen::JsValue;
 use super::gallery::{generation_select, GenerationRow};
 use super::{int, opt_text, text, Db};
 
-// Each `sql/gallery_page_*.sql` follows `FROM generations g` and binds: ?1 account, ?2/?3 the cursor's
+// Each `sql/gallery/page_*.sql` follows `FROM generations g` (a fragment, so kept apart from the whole statements in
+// `sql/`; tests/e2e/gallery.test.mjs checks its plan) and binds: ?1 account, ?2/?3 the cursor's
 // (created_at, id), ?4 limit, ?5 the folded prompt search or NULL, ?6 the model or NULL. `INDEXED BY` pins the plan:
 // with statistics, SQLite may otherwise prefer the account index over the small favourites one and walk every row
 // of a large gallery to find a few favourites. The row-value comparison is a range on each index's
@@ -19,9 +20,9 @@ use super::{int, opt_text, text, Db};
 // reads only as many rows as it takes to find one page of matches (at most the account's rows; measured at 5,000 in
 // BENCHMARKS.md). A full-text index would cost a write on every generation for a filter used rarely, and FTS
 // tokens do not give the substring matching people expect of a search box.
-const BY_ACCOUNT: &str = concat!(generation_select!(), include_str!("sql/gallery_page_by_account.sql"));
-const BY_MODEL: &str = concat!(generation_select!(), include_str!("sql/gallery_page_by_model.sql"));
-const FAVOURITES: &str = concat!(generation_select!(), include_str!("sql/gallery_page_favourites.sql"));
+const BY_ACCOUNT: &str = concat!(generation_select!(), include_str!("sql/gallery/page_by_account.sql"));
+const BY_MODEL: &str = concat!(generation_select!(), include_str!("sql/gallery/page_by_model.sql"));
+const FAVOURITES: &str = concat!(generation_select!(), include_str!("sql/gallery/page_favourites.sql"));
 
 fn page_sql(index: GalleryIndex) -> &'static str {
     match index {

@@ -37,7 +37,7 @@ FROM generations WHERE account_id = ?1 AND id LIKE 'gen_' || ?2 || '%'`).bind(ac
 
 /** The page queries exactly as the Worker runs them (after its SELECT list), for EXPLAIN QUERY PLAN. */
 export function pageQueries() {
-  const tail = (name) => fs.readFileSync(path.join(ROOT, "src/store/sql", `gallery_page_${name}.sql`), "utf8");
+  const tail = (name) => fs.readFileSync(path.join(ROOT, "src/store/sql/gallery", `page_${name}.sql`), "utf8");
   // The Worker's SELECT list reads each row's images with this correlated subquery; the plan must cover it too.
   const head = "SELECT g.id, (SELECT json_group_array(i.id) FROM (SELECT * FROM generation_images WHERE generation_id = g.id ORDER BY position) i) FROM generations g ";
   return { generations_by_account: head + tail("by_account"), generations_by_account_model: head + tail("by_model"), generations_favourites: head + tail("favourites") };
