@@ -81,7 +81,7 @@ for (const [label, width, height] of VIEWPORTS) {
 
     // The gallery: open it, share, unshare, delete.
     const tile = page.locator("#gallery li").first();
-    await tile.getByRole("button").click();
+    await tile.getByRole("button", { name: /^Open / }).click(); // each tile also has its favourite star
     const detail = page.locator("#detail");
     await detail.getByText(`A paper boat on a lake (${label})`).waitFor();
     await detail.getByRole("button", { name: "Share" }).click();
