@@ -13,6 +13,7 @@ pub mod csrf;
 pub mod deletion;
 pub mod email;
 pub mod error;
+pub mod gallery;
 pub mod generation;
 pub mod hex;
 pub mod ids;

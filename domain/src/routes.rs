@@ -53,6 +53,9 @@ pub enum Endpoint {
     CreateGeneration,
     Generation,
     DeleteGeneration,
+    DeleteGenerations,
+    Favourite,
+    Unfavourite,
     Share,
     Unshare,
     Models,
@@ -83,7 +86,7 @@ pub enum AdminEndpoint {
 
 use AdminEndpoint as A;
 use Endpoint as E;
-use HttpMethod::{Delete, Get, Head, Patch, Post};
+use HttpMethod::{Delete, Get, Head, Patch, Post, Put};
 
 /// A path pattern (`*` is one parameter segment) and its methods, in the order `Allow` lists them.
 type Row = (&'static str, &'static [(HttpMethod, Endpoint)]);
@@ -106,7 +109,10 @@ const ROWS: &[Row] = &[
     ("api/uploads", &[(Post, E::CreateUpload)]),
     ("uploads/*/content", &[(Get, E::UploadContent)]),
     ("api/generations", &[(Get, E::GenerationList), (Post, E::CreateGeneration)]),
+    // Before `api/generations/*`, which would otherwise claim `delete` as an id; the first matching row routes.
+    ("api/generations/delete", &[(Post, E::DeleteGenerations)]),
     ("api/generations/*", &[(Get, E::Generation), (Delete, E::DeleteGeneration)]),
+    ("api/generations/*/favourite", &[(Put, E::Favourite), (Delete, E::Unfavourite)]),
     ("api/generations/*/share", &[(Post, E::Share), (Delete, E::Unshare)]),
     ("api/models", &[(Get, E::Models)]),
     ("images/*", &[(Get, E::Image), (Head, E::Image)]),

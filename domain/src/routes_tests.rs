@@ -1,6 +1,6 @@
 use super::*;
 
-const ALL_METHODS: [HttpMethod; 7] = [Get, Head, Post, HttpMethod::Put, Patch, Delete, HttpMethod::Other];
+const ALL_METHODS: [HttpMethod; 7] = [Get, Head, Post, Put, Patch, Delete, HttpMethod::Other];
 
 /// Every API path (with sample parameters) and the `Allow` it answers a wrong method with, as the Worker has
 /// always answered it.
@@ -22,7 +22,9 @@ const EXPECTED_ALLOW: &[(&str, &str)] = &[
     ("/api/uploads", "POST"),
     ("/uploads/upl_1/content", "GET"),
     ("/api/generations", "GET, POST"),
+    ("/api/generations/delete", "POST"),
     ("/api/generations/gen_1", "GET, DELETE"),
+    ("/api/generations/gen_1/favourite", "PUT, DELETE"),
     ("/api/generations/gen_1/share", "POST, DELETE"),
     ("/api/models", "GET"),
     ("/images/img_1", "GET, HEAD"),
@@ -143,13 +145,49 @@ fn admin_paths_and_cross_origin_endpoints_are_recognised() {
 }
 
 #[test]
-fn no_two_rows_claim_the_same_path() {
+fn every_row_is_the_first_to_claim_its_own_paths() {
     for (i, (pattern, _)) in ROWS.iter().enumerate() {
         let sample = pattern.replace('*', "x");
         let sample_segments: Vec<&str> = sample.split('/').collect();
-        let claimants = ROWS.iter().filter(|(other, _)| params(other, &sample_segments).is_some()).count();
-        assert_eq!(claimants, 1, "row {i} ({pattern}) overlaps another");
+        let first = ROWS.iter().position(|(other, _)| params(other, &sample_segments).is_some());
+        assert_eq!(first, Some(i), "row {i} ({pattern}) is shadowed by an earlier row");
     }
+}
+
+#[test]
+fn only_the_literal_multi_delete_row_overlaps_a_wildcard() {
+    let overlapping: Vec<&str> = ROWS
+        .iter()
+        .filter(|(pattern, _)| {
+            let sample_segments: Vec<&str> = pattern.split('/').collect();
+            ROWS.iter().filter(|(other, _)| params(other, &sample_segments).is_some()).count() > 1
+        })
+        .map(|(pattern, _)| *pattern)
+        .collect();
+    assert_eq!(overlapping, vec!["api/generations/delete"]);
+}
+
+#[test]
+fn multi_delete_is_not_taken_for_a_generation_id() {
+    assert_eq!(
+        route_path(Post, "/api/generations/delete"),
+        Routed::Endpoint { endpoint: E::DeleteGenerations, params: vec![] }
+    );
+    // `delete` is never an id: the other methods are told POST, not routed to the single generation.
+    assert_eq!(route_path(Delete, "/api/generations/delete"), Routed::WrongMethod { allow: "POST".into() });
+    assert_eq!(route_path(Get, "/api/generations/delete"), Routed::WrongMethod { allow: "POST".into() });
+    assert_eq!(
+        route_path(Delete, "/api/generations/gen_1"),
+        Routed::Endpoint { endpoint: E::DeleteGeneration, params: vec!["gen_1"] }
+    );
+    assert_eq!(
+        route_path(Put, "/api/generations/delete/favourite"),
+        Routed::Endpoint { endpoint: E::Favourite, params: vec!["delete"] }
+    );
+    assert_eq!(
+        route_path(Delete, "/api/generations/gen_1/favourite"),
+        Routed::Endpoint { endpoint: E::Unfavourite, params: vec!["gen_1"] }
+    );
 }
 
 #[test]

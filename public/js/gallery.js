@@ -1,49 +1,253 @@
-// The gallery: the signed-in person's generations, newest first, paged by cursor as they scroll.
+// The gallery: the signed-in person's generations, newest first, paged by cursor as they scroll; search, model and
+// favourites filters (kept in the URL), a favourite star per tile, select mode for deleting several, draggable tiles.
 import { $, api, element } from "./common.js";
 import { openDetail } from "./detail.js";
 import { tileImage } from "./images.js";
 
+const PAGE = 24;
+const SEARCH_DELAY_MS = 300;
+/** The drag type the studio's reference drop zone accepts (api16: id, preview url, generation id). */
+export const DRAG_TYPE = "application/x-gptimg-image";
+
+const filter = { q: "", model: "", favourites: false };
+// Each filter change starts a new listing; a response for an older one is dropped, never shown.
+let listing = 0;
 let nextCursor = null;
-let loading = false;
+let loadingFor = -1;
 let exhausted = false;
+let selecting = false;
+const selected = new Set();
+
+const filtering = () => Boolean(filter.q.trim() || filter.model || filter.favourites);
+
+/** Whether a generation belongs in the gallery as it is filtered now (as the API would decide). */
+function matches(generation) {
+  if (filter.favourites && !generation.favourite) return false;
+  if (filter.model && generation.model !== filter.model) return false;
+  const needle = filter.q.trim().toLowerCase();
+  return !needle || generation.prompt.toLowerCase().includes(needle);
+}
+
+function query(cursor) {
+  const params = new URLSearchParams({ limit: String(PAGE) });
+  if (filter.q.trim()) params.set("q", filter.q.trim());
+  if (filter.model) params.set("model", filter.model);
+  if (filter.favourites) params.set("favourites", "1");
+  if (cursor) params.set("cursor", cursor);
+  return `/api/generations?${params}`;
+}
+
+const short = (prompt) => (prompt.length > 60 ? `${prompt.slice(0, 60)}…` : prompt);
+
+function star(generation) {
+  return element("button", {
+    type: "button", class: "tile-star", "aria-pressed": String(Boolean(generation.favourite)),
+    "aria-label": `Favourite “${short(generation.prompt)}”`, title: generation.favourite ? "Remove from favourites" : "Add to favourites",
+    onclick: () => toggleFavourite(generation),
+  }, generation.favourite ? "★" : "☆");
+}
 
 function galleryItem(generation) {
   const image = generation.images[0];
   const label = generation.in_progress ? "In progress" : generation.status === "failed" ? "Failed" : "";
-  return element("li", { "data-id": generation.id },
-    element("button", { type: "button", class: "tile", "aria-label": `Open “${generation.prompt.slice(0, 60)}”`, onclick: () => openDetail(generation) },
-      image ? tileImage(image, generation.prompt)
-        : element("span", { class: "tile-placeholder" }, label),
-      element("span", { class: "tile-caption" }, generation.prompt)));
+  const picture = image ? tileImage(image, generation.prompt) : element("span", { class: "tile-placeholder" }, label);
+  if (image) picture.draggable = false; // the tile is dragged, not the bare <img> with the browser's own data
+  const tile = element("button", {
+    type: "button", class: "tile", draggable: image ? "true" : undefined, "aria-label": `Open “${short(generation.prompt)}”`,
+    onclick: () => (selecting ? toggleSelected(generation.id) : openDetail(generation)),
+  }, picture, element("span", { class: "tile-caption" }, generation.prompt));
+  if (image) {
+    tile.addEventListener("dragstart", (event) => {
+      const payload = { id: image.id, url: image.preview_url ?? image.url, generation_id: generation.id };
+      event.dataTransfer.setData(DRAG_TYPE, JSON.stringify(payload));
+      event.dataTransfer.setData("text/uri-list", new URL(payload.url, location.href).href);
+      event.dataTransfer.effectAllowed = "copy";
+    });
+  }
+  const check = element("input", {
+    type: "checkbox", class: "tile-check", "aria-label": `Select “${short(generation.prompt)}”`,
+    checked: selected.has(generation.id), hidden: !selecting, onchange: () => toggleSelected(generation.id),
+  });
+  return element("li", { "data-id": generation.id, class: selected.has(generation.id) ? "is-selected" : undefined }, tile, star(generation), check);
+}
+
+const tileOf = (id) => $("gallery").querySelector(`[data-id="${CSS.escape(id)}"]`);
+
+function showEmptyState() {
+  const empty = !$("gallery").children.length && exhausted;
+  $("gallery-empty").hidden = !empty || filtering();
+  $("gallery-no-match").hidden = !empty || !filtering();
+}
+
+async function toggleFavourite(generation) {
+  const on = !generation.favourite;
+  try {
+    const updated = await api.request(`/api/generations/${generation.id}/favourite`, { method: on ? "PUT" : "DELETE" });
+    if (!matches(updated)) removeFromGallery(updated.id);
+    else tileOf(updated.id)?.replaceWith(galleryItem(updated));
+    tileOf(updated.id)?.querySelector(".tile-star")?.focus();
+    $("gallery-status").textContent = on ? "Added to favourites." : "Removed from favourites.";
+  } catch (error) {
+    $("gallery-status").textContent = error.message;
+  }
+}
+
+function toggleSelected(id) {
+  if (selected.has(id)) selected.delete(id);
+  else selected.add(id);
+  const item = tileOf(id);
+  item?.classList.toggle("is-selected", selected.has(id));
+  const check = item?.querySelector(".tile-check");
+  if (check) check.checked = selected.has(id);
+  showSelection();
+}
+
+function showSelection() {
+  $("gallery-selection").hidden = !selecting;
+  $("gallery-select").setAttribute("aria-pressed", String(selecting));
+  $("gallery-select").textContent = selecting ? "Done selecting" : "Select";
+  $("gallery-delete").textContent = `Delete selected (${selected.size})`;
+  $("gallery-delete").disabled = selected.size === 0;
+  for (const check of $("gallery").querySelectorAll(".tile-check")) check.hidden = !selecting;
+}
+
+function setSelecting(on) {
+  selecting = on;
+  if (!on) {
+    selected.clear();
+    for (const item of $("gallery").querySelectorAll(".is-selected")) item.classList.remove("is-selected");
+    for (const check of $("gallery").querySelectorAll(".tile-check")) check.checked = false;
+  }
+  showSelection();
+}
+
+async function deleteSelected() {
+  const ids = [...selected];
+  if (!ids.length || !confirm(`Delete ${ids.length} image${ids.length === 1 ? "" : "s"} for good?`)) return;
+  $("gallery-delete").disabled = true;
+  try {
+    const { deleted, kept } = await api.post("/api/generations/delete", { ids });
+    for (const id of deleted) removeFromGallery(id);
+    const running = kept.filter((k) => k.code === "generation_in_progress").length;
+    const gone = kept.length - running;
+    $("gallery-status").textContent = [
+      `Deleted ${deleted.length}.`,
+      running ? `${running} still generating: delete ${running === 1 ? "it" : "them"} once finished.` : "",
+      gone ? `${gone} no longer existed.` : "",
+    ].filter(Boolean).join(" ");
+    setSelecting(false);
+  } catch (error) {
+    $("gallery-status").textContent = error.message;
+    showSelection();
+  }
 }
 
 export function prependToGallery(generation) {
-  $("gallery").querySelector(`[data-id="${generation.id}"]`)?.remove();
-  $("gallery").prepend(galleryItem(generation));
+  const existing = tileOf(generation.id);
+  if (!matches(generation)) existing?.remove();
+  else if (existing) existing.replaceWith(galleryItem(generation));
+  else $("gallery").prepend(galleryItem(generation));
   $("gallery-status").textContent = "";
+  showEmptyState();
 }
 
 export async function loadMore() {
-  if (loading || exhausted) return;
-  loading = true;
+  const mine = listing;
+  if (loadingFor === mine || exhausted) return;
+  loadingFor = mine;
   try {
-    const page = await api.get(`/api/generations?limit=24${nextCursor ? `&cursor=${encodeURIComponent(nextCursor)}` : ""}`);
-    $("gallery").append(...page.generations.map(galleryItem));
+    const page = await api.get(query(nextCursor));
+    if (mine !== listing) return;
+    const fresh = page.generations.filter((g) => !tileOf(g.id));
+    $("gallery").append(...fresh.map(galleryItem));
     nextCursor = page.next_cursor;
     exhausted = !nextCursor;
-    if (!$("gallery").children.length) $("gallery-status").textContent = "Your images will appear here.";
+    $("gallery-status").textContent = "";
   } catch (error) {
-    $("gallery-status").textContent = error.message;
+    if (mine === listing) $("gallery-status").textContent = error.message;
+    return;
   } finally {
-    loading = false;
+    if (loadingFor === mine) loadingFor = -1;
+  }
+  showEmptyState();
+  // The observer only fires on a change: if the sentinel is still in sight, the screen is not full yet.
+  if (!exhausted && $("gallery-sentinel").getBoundingClientRect().top < innerHeight + 200) loadMore();
+}
+
+/** Starts the listing over for the current filter, and keeps the filter in the URL so a reload shows the same. */
+function restart() {
+  listing += 1;
+  nextCursor = null;
+  exhausted = false;
+  setSelecting(false);
+  $("gallery").replaceChildren();
+  $("gallery-empty").hidden = true;
+  $("gallery-no-match").hidden = true;
+  const url = new URL(location.href);
+  for (const [name, value] of [["q", filter.q.trim()], ["model", filter.model], ["favourites", filter.favourites ? "1" : ""]]) {
+    if (value) url.searchParams.set(name, value);
+    else url.searchParams.delete(name);
+  }
+  history.replaceState(history.state, "", url);
+  loadMore();
+}
+
+function showFilters() {
+  $("gallery-search").value = filter.q;
+  $("gallery-model").value = filter.model;
+  $("gallery-favourites").setAttribute("aria-pressed", String(filter.favourites));
+}
+
+function clearFilters() {
+  Object.assign(filter, { q: "", model: "", favourites: false });
+  showFilters();
+  restart();
+  $("gallery-search").focus();
+}
+
+async function loadModelOptions() {
+  try {
+    const { models } = await api.get("/api/models");
+    $("gallery-model").append(...models.map((m) => element("option", { value: m.id }, m.name)));
+  } catch {
+    // The filter then offers "All models" only; the listing itself does not depend on it.
   }
 }
 
 /** Takes a deleted generation off the gallery. */
-export const removeFromGallery = (id) => $("gallery").querySelector(`[data-id="${id}"]`)?.remove();
+export function removeFromGallery(id) {
+  tileOf(id)?.remove();
+  selected.delete(id);
+  showSelection();
+  showEmptyState();
+}
 
-/** Starts infinite scroll: the next page loads as the sentinel below the gallery nears the screen. */
-export function startGallery() {
-  new IntersectionObserver((entries) => { if (entries.some((e) => e.isIntersecting)) loadMore(); }).observe($("gallery-sentinel"));
-  loadMore();
+/** Reads the filter from the URL, wires the controls, and starts infinite scroll: the next page loads as the
+ * sentinel below the gallery nears the screen. */
+export async function startGallery() {
+  const params = new URLSearchParams(location.search);
+  filter.q = (params.get("q") ?? "").slice(0, 200);
+  filter.favourites = params.get("favourites") === "1";
+  await loadModelOptions();
+  const model = params.get("model") ?? "";
+  filter.model = [...$("gallery-model").options].some((o) => o.value === model) ? model : "";
+  showFilters();
+  let typing;
+  $("gallery-search").addEventListener("input", () => {
+    clearTimeout(typing);
+    typing = setTimeout(() => {
+      if ($("gallery-search").value === filter.q) return;
+      filter.q = $("gallery-search").value;
+      restart();
+    }, SEARCH_DELAY_MS);
+  });
+  $("gallery-filters").addEventListener("submit", (event) => event.preventDefault());
+  $("gallery-model").addEventListener("change", () => { filter.model = $("gallery-model").value; restart(); });
+  $("gallery-favourites").addEventListener("click", () => { filter.favourites = !filter.favourites; showFilters(); restart(); });
+  $("gallery-select").addEventListener("click", () => setSelecting(!selecting));
+  $("gallery-delete").addEventListener("click", deleteSelected);
+  $("gallery-clear").addEventListener("click", clearFilters);
+  new IntersectionObserver((entries) => { if (entries.some((e) => e.isIntersecting)) loadMore(); }, { rootMargin: "200px" })
+    .observe($("gallery-sentinel"));
+  restart();
 }

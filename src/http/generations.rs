@@ -1,4 +1,5 @@
-//! `/api/generations`: start a generation (charged once, refunded on failure), the gallery, details, delete, share.
+//! `/api/generations`: start a generation (charged once, refunded on failure), details, delete, share; the
+//! gallery's listing, favourites and multi-delete are in `gallery`.
 
 use gptimg_domain::account::AccountId;
 use gptimg_domain::generation::{self, BatchId, GenerationId, GenerationRequest, GenerationStatus, ImageId, UploadId};
@@ -10,7 +11,6 @@ use worker::{Request, Response};
 
 use super::error::ApiError;
 use super::json_body::read_json;
-use super::paging;
 use super::session::current_user;
 use super::{private_json, RequestContext};
 use crate::blobs;
@@ -24,7 +24,7 @@ const MAX_REQUEST_BYTES: usize = 32 * 1024;
 
 /// The API's view of a generation. Share links appear only while sharing is on.
 #[derive(Serialize)]
-struct GenerationView<'a> {
+pub(super) struct GenerationView<'a> {
     id: &'a GenerationId,
     status: GenerationStatus,
     /// The UI's one classification of a status (it keeps no list of its own).
@@ -49,6 +49,7 @@ struct GenerationView<'a> {
     share_page_url: Option<String>,
     share_shows_prompt: bool,
     images: Vec<ImageView<'a>>,
+    favourite: bool,
 }
 
 #[derive(Serialize)]
@@ -82,7 +83,7 @@ struct ImageView<'a> {
 }
 
 impl<'a> GenerationView<'a> {
-    fn of(row: &'a GenerationRow, config: &'a Config, now: UnixMillis) -> Self {
+    pub(super) fn of(row: &'a GenerationRow, config: &'a Config, now: UnixMillis) -> Self {
         let share = row.share_token.as_deref();
         Self {
             id: &row.id,
@@ -108,6 +109,7 @@ impl<'a> GenerationView<'a> {
             share_page_url: share.map(|token| config.app_url.join(&share_page_path(token))),
             share_shows_prompt: row.share_shows_prompt,
             images: row.images.iter().map(|image| ImageView::of(image, share, config)).collect(),
+            favourite: row.favourite,
         }
     }
 }
@@ -157,13 +159,7 @@ pub(super) fn share_path(image_id: &str, token: &str, medium_url: &str) -> Strin
     format!("{}&{medium_query}", shared_image_path(image_id, token))
 }
 
-#[derive(Serialize)]
-struct GenerationPage<'a> {
-    generations: Vec<GenerationView<'a>>,
-    next_cursor: Option<String>,
-}
-
-fn render(row: &GenerationRow, ctx: &RequestContext) -> Result<Response, ApiError> {
+pub(super) fn render(row: &GenerationRow, ctx: &RequestContext) -> Result<Response, ApiError> {
     Ok(private_json(&GenerationView::of(row, ctx.config()?, platform::now()))?)
 }
 
@@ -176,7 +172,7 @@ struct Started<'a> {
 }
 
 /// The signed-in caller's account id and the generation id from the path (an id we never issue is a 404).
-async fn caller_and_id(
+pub(super) async fn caller_and_id(
     req: &Request,
     ctx: &RequestContext,
     raw_id: &str,
@@ -198,17 +194,6 @@ pub async fn create(mut req: Request, ctx: &RequestContext) -> Result<Response, 
     }
     let generations = created.generations.iter().map(|row| GenerationView::of(row, config, now)).collect();
     Ok(private_json(&Started { generations, cost: created.cost, credits: created.credits })?.with_status(202))
-}
-
-/// `GET /api/generations?cursor=&limit=`: the gallery, newest first.
-pub async fn list(req: &Request, ctx: &RequestContext) -> Result<Response, ApiError> {
-    let account = current_user(req, ctx).await?.account.id;
-    let page = paging::from_query(req)?;
-    let (rows, next) = usecase::list(&ctx.db()?, &account, page.cursor.as_ref(), page.limit).await?;
-    let config = ctx.config()?;
-    let now = platform::now();
-    let generations = rows.iter().map(|row| GenerationView::of(row, config, now)).collect();
-    Ok(private_json(&GenerationPage { generations, next_cursor: next.map(|c| c.encode()) })?)
 }
 
 /// `GET /api/generations/{id}`.

@@ -10,6 +10,7 @@ pub mod credits;
 pub mod csp_report;
 pub mod error;
 pub mod finish;
+pub mod gallery;
 pub mod generations;
 pub mod health;
 pub mod images;

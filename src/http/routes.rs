@@ -6,8 +6,8 @@ use worker::{Method, Request, Response};
 
 use super::error::ApiError;
 use super::{
-    admin, apipod_callback, assets, auth, billing, credits, csp_report, generations, health, images, me, origin,
-    privacy, share_page, support, uploads, webhooks, RequestContext,
+    admin, apipod_callback, assets, auth, billing, credits, csp_report, gallery, generations, health, images, me,
+    origin, privacy, share_page, support, uploads, webhooks, RequestContext,
 };
 
 fn table_method(method: &Method) -> HttpMethod {
@@ -65,10 +65,13 @@ pub async fn dispatch(req: Request, ctx: &RequestContext) -> Result<Response, Ap
         Endpoint::CreditLedger => credits::list(&req, ctx).await,
         Endpoint::CreateUpload => uploads::create(req, ctx).await,
         Endpoint::UploadContent => uploads::signed_content(&req, ctx, param(0)).await,
-        Endpoint::GenerationList => generations::list(&req, ctx).await,
+        Endpoint::GenerationList => gallery::list(&req, ctx).await,
         Endpoint::CreateGeneration => generations::create(req, ctx).await,
         Endpoint::Generation => generations::get(&req, ctx, param(0)).await,
         Endpoint::DeleteGeneration => generations::delete(&req, ctx, param(0)).await,
+        Endpoint::DeleteGenerations => gallery::delete_many(req, ctx).await,
+        Endpoint::Favourite => gallery::favourite(&req, ctx, param(0), true).await,
+        Endpoint::Unfavourite => gallery::favourite(&req, ctx, param(0), false).await,
         Endpoint::Share => generations::share(req, ctx, param(0)).await,
         Endpoint::Unshare => generations::unshare(&req, ctx, param(0)).await,
         Endpoint::Models => billing::models(ctx),

@@ -3,7 +3,6 @@
 use gptimg_domain::account::AccountId;
 use gptimg_domain::generation::{BatchId, GenerationId, GenerationStatus, ImageId, UploadId, ValidGeneration};
 use gptimg_domain::image_sizes::{ImageSize, RENDITION_CONTENT_TYPE};
-use gptimg_domain::ledger::Cursor;
 use gptimg_domain::time::UnixMillis;
 use serde::Deserialize;
 
@@ -28,6 +27,8 @@ pub struct GenerationRow {
     pub finished_at: Option<i64>,
     #[serde(rename = "images_json", deserialize_with = "json_column")]
     pub images: Vec<ImageRow>,
+    #[serde(deserialize_with = "sqlite_bool")]
+    pub favourite: bool,
     /// `None` for generations admitted before batches existed.
     pub batch_id: Option<BatchId>,
     #[serde(deserialize_with = "json_column")]
@@ -72,6 +73,7 @@ impl GenerationRow {
             created_at: now.0,
             finished_at: None,
             images: Vec::new(),
+            favourite: false,
             batch_id: Some(batch_id.clone()),
             reference_image_ids: valid.image_references.clone(),
             share_shows_prompt: false,
@@ -110,31 +112,14 @@ macro_rules! generation_select {
  g.batch_id, g.reference_image_ids, g.share_shows_prompt, \
  (SELECT json_group_array(u.id) FROM uploads u WHERE u.account_id = g.account_id AND u.id IN (SELECT value FROM json_each(g.reference_upload_ids))) AS reference_uploads_json, \
  (SELECT json_group_array(json_object('id', r.id, 'preview_etag', r.preview_etag)) FROM generation_images r \
- WHERE r.account_id = g.account_id AND r.id IN (SELECT value FROM json_each(g.reference_image_ids))) AS reference_images_json \
+ WHERE r.account_id = g.account_id AND r.id IN (SELECT value FROM json_each(g.reference_image_ids))) AS reference_images_json, \
+ g.favourite \
  FROM generations g "
     };
 }
+pub(crate) use generation_select;
 
-const PAGE: &str = concat!(
-    generation_select!(),
-    "WHERE g.account_id = ?1 AND (?2 IS NULL OR g.created_at < ?2 OR (g.created_at = ?2 AND g.id < ?3)) \
- ORDER BY g.created_at DESC, g.id DESC LIMIT ?4"
-);
-
-pub async fn page(
-    db: &Db,
-    account_id: &AccountId,
-    cursor: Option<&Cursor>,
-    limit: u32,
-) -> worker::Result<(Vec<GenerationRow>, Option<Cursor>)> {
-    super::newest_first_page(db, PAGE, account_id.as_str(), cursor, limit, |row: &GenerationRow| Cursor {
-        created_at: row.created_at,
-        id: row.id.as_str().to_owned(),
-    })
-    .await
-}
-
-const ONE: &str = concat!(generation_select!(), "WHERE g.id = ?1 AND g.account_id = ?2");
+pub(super) const ONE: &str = concat!(generation_select!(), "WHERE g.id = ?1 AND g.account_id = ?2");
 
 /// The caller's generation; someone else's is indistinguishable from a missing one.
 pub async fn find(db: &Db, id: &GenerationId, account_id: &AccountId) -> worker::Result<Option<GenerationRow>> {

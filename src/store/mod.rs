@@ -6,6 +6,8 @@ pub mod billing;
 pub mod billing_problems;
 mod completion;
 pub mod gallery;
+pub mod gallery_bulk;
+pub mod gallery_list;
 pub mod generations;
 pub mod invoice_payments;
 pub mod ledger;

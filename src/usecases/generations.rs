@@ -1,5 +1,5 @@
 //! Generations: start one (admit and charge in one batch; the submit runs after the response), finish one when APIPod calls back, and the
-//! gallery's reads, delete and share.
+//! gallery's single reads, delete and share (`gallery` lists, marks favourites and deletes many).
 
 use gptimg_domain::account::AccountId;
 use gptimg_domain::generation::{
@@ -7,7 +7,7 @@ use gptimg_domain::generation::{
     GenerationStatus, DEADLINE_SECS,
 };
 use gptimg_domain::ids::{RandomSource, RequestId};
-use gptimg_domain::ledger::{Cursor, LedgerEntryId, LedgerKind};
+use gptimg_domain::ledger::{LedgerEntryId, LedgerKind};
 use gptimg_domain::links::{is_share_token, new_share_token};
 use gptimg_domain::time::UnixMillis;
 use gptimg_domain::{DomainError, ErrorKind};
@@ -78,16 +78,6 @@ pub async fn create(
 /// The caller's generation; someone else's is the same 404 as a missing one.
 pub async fn get(db: &Db, id: &GenerationId, account: &AccountId) -> Result<GenerationRow, ApiError> {
     Ok(gallery::find(db, id, account).await?.ok_or_else(not_found)?)
-}
-
-/// One page of the gallery, newest first, and the cursor to the next.
-pub async fn list(
-    db: &Db,
-    account: &AccountId,
-    cursor: Option<&Cursor>,
-    limit: u32,
-) -> Result<(Vec<GenerationRow>, Option<Cursor>), ApiError> {
-    Ok(gallery::page(db, account, cursor, limit).await?)
 }
 
 /// Removes a finished generation and its images (listed for deletion in the same batch, deleted now if R2 agrees);

@@ -4,6 +4,7 @@ pub mod account_deletion;
 pub mod admin;
 pub mod checkout;
 pub mod export;
+pub mod gallery;
 pub mod generations;
 pub mod profile;
 pub mod sign_in;

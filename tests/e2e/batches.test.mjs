@@ -152,6 +152,12 @@ describe("a generated image as a reference", () => {
     assert.equal(blocked.status, 409);
     assert.equal((await blocked.json()).error.code, "generation_in_use");
     assert.equal(await count(worker.db, "r2_deletions"), 0, "nothing listed for deletion");
+    // The gallery's multi-delete keeps it too, saying why, and lists none of its objects for deletion.
+    const many = await worker.fetch("/api/generations/delete", { method: "POST", headers: asUser(worker, user.session, { "content-type": "application/json" }), body: JSON.stringify({ ids: [source.body.id] }) });
+    assert.equal(many.status, 200);
+    assert.deepEqual(await many.json(), { deleted: [], kept: [{ id: source.body.id, code: "generation_in_use" }] });
+    assert.equal(await count(worker.db, "r2_deletions"), 0, "multi-delete listed nothing for deletion");
+    assert.ok(await worker.bucket.head(stored.r2_key), "the referenced original is still stored");
     const done = await settled(worker, user.session, body.id);
     assert.equal(done.status, "succeeded");
     const viewed = await worker.fetch(done.references[1].url, { headers: asUser(worker, user.session) });

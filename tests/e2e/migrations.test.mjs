@@ -51,6 +51,13 @@ const ALLOWS = {
     await insert(db, "payments", { ...ROWS.payments[1], id: "pay_won", cause_id: "in_won", status: "dispute_won" });
     assert.equal((await all(db, "SELECT status FROM payments WHERE id = 'pay_won'"))[0].status, "dispute_won");
   },
+  // Not in MUST_REFUSE: older schemas have no favourite column, so there the value is dropped, not refused.
+  "0010_gallery_favourites.sql": async (db) => {
+    const fresh = { ...ROWS.generations[1], id: "gen_fav", share_token: null };
+    await assert.rejects(insert(db, "generations", { ...fresh, favourite: 2 }), /constraint/i);
+    await insert(db, "generations", { ...fresh, favourite: 1 });
+    assert.equal((await all(db, "SELECT favourite FROM generations WHERE id = 'gen_fav'"))[0].favourite, 1);
+  },
 };
 
 test("every table the migrations create has realistic rows to migrate", async () => {

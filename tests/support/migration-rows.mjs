@@ -53,11 +53,11 @@ export const ROWS = {
       quality: "2K", reference_upload_ids: JSON.stringify([UPL]), cost: 4, status: "succeeded", failure_code: null, failure_message: null,
       apipod_task_id: "task_123", poll_attempts: 3, next_poll_at: null, deadline_at: T + 600_000, share_token: "d".repeat(26),
       created_at: T + 2, updated_at: T + 30, finished_at: T + 30, batch_id: "bat_aaaaaaaaaaaaaaaaaaaaaaaaaa",
-      reference_image_ids: "[]", share_shows_prompt: 1 },
+      reference_image_ids: "[]", share_shows_prompt: 1, favourite: 1 },
     { id: GEN[1], account_id: ACC[0], prompt: "A lighthouse at dusk", model_id: "nano-banana-2", apipod_model: "nano-banana-2", aspect_ratio: "1:1",
       quality: null, reference_upload_ids: "[]", cost: 2, status: "running", failure_code: null, failure_message: null, apipod_task_id: "task_456",
       poll_attempts: 1, next_poll_at: T + 40, deadline_at: T + 600_000, share_token: null, created_at: T + 35, updated_at: T + 36, finished_at: null,
-      batch_id: null, reference_image_ids: JSON.stringify(["img_aaaaaaaaaaaaaaaaaaaaaaaaaa"]), share_shows_prompt: 0 },
+      batch_id: null, reference_image_ids: JSON.stringify(["img_aaaaaaaaaaaaaaaaaaaaaaaaaa"]), share_shows_prompt: 0, favourite: 0 },
   ],
   generation_images: [
     { id: "img_aaaaaaaaaaaaaaaaaaaaaaaaaa", generation_id: GEN[0], account_id: ACC[0], position: 0, r2_key: `images/${ACC[0]}/img_aaaaaaaaaaaaaaaaaaaaaaaaaa.png`,
