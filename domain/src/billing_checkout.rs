@@ -56,8 +56,8 @@ impl CheckoutReturn {
     }
 }
 
-/// The Checkout Session form: the plan's price, where Stripe sends the buyer back to (`back`), and the account and plan in
-/// the session's metadata and in the PaymentIntent's or Subscription's (so every later event names them). A
+/// The Checkout Session form: the plan's price, where Stripe sends the buyer back to (`back`), and the account and
+/// plan in the session's metadata and in the PaymentIntent's or Subscription's (so every later event names them). A
 /// known Stripe customer is reused; otherwise Stripe gets the email, and a pack buyer becomes a customer so the
 /// Billing Portal can show their invoices.
 pub fn checkout_form(
