@@ -26,11 +26,46 @@ pub fn may_buy(plan: &Plan, buyer: &Buyer<'_>) -> Result<(), DomainError> {
     Ok(())
 }
 
-/// The Checkout Session form: the plan's price, where Stripe sends the buyer back to, and the account and plan in
-/// the session's metadata and in the PaymentIntent's or Subscription's (so every later event names them). A
+/// Where Stripe sends the buyer back to after checkout: only pages of ours that show the new balance, so a
+/// crafted `return_to` can never make the success URL point anywhere else.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum CheckoutReturn {
+    #[default]
+    Account,
+    Studio,
+}
+
+impl CheckoutReturn {
+    /// `None` (not given) is the account page; anything but a known same-origin path is refused.
+    pub fn parse(raw: Option<&str>) -> Result<Self, DomainError> {
+        match raw {
+            None | Some("/account") => Ok(Self::Account),
+            Some("/app") => Ok(Self::Studio),
+            Some(_) => Err(DomainError::bad_request(
+                "invalid_return_to",
+                "After checkout we can only return you to /app or /account.",
+            )),
+        }
+    }
+
+    pub fn path(self) -> &'static str {
+        match self {
+            Self::Account => "/account",
+            Self::Studio => "/app",
+        }
+    }
+}
+
+/// The Checkout Session form: the plan's price, where Stripe sends the buyer back to (`back`), and the account and
+/// plan in the session's metadata and in the PaymentIntent's or Subscription's (so every later event names them). A
 /// known Stripe customer is reused; otherwise Stripe gets the email, and a pack buyer becomes a customer so the
 /// Billing Portal can show their invoices.
-pub fn checkout_form(plan: &Plan, buyer: &Buyer<'_>, app_url: &BaseUrl) -> Vec<(&'static str, String)> {
+pub fn checkout_form(
+    plan: &Plan,
+    buyer: &Buyer<'_>,
+    app_url: &BaseUrl,
+    back: CheckoutReturn,
+) -> Vec<(&'static str, String)> {
     let (mode, nested_account, nested_plan) = match plan.kind {
         PlanKind::Pack => {
             ("payment", "payment_intent_data[metadata][account_id]", "payment_intent_data[metadata][plan_id]")
@@ -43,8 +78,8 @@ pub fn checkout_form(plan: &Plan, buyer: &Buyer<'_>, app_url: &BaseUrl) -> Vec<(
         ("mode", mode.to_owned()),
         ("line_items[0][price]", plan.stripe_price_id.clone()),
         ("line_items[0][quantity]", "1".to_owned()),
-        ("success_url", app_url.join("/account?checkout=success&session_id={CHECKOUT_SESSION_ID}")),
-        ("cancel_url", app_url.join("/account?checkout=cancelled")),
+        ("success_url", app_url.join(&format!("{}?checkout=success&session_id={{CHECKOUT_SESSION_ID}}", back.path()))),
+        ("cancel_url", app_url.join(&format!("{}?checkout=cancelled", back.path()))),
         ("client_reference_id", buyer.account_id.to_owned()),
         ("metadata[account_id]", buyer.account_id.to_owned()),
         ("metadata[plan_id]", plan.id.clone()),
@@ -63,12 +98,21 @@ pub fn checkout_form(plan: &Plan, buyer: &Buyer<'_>, app_url: &BaseUrl) -> Vec<(
     form
 }
 
-/// The Idempotency-Key for creating a Checkout Session: the same account, plan and minute get the
-/// same session, so a double click cannot open two checkouts; a purchase an hour later gets its own.
-pub fn checkout_idempotency_key(account_id: &str, plan_id: &str, now: crate::time::UnixMillis) -> String {
+/// The Idempotency-Key for creating a Checkout Session: the same account, plan, return page and minute get the
+/// same session, so a double click cannot open two checkouts; a purchase an hour later gets its own. (The
+/// return page is in it because Stripe refuses a reused key with different parameters.)
+pub fn checkout_idempotency_key(
+    account_id: &str,
+    plan_id: &str,
+    back: CheckoutReturn,
+    now: crate::time::UnixMillis,
+) -> String {
     use sha2::{Digest, Sha256};
     let minute = now.as_secs().div_euclid(60);
-    let digest = Sha256::digest(format!("checkout:{account_id}:{plan_id}:{minute}").as_bytes());
+    let digest = match back {
+        CheckoutReturn::Account => Sha256::digest(format!("checkout:{account_id}:{plan_id}:{minute}").as_bytes()),
+        CheckoutReturn::Studio => Sha256::digest(format!("checkout:{account_id}:{plan_id}:{minute}:/app").as_bytes()),
+    };
     crate::hex::encode(&digest[..16])
 }
 
@@ -94,7 +138,8 @@ mod tests {
 
     fn form_for(plan_id: &str, buyer: &Buyer<'_>) -> Vec<(&'static str, String)> {
         let plans = PlanCatalogue::parse(PLANS).unwrap();
-        checkout_form(plans.by_id(plan_id).unwrap(), buyer, &BaseUrl::parse("https://gptimg.example").unwrap())
+        let base = BaseUrl::parse("https://gptimg.example").unwrap();
+        checkout_form(plans.by_id(plan_id).unwrap(), buyer, &base, CheckoutReturn::Account)
     }
 
     fn field<'a>(form: &'a [(&'static str, String)], name: &str) -> Option<&'a str> {
@@ -153,14 +198,45 @@ mod tests {
     fn the_same_minute_gives_the_same_key_and_anything_else_a_different_one() {
         let t = UnixMillis(1_800_000_000_000);
         assert_eq!(
-            checkout_idempotency_key("acc_1", "pack", t),
-            checkout_idempotency_key("acc_1", "pack", UnixMillis(t.0 + 10_000))
+            checkout_idempotency_key("acc_1", "pack", CheckoutReturn::Account, t),
+            checkout_idempotency_key("acc_1", "pack", CheckoutReturn::Account, UnixMillis(t.0 + 10_000))
         );
         assert_ne!(
-            checkout_idempotency_key("acc_1", "pack", t),
-            checkout_idempotency_key("acc_1", "pack", t.plus_secs(61))
+            checkout_idempotency_key("acc_1", "pack", CheckoutReturn::Account, t),
+            checkout_idempotency_key("acc_1", "pack", CheckoutReturn::Account, t.plus_secs(61))
         );
-        assert_ne!(checkout_idempotency_key("acc_1", "pack", t), checkout_idempotency_key("acc_2", "pack", t));
-        assert_ne!(checkout_idempotency_key("acc_1", "pack", t), checkout_idempotency_key("acc_1", "pro", t));
+        assert_ne!(
+            checkout_idempotency_key("acc_1", "pack", CheckoutReturn::Account, t),
+            checkout_idempotency_key("acc_2", "pack", CheckoutReturn::Account, t)
+        );
+        assert_ne!(
+            checkout_idempotency_key("acc_1", "pack", CheckoutReturn::Account, t),
+            checkout_idempotency_key("acc_1", "pro", CheckoutReturn::Account, t)
+        );
+        assert_ne!(
+            checkout_idempotency_key("acc_1", "pack", CheckoutReturn::Account, t),
+            checkout_idempotency_key("acc_1", "pack", CheckoutReturn::Studio, t)
+        );
+    }
+
+    #[test]
+    fn checkout_returns_only_to_known_pages_of_ours() {
+        assert_eq!(CheckoutReturn::parse(None).unwrap(), CheckoutReturn::Account);
+        assert_eq!(CheckoutReturn::parse(Some("/account")).unwrap(), CheckoutReturn::Account);
+        assert_eq!(CheckoutReturn::parse(Some("/app")).unwrap(), CheckoutReturn::Studio);
+        for bad in
+            ["https://evil.example/app", "//evil.example", "/app/../admin", "/admin", "/app?x=1", "", "app", "/APP"]
+        {
+            let refused = CheckoutReturn::parse(Some(bad)).unwrap_err();
+            assert_eq!((refused.code.as_ref(), refused.kind), ("invalid_return_to", ErrorKind::BadRequest), "{bad}");
+        }
+        let plans = PlanCatalogue::parse(PLANS).unwrap();
+        let base = BaseUrl::parse("https://gptimg.example").unwrap();
+        let form = checkout_form(plans.by_id("pack_100").unwrap(), &buyer(None, false), &base, CheckoutReturn::Studio);
+        assert_eq!(
+            field(&form, "success_url"),
+            Some("https://gptimg.example/app?checkout=success&session_id={CHECKOUT_SESSION_ID}")
+        );
+        assert_eq!(field(&form, "cancel_url"), Some("https://gptimg.example/app?checkout=cancelled"));
     }
 }

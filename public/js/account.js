@@ -58,10 +58,14 @@ async function showBilling(account) {
   const manage = $("manage-billing");
   manage.hidden = !account.has_billing_account;
   manage.onclick = () => redirectTo("/api/billing/portal", undefined, manage);
+  // Arriving from the studio's "Buy credits" link: Stripe brings the buyer back there (the server allows only
+  // known pages, so anything else is simply not passed on).
+  const backToStudio = new URLSearchParams(location.search).get("return_to") === "/app";
+  if (backToStudio) say($("checkout-message"), "After paying you will go straight back to the studio.");
   const { plans } = await api.get("/api/plans");
   $("plan-list").replaceChildren(...plans.filter((plan) => plan.kind === "pack" || !live).map((plan) => {
     const button = element("button", { class: "button", type: "button" }, plan.kind === "subscription" ? "Subscribe" : "Buy");
-    button.addEventListener("click", () => redirectTo("/api/billing/checkout", { plan: plan.id }, button));
+    button.addEventListener("click", () => redirectTo("/api/billing/checkout", { plan: plan.id, ...(backToStudio ? { return_to: "/app" } : {}) }, button));
     return element("div", { class: "plan" },
       element("strong", {}, plan.name),
       plan.kind === "subscription" ? element("span", { class: "muted" }, `${plan.credits} credits every ${plan.interval}`) : "",

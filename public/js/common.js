@@ -10,6 +10,10 @@ export const api = {
       const error = new Error(data.error?.message ?? `Something went wrong (${response.status}).`);
       error.code = data.error?.code;
       error.status = response.status;
+      error.details = data.error?.details;
+      // A 429 says when to come back: the Retry-After header, or the body's retry_after_seconds.
+      const retry = Number(response.headers.get("retry-after") ?? data.error?.retry_after_seconds);
+      if (Number.isFinite(retry) && retry > 0) error.retryAfter = retry;
       throw error;
     }
     return data;
@@ -94,7 +98,7 @@ export function renderAccountNav(account) {
   nav.append(
     element("a", { class: "nav-link", href: "/app" }, "Studio"),
     element("a", { class: "account-link", href: "/account", "aria-label": `Account of ${account.name}` }, avatar(account), element("span", { class: "account-name" }, account.name)),
-    element("span", { class: "credits", id: "credit-balance", title: "Your credit balance" }, credits(account.credits)),
+    element("span", { class: "credits", id: "credit-balance", "data-balance": "" }, credits(account.credits)),
     signOut,
   );
 }
@@ -154,10 +158,32 @@ export async function startPage() {
     account = await api.me();
     renderAccountNav(account);
   }
+  if (account) setBalance(account.credits);
   return account;
 }
 
-export function updateBalance(balance) {
-  const badge = $("credit-balance");
-  if (badge) badge.textContent = credits(balance);
+// The credit balance: one number for the whole page. Every element marked `data-balance` (the header badge, the
+// studio's cost line) shows it, and it changes only here: on a debit (the admission's answer) and after a refund
+// or purchase (re-read from the server).
+let balanceNow = null;
+const balanceWatchers = new Set();
+
+export const currentBalance = () => balanceNow;
+
+export function setBalance(balance) {
+  balanceNow = balance;
+  for (const node of document.querySelectorAll("[data-balance]")) node.textContent = credits(balance);
+  for (const watcher of balanceWatchers) watcher(balance);
 }
+
+export const onBalance = (watcher) => balanceWatchers.add(watcher);
+
+/** Re-reads the balance from the server (after a refund or a payment); returns the account. */
+export async function refreshBalance() {
+  const account = await api.me();
+  if (account) setBalance(account.credits);
+  return account;
+}
+
+/** Kept for callers that predate setBalance. */
+export const updateBalance = setBalance;

@@ -1,178 +1,120 @@
-// The studio: the generator (prompt, model, shape, reference images) and its live progress; gallery.js lists results.
-import { $, api, credits, element, say, signInHref, startPage, updateBalance } from "./common.js";
-import { openDetail } from "./detail.js";
-import { prependToGallery, startGallery } from "./gallery.js";
-import { downloadName, showMedium } from "./images.js";
+// The studio page: starts generations from the form (several may run at once; the button stays usable), says
+// what to do next when one cannot start (credits, rate limit, connection), and the first-time and checkout notes.
+import { $, api, credits, currentBalance, element, refreshBalance, say, setBalance, signInHref, startPage } from "./common.js";
+import { startGallery } from "./gallery.js";
+import { wireDropzone } from "./references.js";
+import { announce, startRuns } from "./runs.js";
+import { loadModels, requestBody } from "./studio-form.js";
 
-let account = null;
-let models = [];
-const references = []; // { id, url, name }
+/** The link that buys credits and comes back here after paying. */
+const BUY_HREF = "/account?return_to=%2Fapp#billing-heading";
+let sending = false;
+let countdown = null;
 
-const chosenModel = () => models.find((m) => m.id === $("model").value);
-const chosenQuality = () => (chosenModel()?.qualities?.length ? $("quality").value : undefined);
-/** A quality may cost more than the model's base price (4K does upstream). */
-const priceOf = (model, quality) => model.quality_credits?.[quality] ?? model.credits_per_image;
-
-function showCost() {
-  const model = chosenModel();
-  if (!model) return;
-  $("cost").textContent = `Costs ${credits(priceOf(model, chosenQuality()))} · you have ${credits(account.credits)}`;
-  const canReference = model.max_reference_images > 0;
-  $("dropzone").classList.toggle("disabled", !canReference);
-  $("dropzone").setAttribute("aria-disabled", String(!canReference));
-  $("dropzone-help").textContent = canReference
-    ? `Up to ${model.max_reference_images} images — PNG, JPEG or WebP, 10 MiB each.`
-    : `${model.name} does not take reference images.`;
-}
-
-function fillAspectRatios() {
-  const model = chosenModel();
-  const previous = $("aspect").value;
-  $("aspect").replaceChildren(...model.aspect_ratios.map((ratio) => element("option", { value: ratio, selected: ratio === previous }, ratio)));
-  fillQualities();
-}
-
-/** The quality select, shown only for models that have one, starting at the documented default. */
-function fillQualities() {
-  const model = chosenModel();
-  const qualities = model.qualities ?? [];
-  const previous = $("quality").value;
-  const pick = qualities.includes(previous) ? previous : (model.default_quality ?? qualities[0]);
-  $("quality").replaceChildren(...qualities.map((q) => element("option", { value: q, selected: q === pick }, `${q} — ${credits(priceOf(model, q))}`)));
-  $("quality-picker").hidden = qualities.length === 0;
-  showCost();
-}
-
-async function loadModels() {
-  ({ models } = await api.get("/api/models"));
-  $("model").replaceChildren(...models.map((m) => element("option", { value: m.id }, `${m.name} — ${credits(m.credits_per_image)}`)));
-  fillAspectRatios();
-}
-
-function renderReferences() {
-  $("references").replaceChildren(...references.map((ref, index) => element("li", {},
-    element("img", { src: ref.url, alt: `Reference ${index + 1}: ${ref.name}` }),
-    element("button", { type: "button", class: "remove", "aria-label": `Remove ${ref.name}`, onclick: () => {
-      URL.revokeObjectURL(ref.url);
-      references.splice(index, 1);
-      renderReferences();
-    } }, "×"))));
-}
-
-async function addFiles(files) {
-  const model = chosenModel();
+function sayRateLimited(error) {
   const message = $("generator-message");
-  for (const file of files) {
-    if (references.length >= model.max_reference_images) {
-      say(message, `${model.name} takes at most ${model.max_reference_images} reference images.`, "bad");
-      return;
+  clearInterval(countdown);
+  const until = Date.now() + (error.retryAfter ?? 5) * 1000;
+  const update = () => {
+    const left = Math.ceil((until - Date.now()) / 1000);
+    if (left <= 0) {
+      clearInterval(countdown);
+      say(message, "You can generate again now.", "ok");
+    } else {
+      say(message, `${error.message} You can try again in ${left} s (at ${new Date(until).toLocaleTimeString()}).`, "bad");
     }
-    say(message, `Uploading ${file.name}…`);
-    try {
-      const uploaded = await api.request("/api/uploads", { method: "POST", raw: file });
-      references.push({ id: uploaded.id, url: URL.createObjectURL(file), name: file.name });
-      renderReferences();
-      say(message, "");
-    } catch (error) {
-      say(message, `${file.name}: ${error.message}`, "bad");
-    }
-  }
-}
-
-function wireDropzone() {
-  const zone = $("dropzone");
-  const input = $("reference-input");
-  const open = () => { if (!zone.classList.contains("disabled")) input.click(); };
-  zone.addEventListener("click", open);
-  zone.addEventListener("keydown", (event) => { if (event.key === "Enter" || event.key === " ") { event.preventDefault(); open(); } });
-  input.addEventListener("change", () => { addFiles([...input.files]); input.value = ""; });
-  zone.addEventListener("dragover", (event) => { event.preventDefault(); zone.classList.add("over"); });
-  zone.addEventListener("dragleave", () => zone.classList.remove("over"));
-  zone.addEventListener("drop", (event) => {
-    event.preventDefault();
-    zone.classList.remove("over");
-    if (!zone.classList.contains("disabled")) addFiles([...event.dataTransfer.files]);
-  });
-}
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function follow(generation) {
-  const started = Date.now();
-  $("progress").hidden = false;
-  $("result").hidden = true;
-  $("result-actions").hidden = true;
-  $("progress-bar").hidden = false;
-  $("progress").scrollIntoView({ behavior: "smooth", block: "nearest" });
-  // The live region (#progress-text) changes only with the state, so a screen reader hears "Queued…",
-  // "Generating…", then the outcome; the seconds counter beside it is aria-hidden.
-  const announce = (text, tone = "") => {
-    if ($("progress-text").textContent !== text) $("progress-text").textContent = text;
-    $("progress-text").className = tone;
   };
-  while (generation.in_progress) {
-    announce(generation.status === "queued" ? "Queued…" : "Generating…");
-    $("progress-elapsed").textContent = `${Math.round((Date.now() - started) / 1000)} s`;
-    await sleep(1000);
-    generation = await api.get(`/api/generations/${generation.id}`);
+  update();
+  countdown = setInterval(update, 1000);
+}
+
+function sayCannotStart(error) {
+  const message = $("generator-message");
+  if (error.code === "insufficient_credits") {
+    say(message, `${error.message} `, "bad");
+    message.append(element("a", { href: BUY_HREF }, "Buy credits"), " — you come back here after paying.");
+  } else if (error.status === 429) {
+    sayRateLimited(error);
+  } else if (!error.status) {
+    say(message, "We could not reach GPTImg. Check your connection and press Generate again.", "bad");
+  } else if (error.status >= 500) {
+    say(message, `${error.message} Nothing was charged; please try again in a moment.`, "bad");
+  } else {
+    say(message, `${error.message} Change it and press Generate again.`, "bad");
   }
-  $("progress-bar").hidden = true;
-  $("progress-elapsed").textContent = "";
-  account = await api.me();
-  updateBalance(account.credits);
-  showCost();
-  if (generation.status === "failed") {
-    announce(generation.failure?.message ?? "The generation failed. Your credits were refunded.", "bad");
-    return;
-  }
-  const image = generation.images[0];
-  announce("Done.", "ok");
-  showMedium($("result-image"), image, generation.prompt);
-  $("result-caption").textContent = generation.prompt;
-  $("result").hidden = false;
-  $("result-actions").replaceChildren(
-    element("a", { class: "button", href: image.url, download: downloadName(generation, image) }, "Download"),
-    element("button", { class: "button-quiet", type: "button", onclick: () => openDetail(generation) }, "Details"));
-  $("result-actions").hidden = false;
-  prependToGallery(generation);
+  announce("Not started.");
 }
 
 async function submit(event) {
   event.preventDefault();
+  if (sending) return; // one click is one request; the next click can follow as soon as this one is admitted
   const message = $("generator-message");
-  const button = $("generate");
-  button.disabled = true;
+  if (!$("prompt").value.trim()) {
+    say(message, "Describe your image first, then press Generate.", "bad");
+    $("prompt").focus();
+    return;
+  }
+  sending = true;
+  clearInterval(countdown);
   say(message, "");
   try {
-    // The 202 is { generations, cost, credits }; this form asks for one image.
-    const [generation] = (await api.post("/api/generations", {
-      prompt: $("prompt").value,
-      model: $("model").value,
-      aspect_ratio: $("aspect").value,
-      ...(chosenQuality() ? { quality: chosenQuality() } : {}),
-      reference_upload_ids: references.map((r) => r.id),
-    })).generations;
-    account.credits -= generation.cost;
-    updateBalance(account.credits);
-    await follow(generation);
+    const answer = await api.post("/api/generations", requestBody());
+    // The 202 is { generations, cost, credits }: the balance after the debit, and one generation per image.
+    setBalance(answer.credits);
+    startRuns(answer.generations);
   } catch (error) {
-    const extra = error.code === "insufficient_credits" ? element("a", { href: "/account#billing-heading" }, " Buy credits") : "";
-    say(message, error.message, "bad");
-    if (extra) message.append(extra);
+    sayCannotStart(error);
   } finally {
-    button.disabled = false;
+    sending = false;
   }
 }
 
-account = await startPage();
+/** Back from Stripe Checkout started here: say so and show the new balance once the payment lands. */
+async function checkoutReturn() {
+  const params = new URLSearchParams(location.search);
+  const outcome = params.get("checkout");
+  if (!outcome) return;
+  history.replaceState(null, "", "/app");
+  const message = $("generator-message");
+  if (outcome === "cancelled") {
+    say(message, "Checkout cancelled — nothing was charged. You can buy credits any time from your account.");
+    return;
+  }
+  if (outcome !== "success") return;
+  // The webhook may have landed before this page loaded, so no change may follow: the first sentence stands alone.
+  say(message, "Payment received — thank you! Your new credits join your balance as soon as Stripe confirms the payment.", "ok");
+  const before = currentBalance();
+  for (let attempt = 0; attempt < 15; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const account = await refreshBalance().catch(() => null);
+    if (account && account.credits !== before) {
+      say(message, `Payment confirmed — you now have ${credits(account.credits)}. Go ahead and generate.`, "ok");
+      return;
+    }
+  }
+}
+
+/** First visit (nothing generated yet): a hint where to start. */
+async function firstTimeHint() {
+  const page = await api.get("/api/generations?limit=1").catch(() => null);
+  if (page && page.generations.length === 0 && !$("results").children.length) $("first-hint").hidden = false;
+}
+
+const account = await startPage();
 if (!account) {
   location.assign(signInHref("/app"));
 } else {
   await loadModels();
   wireDropzone();
-  $("model").addEventListener("change", () => { fillAspectRatios(); references.splice(chosenModel().max_reference_images); renderReferences(); });
-  $("quality").addEventListener("change", showCost);
   $("prompt").addEventListener("input", () => { $("prompt-count").textContent = String($("prompt").value.length); });
+  $("prompt").addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && (event.metaKey || event.ctrlKey)) {
+      event.preventDefault();
+      $("generator").requestSubmit();
+    }
+  });
   $("generator").addEventListener("submit", submit);
   startGallery();
+  firstTimeHint();
+  checkoutReturn();
 }

@@ -1,5 +1,6 @@
 //! The plan and model catalogues, Stripe Checkout for packs and subscriptions, and the Billing Portal.
 
+use gptimg_domain::billing::checkout::CheckoutReturn;
 use gptimg_domain::catalogue::Plan;
 use gptimg_domain::models::Model;
 use serde::{Deserialize, Serialize};
@@ -55,14 +56,18 @@ pub fn models(ctx: &RequestContext) -> Result<Response, ApiError> {
 #[serde(deny_unknown_fields)]
 struct CheckoutRequest {
     plan: String,
+    return_to: Option<String>,
 }
 
-/// `POST /api/billing/checkout {"plan"}`: a Stripe Checkout Session for the signed-in user; records nothing.
+/// `POST /api/billing/checkout {"plan", "return_to"?}`: a Stripe Checkout Session for the signed-in user that
+/// returns to `/account` (default) or `/app`; records nothing.
 pub async fn checkout(mut req: Request, ctx: &RequestContext) -> Result<Response, ApiError> {
     let user = current_user(&req, ctx).await?;
     let body: CheckoutRequest = read_json(&mut req, 1024, &["application/json"]).await?;
+    let back = CheckoutReturn::parse(body.return_to.as_deref())?;
     let session =
-        checkout::start_checkout(ctx.config()?, &user.account, &body.plan, platform::now(), &ctx.request_id).await?;
+        checkout::start_checkout(ctx.config()?, &user.account, &body.plan, back, platform::now(), &ctx.request_id)
+            .await?;
     Ok(private_json(&CheckoutResponse { url: session.url, id: session.id })?)
 }
 

@@ -1,7 +1,7 @@
 //! Paying: starting a Stripe Checkout for a plan, and opening the Billing Portal. Nothing is recorded here; the
 //! webhook records what Stripe says happened.
 
-use gptimg_domain::billing::checkout::{checkout_form, checkout_idempotency_key, may_buy, Buyer};
+use gptimg_domain::billing::checkout::{checkout_form, checkout_idempotency_key, may_buy, Buyer, CheckoutReturn};
 use gptimg_domain::ids::RequestId;
 use gptimg_domain::time::UnixMillis;
 use gptimg_domain::{DomainError, ErrorKind};
@@ -33,11 +33,12 @@ fn stripe_failure(request_id: &RequestId, error: StripeError) -> ApiError {
     DomainError::new(ErrorKind::Upstream, code, message).with_details(json!({ "request_id": request_id })).into()
 }
 
-/// A Checkout Session for `plan_id`, unless the plan is unknown or the account may not buy it.
+/// A Checkout Session for `plan_id` that returns to `back`, unless the plan is unknown or the account may not buy it.
 pub async fn start_checkout(
     config: &Config,
     account: &Account,
     plan_id: &str,
+    back: CheckoutReturn,
     now: UnixMillis,
     request_id: &RequestId,
 ) -> Result<CreatedSession, ApiError> {
@@ -50,8 +51,8 @@ pub async fn start_checkout(
         has_live_subscription: account.has_live_subscription(),
     };
     may_buy(plan, &buyer)?;
-    let form = checkout_form(plan, &buyer, &config.app_url);
-    let key = checkout_idempotency_key(&account.id, &plan.id, now);
+    let form = checkout_form(plan, &buyer, &config.app_url, back);
+    let key = checkout_idempotency_key(&account.id, &plan.id, back, now);
     stripe::create_checkout_session(config, &form, &key, request_id).await.map_err(|e| stripe_failure(request_id, e))
 }
 

@@ -41,40 +41,43 @@ for (const [label, width, height] of VIEWPORTS) {
     assert.ok((await skip.boundingBox()).y >= 0, "the focused skip link is on screen");
     await page.keyboard.press("Enter");
     assert.equal(await page.evaluate(() => location.hash), "#main");
-    // What a screen reader hears: the live region changes with the state only; the seconds counter is hidden from it.
+    // What a screen reader hears: the studio's one live region changes with the state only; the seconds counter is
+    // hidden from it.
     await page.evaluate(() => {
       window.announced = [];
-      new MutationObserver(() => window.announced.push(document.getElementById("progress-text").textContent))
-        .observe(document.getElementById("progress-text"), { childList: true, characterData: true, subtree: true });
+      new MutationObserver(() => window.announced.push(document.getElementById("studio-status").textContent))
+        .observe(document.getElementById("studio-status"), { childList: true, characterData: true, subtree: true });
     });
     await page.getByLabel("Describe your image").fill(`A paper boat on a lake (${label})`);
-    await page.getByLabel("Shape").selectOption("16:9");
+    await page.getByLabel("Shape", { exact: true }).selectOption("16:9");
     await page.locator("#reference-input").setInputFiles(referenceFiles());
     await page.locator("#references li").nth(1).waitFor();
     await page.getByRole("button", { name: "Remove reference-2.png" }).click();
     assert.equal(await page.locator("#references li").count(), 1);
     await page.getByRole("button", { name: "Generate" }).click();
-    await page.locator("#progress-text", { hasText: /Generating|Queued/ }).waitFor();
+    const resultTile = page.locator("#results li").first();
+    await resultTile.locator(".run-state", { hasText: /Generating|Queued/ }).waitFor();
     await screenshot(page, `studio-progress-${label}`);
-    await page.locator("#progress-text", { hasText: "Done." }).waitFor({ timeout: 20_000 });
+    await resultTile.locator(".run-state", { hasText: "Done" }).waitFor({ timeout: 20_000 });
     const announced = await page.evaluate(() => window.announced);
-    assert.equal(announced.at(-1), "Done.", announced.join(" | "));
+    assert.match(announced.at(-1), /^Ready: “A paper boat on a lake/, announced.join(" | "));
     for (const [i, text] of announced.entries()) {
-      assert.ok(["Queued…", "Generating…", "Done."].includes(text), `announced "${text}"`);
+      assert.match(text, /^(Started|Generating|Ready)/, `announced "${text}"`);
+      assert.doesNotMatch(text, /\d+ s\b/, "no seconds are announced");
       assert.notEqual(text, announced[i - 1], "the same state is not announced twice");
     }
-    const elapsed = await page.locator("#progress-elapsed").evaluate((el) => ({ hidden: el.getAttribute("aria-hidden"), inLive: Boolean(el.closest("[aria-live]")) }));
-    assert.deepEqual(elapsed, { hidden: "true", inLive: false });
-    assert.equal(await page.locator("#progress-text").getAttribute("aria-live"), "polite");
-    // The result shows the medium, made before "Done." (so already versioned), sized to avoid layout shift;
+    assert.deepEqual(await page.locator("#studio-status").evaluate((el) => [el.getAttribute("aria-live"), el.getAttribute("role")]), ["polite", "status"]);
+    assert.equal(await page.locator("#results [aria-live], #results [role=status], #results [role=alert]").count(), 0, "tiles are not live regions of their own");
+    // The result shows the medium, made before it was done (so already versioned), sized to avoid layout shift;
     // Download is the original.
     const [generation] = (await (await page.request.get(`${url}/api/generations?limit=1`)).json()).generations;
     const [image] = generation.images;
     assert.match(image.medium_url, /\?size=medium&v=\w+$/, "the medium existed when the generation succeeded");
-    await page.waitForFunction(() => document.getElementById("result-image").complete && document.getElementById("result-image").naturalWidth > 0);
-    const shown = await page.locator("#result-image").evaluate((img) => ({ src: img.getAttribute("src"), width: img.getAttribute("width"), height: img.getAttribute("height") }));
+    const resultImage = resultTile.locator(".run-image");
+    await page.waitForFunction(() => { const img = document.querySelector("#results li .run-image"); return img?.complete && img.naturalWidth > 0; });
+    const shown = await resultImage.evaluate((img) => ({ src: img.getAttribute("src"), width: img.getAttribute("width"), height: img.getAttribute("height") }));
     assert.deepEqual(shown, { src: image.medium_url, width: String(image.width), height: String(image.height) });
-    const downloadLink = page.locator("#result-actions").getByRole("link", { name: "Download" });
+    const downloadLink = resultTile.getByRole("link", { name: "Download" });
     assert.deepEqual([await downloadLink.getAttribute("href"), await downloadLink.getAttribute("download")], [image.url, `gptimg-${generation.id}.png`]);
     await page.locator("#credit-balance", { hasText: "106 credits" }).waitFor();
     await screenshot(page, `studio-result-${label}`);
@@ -102,7 +105,7 @@ for (const [label, width, height] of VIEWPORTS) {
     await page.locator("#reference-input").setInputFiles([]);
     await page.getByRole("button", { name: "Remove reference-1.png" }).click();
     await page.getByRole("button", { name: "Generate" }).click();
-    await page.locator("#progress-text", { hasText: "credits were refunded" }).waitFor({ timeout: 20_000 });
+    await page.locator("#results li.failed", { hasText: "credits were refunded" }).waitFor({ timeout: 20_000 });
     await page.locator("#credit-balance", { hasText: "106 credits" }).waitFor();
 
     // Support, then the account page shows it.

@@ -69,6 +69,27 @@ describe("plans and checkout", () => {
     assert.equal(a.body.id, b.body.id);
   });
 
+  test("return_to /app brings the buyer back to the studio; anything else is 400 invalid_return_to and reaches no Stripe", async () => {
+    const user = await newUser();
+    const { response, body } = await startCheckout(worker, user.session, "pack_100", { return_to: "/app" });
+    assert.equal(response.status, 200);
+    const sent = stripe.state.checkoutRequests.at(-1).form;
+    assert.equal(sent.success_url, `${worker.url}/app?checkout=success&session_id={CHECKOUT_SESSION_ID}`);
+    assert.equal(sent.cancel_url, `${worker.url}/app?checkout=cancelled`);
+    const pay = await fetch(`${body.url}/pay`, { method: "POST", redirect: "manual" });
+    assert.equal(pay.status, 303);
+    assert.equal(pay.headers.get("location"), `${worker.url}/app?checkout=success&session_id=${body.id}`);
+    const requests = stripe.state.checkoutRequests.length;
+    const before = await snapshot();
+    for (const bad of ["https://evil.example/app", "//evil.example/app", "/admin", "/app?x=1", "", 7]) {
+      const refused = await startCheckout(worker, user.session, "pack_100", { return_to: bad });
+      assert.equal(refused.response.status, 400, JSON.stringify(bad));
+      assert.equal(refused.body.error.code, bad === 7 ? refused.body.error.code : "invalid_return_to");
+    }
+    assert.equal(stripe.state.checkoutRequests.length, requests, "Stripe was not called");
+    assert.deepEqual(await snapshot(), before);
+  });
+
   test("unknown plans are 422, strangers 401, other origins 403, and nothing is recorded", async () => {
     const user = await newUser();
     const before = await snapshot();

@@ -1,9 +1,9 @@
 // Buying through the Worker and the Stripe stand-in, and reading balances, for billing tests.
 import { asUser } from "./google-flow.mjs";
 
-export async function startCheckout(worker, session, plan) {
+export async function startCheckout(worker, session, plan, extra = {}) {
   const response = await worker.fetch("/api/billing/checkout", {
-    method: "POST", headers: asUser(worker, session, { "content-type": "application/json" }), body: JSON.stringify({ plan }),
+    method: "POST", headers: asUser(worker, session, { "content-type": "application/json" }), body: JSON.stringify({ plan, ...extra }),
   });
   return { response, body: await response.json() };
 }
