@@ -1,4 +1,4 @@
-// Browser: axe-core (WCAG 2.0/2.1 A and AA rules) on every page and studio state at 390 and 1440 px finds no
+// Browser: axe-core (WCAG 2.0/2.1 A and AA rules) on every page, studio and gallery state and the share page at 390 and 1440 px finds no
 // violation. On failure the message lists each rule id and the elements it flagged.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -52,7 +52,28 @@ for (const [label, width, height] of VIEWPORTS) {
     await page.locator("#results li.done").getByRole("button", { name: "Details" }).click();
     await page.locator("#detail[open]").waitFor();
     await check(page, "studio-detail");
+    // The public share page, with the prompt shown, as a visitor without an account sees it.
+    await page.getByLabel("Show the prompt on the share page").check();
+    await page.locator("#detail").getByRole("button", { name: "Share", exact: true }).click();
+    const sharePage = await page.locator("#share-page-link").getAttribute("href");
     await page.keyboard.press("Escape");
+    const visitor = await watchedPage(live.browser, { width, height });
+    await visitor.page.goto(sharePage);
+    await visitor.page.locator(".share-image").waitFor();
+    await visitor.page.locator(".share-prompt", { hasText: "An accessible owl" }).waitFor();
+    await check(visitor.page, "share-page");
+    await visitor.context.close();
+    // The gallery's own states: select mode with a tile chosen, and a search that matches nothing.
+    await page.locator("#gallery-select").click();
+    await page.locator("#gallery .tile-check").first().check();
+    await page.locator("#gallery-delete", { hasText: "Delete selected (1)" }).waitFor();
+    await check(page, "gallery-selecting");
+    await page.locator("#gallery-select").click();
+    await page.locator("#gallery-search").fill("no such prompt anywhere");
+    await page.locator("#gallery-clear").waitFor({ state: "visible" });
+    await check(page, "gallery-no-match");
+    await page.locator("#gallery-clear").click();
+    await page.locator("#gallery li img").first().waitFor();
     await page.getByLabel("Describe your image").fill(`A refused owl (${label}) [apipod:fail]`);
     await page.getByRole("button", { name: "Generate" }).click();
     await page.locator("#results li.failed").waitFor({ timeout: 20_000 });
@@ -77,7 +98,7 @@ for (const [label, width, height] of VIEWPORTS) {
     await check(admin.page, "admin");
     await admin.context.close();
 
-    assert.equal(checked.length, 13, checked.join());
+    assert.equal(checked.length, 16, checked.join());
     assert.deepEqual(failures, [], `axe violations:\n${failures.join("\n")}`);
   });
 }
