@@ -25,7 +25,7 @@ const EXPORT_QUERIES: [(&str, &str); 9] = [
     ("sessions", "SELECT id, created_at, expires_at, revoked_at FROM sessions WHERE account_id = ?1 ORDER BY created_at DESC"),
     ("generations", "SELECT g.id, g.prompt, g.model_id, g.aspect_ratio, g.quality, g.reference_upload_ids, g.cost, g.status, \
      g.failure_code, g.failure_message, g.share_token IS NOT NULL AS shared, g.created_at, g.finished_at, \
-     g.batch_id, g.reference_image_ids, g.share_shows_prompt, \
+     g.batch_id, g.reference_image_ids, g.share_shows_prompt, g.favourite, \
      (SELECT COALESCE(json_group_array(json_object('id', i.id, 'content_type', i.content_type, 'width', i.width, 'height', i.height, \
      'size_bytes', i.size_bytes, \
      'medium', json(CASE WHEN i.medium_key IS NOT NULL THEN json_object('content_type', 'image/webp', 'width', i.medium_width, \

@@ -66,6 +66,7 @@ describe("terms and age consent", () => {
 describe("access: the export", () => {
   test("contains every data category the privacy policy lists, and no secrets", async () => {
     const user = await richUser();
+    assert.equal((await json(worker, user.session, "PUT", `/api/generations/${user.generationId}/favourite`)).status, 200);
     const response = await json(worker, user.session, "GET", "/api/me/export");
     assert.equal(response.status, 200);
     assert.match(response.headers.get("content-disposition"), /attachment; filename="gptimg-export.json"/);
@@ -79,7 +80,7 @@ describe("access: the export", () => {
     const generation = data.generations.find((g) => g.id === user.generationId);
     assert.equal(generation.prompt, user.prompt);
     assert.deepEqual(generation.reference_upload_ids, [user.uploadId]);
-    assert.deepEqual([generation.reference_image_ids, typeof generation.batch_id], [[], "string"], "issue 16's columns too");
+    assert.deepEqual([generation.reference_image_ids, typeof generation.batch_id, generation.favourite], [[], "string", 1], "issue 16's columns too (the favourite mark as well)");
     assert.match(generation.images[0].url, /\/images\/img_/);
     assert.equal(generation.model_id, "seedream-v4.5");
     assert.equal(data.uploads[0].id, user.uploadId);
