@@ -116,4 +116,24 @@ describe("share pages", () => {
     const after = await worker.db.prepare("SELECT share_token, share_shows_prompt FROM generations WHERE id = ?").bind(done.id).first();
     assert.deepEqual(after, before, "nothing changed");
   });
+
+  test("deleting the image, or the whole account, makes its share page and image 404 at once", async () => {
+    const person = await newPerson(worker, { label: "leaver", pack: true });
+    const links = [];
+    for (const prompt of ["A fox to delete", "A fox that leaves with its account"]) {
+      const { body } = await generate(worker, person.session, { prompt, model: "nano-banana-2", aspect_ratio: "1:1" });
+      assert.equal((await settled(worker, person.session, body.id)).status, "succeeded");
+      const shared = await share(person, body.id, { show_prompt: true });
+      const page = new URL(shared.body.share_page_url).pathname;
+      const image = shared.body.images[0].share_url;
+      assert.deepEqual([(await worker.fetch(page)).status, (await fetch(image)).status], [200, 200]);
+      links.push({ id: body.id, page, image });
+    }
+    const removed = await worker.fetch(`/api/generations/${links[0].id}`, { method: "DELETE", headers: asUser(worker, person.session) });
+    assert.equal(removed.status, 204);
+    assert.deepEqual([(await worker.fetch(links[0].page)).status, (await fetch(links[0].image)).status], [404, 404]);
+    const left = await worker.fetch("/api/me", { method: "DELETE", headers: asUser(worker, person.session, { "content-type": "application/json" }), body: JSON.stringify({ confirm: "DELETE" }) });
+    assert.equal(left.status, 204);
+    assert.deepEqual([(await worker.fetch(links[1].page)).status, (await fetch(links[1].image)).status], [404, 404]);
+  });
 });
