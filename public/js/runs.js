@@ -82,7 +82,8 @@ function showFailed(parts, generation) {
   announce(`Failed: “${short(generation.prompt)}”. ${credits(generation.cost)} refunded; you can try again.`);
 }
 
-/** Follows one generation: polls it every second until it ends; a network blip is retried, not fatal. */
+/** Follows one generation until it ends: every second at first, then every 2.5 s (most take longer than 10 s, and
+ * several run at once); a network blip is retried, not fatal. */
 async function follow(generation, parts) {
   const started = Date.now();
   const tick = setInterval(() => { parts.elapsed.textContent = `${Math.round((Date.now() - started) / 1000)} s`; }, 1000);
@@ -95,7 +96,7 @@ async function follow(generation, parts) {
         parts.state.textContent = "Generating";
         announce(`Generating “${short(generation.prompt)}”.`);
       }
-      await sleep(1000);
+      await sleep(Date.now() - started < 10_000 ? 1000 : 2500);
       try {
         generation = await api.get(`/api/generations/${generation.id}`);
         parts.node.classList.remove("offline");
