@@ -65,7 +65,9 @@ pub struct AdmissionFacts {
     pub credits: i64,
     pub in_flight: i64,
     pub recent: i64,
-    pub oldest_recent: Option<i64>,
+    /// When the recent generation was started whose leaving the last minute makes room for the whole batch (the
+    /// oldest for one image; for n, the one n - 1 places newer): the per-minute limit's retry time.
+    pub room_after: Option<i64>,
 }
 
 /// Why a refused request was refused, checked in the order a user can act on.
@@ -97,7 +99,7 @@ pub fn refusal(facts: &AdmissionFacts, asked: &Asked, now_ms: i64) -> DomainErro
         )
         .with_retry_after(5);
     }
-    let wait_ms = facts.oldest_recent.map_or(60_000, |oldest| oldest + 60_000 - now_ms).clamp(1_000, 60_000);
+    let wait_ms = facts.room_after.map_or(60_000, |started| started + 60_000 - now_ms).clamp(1_000, 60_000);
     DomainError::new(
         ErrorKind::RateLimited,
         "rate_limited",
@@ -144,7 +146,7 @@ mod tests {
             credits: 3,
             in_flight: 0,
             recent: 0,
-            oldest_recent: None,
+            room_after: None,
         };
         let asked = Asked { uploads: 1, images: 1, generations: 1, cost: 2 };
         assert_eq!(refusal(&facts, &Asked { images: 2, ..asked }, 0).code, "image_not_found");
@@ -155,7 +157,7 @@ mod tests {
             refusal(&AdmissionFacts { in_flight: MAX_IN_FLIGHT - 2, ..facts }, &Asked { generations: 3, ..asked }, 0);
         assert_eq!((busy.code.as_ref(), busy.retry_after_secs), ("too_many_in_flight", Some(5)));
         let hurried = refusal(
-            &AdmissionFacts { recent: MAX_PER_MINUTE - 1, oldest_recent: Some(10_000), ..facts },
+            &AdmissionFacts { recent: MAX_PER_MINUTE - 1, room_after: Some(10_000), ..facts },
             &Asked { generations: 2, ..asked },
             30_000,
         );

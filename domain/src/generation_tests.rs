@@ -145,7 +145,7 @@ fn refusals_explain_themselves_in_the_order_a_user_can_act_on() {
         credits: 3,
         in_flight: 0,
         recent: 0,
-        oldest_recent: None,
+        room_after: None,
     };
     let asked = |uploads, cost| Asked { uploads, images: 0, generations: 1, cost };
     assert_eq!(refusal(&facts, &asked(2, 4), 0).code, "upload_not_found");
@@ -155,7 +155,7 @@ fn refusals_explain_themselves_in_the_order_a_user_can_act_on() {
     let busy = refusal(&AdmissionFacts { credits: 10, in_flight: MAX_IN_FLIGHT, ..facts }, &asked(1, 4), 0);
     assert_eq!((busy.code.as_ref(), busy.retry_after_secs), ("too_many_in_flight", Some(5)));
     let hurried = refusal(
-        &AdmissionFacts { credits: 10, recent: MAX_PER_MINUTE, oldest_recent: Some(10_000), ..facts },
+        &AdmissionFacts { credits: 10, recent: MAX_PER_MINUTE, room_after: Some(10_000), ..facts },
         &asked(1, 4),
         30_000,
     );

@@ -63,14 +63,17 @@ const INSERT_DEBIT: &str =
 const TOUCH_REFERENCES: &str = "UPDATE uploads SET last_used_at = ?3 \
  WHERE account_id = ?2 AND id IN (SELECT value FROM json_each(?4)) AND EXISTS (SELECT 1 FROM generations WHERE id = ?1)";
 
-// After the debits: `credits` is the balance the caller now has (admitted) or had (refused).
+// After the debits: `credits` is the balance the caller now has (admitted) or had (refused). ?6 is the per-minute
+// count the batch needs to be below (`admission_limits`): the recent start at that offset is the one that makes room.
 const ADMISSION_FACTS: &str = "SELECT (SELECT COUNT(*) FROM generations WHERE id = ?1) AS created, \
  (SELECT COUNT(*) FROM uploads WHERE account_id = ?2 AND id IN (SELECT value FROM json_each(?4))) AS references_owned, \
  (SELECT COUNT(*) FROM generation_images WHERE account_id = ?2 AND id IN (SELECT value FROM json_each(?5))) AS images_owned, \
  (SELECT credits FROM accounts WHERE id = ?2) AS credits, \
  (SELECT COUNT(*) FROM generations WHERE account_id = ?2 AND status IN ('queued', 'running') AND id != ?1) AS in_flight, \
  (SELECT COUNT(*) FROM generations WHERE account_id = ?2 AND created_at > ?3 - 60000 AND id != ?1) AS recent, \
- (SELECT MIN(created_at) FROM generations WHERE account_id = ?2 AND created_at > ?3 - 60000 AND id != ?1) AS oldest_recent";
+ (SELECT created_at FROM generations WHERE account_id = ?2 AND created_at > ?3 - 60000 AND id != ?1 ORDER BY created_at \
+ LIMIT 1 OFFSET max(0, (SELECT COUNT(*) FROM generations WHERE account_id = ?2 AND created_at > ?3 - 60000 AND id != ?1) - ?6)) \
+ AS room_after";
 
 #[derive(Deserialize)]
 struct AdmissionRow {
@@ -139,7 +142,7 @@ pub async fn admit(db: &Db, b: &NewBatch<'_>) -> worker::Result<Admission> {
         now.clone(),
         references.clone(),
     ])?);
-    statements.push(db.prepare(ADMISSION_FACTS).bind(&[first, account, now, references, images])?);
+    statements.push(db.prepare(ADMISSION_FACTS).bind(&[first, account, now, references, images, int(recent_below)])?);
     let results = db.batch(statements).await?;
     let row = results.last().map(|r| r.results::<AdmissionRow>()).transpose()?.and_then(|mut rows| rows.pop());
     let row = row.ok_or_else(|| worker::Error::RustError("admission batch returned no facts".into()))?;

@@ -106,11 +106,22 @@ test("the per-minute limit counts images: 10 started, 3 more are refused whole, 
     assert.equal(response.status, 202);
     for (const g of started.generations) await settled(worker, user.session, g.id);
   }
+  // The ten spread over the last minute, 5 s apart (the oldest started 55 s ago), so the retry time shows which one
+  // has to leave the minute: for 3 more images the oldest (in ~5 s), for 4 the second oldest (in ~10 s).
+  const now = Date.now();
+  const started = await worker.db.prepare("SELECT id FROM generations WHERE account_id = ? ORDER BY created_at, id").bind(user.id).all();
+  for (const [i, row] of started.results.entries()) {
+    await worker.db.prepare("UPDATE generations SET created_at = ? WHERE id = ?").bind(now - 55_000 + i * 5_000, row.id).run();
+  }
   const credits = await balance(worker, user.session);
-  const refused = await generate(worker, user.session, { prompt: "Three too many", model: "nano-banana-2", aspect_ratio: "1:1", n: 3 });
-  assert.equal(refused.response.status, 429);
-  assert.equal(refused.body.error.code, "rate_limited");
-  assert.ok(refused.body.error.retry_after_seconds > 0);
+  for (const [n, seconds] of [[3, 5], [4, 10]]) {
+    const refused = await generate(worker, user.session, { prompt: `${n} too many`, model: "nano-banana-2", aspect_ratio: "1:1", n });
+    assert.equal(refused.response.status, 429);
+    assert.equal(refused.body.error.code, "rate_limited");
+    const wait = refused.body.error.retry_after_seconds;
+    assert.ok(wait === seconds || wait === seconds - 1, `${n} images: retry after ${wait} s, not ~${seconds} s`);
+    assert.equal(refused.response.headers.get("retry-after"), String(wait));
+  }
   assert.equal((await rowsOf(user.id)).length, 10);
   assert.equal(await balance(worker, user.session), credits, "nothing charged");
   const fits = await generate(worker, user.session, { prompt: "Two fit", model: "nano-banana-2", aspect_ratio: "1:1", n: 2 });
