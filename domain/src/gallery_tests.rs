@@ -79,10 +79,7 @@ fn only_well_formed_ids_reach_the_database() {
 #[test]
 fn outcome_keeps_request_order_and_names_why_each_was_kept() {
     let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
-    let remaining = [
-        Remaining { id: "b".into(), in_progress: true },
-        Remaining { id: "e".into(), in_progress: false },
-    ];
+    let remaining = [Remaining { id: "b".into(), in_progress: true }, Remaining { id: "e".into(), in_progress: false }];
     let outcome = delete_outcome(&s(&["a", "b", "c", "d", "e"]), &s(&["c", "a"]), &remaining);
     assert_eq!(outcome.deleted, s(&["a", "c"]));
     assert_eq!(

@@ -139,14 +139,8 @@ fn quality_defaults_to_the_documented_one_and_sets_the_price() {
 
 #[test]
 fn refusals_explain_themselves_in_the_order_a_user_can_act_on() {
-    let facts = AdmissionFacts {
-        references_owned: 1,
-        images_owned: 0,
-        credits: 3,
-        in_flight: 0,
-        recent: 0,
-        room_after: None,
-    };
+    let facts =
+        AdmissionFacts { references_owned: 1, images_owned: 0, credits: 3, in_flight: 0, recent: 0, room_after: None };
     let asked = |uploads, cost| Asked { uploads, images: 0, generations: 1, cost };
     assert_eq!(refusal(&facts, &asked(2, 4), 0).code, "upload_not_found");
     let short = refusal(&facts, &asked(1, 4), 0);

@@ -24,6 +24,21 @@ pub fn shared_image_path(image_id: &str, share_token: &str) -> String {
     format!("{}?share={share_token}", image_path(image_id))
 }
 
+/// Where APIPod fetches a reference upload's bytes, with a signed link (`signed_path`).
+pub fn upload_content_path(upload_id: &str) -> String {
+    format!("/uploads/{upload_id}/content")
+}
+
+/// Where APIPod fetches a generated image used as a reference, with a signed link (`signed_path`).
+pub fn image_content_path(image_id: &str) -> String {
+    format!("{}/content", image_path(image_id))
+}
+
+/// `path?exp=…&sig=…`: a link to `resource_id`'s bytes at `path`, valid until `expires_secs` (`verify`).
+pub fn signed_path(secret: &[u8], resource_id: &str, path: &str, expires_secs: i64) -> String {
+    format!("{path}?exp={expires_secs}&sig={}", sign(secret, resource_id, expires_secs))
+}
+
 /// The public page of a shared generation (`GET /s/{token}`).
 pub fn share_page_path(share_token: &str) -> String {
     format!("/s/{share_token}")
@@ -71,6 +86,16 @@ mod tests {
         assert!(is_share_token(&token), "{token}");
         assert!(!is_share_token("short") && !is_share_token(&"A".repeat(26)) && !is_share_token(&"a<".repeat(13)));
         assert_eq!(share_page_path("tok"), "/s/tok");
+    }
+
+    #[test]
+    fn a_signed_path_carries_what_verify_checks() {
+        let path = signed_path(SECRET, "img_x", &image_content_path("img_x"), 1_000);
+        let (base, query) = path.split_once('?').unwrap();
+        assert_eq!(base, "/images/img_x/content");
+        let sig = query.strip_prefix("exp=1000&sig=").unwrap();
+        assert!(verify(SECRET, "img_x", 1_000, sig, 999));
+        assert_eq!(upload_content_path("upl_y"), "/uploads/upl_y/content");
     }
 
     #[test]

@@ -63,6 +63,8 @@ export function onSubmit(form, message, pending, action) {
   });
 }
 
+/** A prompt cut to `max` characters for labels and announcements. */
+export const short = (prompt, max = 40) => (prompt.length > max ? `${prompt.slice(0, max)}…` : prompt);
 export const money = (cents, currency) => new Intl.NumberFormat(undefined, { style: "currency", currency }).format(cents / 100);
 export const day = (ms) => new Date(ms).toLocaleDateString(undefined, { year: "numeric", month: "short", day: "numeric" });
 export const credits = (n) => `${n} credit${n === 1 ? "" : "s"}`;
@@ -185,5 +187,3 @@ export async function refreshBalance() {
   return account;
 }
 
-/** Kept for callers that predate setBalance. */
-export const updateBalance = setBalance;

@@ -1,12 +1,10 @@
 // The detail dialog of one generation: its image and facts, download, remix, use as reference, share (with or
 // without the prompt) or stop sharing, delete. Escape closes it (a native <dialog>).
-import { $, api, credits, day, element, say } from "./common.js";
+import { $, api, credits, day, element, say, short } from "./common.js";
 import { removeFromGallery } from "./gallery.js";
 import { downloadName, previewUrl, showMedium } from "./images.js";
 import { addImageReference } from "./references.js";
 import { remix } from "./studio-form.js";
-
-const short = (prompt) => (prompt.length > 40 ? `${prompt.slice(0, 40)}…` : prompt);
 
 /** The share control: whether the share page shows the prompt, the share page's URL and the image's link. */
 function shareBlock(generation, image, message) {

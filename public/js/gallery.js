@@ -1,13 +1,12 @@
 // The gallery: the signed-in person's generations, newest first, paged by cursor as they scroll; search, model and
 // favourites filters (kept in the URL), a favourite star per tile, select mode for deleting several, draggable tiles.
-import { $, api, element } from "./common.js";
+import { $, api, element, short } from "./common.js";
 import { openDetail } from "./detail.js";
 import { tileImage } from "./images.js";
+import { makeDraggable } from "./references.js";
 
 const PAGE = 24;
 const SEARCH_DELAY_MS = 300;
-/** The drag type the studio's reference drop zone accepts (api16: id, preview url, generation id). */
-export const DRAG_TYPE = "application/x-gptimg-image";
 
 const filter = { q: "", model: "", favourites: false };
 // Each filter change starts a new listing; a response for an older one is dropped, never shown.
@@ -37,12 +36,11 @@ function query(cursor) {
   return `/api/generations?${params}`;
 }
 
-const short = (prompt) => (prompt.length > 60 ? `${prompt.slice(0, 60)}…` : prompt);
 
 function star(generation) {
   return element("button", {
     type: "button", class: "tile-star", "aria-pressed": String(Boolean(generation.favourite)),
-    "aria-label": `Favourite “${short(generation.prompt)}”`, title: generation.favourite ? "Remove from favourites" : "Add to favourites",
+    "aria-label": `Favourite “${short(generation.prompt, 60)}”`, title: generation.favourite ? "Remove from favourites" : "Add to favourites",
     onclick: () => toggleFavourite(generation),
   }, generation.favourite ? "★" : "☆");
 }
@@ -53,19 +51,12 @@ function galleryItem(generation) {
   const picture = image ? tileImage(image, generation.prompt) : element("span", { class: "tile-placeholder" }, label);
   if (image) picture.draggable = false; // the tile is dragged, not the bare <img> with the browser's own data
   const tile = element("button", {
-    type: "button", class: "tile", draggable: image ? "true" : undefined, "aria-label": `Open “${short(generation.prompt)}”`,
+    type: "button", class: "tile", "aria-label": `Open “${short(generation.prompt, 60)}”`,
     onclick: () => (selecting ? toggleSelected(generation.id) : openDetail(generation)),
   }, picture, element("span", { class: "tile-caption" }, generation.prompt));
-  if (image) {
-    tile.addEventListener("dragstart", (event) => {
-      const payload = { id: image.id, url: image.preview_url ?? image.url, generation_id: generation.id };
-      event.dataTransfer.setData(DRAG_TYPE, JSON.stringify(payload));
-      event.dataTransfer.setData("text/uri-list", new URL(payload.url, location.href).href);
-      event.dataTransfer.effectAllowed = "copy";
-    });
-  }
+  if (image) makeDraggable(tile, generation, image);
   const check = element("input", {
-    type: "checkbox", class: "tile-check", "aria-label": `Select “${short(generation.prompt)}”`,
+    type: "checkbox", class: "tile-check", "aria-label": `Select “${short(generation.prompt, 60)}”`,
     checked: selected.has(generation.id), hidden: !selecting, onchange: () => toggleSelected(generation.id),
   });
   return element("li", { "data-id": generation.id, class: selected.has(generation.id) ? "is-selected" : undefined }, tile, star(generation), check);

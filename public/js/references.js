@@ -1,9 +1,21 @@
 // The reference images for the next generation: uploaded files (sent as upload ids) and earlier results (sent as
 // image ids: the image already stored is used, nothing is uploaded again), the drop zone, and the model's limit.
 import { $, api, element, say } from "./common.js";
+import { previewUrl } from "./images.js";
 
 /** The drag type gallery and result tiles carry: JSON { id, url, generation_id }. */
-export const IMAGE_DRAG_TYPE = "application/x-gptimg-image";
+const IMAGE_DRAG_TYPE = "application/x-gptimg-image";
+
+/** Lets a finished image be dragged onto the drop zone (or anywhere that takes a link) as a reference. */
+export function makeDraggable(node, generation, image) {
+  const url = previewUrl(image);
+  node.draggable = true;
+  node.addEventListener("dragstart", (event) => {
+    event.dataTransfer.setData(IMAGE_DRAG_TYPE, JSON.stringify({ id: image.id, url, generation_id: generation.id }));
+    event.dataTransfer.setData("text/uri-list", new URL(url, location.href).href);
+    event.dataTransfer.effectAllowed = "copy";
+  });
+}
 
 const references = []; // { id, kind: "upload" | "image", url, name, local }
 let modelOf = () => null;

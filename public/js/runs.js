@@ -1,14 +1,13 @@
 // The live results grid: one tile per generation started on this page, newest first, each following its own
 // progress (state, elapsed seconds) to its image or its failure, with one polite live region for all of them.
-import { $, api, credits, element, refreshBalance } from "./common.js";
+import { $, api, credits, element, refreshBalance, short } from "./common.js";
 import { openDetail } from "./detail.js";
 import { prependToGallery } from "./gallery.js";
 import { downloadName, previewUrl, showMedium } from "./images.js";
-import { IMAGE_DRAG_TYPE, addImageReference } from "./references.js";
+import { addImageReference, makeDraggable } from "./references.js";
 import { remix } from "./studio-form.js";
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const short = (prompt) => (prompt.length > 40 ? `${prompt.slice(0, 40)}…` : prompt);
 
 /** The page's one live region: state changes only (never the seconds), one sentence each. */
 export function announce(text) {
@@ -26,15 +25,6 @@ export function imageActions(generation, image, { afterAction } = {}) {
       addImageReference({ id: image.id, url: previewUrl(image), name: `“${short(generation.prompt)}”` });
     } }, "Use as reference"),
   ];
-}
-
-/** Lets a finished image be dragged onto the reference drop zone, as gallery tiles can. */
-function draggable(node, generation, image) {
-  node.draggable = true;
-  node.addEventListener("dragstart", (event) => {
-    event.dataTransfer.setData(IMAGE_DRAG_TYPE, JSON.stringify({ id: image.id, url: previewUrl(image), generation_id: generation.id }));
-    event.dataTransfer.effectAllowed = "copy";
-  });
 }
 
 function runTile(generation) {
@@ -61,7 +51,7 @@ function showSucceeded(parts, generation) {
   showMedium(img, image, generation.prompt);
   parts.frame.replaceChildren(img);
   parts.frame.style.aspectRatio = "";
-  draggable(parts.node, generation, image);
+  makeDraggable(parts.node, generation, image);
   parts.state.textContent = "Done";
   parts.elapsed.remove();
   parts.actions.replaceChildren(...imageActions(generation, image));

@@ -138,12 +138,8 @@ fn references(row: &GenerationRow, config: &Config, now: UnixMillis) -> Vec<Refe
     let expires = (now.as_secs() / 3600 + 2) * 3600;
     let secret = config.session_secret.expose().as_bytes();
     let uploads = row.reference_upload_ids.iter().filter(|id| row.existing_uploads.contains(id)).map(|id| {
-        let sig = links::sign(secret, id.as_str(), expires);
-        ReferenceView {
-            id: id.to_string(),
-            kind: "upload",
-            url: format!("/uploads/{id}/content?exp={expires}&sig={sig}"),
-        }
+        let url = links::signed_path(secret, id.as_str(), &links::upload_content_path(id.as_str()), expires);
+        ReferenceView { id: id.to_string(), kind: "upload", url }
     });
     let images = row.reference_image_ids.iter().filter_map(|id| {
         let found = row.existing_images.iter().find(|image| &image.id == id)?;

@@ -12,7 +12,7 @@ use worker::{Headers, Range, Request, Response};
 
 use super::cookies::{self, SESSION_COOKIE};
 use super::error::ApiError;
-use super::{query_param, RequestContext};
+use super::{query_param, signed_bytes, RequestContext};
 use crate::blobs;
 use crate::platform;
 use crate::store::gallery;
@@ -76,17 +76,12 @@ pub async fn get(req: &Request, ctx: &RequestContext, raw_id: &str) -> Result<Re
 /// (signed as reference uploads are, `jobs::submit`); anything else is 404.
 pub async fn signed_content(req: &Request, ctx: &RequestContext, raw_id: &str) -> Result<Response, ApiError> {
     let id = ImageId::parse(raw_id).ok_or_else(not_found)?;
-    let expires = query_param(req, "exp").and_then(|v| v.parse::<i64>().ok()).ok_or_else(not_found)?;
-    let signature = query_param(req, "sig").ok_or_else(not_found)?;
+    let (expires, signature) = signed_bytes::signature(req).ok_or_else(not_found)?;
     let secret = ctx.config()?.session_secret.expose().as_bytes();
     if !links::verify(secret, id.as_str(), expires, &signature, platform::now().as_secs()) {
         return Err(not_found());
     }
     let image = gallery::signed_image(&ctx.db()?, &id).await?.ok_or_else(not_found)?;
     let object = blobs::get(&blobs::bucket(&ctx.env)?, &image.r2_key, None).await?.ok_or_else(not_found)?;
-    let body = object.body().ok_or_else(not_found)?.response_body()?;
-    let mut response = Response::from_body(body)?;
-    response.headers_mut().set("content-type", &image.content_type)?;
-    response.headers_mut().set("cache-control", "private, no-store")?;
-    Ok(response)
+    signed_bytes::respond(&object, &image.content_type, not_found)
 }

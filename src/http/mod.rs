@@ -23,6 +23,7 @@ pub mod privacy;
 pub mod routes;
 pub mod session;
 pub mod share_page;
+pub mod signed_bytes;
 pub mod support;
 pub mod uploads;
 pub mod webhooks;

@@ -7,7 +7,7 @@ use worker::{Request, Response};
 
 use super::error::ApiError;
 use super::session::current_user;
-use super::{private_json, RequestContext};
+use super::{private_json, signed_bytes, RequestContext};
 use crate::blobs;
 use crate::body::Body;
 use crate::platform::{self, CryptoRandom};
@@ -54,19 +54,12 @@ pub async fn create(mut req: Request, ctx: &RequestContext) -> Result<Response, 
 /// `GET /uploads/{id}/content?exp=&sig=`: only with a valid, unexpired signature; anything else is 404.
 pub async fn signed_content(req: &Request, ctx: &RequestContext, raw_id: &str) -> Result<Response, ApiError> {
     let not_found = || ApiError::not_found("upload_not_found", "There is no such upload.");
-    let config = ctx.config()?;
-    let param = |name: &str| super::query_param(req, name);
     let id = UploadId::parse(raw_id).ok_or_else(not_found)?;
-    let expires = param("exp").and_then(|v| v.parse::<i64>().ok()).ok_or_else(not_found)?;
-    let signature = param("sig").ok_or_else(not_found)?;
-    let secret = config.session_secret.expose().as_bytes();
+    let (expires, signature) = signed_bytes::signature(req).ok_or_else(not_found)?;
+    let secret = ctx.config()?.session_secret.expose().as_bytes();
     let (db, bucket) = (ctx.db()?, blobs::bucket(&ctx.env)?);
     let (upload, object) = usecase::signed_content(&db, &bucket, secret, &id, expires, &signature, platform::now())
         .await?
         .ok_or_else(not_found)?;
-    let body = object.body().ok_or_else(not_found)?.response_body()?;
-    let mut response = Response::from_body(body)?;
-    response.headers_mut().set("content-type", &upload.content_type)?;
-    response.headers_mut().set("cache-control", "private, no-store")?;
-    Ok(response)
+    signed_bytes::respond(&object, &upload.content_type, not_found)
 }

@@ -28,12 +28,9 @@ use crate::store::Db;
 fn reference_urls(config: &Config, upload_ids: &[UploadId], image_ids: &[ImageId], created: UnixMillis) -> Vec<String> {
     let expires = created.as_secs() + REFERENCE_URL_LIFETIME_SECS;
     let secret = config.session_secret.expose().as_bytes();
-    let signed = |id: &str, path: String| {
-        let sig = links::sign(secret, id, expires);
-        config.app_url.join(&format!("{path}?exp={expires}&sig={sig}"))
-    };
-    let uploads = upload_ids.iter().map(|id| signed(id, format!("/uploads/{id}/content")));
-    uploads.chain(image_ids.iter().map(|id| signed(id, format!("/images/{id}/content")))).collect()
+    let signed = |id: &str, path: String| config.app_url.join(&links::signed_path(secret, id, &path, expires));
+    let uploads = upload_ids.iter().map(|id| signed(id, links::upload_content_path(id)));
+    uploads.chain(image_ids.iter().map(|id| signed(id, links::image_content_path(id)))).collect()
 }
 
 /// What the generation's row holds, enough to build its submission again.

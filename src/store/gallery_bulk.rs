@@ -7,7 +7,7 @@ use gptimg_domain::time::UnixMillis;
 use serde::Deserialize;
 
 use super::gallery::{GenerationRow, ONE};
-use super::{int, sqlite_bool, text, Db};
+use super::{int, json_text, sqlite_bool, text, Db};
 
 const SET_FAVOURITE: &str = "UPDATE generations SET favourite = ?3 WHERE id = ?1 AND account_id = ?2";
 
@@ -96,8 +96,7 @@ pub async fn delete_finished(
     now: UnixMillis,
 ) -> worker::Result<DeletedMany> {
     let ids: Vec<&str> = ids.iter().map(GenerationId::as_str).collect();
-    let ids = serde_json::to_string(&ids).map_err(|e| worker::Error::RustError(e.to_string()))?;
-    let (ids, account) = (text(&ids), text(account_id.as_str()));
+    let (ids, account) = (json_text(&ids)?, text(account_id.as_str()));
     let results = db
         .batch(vec![
             db.prepare(IMAGE_KEYS).bind(&[ids.clone(), account.clone()])?,

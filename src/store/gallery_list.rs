@@ -4,16 +4,15 @@
 use gptimg_domain::account::AccountId;
 use gptimg_domain::gallery::{GalleryFilter, GalleryIndex};
 use gptimg_domain::ledger::Cursor;
-use worker::wasm_bindgen::JsValue;
 
 use super::gallery::{generation_select, GenerationRow};
-use super::{int, opt_text, text, Db};
+use super::{opt_text, Db};
 
 // Each `sql/gallery/page_*.sql` follows `FROM generations g` (a fragment, so kept apart from the whole statements in
-// `sql/`; tests/e2e/gallery.test.mjs checks its plan) and binds: ?1 account, ?2/?3 the cursor's
-// (created_at, id), ?4 limit, ?5 the folded prompt search or NULL, ?6 the model or NULL. `INDEXED BY` pins the plan:
-// with statistics, SQLite may otherwise prefer the account index over the small favourites one and walk every row
-// of a large gallery to find a few favourites. The row-value comparison is a range on each index's
+// `sql/`; tests/e2e/gallery.test.mjs checks its plan) and binds as `newest_first_page` does: ?1 account, ?2/?3 the
+// cursor's (created_at, id), ?4 limit, then ?5 the folded prompt search or NULL, ?6 the model or NULL. `INDEXED BY`
+// pins the plan: with statistics, SQLite may otherwise prefer the account index over the small favourites one and
+// walk every row of a large gallery to find a few favourites. The row-value comparison is a range on each index's
 // (created_at DESC, id DESC) tail, so a page starts at the cursor instead of skipping to it.
 //
 // The prompt search has no index: `instr` over the account's rows in index order stops once a page is full, so it
@@ -32,11 +31,7 @@ fn page_sql(index: GalleryIndex) -> &'static str {
     }
 }
 
-/// A cursor past every row: created_at values are milliseconds, far below 2^53.
-const START: (i64, &str) = (1 << 53, "~");
-
-/// One page of the caller's generations matching `filter`, newest first, and the cursor to the next (fetched one
-/// row beyond the page to know whether there is one).
+/// One page of the caller's generations matching `filter`, newest first, and the cursor to the next.
 pub async fn page(
     db: &Db,
     account_id: &AccountId,
@@ -44,23 +39,11 @@ pub async fn page(
     cursor: Option<&Cursor>,
     limit: u32,
 ) -> worker::Result<(Vec<GenerationRow>, Option<Cursor>)> {
-    let (after_time, after_id) = cursor.map_or(START, |c| (c.created_at, c.id.as_str()));
-    let binds: [JsValue; 6] = [
-        text(account_id.as_str()),
-        int(after_time),
-        text(after_id),
-        int(i64::from(limit) + 1),
-        opt_text(filter.search.as_ref().map(|s| s.as_str())),
-        opt_text(filter.model.as_deref()),
-    ];
-    let statement = db.prepare(page_sql(filter.index())).bind(&binds)?;
-    let mut rows: Vec<GenerationRow> = db.all(statement).await?.results()?;
-    let has_more = rows.len() > limit as usize;
-    rows.truncate(limit as usize);
-    let next = if has_more {
-        rows.last().map(|row| Cursor { created_at: row.created_at, id: row.id.as_str().to_owned() })
-    } else {
-        None
-    };
-    Ok((rows, next))
+    let filters = [opt_text(filter.search.as_ref().map(|s| s.as_str())), opt_text(filter.model.as_deref())];
+    let sql = page_sql(filter.index());
+    super::newest_first_page(db, sql, account_id.as_str(), cursor, limit, &filters, |row: &GenerationRow| Cursor {
+        created_at: row.created_at,
+        id: row.id.as_str().to_owned(),
+    })
+    .await
 }

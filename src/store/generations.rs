@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 pub use super::completion::{complete, Renditions, StoredImage};
 use super::json_column;
-use super::{int, opt_text, text, Db, APPLY_LEDGER_ENTRY};
+use super::{int, json_text, opt_text, text, Db, APPLY_LEDGER_ENTRY};
 
 /// The generations one request asks for (one per image), as admitted: ids are fresh, the rest validated by the
 /// domain. Every member costs `cost`; the first is the one whose guard decides for all.
@@ -86,10 +86,6 @@ struct AdmissionRow {
 pub enum Admission {
     Admitted { credits: i64 },
     Refused(AdmissionFacts),
-}
-
-fn json_text<T: serde::Serialize>(value: &T) -> worker::Result<wasm_bindgen::JsValue> {
-    serde_json::to_string(value).map(|json| text(&json)).map_err(|e| worker::Error::RustError(e.to_string()))
 }
 
 /// Admits and charges the whole batch or none of it, in one round trip.

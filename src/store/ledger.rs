@@ -17,7 +17,7 @@ pub struct LedgerEntry {
 }
 
 const PAGE: &str = "SELECT id, kind, amount, balance_after, description, created_at FROM credit_ledger \
- WHERE account_id = ?1 AND (?2 IS NULL OR created_at < ?2 OR (created_at = ?2 AND id < ?3)) \
+ WHERE account_id = ?1 AND (created_at < ?2 OR (created_at = ?2 AND id < ?3)) \
  ORDER BY created_at DESC, id DESC LIMIT ?4";
 
 /// Up to `limit` entries after `cursor`, plus the cursor for the next page if there is one.
@@ -27,7 +27,7 @@ pub async fn page(
     cursor: Option<&Cursor>,
     limit: u32,
 ) -> worker::Result<(Vec<LedgerEntry>, Option<Cursor>)> {
-    super::newest_first_page(db, PAGE, account_id.as_str(), cursor, limit, |row: &LedgerEntry| Cursor {
+    super::newest_first_page(db, PAGE, account_id.as_str(), cursor, limit, &[], |row: &LedgerEntry| Cursor {
         created_at: row.created_at,
         id: row.id.as_str().to_owned(),
     })

@@ -45,6 +45,11 @@ pub fn opt_int(value: Option<i64>) -> JsValue {
     value.map_or(JsValue::NULL, int)
 }
 
+/// A value as JSON text, for SQL that reads it with `json_each` (lists of ids or keys).
+pub fn json_text<T: serde::Serialize + ?Sized>(value: &T) -> worker::Result<JsValue> {
+    serde_json::to_string(value).map(|json| text(&json)).map_err(|e| worker::Error::RustError(e.to_string()))
+}
+
 use serde::de::{DeserializeOwned, Deserializer, Error as _};
 use serde::Deserialize;
 use worker::{D1Database, D1PreparedStatement, D1Result};
@@ -121,19 +126,25 @@ impl Db {
     }
 }
 
-/// One newest-first page of `sql` (which binds account ?1, cursor time ?2 and id ?3, and `LIMIT ?4`): fetches one
-/// extra row to learn whether there is a next page, and returns the cursor to it.
+/// Where the first page starts: a cursor past every row (created_at values are milliseconds, far below 2^53), so a
+/// page query can always read its cursor as a range on its index.
+const PAGE_START: (i64, &str) = (1 << 53, "~");
+
+/// One newest-first page of `sql` (which binds account ?1, the cursor's time ?2 and id ?3, `LIMIT ?4`, then
+/// `filters` from ?5 on): fetches one extra row to learn whether there is a next page, and returns the cursor to it.
 pub async fn newest_first_page<T: DeserializeOwned>(
     db: &Db,
     sql: &'static str,
     account_id: &str,
     cursor: Option<&gptimg_domain::ledger::Cursor>,
     limit: u32,
+    filters: &[JsValue],
     cursor_of: impl Fn(&T) -> gptimg_domain::ledger::Cursor,
 ) -> worker::Result<(Vec<T>, Option<gptimg_domain::ledger::Cursor>)> {
-    let (after_time, after_id) = cursor.map_or((JsValue::NULL, text("")), |c| (int(c.created_at), text(&c.id)));
-    let statement = db.prepare(sql).bind(&[text(account_id), after_time, after_id, int(i64::from(limit) + 1)])?;
-    let mut rows: Vec<T> = db.all(statement).await?.results()?;
+    let (after_time, after_id) = cursor.map_or(PAGE_START, |c| (c.created_at, c.id.as_str()));
+    let mut binds = vec![text(account_id), int(after_time), text(after_id), int(i64::from(limit) + 1)];
+    binds.extend_from_slice(filters);
+    let mut rows: Vec<T> = db.all(db.prepare(sql).bind(&binds)?).await?.results()?;
     let has_more = rows.len() > limit as usize;
     rows.truncate(limit as usize);
     let next = if has_more { rows.last().map(cursor_of) } else { None };

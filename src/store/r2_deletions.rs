@@ -7,7 +7,7 @@ use gptimg_domain::time::UnixMillis;
 use serde::Deserialize;
 use worker::D1PreparedStatement;
 
-use super::{int, text, Db};
+use super::{int, json_text, text, Db};
 
 const NEXT: &str = include_str!("sql/r2_deletions_next.sql");
 const DONE: &str = include_str!("sql/r2_deletions_done.sql");
@@ -83,14 +83,12 @@ pub async fn next(db: &Db, after: i64, limit: usize) -> worker::Result<Vec<Pendi
 
 /// Forgets keys whose objects R2 has deleted.
 pub async fn done(db: &Db, ids: &[i64]) -> worker::Result<()> {
-    let ids = serde_json::to_string(ids).map_err(|e| worker::Error::RustError(e.to_string()))?;
-    db.run(db.prepare(DONE).bind(&[text(&ids)])?).await?;
+    db.run(db.prepare(DONE).bind(&[json_text(ids)?])?).await?;
     Ok(())
 }
 
 /// Forgets these keys (their objects are gone).
 pub async fn done_keys(db: &Db, keys: &[String]) -> worker::Result<()> {
-    let keys = serde_json::to_string(keys).map_err(|e| worker::Error::RustError(e.to_string()))?;
-    db.run(db.prepare(DONE_KEYS).bind(&[text(&keys)])?).await?;
+    db.run(db.prepare(DONE_KEYS).bind(&[json_text(keys)?])?).await?;
     Ok(())
 }
