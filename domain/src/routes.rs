@@ -164,6 +164,26 @@ pub fn is_cross_origin_endpoint(segments: &[&str]) -> bool {
     matches!(segments, ["webhooks", ..] | ["api", "csp-report"])
 }
 
+/// What a personal API key may do: models, uploads, generations and images. Never the account, billing, export,
+/// deletion of the account, support or admin: those need the browser session.
+pub fn accepts_api_key(endpoint: Endpoint) -> bool {
+    matches!(
+        endpoint,
+        E::Models
+            | E::CreateUpload
+            | E::GenerationList
+            | E::CreateGeneration
+            | E::Generation
+            | E::DeleteGeneration
+            | E::DeleteGenerations
+            | E::Favourite
+            | E::Unfavourite
+            | E::Share
+            | E::Unshare
+            | E::Image
+    )
+}
+
 /// The path's segments after the leading `/` (`/api/me` is `["api", "me"]`, `/api/` ends with `""`).
 pub fn segments(path: &str) -> Vec<&str> {
     path.trim_start_matches('/').split('/').collect()

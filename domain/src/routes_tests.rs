@@ -200,3 +200,41 @@ fn admin_endpoints_live_exactly_under_the_admin_paths() {
         }
     }
 }
+
+#[test]
+fn api_keys_reach_only_models_uploads_generations_and_images() {
+    let keyed = |path: &str, method| match route_path(method, path) {
+        Routed::Endpoint { endpoint, .. } => accepts_api_key(endpoint),
+        other => panic!("{path}: {other:?}"),
+    };
+    for (path, method) in [
+        ("/api/models", Get),
+        ("/api/uploads", Post),
+        ("/api/generations", Get),
+        ("/api/generations", Post),
+        ("/api/generations/gen_1", Get),
+        ("/api/generations/gen_1", Delete),
+        ("/api/generations/delete", Post),
+        ("/api/generations/gen_1/favourite", Put),
+        ("/api/generations/gen_1/share", Post),
+        ("/images/img_1", Get),
+    ] {
+        assert!(keyed(path, method), "{method:?} {path}");
+    }
+    for (path, method) in [
+        ("/api/me", Get),
+        ("/api/me", Patch),
+        ("/api/me", Delete),
+        ("/api/me/consent", Post),
+        ("/api/me/export", Get),
+        ("/api/session", Get),
+        ("/api/billing/checkout", Post),
+        ("/api/billing/portal", Post),
+        ("/api/credits/ledger", Get),
+        ("/api/support", Post),
+        ("/auth/logout", Post),
+        ("/api/admin/users", Get),
+    ] {
+        assert!(!keyed(path, method), "{method:?} {path}");
+    }
+}
