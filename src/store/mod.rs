@@ -1,6 +1,7 @@
 //! D1 access: SQL in named consts beside the function that runs it; multi-step changes as one batch.
 
 pub mod accounts;
+pub mod api_keys;
 pub mod admin;
 pub mod billing;
 pub mod billing_problems;
