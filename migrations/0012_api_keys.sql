@@ -20,4 +20,4 @@ CREATE TABLE api_rate_windows (
   window_start  INTEGER NOT NULL,
   count         INTEGER NOT NULL,
   PRIMARY KEY (scope, window_start)
-) WITHOUT ROWID;
+);

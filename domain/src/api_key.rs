@@ -119,7 +119,11 @@ pub fn key_not_found() -> DomainError {
 
 /// Not a key we issued, revoked, or its account is gone or going.
 pub fn invalid_api_key() -> DomainError {
-    DomainError::new(ErrorKind::Unauthenticated, "invalid_api_key", "The API key is missing, malformed, revoked or unknown.")
+    DomainError::new(
+        ErrorKind::Unauthenticated,
+        "invalid_api_key",
+        "The API key is missing, malformed, revoked or unknown.",
+    )
 }
 
 pub fn api_key_not_allowed() -> DomainError {
@@ -146,7 +150,9 @@ pub fn check_rate(key_count: i64, account_count: i64, now: UnixMillis) -> Result
     let which: Cow<'static, str> = match (key_count > PER_KEY_PER_MINUTE, account_count > PER_ACCOUNT_PER_MINUTE) {
         (false, false) => return Ok(()),
         (true, _) => format!("This key may make {PER_KEY_PER_MINUTE} requests a minute.").into(),
-        (false, true) => format!("An account's keys may make {PER_ACCOUNT_PER_MINUTE} requests a minute together.").into(),
+        (false, true) => {
+            format!("An account's keys may make {PER_ACCOUNT_PER_MINUTE} requests a minute together.").into()
+        }
     };
     Err(DomainError::new(ErrorKind::RateLimited, "api_rate_limited", which).with_retry_after(retry_after_secs(now)))
 }

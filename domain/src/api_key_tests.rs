@@ -83,7 +83,10 @@ fn requests_within_both_limits_pass_and_the_next_one_is_refused_with_retry_after
 
 #[test]
 fn key_errors_have_their_named_codes_and_kinds() {
-    assert_eq!((invalid_api_key().kind, invalid_api_key().code.as_ref()), (ErrorKind::Unauthenticated, "invalid_api_key"));
+    assert_eq!(
+        (invalid_api_key().kind, invalid_api_key().code.as_ref()),
+        (ErrorKind::Unauthenticated, "invalid_api_key")
+    );
     assert_eq!(api_key_not_allowed().kind, ErrorKind::Forbidden);
     assert_eq!(key_limit_reached().kind, ErrorKind::Conflict);
     assert_eq!(key_not_found().code, "api_key_not_found");

@@ -7,9 +7,10 @@ use worker::{Method, Request, Response};
 
 use super::error::ApiError;
 use super::{
-    admin, api_keys, apipod_callback, assets, auth, billing, credits, csp_report, gallery, generations, health, images, me,
-    origin, privacy, session, share_page, support, uploads, webhooks, RequestContext,
+    admin, apipod_callback, assets, auth, billing, credits, csp_report, gallery, generations, health, images, me,
+    origin, privacy, share_page, support, uploads, webhooks, RequestContext,
 };
+use super::{api_keys, session};
 
 fn table_method(method: &Method) -> HttpMethod {
     match method {

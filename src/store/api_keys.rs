@@ -129,7 +129,11 @@ pub async fn authenticate(db: &Db, secret: &ApiKeySecret, now: UnixMillis) -> wo
     let results = db.batch(statements).await?;
     let account = results[4].results::<Account>()?.into_iter().next();
     let counts = results[5].results::<Counts>()?.into_iter().next();
-    Ok(account.zip(counts).map(|(account, c)| KeyUse { account, key_count: c.key_count, account_count: c.account_count }))
+    Ok(account.zip(counts).map(|(account, c)| KeyUse {
+        account,
+        key_count: c.key_count,
+        account_count: c.account_count,
+    }))
 }
 
 /// For the account-deletion batch: its rate windows and every key go (a key of an account being deleted is

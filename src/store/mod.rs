@@ -1,8 +1,8 @@
 //! D1 access: SQL in named consts beside the function that runs it; multi-step changes as one batch.
 
 pub mod accounts;
-pub mod api_keys;
 pub mod admin;
+pub mod api_keys;
 pub mod billing;
 pub mod billing_problems;
 mod completion;
