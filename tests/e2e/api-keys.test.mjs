@@ -8,6 +8,7 @@ import { useWorker } from "../support/worker.mjs";
 import { asUser, count } from "../support/google-flow.mjs";
 import { newPerson } from "../support/people.mjs";
 import { waitFor } from "../support/generation-flow.mjs";
+import { encodePng } from "../support/fakes/png.mjs";
 
 const worker = useWorker({ before, after }, { apipodImages: "small" });
 
@@ -143,6 +144,35 @@ describe("key lifecycle", () => {
 });
 
 describe("authenticating by key", () => {
+  test("a key uploads a reference, generates with it, reads the result and its image; another account's key cannot", async () => {
+    const user = await newPerson(worker, { label: "keyimages", pack: true });
+    const other = await newPerson(worker, { label: "keystranger" });
+    const [mine, theirs] = [await createKey(user.session), await createKey(other.session)];
+    const uploaded = await worker.fetch("/api/uploads", { method: "POST", headers: { authorization: `Bearer ${mine.key}`, "content-type": "image/png" },
+      body: encodePng(32, 32, () => [200, 20, 90]) });
+    const upload = await uploaded.json();
+    assert.ok(uploaded.status < 300, JSON.stringify(upload));
+    assert.equal(await worker.db.prepare("SELECT account_id FROM uploads WHERE id = ?").bind(upload.id).first("account_id"), user.id);
+    const started = await keyJson(mine.key, "POST", "/api/generations",
+      { prompt: "A key-made collage", model: "seedream-v4.5", aspect_ratio: "1:1", reference_upload_ids: [upload.id] });
+    assert.equal(started.status, 202);
+    const { id } = (await started.json()).generations[0];
+    const done = await waitFor(async () => {
+      const generation = await (await keyJson(mine.key, "GET", `/api/generations/${id}`)).json();
+      return ["succeeded", "failed"].includes(generation.status) && generation;
+    }, 20_000, "the generation to settle");
+    assert.equal(done.status, "succeeded");
+    const image = await keyJson(mine.key, "GET", done.images[0].url);
+    assert.equal(image.status, 200);
+    assert.equal(image.headers.get("content-type"), "image/png");
+    assert.ok((await image.arrayBuffer()).byteLength > 0);
+    assert.equal((await keyJson(theirs.key, "GET", done.images[0].url)).status, 404);
+    const withOwnersCookie = await keyJson(theirs.key, "GET", done.images[0].url, undefined, { cookie: `gptimg_session=${user.session}` });
+    assert.equal(withOwnersCookie.status, 404, "the cookie is ignored when a key is sent");
+    await expectError(await keyJson(theirs.key, "GET", `/api/generations/${id}`), 404, "generation_not_found");
+  });
+
+
   test("anything but a live key is 401 invalid_api_key, and the session cookie is ignored when a key is sent", async () => {
     const user = await newPerson(worker, { label: "badkeys" });
     const other = await newPerson(worker, { label: "cookieholder" });
