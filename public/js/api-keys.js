@@ -45,9 +45,9 @@ function row(key) {
   const button = element("button", { class: "button-quiet", type: "button", "aria-label": `Revoke ${key.name}` }, "Revoke");
   button.addEventListener("click", () => revoke(key, button));
   return element("li", {},
-    element("span", { class: "key-name" }, key.name),
-    element("code", {}, `${key.prefix}…`),
-    element("span", { class: "key-dates" }, `Created ${day(key.created_at)} · last used ${when(key.last_used_at)}`),
+    element("div", { class: "key-info" },
+      element("span", { class: "key-name" }, key.name), " ", element("code", {}, `${key.prefix}…`),
+      element("span", { class: "key-dates" }, `Created ${day(key.created_at)} · last used ${when(key.last_used_at)}`)),
     button);
 }
 
