@@ -1,6 +1,7 @@
 //! GPTImg business rules: pure Rust with no runtime dependencies; time and randomness come in as arguments.
 
 pub mod account;
+pub mod api_key;
 pub mod apipod;
 pub mod audit;
 pub mod auth;

@@ -65,6 +65,9 @@ pub enum Endpoint {
     StripeWebhook,
     ApipodCallback,
     CspReport,
+    ApiKeyList,
+    CreateApiKey,
+    RevokeApiKey,
     Admin(AdminEndpoint),
 }
 
@@ -121,6 +124,8 @@ const ROWS: &[Row] = &[
     ("webhooks/stripe", &[(Post, E::StripeWebhook)]),
     ("webhooks/apipod/*/*", &[(Post, E::ApipodCallback)]),
     ("api/csp-report", &[(Post, E::CspReport)]),
+    ("api/keys", &[(Get, E::ApiKeyList), (Post, E::CreateApiKey)]),
+    ("api/keys/*", &[(Delete, E::RevokeApiKey)]),
     ("api/admin/support", &[(Get, E::Admin(A::SupportInbox))]),
     ("api/admin/support/*/reply", &[(Post, E::Admin(A::SupportReply))]),
     ("api/admin/support/*/status", &[(Post, E::Admin(A::SupportStatus))]),

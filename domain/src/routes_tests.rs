@@ -33,6 +33,8 @@ const EXPECTED_ALLOW: &[(&str, &str)] = &[
     ("/webhooks/stripe", "POST"),
     ("/webhooks/apipod/gen_1/token", "POST"),
     ("/api/csp-report", "POST"),
+    ("/api/keys", "GET, POST"),
+    ("/api/keys/key_1", "DELETE"),
     ("/api/admin/support", "GET"),
     ("/api/admin/support/sup_1/reply", "POST"),
     ("/api/admin/support/sup_1/status", "POST"),
@@ -234,6 +236,9 @@ fn api_keys_reach_only_models_uploads_generations_and_images() {
         ("/api/support", Post),
         ("/auth/logout", Post),
         ("/api/admin/users", Get),
+        ("/api/keys", Get),
+        ("/api/keys", Post),
+        ("/api/keys/key_1", Delete),
     ] {
         assert!(!keyed(path, method), "{method:?} {path}");
     }

@@ -1,5 +1,6 @@
-// The account page: profile, credits and billing, transaction history, support messages, export and deletion.
+// The account page: profile, credits and billing, transaction history, support messages, API keys, export and deletion.
 import { $, api, day, element, money, onSubmit, renderAccountNav, say, signInHref, startPage } from "./common.js";
+import { showApiKeys } from "./api-keys.js";
 
 function showProfile(account) {
   $("account-card").hidden = false;
@@ -122,5 +123,5 @@ if (!account) {
 } else {
   showProfile(account);
   wireDeletion();
-  await Promise.all([showBilling(account), showLedger(), showSupport()]).catch((error) => say($("billing-message"), error.message, "bad"));
+  await Promise.all([showBilling(account), showLedger(), showSupport(), showApiKeys()]).catch((error) => say($("billing-message"), error.message, "bad"));
 }

@@ -90,6 +90,10 @@ impl ApiError {
         if let Self::MethodNotAllowed { allow } = &self {
             let _ = response.headers_mut().set("allow", allow);
         }
+        // RFC 6750: a refused bearer credential names the scheme it needs.
+        if self.code() == "invalid_api_key" {
+            let _ = response.headers_mut().set("www-authenticate", "Bearer");
+        }
         if let Self::Domain(DomainError { retry_after_secs: Some(secs), .. }) = &self {
             let _ = response.headers_mut().set("retry-after", &secs.to_string());
         }

@@ -12,7 +12,7 @@ use worker::{Headers, Range, Request, Response};
 
 use super::cookies::{self, SESSION_COOKIE};
 use super::error::ApiError;
-use super::{query_param, signed_bytes, RequestContext};
+use super::{query_param, session, signed_bytes, RequestContext};
 use crate::blobs;
 use crate::platform;
 use crate::store::gallery;
@@ -25,12 +25,18 @@ pub async fn get(req: &Request, ctx: &RequestContext, raw_id: &str) -> Result<Re
     let id = ImageId::parse(raw_id).ok_or_else(not_found)?;
     let size = ImageSize::parse(query_param(req, "size").as_deref())?;
     let share = query_param(req, "share");
-    let session_hash = cookies::read(req, SESSION_COOKIE).and_then(|raw| SessionToken::parse(&raw)).map(|t| t.hash());
-    if session_hash.is_none() && share.is_none() {
+    // A key request was authenticated at dispatch; its cookie, if any, is ignored.
+    let key_account = ctx.key_account().map(|account| account.id);
+    let session_hash = match session::authorization(req) {
+        Some(_) => None,
+        None => cookies::read(req, SESSION_COOKIE).and_then(|raw| SessionToken::parse(&raw)).map(|t| t.hash()),
+    };
+    if session_hash.is_none() && share.is_none() && key_account.is_none() {
         return Err(not_found());
     }
     let db = ctx.db()?;
-    let image = gallery::readable_image(&db, id.as_str(), session_hash.as_deref(), share.as_deref(), platform::now())
+    let (session, key) = (session_hash.as_deref(), key_account.as_deref());
+    let image = gallery::readable_image(&db, id.as_str(), session, share.as_deref(), key, platform::now())
         .await?
         .ok_or_else(not_found)?;
     let rendition = image.rendition(size);

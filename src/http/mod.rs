@@ -1,6 +1,7 @@
 //! HTTP layer: request context, routing, one resource module per area, and the one error mapping.
 
 pub mod admin;
+pub mod api_keys;
 pub mod apipod_callback;
 pub mod assets;
 pub mod auth;
@@ -40,6 +41,7 @@ use worker::{Env, Request, Response};
 use crate::config::{self, Config, ConfigResult};
 use crate::meter::Counts;
 use crate::platform::{self, CryptoRandom};
+use crate::store::accounts::Account;
 use crate::store::Db;
 use error::ApiError;
 
@@ -61,6 +63,8 @@ pub struct RequestContext {
     pub started: UnixMillis,
     pub is_https: bool,
     config: ConfigResult,
+    /// The account of the API key this request was authenticated by (`session::authenticate_key`), if any.
+    key_account: RefCell<Option<Account>>,
 }
 
 impl RequestContext {
@@ -81,7 +85,16 @@ impl RequestContext {
             counts,
             notes: RefCell::new(None),
             after_response: RefCell::new(Vec::new()),
+            key_account: RefCell::new(None),
         }
+    }
+
+    pub fn set_key_account(&self, account: Account) {
+        *self.key_account.borrow_mut() = Some(account);
+    }
+
+    pub fn key_account(&self) -> Option<Account> {
+        self.key_account.borrow().clone()
     }
 
     /// Runs `work` once the response has been sent, within this invocation (`Context::wait_until`): the

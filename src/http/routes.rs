@@ -1,6 +1,7 @@
 //! Sends each request to its handler through the one route table (`gptimg_domain::routes`): unknown API paths are
 //! JSON 404s, known paths with the wrong method 405s with the table's `Allow`, admin paths 404s for non-admins.
 
+use gptimg_domain::api_key::api_key_not_allowed;
 use gptimg_domain::routes::{self, Endpoint, HttpMethod, Routed};
 use worker::{Method, Request, Response};
 
@@ -9,6 +10,7 @@ use super::{
     admin, apipod_callback, assets, auth, billing, credits, csp_report, gallery, generations, health, images, me,
     origin, privacy, share_page, support, uploads, webhooks, RequestContext,
 };
+use super::{api_keys, session};
 
 fn table_method(method: &Method) -> HttpMethod {
     match method {
@@ -26,15 +28,19 @@ pub async fn dispatch(req: Request, ctx: &RequestContext) -> Result<Response, Ap
     let path = req.path();
     let segments = routes::segments(&path);
     let method = req.method();
+    let bearer = session::authorization(&req);
     if routes::is_api_path(&segments) {
         // Every API answer depends on configuration: fail by name up front, never half-configured.
         let config = ctx.config()?;
-        if origin::is_state_changing(&method) && !routes::is_cross_origin_endpoint(&segments) {
+        // A key request carries no ambient credential (its cookie is ignored), so another origin cannot forge one.
+        let keyed = bearer.is_some();
+        if !keyed && origin::is_state_changing(&method) && !routes::is_cross_origin_endpoint(&segments) {
             origin::require_same_origin(&req, config.app_url.origin())?;
         }
     }
     // Admin paths do not exist for anyone else: no 405 or route hint before the caller is known to be an admin.
     let admin_user = match routes::is_admin_path(&segments) {
+        true if bearer.is_some() => return Err(ApiError::not_found("route_not_found", "No such endpoint.")),
         true => Some(admin::admin(&req, ctx).await?),
         false => None,
     };
@@ -44,6 +50,13 @@ pub async fn dispatch(req: Request, ctx: &RequestContext) -> Result<Response, Ap
         Routed::NoSuchEndpoint => return Err(ApiError::not_found("route_not_found", "No such endpoint.")),
         Routed::NotApi => return page(req, ctx, &segments, &method).await,
     };
+    if let Some(header) = &bearer {
+        // Decided before any handler runs: a key never reaches the account, billing or anything session-only.
+        if !routes::accepts_api_key(endpoint) {
+            return Err(api_key_not_allowed().into());
+        }
+        session::authenticate_key(header, ctx).await?;
+    }
     let param = |i: usize| params.get(i).copied().unwrap_or_default();
     match endpoint {
         Endpoint::Health => health::get(ctx).await,
@@ -81,6 +94,9 @@ pub async fn dispatch(req: Request, ctx: &RequestContext) -> Result<Response, Ap
         Endpoint::StripeWebhook => webhooks::stripe(req, ctx).await,
         Endpoint::ApipodCallback => apipod_callback::receive(req, ctx, param(0), param(1)).await,
         Endpoint::CspReport => csp_report::post(req, ctx).await,
+        Endpoint::ApiKeyList => api_keys::list(&req, ctx).await,
+        Endpoint::CreateApiKey => api_keys::create(req, ctx).await,
+        Endpoint::RevokeApiKey => api_keys::revoke(&req, ctx, param(0)).await,
         Endpoint::Admin(endpoint) => match admin_user {
             Some(user) => admin::dispatch(req, ctx, user, endpoint, &params).await,
             None => Err(ApiError::not_found("route_not_found", "No such endpoint.")),

@@ -1,6 +1,8 @@
-//! The session extractors: the only way a handler learns who is calling.
+//! The session extractors: the only way a handler learns who is calling — by session cookie, or by personal API
+//! key when the request carries an `Authorization` header (then the cookie is ignored).
 
 use gptimg_domain::account::refuse_if_deleting;
+use gptimg_domain::api_key::invalid_api_key;
 use gptimg_domain::auth::session_token::SessionToken;
 use gptimg_domain::privacy::require_current_consent;
 use gptimg_domain::{DomainError, ErrorKind};
@@ -12,6 +14,7 @@ use super::RequestContext;
 use crate::platform;
 use crate::store::accounts::Account;
 use crate::store::sessions;
+use crate::usecases::api_keys;
 
 /// A signed-in caller with a live, unrevoked, unexpired session.
 pub struct CurrentUser {
@@ -38,6 +41,11 @@ pub async fn signed_in_user(req: &Request, ctx: &RequestContext) -> Result<Curre
 /// revokes every session in its first batch, so this only meets a request racing that batch, or a session an
 /// older version left alive.
 pub async fn maybe_user(req: &Request, ctx: &RequestContext) -> Result<Option<CurrentUser>, ApiError> {
+    if authorization(req).is_some() {
+        // `authenticate_key` ran at dispatch for every endpoint a key may reach; anywhere else this refuses.
+        let account = ctx.key_account().ok_or_else(invalid_api_key)?;
+        return Ok(Some(CurrentUser { account }));
+    }
     let Some(token) = cookies::read(req, SESSION_COOKIE).and_then(|raw| SessionToken::parse(&raw)) else {
         return Ok(None);
     };
@@ -45,4 +53,17 @@ pub async fn maybe_user(req: &Request, ctx: &RequestContext) -> Result<Option<Cu
     let found = sessions::find_by_token_hash(&db, &token.hash(), platform::now()).await?;
     refuse_if_deleting(found.as_ref().is_some_and(|account| account.deletion_started_at.is_some()))?;
     Ok(found.map(|account| CurrentUser { account }))
+}
+
+/// The request's `Authorization` header: when present, it alone says who is calling.
+pub fn authorization(req: &Request) -> Option<String> {
+    req.headers().get("authorization").ok().flatten()
+}
+
+/// Authenticates a key request before its handler runs (401 `invalid_api_key`, 429 `api_rate_limited`) and keeps
+/// its account for the extractors above.
+pub async fn authenticate_key(header: &str, ctx: &RequestContext) -> Result<(), ApiError> {
+    let account = api_keys::authenticate(&ctx.db()?, header, platform::now()).await?;
+    ctx.set_key_account(account);
+    Ok(())
 }

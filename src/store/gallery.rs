@@ -247,11 +247,13 @@ impl ReadableImage {
     }
 }
 
-// One query decides access: the session's account owns it, or the share token matches.
+// One query decides access: the session's account owns it, the API key's account (?5, already authenticated) owns
+// it, or the share token matches.
 const READABLE_IMAGE: &str = "SELECT i.r2_key, i.content_type, i.etag, i.size_bytes, i.medium_key, i.medium_etag, \
  i.medium_bytes, i.preview_key, i.preview_etag, i.preview_bytes FROM generation_images i JOIN generations g ON g.id = i.generation_id \
  WHERE i.id = ?1 AND ( \
    i.account_id = (SELECT account_id FROM sessions WHERE token_hash = ?2 AND revoked_at IS NULL AND expires_at > ?4) \
+   OR i.account_id = ?5 \
    OR (g.share_token IS NOT NULL AND g.share_token = ?3))";
 
 pub async fn readable_image(
@@ -259,6 +261,7 @@ pub async fn readable_image(
     image_id: &str,
     session_hash: Option<&str>,
     share_token: Option<&str>,
+    key_account: Option<&str>,
     now: UnixMillis,
 ) -> worker::Result<Option<ReadableImage>> {
     db.first::<ReadableImage>(db.prepare(READABLE_IMAGE).bind(&[
@@ -266,6 +269,7 @@ pub async fn readable_image(
         opt_text(session_hash),
         opt_text(share_token),
         int(now.0),
+        opt_text(key_account),
     ])?)
     .await
 }

@@ -19,7 +19,7 @@ pub async fn record_consent(db: &Db, account_id: &AccountId, now: UnixMillis) ->
 }
 
 /// Every category the privacy policy lists, one SELECT each, in one batch.
-const EXPORT_QUERIES: [(&str, &str); 9] = [
+const EXPORT_QUERIES: [(&str, &str); 10] = [
     ("account", "SELECT id, email, name, picture_url, credits, created_at, updated_at, last_sign_in_at, stripe_customer_id, \
      terms_version, terms_accepted_at, age_confirmed_at FROM accounts WHERE id = ?1"),
     ("sessions", "SELECT id, created_at, expires_at, revoked_at FROM sessions WHERE account_id = ?1 ORDER BY created_at DESC"),
@@ -42,6 +42,8 @@ const EXPORT_QUERIES: [(&str, &str); 9] = [
      WHERE account_id = ?1 OR email = (SELECT email FROM accounts WHERE id = ?1) ORDER BY created_at DESC"),
     ("support_replies", "SELECT r.message_id, r.body, r.created_at FROM support_replies r JOIN support_messages m ON m.id = r.message_id \
      WHERE m.account_id = ?1 OR m.email = (SELECT email FROM accounts WHERE id = ?1) ORDER BY r.created_at"),
+    // Metadata only: the key's hash (let alone its secret) is never exported.
+    ("api_keys", "SELECT id, name, prefix, created_at, last_used_at, revoked_at FROM api_keys WHERE account_id = ?1 ORDER BY created_at DESC"),
 ];
 
 /// Everything held about the account, keyed by category.
@@ -99,7 +101,7 @@ const KEEP_SIGNUP_SUBJECT: &str = "INSERT INTO signup_grants (subject_hash, gran
  SELECT ?1, ?2 WHERE ?1 != '' AND EXISTS (SELECT 1 FROM credit_ledger WHERE kind = ?3 AND source_id = ?4) \
  ON CONFLICT (subject_hash) DO NOTHING";
 
-/// First half of deletion, one batch: end every session (the account is refused from now on), erase every
+/// First half of deletion, one batch: end every session and API key (the account is refused from now on), erase every
 /// personal field and record, forfeit unspent credits (ledger entry), keep the keyed hash of the Google subject
 /// so signup credits are never granted to it again, and free the Google account to sign up afresh. Keeps billing
 /// rows under the now-anonymous id. Returns the Stripe subscriptions still to cancel.
@@ -111,7 +113,7 @@ pub async fn begin_deletion(
     now: UnixMillis,
 ) -> worker::Result<Vec<LiveSubscription>> {
     let now_js = int(now.0);
-    let statements = vec![
+    let mut statements = vec![
         db.prepare("UPDATE accounts SET deletion_started_at = COALESCE(deletion_started_at, ?2) WHERE id = ?1")
             .bind(&[text(account_id), now_js.clone()])?,
         db.prepare("DELETE FROM sessions WHERE account_id = ?1").bind(&[text(account_id)])?,
@@ -148,6 +150,8 @@ pub async fn begin_deletion(
         .bind(&[text(account_id), now_js])?,
         db.prepare(SUBSCRIPTIONS_TO_CANCEL).bind(&[text(account_id)])?,
     ];
+    // Keys die with the sessions (after them in the batch): the account's every credential at once.
+    statements.splice(2..2, super::api_keys::delete_for_account(db, account_id)?);
     let results = db.batch(statements).await?;
     results.last().map_or(Ok(Vec::new()), |r| r.results::<LiveSubscription>())
 }

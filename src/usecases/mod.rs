@@ -2,6 +2,7 @@
 
 pub mod account_deletion;
 pub mod admin;
+pub mod api_keys;
 pub mod checkout;
 pub mod export;
 pub mod gallery;

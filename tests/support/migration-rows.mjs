@@ -87,6 +87,17 @@ export const ROWS = {
   ],
   r2_deletions: [{ id: 1, r2_key: "uploads/acc_x/upl_old.png", created_at: T + 7 }],
   signup_grants: [{ subject_hash: "f".repeat(64), granted_at: T }],
+  // 0012: personal API keys (a live one and a revoked one) and their rate windows.
+  api_keys: [
+    { id: "key_aaaaaaaaaaaaaaaaaaaaaaaaaa", account_id: ACC[0], name: "CI", key_hash: "1".repeat(64), prefix: "gptimg_AbCd", created_at: T + 3,
+      last_used_at: T + 40, revoked_at: null },
+    { id: "key_bbbbbbbbbbbbbbbbbbbbbbbbbb", account_id: ACC[0], name: "Old laptop", key_hash: "2".repeat(64), prefix: "gptimg_XyZ0", created_at: T + 4,
+      last_used_at: null, revoked_at: T + 8 },
+  ],
+  api_rate_windows: [
+    { scope: "key:key_aaaaaaaaaaaaaaaaaaaaaaaaaa", window_start: T + 0, count: 3 },
+    { scope: `acc:${ACC[0]}`, window_start: T + 0, count: 3 },
+  ],
 };
 
 /**
@@ -105,4 +116,6 @@ export const MUST_REFUSE = {
   billing_problems: [{ event_id: "evt_dup", reason: "bogus" }, { event_id: "evt_dup", resolution: "bogus" }],
   r2_deletions: [{ id: 2 }],
   signup_grants: [{}],
+  api_keys: [{ id: "key_dup" }, { id: "key_dup", key_hash: "9".repeat(64), account_id: "acc_nobody" }],
+  api_rate_windows: [{}],
 };
