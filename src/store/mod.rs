@@ -5,6 +5,7 @@ pub mod admin;
 pub mod billing;
 pub mod billing_problems;
 mod completion;
+pub mod dashboard;
 pub mod gallery;
 pub mod gallery_bulk;
 pub mod gallery_list;
