@@ -1,13 +1,17 @@
--- The operator dashboard's GROUP BY queries (src/store/dashboard.rs) read only these covering indexes over the
--- requested days (a range on created_at), never the tables: bench/dashboard.mjs measures them at 1M generations.
+-- The operator dashboard's GROUP BY queries (src/store/sql/dashboard/) read these indexes over the requested UTC
+-- days only, never the tables. The day (`created_at / 86400000`) is an indexed expression: the queries filter and
+-- group by it, so rows arrive already grouped and SQLite needs no sort for the per-day series.
+-- bench/dashboard.mjs measures them at 1M generations (BENCHMARKS.md).
 
--- Generations per day by status, and per model by status and completion second.
-CREATE INDEX generations_by_created ON generations (created_at, status, model_id, finished_at);
--- Failed ones only: counts by failure code, and the refund lookup by id (credit_ledger's UNIQUE (kind, source_id)).
-CREATE INDEX generations_failed_by_created ON generations (created_at, failure_code, id) WHERE status = 'failed';
--- Credits sold and spent per day: a range per kind.
-CREATE INDEX credit_ledger_by_kind_created ON credit_ledger (kind, created_at, amount);
--- Revenue per day and currency.
-CREATE INDEX payments_by_created ON payments (created_at, status, currency, amount_cents, amount_reversed_cents);
+-- Generations per day by status (no sort), and per model by status and completion second (covering).
+CREATE INDEX generations_by_day ON generations (created_at / 86400000, status, model_id, finished_at, created_at);
+-- Failed ones only: refunded per day (the refund lookup by id uses credit_ledger's UNIQUE (kind, source_id)), and
+-- counts by failure code.
+CREATE INDEX generations_failed_by_day ON generations (created_at / 86400000, failure_code, id, created_at)
+  WHERE status = 'failed';
+-- Credits sold and spent per day: a range of days per kind, covering.
+CREATE INDEX credit_ledger_by_kind_day ON credit_ledger (kind, created_at / 86400000, amount, created_at);
+-- Revenue per day and currency, covering.
+CREATE INDEX payments_by_day ON payments (created_at / 86400000, status, currency, amount_cents, amount_reversed_cents, created_at);
 -- Stripe events whose payment could not be applied.
 CREATE INDEX stripe_events_needing_attention ON stripe_events (type, first_received_at) WHERE outcome = 'needs_attention';

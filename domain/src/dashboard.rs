@@ -30,14 +30,9 @@ impl Window {
         Ok(Self { first_day: now.0.div_euclid(DAY_MS) - days + 1, days })
     }
 
-    /// The first millisecond covered.
-    pub fn start(self) -> UnixMillis {
-        UnixMillis(self.first_day * DAY_MS)
-    }
-
-    /// The first millisecond after the window (tomorrow, UTC).
-    pub fn end(self) -> UnixMillis {
-        UnixMillis((self.first_day + self.days) * DAY_MS)
+    /// The last day covered (today), as days since the epoch.
+    pub fn last_day(self) -> i64 {
+        self.first_day + self.days - 1
     }
 
     /// Every day covered, oldest first, as days since the epoch.

@@ -1,5 +1,6 @@
-//! The operator dashboard's aggregates: seven GROUP BY queries (`sql/dashboard/*.sql`, each reading a covering
-//! index over the window's days) sent to D1 as ONE batch, so the whole dashboard is one round trip.
+//! The operator dashboard's aggregates: seven GROUP BY queries (`sql/dashboard/*.sql`, each reading an index of
+//! migration 0014 over the window's days, bound as `?1` first and `?2` last day number) sent to D1 as ONE batch,
+//! so the whole dashboard is one round trip.
 
 use gptimg_domain::dashboard::Window;
 use gptimg_domain::dashboard_report::Aggregates;
@@ -16,7 +17,7 @@ const ATTENTION: &str = include_str!("sql/dashboard/attention.sql");
 const DELETIONS: &str = include_str!("sql/dashboard/deletions.sql");
 
 pub async fn aggregates(db: &Db, window: Window) -> worker::Result<Aggregates> {
-    let range = [int(window.start().0), int(window.end().0)];
+    let range = [int(window.first_day), int(window.last_day())];
     let results = db
         .batch(vec![
             db.prepare(REVENUE).bind(&range)?,

@@ -25,13 +25,15 @@ const account = (id, extra = {}) => ({
 export async function seedDashboard(db, now) {
   const today = Math.floor(now / DAY);
   const dayStart = (ago) => (today - ago) * DAY;
-  const owner = "acc_dashowner00000000000000";
+  // Well-formed ids (26 characters of the id alphabet), as the admin console's other lists parse them.
+  const id = (prefix, n) => `${prefix}_dash${String(n).padStart(22, "0")}`;
+  const owner = id("acc", 1);
   const accounts = [
     account(owner),
-    account("acc_dashpending000000000000", { deletion_started_at: now - 50 * 60_000, deletion_attempts: 1 }),
-    account("acc_dashproblem000000000000", { deletion_started_at: now - 3 * DAY, deletion_problem: "stripe_refused_400" }),
-    account("acc_dashattempts00000000000", { deletion_started_at: now - 2 * DAY, deletion_attempts: 5 }),
-    account("acc_dashdeleted000000000000", { deletion_started_at: now - 9 * DAY, deleted_at: now - 8 * DAY }),
+    account(id("acc", 2), { deletion_started_at: now - 50 * 60_000, deletion_attempts: 1 }),
+    account(id("acc", 3), { deletion_started_at: now - 3 * DAY, deletion_problem: "stripe_refused_400" }),
+    account(id("acc", 4), { deletion_started_at: now - 2 * DAY, deletion_attempts: 5 }),
+    account(id("acc", 5), { deletion_started_at: now - 9 * DAY, deleted_at: now - 8 * DAY }),
   ];
   const generations = [];
   const ledger = [];
@@ -45,17 +47,17 @@ export async function seedDashboard(db, now) {
       const created = dayStart(ago) + 3_600_000 * (1 + (i % 20)) + i * 1000;
       const seconds = ((n * 7) % 50) + 1;
       const finished = ["succeeded", "failed"].includes(status) ? created + seconds * 1000 + (n % 1000) : null;
-      const id = `gen_dash${String(n).padStart(18, "0")}`;
+      const generationId = id("gen", n);
       const cost = 1 + (n % 4);
       generations.push({
-        id, account_id: owner, prompt: `dashboard ${n}`, model_id: MODELS[n % MODELS.length], apipod_model: "x", aspect_ratio: "1:1", cost, status,
+        id: generationId, account_id: owner, prompt: `dashboard ${n}`, model_id: MODELS[n % MODELS.length], apipod_model: "x", aspect_ratio: "1:1", cost, status,
         failure_code: status === "failed" ? CODES[n % CODES.length] : null, deadline_at: created + 600_000, created_at: created,
         updated_at: finished ?? created, finished_at: finished,
       });
-      ledger.push({ id: `led_dd${n}`, account_id: owner, kind: "generation_debit", source_id: id, amount: -cost, balance_after: 1000, description: "d", created_at: created });
+      ledger.push({ id: `led_dd${n}`, account_id: owner, kind: "generation_debit", source_id: generationId, amount: -cost, balance_after: 1000, description: "d", created_at: created });
       // A refund is written when the generation ends: possibly the next day.
       if (outcome === "refunded") {
-        ledger.push({ id: `led_dr${n}`, account_id: owner, kind: "generation_refund", source_id: id, amount: cost, balance_after: 1000, description: "r", created_at: finished + 23 * 3_600_000 });
+        ledger.push({ id: `led_dr${n}`, account_id: owner, kind: "generation_refund", source_id: generationId, amount: cost, balance_after: 1000, description: "r", created_at: finished + 23 * 3_600_000 });
       }
     }
   }

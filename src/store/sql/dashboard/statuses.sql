@@ -1,10 +1,10 @@
 SELECT created_at / 86400000 AS day, status, count(*) AS count, 0 AS refunded
-FROM generations INDEXED BY generations_by_created
-WHERE created_at >= ?1 AND created_at < ?2
-GROUP BY day, status
+FROM generations INDEXED BY generations_by_day
+WHERE created_at / 86400000 BETWEEN ?1 AND ?2
+GROUP BY created_at / 86400000, status
 UNION ALL
 SELECT created_at / 86400000 AS day, 'failed' AS status, 0 AS count, count(*) AS refunded
-FROM generations g INDEXED BY generations_failed_by_created
-WHERE status = 'failed' AND created_at >= ?1 AND created_at < ?2
+FROM generations g INDEXED BY generations_failed_by_day
+WHERE status = 'failed' AND created_at / 86400000 BETWEEN ?1 AND ?2
  AND EXISTS (SELECT 1 FROM credit_ledger l WHERE l.kind = 'generation_refund' AND l.source_id = g.id)
-GROUP BY day
+GROUP BY created_at / 86400000
