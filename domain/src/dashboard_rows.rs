@@ -46,8 +46,8 @@ pub struct StatusAggregate {
     pub refunded: i64,
 }
 
-/// Generations of `model` created in the window with `status`; for succeeded ones, per whole second of completion
-/// time (`bucket` = floor((finished_at − created_at) / 1000)), otherwise `bucket` is null.
+/// Generations of `model` created in the window with `status`, per whole second of run time (`bucket` =
+/// (finished_at − created_at) / 1000, truncated; null while unfinished). Only succeeded ones' buckets are used.
 #[derive(Debug, Clone)]
 pub struct ModelAggregate {
     pub model: String,
