@@ -46,11 +46,12 @@ function frame(width, height, title, description, max, format) {
     svg("title", { id: titleId }, title), svg("desc", { id: descId }, description));
   const h = height - bottom - 8;
   const y = (value) => 8 + h - (value / max) * h;
+  const right = 8; // room for the last point's marker
   for (const tick of [0, max / 2, max]) {
-    root.append(svg("line", { x1: left, x2: width, y1: y(tick), y2: y(tick), class: "grid" }),
+    root.append(svg("line", { x1: left, x2: width - right, y1: y(tick), y2: y(tick), class: "grid" }),
       svg("text", { x: left - 6, y: y(tick) + 4, class: "axis", "text-anchor": "end" }, format(tick)));
   }
-  return { root, left, y, w: width - left, h, bottom: 8 + h };
+  return { root, left, y, w: width - left - right, h, bottom: 8 + h };
 }
 
 /** X labels: first, middle and last day (more would collide on a phone). */
@@ -123,7 +124,7 @@ function horizontalBars(width, title, categories, measures, format) {
         svg("text", { x: label + w + 4, y: y + barH - 3, class: "axis" }, value === null ? "—" : format(value)));
     });
   });
-  return element("div", {}, root, measures.length > 1 ? legend(measures.map((m) => [m.name, m.cls])) : null);
+  return element("div", {}, root, legend(measures.map((m) => [m.name, m.cls])));
 }
 
 /** Counts now (attention, deletions) as a small list: these are states, not days. */
