@@ -32,7 +32,9 @@ function figure(series, title, days, chart, columns, rows) {
   const node = element("figure", { class: "chart", "aria-labelledby": captionId, "data-series": series },
     element("figcaption", { class: "chart-head" }, element("h3", { id: captionId }, title), link),
     chart ?? element("p", { class: "muted" }, "Nothing in these days."),
-    element("details", {}, element("summary", {}, "Show the numbers"), table));
+    // A wide table scrolls sideways on a phone: its scroller is focusable so keyboards can scroll it too.
+    element("details", {}, element("summary", {}, "Show the numbers"),
+      element("div", { class: "table-scroll", tabindex: "0", role: "region", "aria-label": `${title}: the numbers` }, table)));
   return node;
 }
 
