@@ -79,7 +79,7 @@ impl Dashboard {
         Self {
             days: window.days,
             from: iso_date(window.first_day),
-            to: iso_date(window.first_day + window.days - 1),
+            to: iso_date(window.last_day()),
             generated_at: now,
             revenue: revenue(window, raw.revenue),
             credits: credits(window, raw.ledger),

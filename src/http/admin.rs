@@ -1,7 +1,6 @@
 //! The admin console API (`/api/admin/...`) and page (`/admin`): support inbox, user lookup, credit
-//! adjustments, failed generations, Stripe events needing attention, stuck account deletions, the audit log, and the
-//! operator dashboard (`dashboard`). Anyone not in
-//! ADMIN_EMAILS gets a 404.
+//! adjustments, failed generations, Stripe events needing attention, stuck account deletions, the audit log, and
+//! the operator dashboard (handled in `dashboard`). Anyone not in ADMIN_EMAILS gets a 404.
 
 use gptimg_domain::audit::{open_problems_only, user_query};
 use gptimg_domain::ids::{AuditId, SupportReplyId};
