@@ -11,6 +11,11 @@ pub mod catalogue;
 pub mod config;
 pub mod csp;
 pub mod csrf;
+pub mod dashboard;
+#[cfg(test)]
+mod dashboard_tests;
+pub mod dashboard_report;
+mod dashboard_rows;
 pub mod deletion;
 pub mod email;
 pub mod error;

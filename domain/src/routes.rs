@@ -85,6 +85,8 @@ pub enum AdminEndpoint {
     StuckDeletions,
     RetryDeletion,
     AuditLog,
+    Dashboard,
+    DashboardCsv,
 }
 
 use AdminEndpoint as A;
@@ -137,6 +139,8 @@ const ROWS: &[Row] = &[
     ("api/admin/deletions/stuck", &[(Get, E::Admin(A::StuckDeletions))]),
     ("api/admin/deletions/*/retry", &[(Post, E::Admin(A::RetryDeletion))]),
     ("api/admin/audit", &[(Get, E::Admin(A::AuditLog))]),
+    ("api/admin/dashboard", &[(Get, E::Admin(A::Dashboard))]),
+    ("api/admin/dashboard/*", &[(Get, E::Admin(A::DashboardCsv))]),
 ];
 
 /// Where a request goes.

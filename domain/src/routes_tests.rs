@@ -46,6 +46,8 @@ const EXPECTED_ALLOW: &[(&str, &str)] = &[
     ("/api/admin/deletions/stuck", "GET"),
     ("/api/admin/deletions/acc_1/retry", "POST"),
     ("/api/admin/audit", "GET"),
+    ("/api/admin/dashboard", "GET"),
+    ("/api/admin/dashboard/revenue.csv", "GET"),
 ];
 
 fn route_path(method: HttpMethod, path: &str) -> Routed<'_> {

@@ -1,6 +1,8 @@
 // GPTImg admin console: support inbox, user lookup and credit adjustments, Stripe events needing attention,
-// failed generations, audit log. API client and DOM helpers come from common.js like every other page.
+// failed generations, audit log; the Dashboard section is admin-dashboard.js. API client and DOM helpers come from
+// common.js like every other page.
 import { api, $, element, say as sayIn } from "./common.js";
+import "./admin-dashboard.js";
 
 const say = (text, ok = true) => sayIn($("admin-message"), text, ok ? "ok" : "bad");
 

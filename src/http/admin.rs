@@ -1,6 +1,6 @@
 //! The admin console API (`/api/admin/...`) and page (`/admin`): support inbox, user lookup, credit
-//! adjustments, failed generations, Stripe events needing attention, stuck account deletions, and the audit log. Anyone not in
-//! ADMIN_EMAILS gets a 404.
+//! adjustments, failed generations, Stripe events needing attention, stuck account deletions, the audit log, and
+//! the operator dashboard (handled in `dashboard`). Anyone not in ADMIN_EMAILS gets a 404.
 
 use gptimg_domain::audit::{open_problems_only, user_query};
 use gptimg_domain::ids::{AuditId, SupportReplyId};
@@ -247,6 +247,8 @@ pub async fn dispatch(
         (A::StuckDeletions, []) => stuck_deletions(ctx).await,
         (A::RetryDeletion, [id]) => retry_deletion(ctx, &user, id).await,
         (A::AuditLog, []) => audit_log(ctx).await,
+        (A::Dashboard, []) => super::dashboard::json(&req, ctx).await,
+        (A::DashboardCsv, [series]) => super::dashboard::csv(&req, ctx, series).await,
         _ => Err(hidden()),
     }
 }

@@ -9,6 +9,7 @@ pub mod billing;
 pub mod cookies;
 pub mod credits;
 pub mod csp_report;
+pub mod dashboard;
 pub mod error;
 pub mod finish;
 pub mod gallery;

@@ -6,6 +6,7 @@ pub mod api_keys;
 pub mod billing;
 pub mod billing_problems;
 mod completion;
+pub mod dashboard;
 pub mod gallery;
 pub mod gallery_bulk;
 pub mod gallery_list;

@@ -4,6 +4,7 @@ pub mod account_deletion;
 pub mod admin;
 pub mod api_keys;
 pub mod checkout;
+pub mod dashboard;
 pub mod export;
 pub mod gallery;
 pub mod generations;

@@ -58,6 +58,11 @@ const ALLOWS = {
     await insert(db, "generations", { ...fresh, favourite: 1 });
     assert.equal((await all(db, "SELECT favourite FROM generations WHERE id = 'gen_fav'"))[0].favourite, 1);
   },
+  // Indexes only: the operator dashboard's covering indexes exist (their plans: tests/e2e/dashboard.test.mjs).
+  "0014_dashboard_indexes.sql": async (db) => {
+    const names = (await all(db, "SELECT name FROM sqlite_master WHERE type = 'index' AND name IN ('generations_by_day_model', 'generations_failed_by_day', 'credit_ledger_by_kind_day', 'payments_by_day', 'stripe_events_needing_attention') ORDER BY name")).map((r) => r.name);
+    assert.deepEqual(names, ["credit_ledger_by_kind_day", "generations_by_day_model", "generations_failed_by_day", "payments_by_day", "stripe_events_needing_attention"]);
+  },
 };
 
 test("every table the migrations create has realistic rows to migrate", async () => {
