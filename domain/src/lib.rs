@@ -16,6 +16,7 @@ pub mod error;
 pub mod gallery;
 pub mod generation;
 pub mod hex;
+pub mod idempotency;
 pub mod ids;
 pub mod image_sizes;
 pub mod images;

@@ -13,6 +13,7 @@ pub mod finish;
 pub mod gallery;
 pub mod generations;
 pub mod health;
+pub mod idempotency;
 pub mod images;
 pub mod json_body;
 pub mod me;

@@ -87,6 +87,11 @@ export const ROWS = {
   ],
   r2_deletions: [{ id: 1, r2_key: "uploads/acc_x/upl_old.png", created_at: T + 7 }],
   signup_grants: [{ subject_hash: "f".repeat(64), granted_at: T }],
+  // 0013: an Idempotency-Key's stored answer.
+  idempotency_keys: [
+    { account_id: ACC[0], operation: "create_upload", idem_key: "key-1", fingerprint: "e".repeat(64), claim: "upl_1",
+      status: 201, body: JSON.stringify({ id: "upl_1" }), created_at: T + 9 },
+  ],
 };
 
 /**
@@ -105,4 +110,5 @@ export const MUST_REFUSE = {
   billing_problems: [{ event_id: "evt_dup", reason: "bogus" }, { event_id: "evt_dup", resolution: "bogus" }],
   r2_deletions: [{ id: 2 }],
   signup_grants: [{}],
+  idempotency_keys: [{ claim: "upl_other" }],
 };
