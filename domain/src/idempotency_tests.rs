@@ -53,7 +53,8 @@ fn the_generation_fingerprint_is_the_validated_request_not_its_spelling() {
 #[test]
 fn a_repeated_key_replays_the_same_request_and_refuses_another_until_it_expires() {
     let now = UnixMillis(10 * EXPIRY_SECS * 1000);
-    let stored = StoredAnswer { fingerprint: "f1".into(), status: 202, body: "{\"a\":1}".into(), created_at: now.0 - 1000 };
+    let stored =
+        StoredAnswer { fingerprint: "f1".into(), status: 202, body: "{\"a\":1}".into(), created_at: now.0 - 1000 };
     assert_eq!(repeat(&stored, "f1", now).unwrap(), Repeat::Replay { status: 202, body: "{\"a\":1}".into() });
     let reused = repeat(&stored, "f2", now).unwrap_err();
     assert_eq!((reused.kind, reused.code.as_ref()), (ErrorKind::Conflict, "idempotency_key_reused"));

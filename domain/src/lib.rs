@@ -24,6 +24,8 @@ pub mod images_stream;
 pub mod ledger;
 pub mod links;
 pub mod models;
+#[cfg(test)]
+mod openapi_tests;
 pub mod privacy;
 #[cfg(test)]
 mod props;

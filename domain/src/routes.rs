@@ -65,6 +65,8 @@ pub enum Endpoint {
     StripeWebhook,
     ApipodCallback,
     CspReport,
+    /// The public OpenAPI document of the key-accessible API.
+    OpenApi,
     Admin(AdminEndpoint),
 }
 
@@ -121,6 +123,7 @@ const ROWS: &[Row] = &[
     ("webhooks/stripe", &[(Post, E::StripeWebhook)]),
     ("webhooks/apipod/*/*", &[(Post, E::ApipodCallback)]),
     ("api/csp-report", &[(Post, E::CspReport)]),
+    ("api/openapi.json", &[(Get, E::OpenApi)]),
     ("api/admin/support", &[(Get, E::Admin(A::SupportInbox))]),
     ("api/admin/support/*/reply", &[(Post, E::Admin(A::SupportReply))]),
     ("api/admin/support/*/status", &[(Post, E::Admin(A::SupportStatus))]),
@@ -182,6 +185,12 @@ pub fn accepts_api_key(endpoint: Endpoint) -> bool {
             | E::Unshare
             | E::Image
     )
+}
+
+/// Every (path pattern, method, endpoint) the table routes, in table order: what the OpenAPI test compares against.
+pub fn table() -> impl Iterator<Item = (&'static str, HttpMethod, Endpoint)> {
+    ROWS.iter()
+        .flat_map(|(pattern, methods)| methods.iter().map(move |(method, endpoint)| (*pattern, *method, *endpoint)))
 }
 
 /// The path's segments after the leading `/` (`/api/me` is `["api", "me"]`, `/api/` ends with `""`).

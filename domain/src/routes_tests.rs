@@ -33,6 +33,7 @@ const EXPECTED_ALLOW: &[(&str, &str)] = &[
     ("/webhooks/stripe", "POST"),
     ("/webhooks/apipod/gen_1/token", "POST"),
     ("/api/csp-report", "POST"),
+    ("/api/openapi.json", "GET"),
     ("/api/admin/support", "GET"),
     ("/api/admin/support/sup_1/reply", "POST"),
     ("/api/admin/support/sup_1/status", "POST"),

@@ -17,6 +17,7 @@ pub mod idempotency;
 pub mod images;
 pub mod json_body;
 pub mod me;
+pub mod openapi;
 pub mod origin;
 pub mod pages;
 pub mod paging;

@@ -7,7 +7,7 @@ use worker::{Method, Request, Response};
 use super::error::ApiError;
 use super::{
     admin, apipod_callback, assets, auth, billing, credits, csp_report, gallery, generations, health, images, me,
-    origin, privacy, share_page, support, uploads, webhooks, RequestContext,
+    openapi, origin, privacy, share_page, support, uploads, webhooks, RequestContext,
 };
 
 fn table_method(method: &Method) -> HttpMethod {
@@ -81,6 +81,7 @@ pub async fn dispatch(req: Request, ctx: &RequestContext) -> Result<Response, Ap
         Endpoint::StripeWebhook => webhooks::stripe(req, ctx).await,
         Endpoint::ApipodCallback => apipod_callback::receive(req, ctx, param(0), param(1)).await,
         Endpoint::CspReport => csp_report::post(req, ctx).await,
+        Endpoint::OpenApi => openapi::get(),
         Endpoint::Admin(endpoint) => match admin_user {
             Some(user) => admin::dispatch(req, ctx, user, endpoint, &params).await,
             None => Err(ApiError::not_found("route_not_found", "No such endpoint.")),

@@ -50,8 +50,17 @@ pub fn claim(db: &Db, c: &Claim<'_>) -> worker::Result<D1PreparedStatement> {
 macro_rules! idempotency_held {
     ($operation:literal, $account:literal, $key:literal, $claim:literal) => {
         concat!(
-            " AND (?", $key, " IS NULL OR EXISTS (SELECT 1 FROM idempotency_keys WHERE account_id = ?", $account,
-            " AND operation = '", $operation, "' AND idem_key = ?", $key, " AND claim = ?", $claim, "))"
+            " AND (?",
+            $key,
+            " IS NULL OR EXISTS (SELECT 1 FROM idempotency_keys WHERE account_id = ?",
+            $account,
+            " AND operation = '",
+            $operation,
+            "' AND idem_key = ?",
+            $key,
+            " AND claim = ?",
+            $claim,
+            "))"
         )
     };
 }

@@ -18,12 +18,12 @@ use worker::{Bucket, Env};
 use crate::config::Config;
 use crate::http::error::ApiError;
 use crate::jobs::{self, Checked, Claimed, Looked, Trigger};
-use crate::usecases::idempotent::{self, Idempotent};
 use crate::store::gallery::{self, GenerationRow};
 use crate::store::generations::{self as store, Admission, NewBatch};
 use crate::store::idempotency::Claim;
 use crate::store::share_pages::{self, SharedGeneration};
 use crate::store::Db;
+use crate::usecases::idempotent::{self, Idempotent};
 
 /// What a request started: its generations (one per image, all `queued`), what they cost together, the balance
 /// after, and their first submissions, for the caller to run after the response (`jobs::submit`).

@@ -14,8 +14,8 @@ use crate::blobs::{self, ByteChunks, PutError};
 use crate::http::error::ApiError;
 use crate::store::idempotency::Claim;
 use crate::store::uploads::{self, Inserted, Upload};
-use crate::usecases::idempotent::{self, Idempotent};
 use crate::store::Db;
+use crate::usecases::idempotent::{self, Idempotent};
 
 /// The 201 answer's body for a stored upload (kept as the Idempotency-Key's answer).
 pub type RenderUpload<'r> = &'r dyn Fn(&Upload) -> Result<String, ApiError>;

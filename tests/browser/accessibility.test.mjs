@@ -29,7 +29,7 @@ for (const [label, width, height] of VIEWPORTS) {
     const url = live.worker.url;
     const anonymous = await watchedPage(live.browser, { width, height });
     for (const [state, path, ready] of [["landing", "/", "#pricing .plan"], ["privacy", "/privacy", "footer"], ["terms", "/terms", "footer"],
-      ["support-anonymous", "/support", "#account-nav a"], ["not-found", "/no-such-page", "h1"]]) {
+      ["support-anonymous", "/support", "#account-nav a"], ["not-found", "/no-such-page", "h1"], ["api-docs", "/docs/api", ".api-copy"]]) {
       await anonymous.page.goto(url + path);
       await anonymous.page.locator(ready).first().waitFor();
       await check(anonymous.page, state);
@@ -98,7 +98,7 @@ for (const [label, width, height] of VIEWPORTS) {
     await check(admin.page, "admin");
     await admin.context.close();
 
-    assert.equal(checked.length, 16, checked.join());
+    assert.equal(checked.length, 17, checked.join());
     assert.deepEqual(failures, [], `axe violations:\n${failures.join("\n")}`);
   });
 }
