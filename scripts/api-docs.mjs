@@ -41,7 +41,8 @@ function table(caption, headings, rows) {
   if (!rows.length) return "";
   const head = headings.map((h) => `<th scope="col">${h}</th>`).join("");
   const body = rows.map((cells) => `<tr>${cells.map((c) => `<td>${c}</td>`).join("")}</tr>`).join("\n");
-  return `<div class="api-table"><table>\n<caption>${caption}</caption>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table></div>`;
+  // Focusable: on a narrow screen the table scrolls sideways in its box, and keyboards must reach it.
+  return `<div class="api-table" tabindex="0"><table>\n<caption>${caption}</caption>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table></div>`;
 }
 
 /** The request an example makes: path with example ids, JSON body, or a file for a binary body. */
@@ -109,7 +110,7 @@ function python(r) {
 function examples(request, id) {
   const blocks = [["curl", "curl", curl(request)], ["JavaScript (fetch)", "js", javascript(request)], ["Python (requests)", "python", python(request)]];
   return `<div class="api-examples">\n${blocks
-    .map(([label, kind, code]) => `<figure class="api-example">\n<figcaption>${label}</figcaption>\n<pre id="example-${id}-${kind}"><code>${escape(code).replaceAll("\n", "&#10;")}</code></pre>\n</figure>`)
+    .map(([label, kind, code]) => `<figure class="api-example">\n<figcaption>${label}</figcaption>\n<pre id="example-${id}-${kind}" tabindex="0"><code>${escape(code).replaceAll("\n", "&#10;")}</code></pre>\n</figure>`)
     .join("\n")}\n</div>`;
 }
 
