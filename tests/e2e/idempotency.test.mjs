@@ -216,3 +216,15 @@ describe("POST /api/uploads with an Idempotency-Key", () => {
     assert.deepEqual(await r2Keys(worker, `uploads/${user.id}/`), []);
   });
 });
+
+test("account deletion removes the account's stored answers (they repeat its prompts)", async () => {
+  const user = await newPerson(worker, { label: "idem" });
+  assert.equal((await postGeneration(user.session, { prompt: "Soon forgotten", model: "seedream-v4.5", aspect_ratio: "1:1" }, freshKey())).status, 202);
+  assert.equal((await postUpload(user.session, png(17), freshKey())).status, 201);
+  assert.equal(await storedKeys(user), 2);
+  const deleted = await worker.fetch("/api/me", {
+    method: "DELETE", headers: asUser(worker, user.session, { "content-type": "application/json" }), body: JSON.stringify({ confirm: "DELETE" }),
+  });
+  assert.equal(deleted.status, 204);
+  assert.equal(await storedKeys(user), 0);
+});
