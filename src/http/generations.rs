@@ -20,7 +20,7 @@ use crate::jobs;
 use crate::platform::{self, CryptoRandom};
 use crate::store::gallery::{GenerationRow, ImageRow};
 use crate::usecases::generations as usecase;
-use crate::usecases::idempotent::Idempotent;
+use crate::usecases::idempotent::{Idempotent, Keyed};
 
 const MAX_REQUEST_BYTES: usize = 32 * 1024;
 
@@ -192,11 +192,11 @@ pub async fn create(mut req: Request, ctx: &RequestContext) -> Result<Response, 
         let generations = rows.iter().map(|row| GenerationView::of(row, config, now)).collect();
         idempotency::body_of(&Started { generations, cost, credits: 0 })
     };
-    let created =
-        match usecase::create(&db, config, &account, &request, key.as_ref(), &render, now, &mut CryptoRandom).await? {
-            Idempotent::Done(created) => created,
-            Idempotent::Replayed { status, body } => return idempotency::replayed(status, body),
-        };
+    let keyed = key.as_ref().map(|key| Keyed { key, render: &render as &usecase::RenderStarted<'_> });
+    let created = match usecase::create(&db, config, &account, &request, keyed, now, &mut CryptoRandom).await? {
+        Idempotent::Done(created) => created,
+        Idempotent::Replayed { status, body } => return idempotency::replayed(status, body),
+    };
     for admitted in created.submissions {
         ctx.after_response(jobs::submit(ctx.env.clone(), config.clone(), admitted, ctx.request_id.clone()));
     }

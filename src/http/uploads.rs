@@ -13,7 +13,7 @@ use crate::blobs;
 use crate::body::Body;
 use crate::platform::{self, CryptoRandom};
 use crate::store::uploads::Upload;
-use crate::usecases::idempotent::Idempotent;
+use crate::usecases::idempotent::{Idempotent, Keyed};
 use crate::usecases::uploads as usecase;
 
 /// What the uploader sees of a stored reference image (never where it is kept).
@@ -51,10 +51,8 @@ pub async fn create(mut req: Request, ctx: &RequestContext) -> Result<Response, 
     let body = Body::take(&mut req);
     let (db, bucket) = (ctx.db()?, blobs::bucket(&ctx.env)?);
     let render = |upload: &Upload| idempotency::body_of(&UploadView::from(upload));
-    let (now, key) = (platform::now(), key.as_ref());
-    match usecase::create(&db, &bucket, &account, body.chunks, body.declared, key, &render, now, &mut CryptoRandom)
-        .await?
-    {
+    let keyed = key.as_ref().map(|key| Keyed { key, render: &render as &usecase::RenderUpload<'_> });
+    match usecase::create(&db, &bucket, &account, body, keyed, platform::now(), &mut CryptoRandom).await? {
         Idempotent::Done(upload) => Ok(private_json(&UploadView::from(&upload))?.with_status(201)),
         Idempotent::Replayed { status, body } => idempotency::replayed(status, body),
     }

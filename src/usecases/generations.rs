@@ -6,7 +6,7 @@ use gptimg_domain::generation::{
     in_use_as_reference, not_found, refusal, undeletable, validate, BatchId, GenerationId, GenerationRequest,
     GenerationStatus, DEADLINE_SECS,
 };
-use gptimg_domain::idempotency::{generation_fingerprint, IdempotencyKey, Operation};
+use gptimg_domain::idempotency::{generation_fingerprint, Operation};
 use gptimg_domain::ids::{RandomSource, RequestId};
 use gptimg_domain::ledger::{LedgerEntryId, LedgerKind};
 use gptimg_domain::links::{is_share_token, new_share_token};
@@ -23,7 +23,7 @@ use crate::store::generations::{self as store, Admission, NewBatch};
 use crate::store::idempotency::Claim;
 use crate::store::share_pages::{self, SharedGeneration};
 use crate::store::Db;
-use crate::usecases::idempotent::{self, Idempotent};
+use crate::usecases::idempotent::{self, Idempotent, Keyed};
 
 /// What a request started: its generations (one per image, all `queued`), what they cost together, the balance
 /// after, and their first submissions, for the caller to run after the response (`jobs::submit`).
@@ -36,19 +36,17 @@ pub struct Created {
 
 /// The 202 answer's body for the admitted rows and their total cost, `credits` left 0: with an Idempotency-Key it is
 /// stored in the admission batch, which puts the balance after in.
-pub type RenderStarted<'r> = &'r dyn Fn(&[GenerationRow], i64) -> Result<String, ApiError>;
+pub type RenderStarted<'r> = dyn Fn(&[GenerationRow], i64) -> Result<String, ApiError> + 'r;
 
 /// Validates, then admits and charges every requested image (one generation, one APIPod task each: the domain's
 /// `ImageCount::tasks`) in one guarded batch: all of them, or none and the reason. With an Idempotency-Key, the
 /// key's answer is written in that batch, and a repeated key replays it instead (409 for another request).
-#[allow(clippy::too_many_arguments)]
 pub async fn create(
     db: &Db,
     config: &Config,
     account: &AccountId,
     request: &GenerationRequest,
-    key: Option<&IdempotencyKey>,
-    render: RenderStarted<'_>,
+    keyed: Option<Keyed<'_, RenderStarted<'_>>>,
     now: UnixMillis,
     random: &mut dyn RandomSource,
 ) -> Result<Idempotent<Created>, ApiError> {
@@ -60,9 +58,9 @@ pub async fn create(
         .iter()
         .map(|(id, _)| GenerationRow::admitted(id.clone(), &batch_id, &valid, GenerationStatus::Queued, now))
         .collect();
-    let fingerprint = key.map(|_| generation_fingerprint(&valid)).unwrap_or_default();
-    let body = match key {
-        Some(_) => render(&generations, valid.total_cost())?,
+    let fingerprint = keyed.as_ref().map(|_| generation_fingerprint(&valid)).unwrap_or_default();
+    let body = match &keyed {
+        Some(keyed) => (keyed.render)(&generations, valid.total_cost())?,
         None => String::new(),
     };
     let first = members.first().map(|(id, _)| id.as_str()).unwrap_or_default();
@@ -81,10 +79,10 @@ pub async fn create(
         description: &LedgerKind::GenerationDebit.description(&valid.model.name),
         deadline: now.plus_secs(DEADLINE_SECS),
         now,
-        idempotency: key.map(|key| Claim {
+        idempotency: keyed.map(|keyed| Claim {
             account,
             operation: Operation::CreateGeneration,
-            key,
+            key: keyed.key,
             fingerprint: &fingerprint,
             claim: first,
             status: 202,

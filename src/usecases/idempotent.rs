@@ -1,9 +1,15 @@
 //! What a creating use case with an `Idempotency-Key` answers: its own result, or the key's first answer again.
 
-use gptimg_domain::idempotency::{repeat, Repeat, StoredAnswer};
+use gptimg_domain::idempotency::{repeat, IdempotencyKey, Repeat, StoredAnswer};
 use gptimg_domain::time::UnixMillis;
 
 use crate::http::error::ApiError;
+
+/// A request's Idempotency-Key, and how to render the answer stored with its effect (`R`: the use case's renderer).
+pub struct Keyed<'a, R: ?Sized> {
+    pub key: &'a IdempotencyKey,
+    pub render: &'a R,
+}
 
 /// The request either did its work now, or repeats a key whose first answer is returned as it was.
 pub enum Idempotent<T> {
