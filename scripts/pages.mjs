@@ -69,7 +69,9 @@ export function buildSite() {
     if (fs.existsSync(target)) throw new Error(`${name} is both in public/ and pages/`);
     fs.writeFileSync(target, render(layout, parsePage(fs.readFileSync(path.join(pagesDir, name), "utf8"), name)));
   }
-  // /docs/api: the OpenAPI document rendered at build time (scripts/api-docs.mjs).
+  // The OpenAPI document (served by the Worker at /api/openapi.json), and /docs/api rendered from it at build time
+  // (scripts/api-docs.mjs).
+  fs.cpSync(path.join(ROOT, "openapi/openapi.json"), path.join(SITE_DIR, "openapi/openapi.json"));
   const openapi = JSON.parse(fs.readFileSync(path.join(ROOT, "openapi/openapi.json"), "utf8"));
   fs.mkdirSync(path.join(SITE_DIR, "docs"), { recursive: true });
   fs.writeFileSync(path.join(SITE_DIR, "docs/api.html"), render(layout, { settings: {

@@ -81,7 +81,7 @@ pub async fn dispatch(req: Request, ctx: &RequestContext) -> Result<Response, Ap
         Endpoint::StripeWebhook => webhooks::stripe(req, ctx).await,
         Endpoint::ApipodCallback => apipod_callback::receive(req, ctx, param(0), param(1)).await,
         Endpoint::CspReport => csp_report::post(req, ctx).await,
-        Endpoint::OpenApi => openapi::get(),
+        Endpoint::OpenApi => openapi::get(ctx).await,
         Endpoint::Admin(endpoint) => match admin_user {
             Some(user) => admin::dispatch(req, ctx, user, endpoint, &params).await,
             None => Err(ApiError::not_found("route_not_found", "No such endpoint.")),
