@@ -11,6 +11,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { renderApiDocs } from "./api-docs.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const SITE_DIR = path.join(ROOT, "site");
@@ -68,6 +69,15 @@ export function buildSite() {
     if (fs.existsSync(target)) throw new Error(`${name} is both in public/ and pages/`);
     fs.writeFileSync(target, render(layout, parsePage(fs.readFileSync(path.join(pagesDir, name), "utf8"), name)));
   }
+  // The OpenAPI document (served by the Worker at /api/openapi.json), and /docs/api rendered from it at build time
+  // (scripts/api-docs.mjs).
+  fs.cpSync(path.join(ROOT, "openapi/openapi.json"), path.join(SITE_DIR, "openapi/openapi.json"));
+  const openapi = JSON.parse(fs.readFileSync(path.join(ROOT, "openapi/openapi.json"), "utf8"));
+  fs.mkdirSync(path.join(SITE_DIR, "docs"), { recursive: true });
+  fs.writeFileSync(path.join(SITE_DIR, "docs/api.html"), render(layout, { settings: {
+    title: "API reference — GPTImg", description: "Generate images from your own code: the GPTImg API with examples in curl, JavaScript and Python.",
+    script: "/js/api-docs.js", main: "page wide api-docs" }, body: renderApiDocs(openapi) }));
+  names.push("docs/api.html");
   return names;
 }
 

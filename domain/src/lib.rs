@@ -22,6 +22,7 @@ pub mod error;
 pub mod gallery;
 pub mod generation;
 pub mod hex;
+pub mod idempotency;
 pub mod ids;
 pub mod image_sizes;
 pub mod images;
@@ -29,6 +30,8 @@ pub mod images_stream;
 pub mod ledger;
 pub mod links;
 pub mod models;
+#[cfg(test)]
+mod openapi_tests;
 pub mod privacy;
 #[cfg(test)]
 mod props;

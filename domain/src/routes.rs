@@ -68,6 +68,8 @@ pub enum Endpoint {
     ApiKeyList,
     CreateApiKey,
     RevokeApiKey,
+    /// The public OpenAPI document of the key-accessible API.
+    OpenApi,
     Admin(AdminEndpoint),
 }
 
@@ -128,6 +130,7 @@ const ROWS: &[Row] = &[
     ("api/csp-report", &[(Post, E::CspReport)]),
     ("api/keys", &[(Get, E::ApiKeyList), (Post, E::CreateApiKey)]),
     ("api/keys/*", &[(Delete, E::RevokeApiKey)]),
+    ("api/openapi.json", &[(Get, E::OpenApi)]),
     ("api/admin/support", &[(Get, E::Admin(A::SupportInbox))]),
     ("api/admin/support/*/reply", &[(Post, E::Admin(A::SupportReply))]),
     ("api/admin/support/*/status", &[(Post, E::Admin(A::SupportStatus))]),
@@ -191,6 +194,12 @@ pub fn accepts_api_key(endpoint: Endpoint) -> bool {
             | E::Unshare
             | E::Image
     )
+}
+
+/// Every (path pattern, method, endpoint) the table routes, in table order: what the OpenAPI test compares against.
+pub fn table() -> impl Iterator<Item = (&'static str, HttpMethod, Endpoint)> {
+    ROWS.iter()
+        .flat_map(|(pattern, methods)| methods.iter().map(move |(method, endpoint)| (*pattern, *method, *endpoint)))
 }
 
 /// The path's segments after the leading `/` (`/api/me` is `["api", "me"]`, `/api/` ends with `""`).

@@ -35,6 +35,7 @@ const EXPECTED_ALLOW: &[(&str, &str)] = &[
     ("/api/csp-report", "POST"),
     ("/api/keys", "GET, POST"),
     ("/api/keys/key_1", "DELETE"),
+    ("/api/openapi.json", "GET"),
     ("/api/admin/support", "GET"),
     ("/api/admin/support/sup_1/reply", "POST"),
     ("/api/admin/support/sup_1/status", "POST"),

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use worker::{Request, Response};
 
 use super::error::ApiError;
+use super::idempotency;
 use super::json_body::read_json;
 use super::session::current_user;
 use super::{private_json, RequestContext};
@@ -19,6 +20,7 @@ use crate::jobs;
 use crate::platform::{self, CryptoRandom};
 use crate::store::gallery::{GenerationRow, ImageRow};
 use crate::usecases::generations as usecase;
+use crate::usecases::idempotent::{Idempotent, Keyed};
 
 const MAX_REQUEST_BYTES: usize = 32 * 1024;
 
@@ -178,13 +180,23 @@ pub(super) async fn caller_and_id(
 }
 
 /// `POST /api/generations`: validate, admit and charge in one batch, 202 with the generation (`queued`); the
-/// submission to APIPod runs after the response, so its latency is never the caller's.
+/// submission to APIPod runs after the response, so its latency is never the caller's. A repeated
+/// `Idempotency-Key` gets the first answer again.
 pub async fn create(mut req: Request, ctx: &RequestContext) -> Result<Response, ApiError> {
     let account = current_user(&req, ctx).await?.account.id;
+    let key = idempotency::key(&req)?;
     let request: GenerationRequest = read_json(&mut req, MAX_REQUEST_BYTES, &["application/json"]).await?;
     let (db, config) = (ctx.db()?, ctx.config()?);
     let now = platform::now();
-    let created = usecase::create(&db, config, &account, &request, now, &mut CryptoRandom).await?;
+    let render = |rows: &[GenerationRow], cost: i64| {
+        let generations = rows.iter().map(|row| GenerationView::of(row, config, now)).collect();
+        idempotency::body_of(&Started { generations, cost, credits: 0 })
+    };
+    let keyed = key.as_ref().map(|key| Keyed { key, render: &render as &usecase::RenderStarted<'_> });
+    let created = match usecase::create(&db, config, &account, &request, keyed, now, &mut CryptoRandom).await? {
+        Idempotent::Done(created) => created,
+        Idempotent::Replayed { status, body } => return idempotency::replayed(status, body),
+    };
     for admitted in created.submissions {
         ctx.after_response(jobs::submit(ctx.env.clone(), config.clone(), admitted, ctx.request_id.clone()));
     }

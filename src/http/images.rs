@@ -55,6 +55,8 @@ pub async fn get(req: &Request, ctx: &RequestContext, raw_id: &str) -> Result<Re
         Ok(range) => range,
         Err(_) => {
             headers.set("content-range", &UnsatisfiableRange::content_range(size))?;
+            // `with_headers` replaces the error's own headers: keep its body's type.
+            headers.set("content-type", "application/json")?;
             let error = ApiError::from(DomainError::new(
                 ErrorKind::RangeNotSatisfiable,
                 "range_not_satisfiable",

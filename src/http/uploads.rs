@@ -6,12 +6,14 @@ use serde::Serialize;
 use worker::{Request, Response};
 
 use super::error::ApiError;
+use super::idempotency;
 use super::session::current_user;
 use super::{private_json, signed_bytes, RequestContext};
 use crate::blobs;
 use crate::body::Body;
 use crate::platform::{self, CryptoRandom};
 use crate::store::uploads::Upload;
+use crate::usecases::idempotent::{Idempotent, Keyed};
 use crate::usecases::uploads as usecase;
 
 /// What the uploader sees of a stored reference image (never where it is kept).
@@ -41,14 +43,19 @@ impl<'a> From<&'a Upload> for UploadView<'a> {
 }
 
 /// `POST /api/uploads` with the image as the raw body. The declared type is ignored; the bytes decide. The body
-/// streams into R2 while it is checked (see `blobs::put_checked`); anything refused leaves no object or row.
+/// streams into R2 while it is checked (see `blobs::put_checked`); anything refused leaves no object or row. A
+/// repeated `Idempotency-Key` gets the first answer again.
 pub async fn create(mut req: Request, ctx: &RequestContext) -> Result<Response, ApiError> {
     let account = current_user(&req, ctx).await?.account.id;
+    let key = idempotency::key(&req)?;
     let body = Body::take(&mut req);
     let (db, bucket) = (ctx.db()?, blobs::bucket(&ctx.env)?);
-    let upload =
-        usecase::create(&db, &bucket, &account, body.chunks, body.declared, platform::now(), &mut CryptoRandom).await?;
-    Ok(private_json(&UploadView::from(&upload))?.with_status(201))
+    let render = |upload: &Upload| idempotency::body_of(&UploadView::from(upload));
+    let keyed = key.as_ref().map(|key| Keyed { key, render: &render as &usecase::RenderUpload<'_> });
+    match usecase::create(&db, &bucket, &account, body, keyed, platform::now(), &mut CryptoRandom).await? {
+        Idempotent::Done(upload) => Ok(private_json(&UploadView::from(&upload))?.with_status(201)),
+        Idempotent::Replayed { status, body } => idempotency::replayed(status, body),
+    }
 }
 
 /// `GET /uploads/{id}/content?exp=&sig=`: only with a valid, unexpired signature; anything else is 404.

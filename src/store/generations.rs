@@ -5,11 +5,13 @@ use gptimg_domain::account::AccountId;
 use gptimg_domain::generation::{
     admission_limits, AdmissionFacts, BatchId, Failure, GenerationId, GenerationStatus, ImageId, UploadId,
 };
+use gptimg_domain::idempotency::StoredAnswer;
 use gptimg_domain::ledger::LedgerEntryId;
 use gptimg_domain::time::UnixMillis;
 use serde::Deserialize;
 
 pub use super::completion::{complete, Renditions, StoredImage};
+use super::idempotency::{self, Claim};
 use super::json_column;
 use super::{int, json_text, opt_text, text, Db, APPLY_LEDGER_ENTRY};
 
@@ -31,6 +33,8 @@ pub struct NewBatch<'a> {
     pub description: &'a str,
     pub deadline: UnixMillis,
     pub now: UnixMillis,
+    /// The request's `Idempotency-Key` claim (its `claim` is the first member's id), written with the batch.
+    pub idempotency: Option<Claim<'a>>,
 }
 
 macro_rules! insert_generation {
@@ -42,15 +46,17 @@ macro_rules! insert_generation {
 }
 
 // The first generation is inserted only if the caller can pay for the whole batch (?14), the batch fits both
-// limits (?15, ?16: `admission_limits`) and the caller owns every reference: the guard and the debits are one
-// transaction, so concurrent requests can never overspend. The others follow the first, so all or none are.
+// limits (?15, ?16: `admission_limits`), the caller owns every reference and holds its Idempotency-Key if it sent
+// one (?17): the guard and the debits are one transaction, so concurrent requests can never overspend nor a
+// duplicate charge twice. The others follow the first, so all or none are.
 const ADMIT_FIRST: &str = concat!(
     insert_generation!(),
     "AND a.credits >= ?14 \
  AND (SELECT COUNT(*) FROM generations WHERE account_id = ?2 AND status IN ('queued', 'running')) < ?15 \
  AND (SELECT COUNT(*) FROM generations WHERE account_id = ?2 AND created_at > ?11 - 60000) < ?16 \
  AND (SELECT COUNT(*) FROM uploads WHERE account_id = ?2 AND id IN (SELECT value FROM json_each(?8))) = json_array_length(?8) \
- AND (SELECT COUNT(*) FROM generation_images WHERE account_id = ?2 AND id IN (SELECT value FROM json_each(?13))) = json_array_length(?13)"
+ AND (SELECT COUNT(*) FROM generation_images WHERE account_id = ?2 AND id IN (SELECT value FROM json_each(?13))) = json_array_length(?13)",
+    crate::idempotency_held!("create_generation", "2", "17", "1")
 );
 const ADMIT_NEXT: &str = concat!(insert_generation!(), "AND EXISTS (SELECT 1 FROM generations WHERE id = ?14)");
 
@@ -82,10 +88,16 @@ struct AdmissionRow {
     facts: AdmissionFacts,
 }
 
-/// How admission went: every member admitted and charged, with the balance after; or none, with what D1 saw.
+// The stored answer's `credits` is the balance after the debits, known only here.
+const ANSWER_CREDITS: &str = "UPDATE idempotency_keys SET body = json_set(body, '$.credits', \
+ (SELECT credits FROM accounts WHERE id = ?1)) WHERE account_id = ?1 AND operation = ?2 AND idem_key = ?3 AND claim = ?4";
+
+/// How admission went: every member admitted and charged, with the balance after; or none, with what D1 saw; or
+/// none because another request holds the Idempotency-Key (its stored answer).
 pub enum Admission {
     Admitted { credits: i64 },
     Refused(AdmissionFacts),
+    KeyTaken(StoredAnswer),
 }
 
 /// Admits and charges the whole batch or none of it, in one round trip.
@@ -98,7 +110,10 @@ pub async fn admit(db: &Db, b: &NewBatch<'_>) -> worker::Result<Admission> {
     let now = int(b.now.0);
     let (account, references, images) =
         (text(b.account_id.as_str()), json_text(&b.references)?, json_text(&b.image_references)?);
-    let mut statements = Vec::with_capacity(b.members.len() * 3 + 2);
+    let mut statements = Vec::with_capacity(b.members.len() * 3 + 6);
+    if let Some(claim) = &b.idempotency {
+        statements.push(idempotency::claim(db, claim)?);
+    }
     for (i, (id, debit)) in b.members.iter().enumerate() {
         let mut binds = vec![
             text(id.as_str()),
@@ -116,7 +131,12 @@ pub async fn admit(db: &Db, b: &NewBatch<'_>) -> worker::Result<Admission> {
             images.clone(),
         ];
         let admit = if i == 0 {
-            binds.extend([int(b.cost * i64::from(tasks)), int(in_flight_below), int(recent_below)]);
+            binds.extend([
+                int(b.cost * i64::from(tasks)),
+                int(in_flight_below),
+                int(recent_below),
+                idempotency::key_bind(b.idempotency.as_ref()),
+            ]);
             ADMIT_FIRST
         } else {
             binds.push(text(first.as_str()));
@@ -138,15 +158,25 @@ pub async fn admit(db: &Db, b: &NewBatch<'_>) -> worker::Result<Admission> {
         now.clone(),
         references.clone(),
     ])?);
+    if let Some(claim) = &b.idempotency {
+        let binds = [account.clone(), text(claim.operation.as_str()), text(claim.key.as_str()), first.clone()];
+        statements.push(db.prepare(ANSWER_CREDITS).bind(&binds)?);
+        statements.push(idempotency::release(db, claim)?);
+        statements.push(idempotency::find(db, claim)?);
+    }
     statements.push(db.prepare(ADMISSION_FACTS).bind(&[first, account, now, references, images, int(recent_below)])?);
     let results = db.batch(statements).await?;
     let row = results.last().map(|r| r.results::<AdmissionRow>()).transpose()?.and_then(|mut rows| rows.pop());
     let row = row.ok_or_else(|| worker::Error::RustError("admission batch returned no facts".into()))?;
-    Ok(if row.created == 0 {
-        Admission::Refused(row.facts)
-    } else {
-        Admission::Admitted { credits: row.facts.credits }
-    })
+    if row.created != 0 {
+        return Ok(Admission::Admitted { credits: row.facts.credits });
+    }
+    // Not admitted: a key still held after the release is another request's.
+    let taken = match b.idempotency.is_some() {
+        true => results.get(results.len() - 2).map(idempotency::answer).transpose()?.flatten(),
+        false => None,
+    };
+    Ok(taken.map_or(Admission::Refused(row.facts), Admission::KeyTaken))
 }
 
 // Only the submission attempt that expected this count may start it: a stale retry message loses.

@@ -11,6 +11,7 @@ pub mod gallery;
 pub mod gallery_bulk;
 pub mod gallery_list;
 pub mod generations;
+pub mod idempotency;
 pub mod invoice_payments;
 pub mod ledger;
 pub mod privacy;

@@ -129,6 +129,8 @@ pub async fn begin_deletion(
         super::r2_deletions::remember_account_uploads(db, account_id, now)?,
         db.prepare("DELETE FROM generations WHERE account_id = ?1").bind(&[text(account_id)])?,
         db.prepare("DELETE FROM uploads WHERE account_id = ?1").bind(&[text(account_id)])?,
+        // Stored answers repeat prompts and upload details: they go with the rest.
+        db.prepare("DELETE FROM idempotency_keys WHERE account_id = ?1").bind(&[text(account_id)])?,
         db.prepare(
             "INSERT INTO credit_ledger (id, account_id, kind, source_id, amount, balance_after, description, created_at) \
              SELECT ?2, id, ?3, id, -credits, 0, ?4, ?5 FROM accounts WHERE id = ?1 AND credits > 0 \
@@ -269,6 +271,7 @@ pub async fn purge_expired(
         db.prepare(include_str!("sql/purge_unused_uploads.sql")).bind(&uploads)?,
         super::billing::prune_stripe_events(db, now)?,
         super::support::forget_sender_hashes(db, now)?,
+        super::idempotency::prune(db, now)?,
     ])
     .await?;
     Ok(())

@@ -6,6 +6,7 @@ use gptimg_domain::generation::{
     in_use_as_reference, not_found, refusal, undeletable, validate, BatchId, GenerationId, GenerationRequest,
     GenerationStatus, DEADLINE_SECS,
 };
+use gptimg_domain::idempotency::{generation_fingerprint, Operation};
 use gptimg_domain::ids::{RandomSource, RequestId};
 use gptimg_domain::ledger::{LedgerEntryId, LedgerKind};
 use gptimg_domain::links::{is_share_token, new_share_token};
@@ -19,8 +20,10 @@ use crate::http::error::ApiError;
 use crate::jobs::{self, Checked, Claimed, Looked, Trigger};
 use crate::store::gallery::{self, GenerationRow};
 use crate::store::generations::{self as store, Admission, NewBatch};
+use crate::store::idempotency::Claim;
 use crate::store::share_pages::{self, SharedGeneration};
 use crate::store::Db;
+use crate::usecases::idempotent::{self, Idempotent, Keyed};
 
 /// What a request started: its generations (one per image, all `queued`), what they cost together, the balance
 /// after, and their first submissions, for the caller to run after the response (`jobs::submit`).
@@ -31,20 +34,36 @@ pub struct Created {
     pub submissions: Vec<jobs::Admitted>,
 }
 
+/// The 202 answer's body for the admitted rows and their total cost, `credits` left 0: with an Idempotency-Key it is
+/// stored in the admission batch, which puts the balance after in.
+pub type RenderStarted<'r> = dyn Fn(&[GenerationRow], i64) -> Result<String, ApiError> + 'r;
+
 /// Validates, then admits and charges every requested image (one generation, one APIPod task each: the domain's
-/// `ImageCount::tasks`) in one guarded batch: all of them, or none and the reason.
+/// `ImageCount::tasks`) in one guarded batch: all of them, or none and the reason. With an Idempotency-Key, the
+/// key's answer is written in that batch, and a repeated key replays it instead (409 for another request).
 pub async fn create(
     db: &Db,
     config: &Config,
     account: &AccountId,
     request: &GenerationRequest,
+    keyed: Option<Keyed<'_, RenderStarted<'_>>>,
     now: UnixMillis,
     random: &mut dyn RandomSource,
-) -> Result<Created, ApiError> {
+) -> Result<Idempotent<Created>, ApiError> {
     let valid = validate(request, &config.models)?;
     let batch_id = BatchId::generate(random);
     let members: Vec<(GenerationId, LedgerEntryId)> =
         (0..valid.count.tasks()).map(|_| (GenerationId::generate(random), LedgerEntryId::generate(random))).collect();
+    let generations: Vec<GenerationRow> = members
+        .iter()
+        .map(|(id, _)| GenerationRow::admitted(id.clone(), &batch_id, &valid, GenerationStatus::Queued, now))
+        .collect();
+    let fingerprint = keyed.as_ref().map(|_| generation_fingerprint(&valid)).unwrap_or_default();
+    let body = match &keyed {
+        Some(keyed) => (keyed.render)(&generations, valid.total_cost())?,
+        None => String::new(),
+    };
+    let first = members.first().map(|(id, _)| id.as_str()).unwrap_or_default();
     let batch = NewBatch {
         batch_id: &batch_id,
         members: &members,
@@ -60,19 +79,24 @@ pub async fn create(
         description: &LedgerKind::GenerationDebit.description(&valid.model.name),
         deadline: now.plus_secs(DEADLINE_SECS),
         now,
+        idempotency: keyed.map(|keyed| Claim {
+            account,
+            operation: Operation::CreateGeneration,
+            key: keyed.key,
+            fingerprint: &fingerprint,
+            claim: first,
+            status: 202,
+            body: &body,
+            now,
+        }),
     };
     let credits = match store::admit(db, &batch).await? {
         Admission::Admitted { credits } => credits,
         Admission::Refused(facts) => return Err(refusal(&facts, &valid.asked(), now.0).into()),
+        Admission::KeyTaken(stored) => return idempotent::replay(&stored, &fingerprint, now),
     };
-    let (generations, submissions) = members
-        .into_iter()
-        .map(|(id, _)| {
-            let admitted = jobs::Admitted::new(id.clone(), &valid, now);
-            (GenerationRow::admitted(id, &batch_id, &valid, GenerationStatus::Queued, now), admitted)
-        })
-        .unzip();
-    Ok(Created { generations, cost: valid.total_cost(), credits, submissions })
+    let submissions = members.into_iter().map(|(id, _)| jobs::Admitted::new(id, &valid, now)).collect();
+    Ok(Idempotent::Done(Created { generations, cost: valid.total_cost(), credits, submissions }))
 }
 
 /// The caller's generation; someone else's is the same 404 as a missing one.

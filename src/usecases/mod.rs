@@ -8,6 +8,7 @@ pub mod dashboard;
 pub mod export;
 pub mod gallery;
 pub mod generations;
+pub mod idempotent;
 pub mod profile;
 pub mod sign_in;
 pub mod stripe_events;

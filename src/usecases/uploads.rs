@@ -3,31 +3,39 @@
 
 use gptimg_domain::account::AccountId;
 use gptimg_domain::generation::{upload_quota_exceeded, UploadId};
+use gptimg_domain::idempotency::{upload_fingerprint, Operation};
 use gptimg_domain::ids::RandomSource;
 use gptimg_domain::images::UPLOAD_LIMITS;
 use gptimg_domain::links;
 use gptimg_domain::time::UnixMillis;
 use worker::{Bucket, Object};
 
-use crate::blobs::{self, ByteChunks, PutError};
+use crate::blobs::{self, PutError};
+use crate::body::Body;
 use crate::http::error::ApiError;
-use crate::store::uploads::{self, Upload};
+use crate::store::idempotency::Claim;
+use crate::store::uploads::{self, Inserted, Upload};
 use crate::store::Db;
+use crate::usecases::idempotent::{self, Idempotent, Keyed};
+
+/// The 201 answer's body for a stored upload (kept as the Idempotency-Key's answer).
+pub type RenderUpload<'r> = dyn Fn(&Upload) -> Result<String, ApiError> + 'r;
 
 /// Streams `body` into R2 while checking it (the bytes decide the type, never a header), then records it. Anything
-/// refused leaves no object and no row.
+/// refused leaves no object and no row. With an Idempotency-Key the answer is recorded with the row; a repeated key
+/// gets the first answer (409 for other bytes) and its own copy of the bytes is deleted.
 pub async fn create(
     db: &Db,
     bucket: &Bucket,
     account: &AccountId,
-    body: ByteChunks,
-    declared_length: Option<u64>,
+    body: Body,
+    keyed: Option<Keyed<'_, RenderUpload<'_>>>,
     now: UnixMillis,
     random: &mut dyn RandomSource,
-) -> Result<Upload, ApiError> {
+) -> Result<Idempotent<Upload>, ApiError> {
     let id = UploadId::generate(random);
     let r2_key = blobs::upload_key(account, &id);
-    let stored = match blobs::put_checked(bucket, &r2_key, body, declared_length, UPLOAD_LIMITS).await {
+    let stored = match blobs::put_checked(bucket, &r2_key, body.chunks, body.declared, UPLOAD_LIMITS).await {
         Ok(stored) => stored,
         Err(PutError::Refused(refusal)) => return Err(refusal.into()),
         Err(PutError::Storage(error)) => return Err(error.into()),
@@ -43,11 +51,30 @@ pub async fn create(
         height: i64::from(info.height),
         created_at: now.0,
     };
-    if !uploads::insert(db, account, &upload, now).await? {
+    let fingerprint = upload_fingerprint(&upload.sha256);
+    let answer = match &keyed {
+        Some(keyed) => (keyed.render)(&upload)?,
+        None => String::new(),
+    };
+    let claim = keyed.map(|keyed| Claim {
+        account,
+        operation: Operation::CreateUpload,
+        key: keyed.key,
+        fingerprint: &fingerprint,
+        claim: upload.id.as_str(),
+        status: 201,
+        body: &answer,
+        now,
+    });
+    let inserted = uploads::insert(db, account, &upload, now, claim.as_ref()).await?;
+    if !matches!(inserted, Inserted::Yes) {
         blobs::delete_all(bucket, std::slice::from_ref(&upload.r2_key)).await?;
-        return Err(upload_quota_exceeded().into());
     }
-    Ok(upload)
+    match inserted {
+        Inserted::Yes => Ok(Idempotent::Done(upload)),
+        Inserted::OverQuota => Err(upload_quota_exceeded().into()),
+        Inserted::KeyTaken(stored) => idempotent::replay(&stored, &fingerprint, now),
+    }
 }
 
 /// The upload and its bytes, only through a link we signed that has not expired; `None` for anything else.

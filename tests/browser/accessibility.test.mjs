@@ -29,7 +29,7 @@ for (const [label, width, height] of VIEWPORTS) {
     const url = live.worker.url;
     const anonymous = await watchedPage(live.browser, { width, height });
     for (const [state, path, ready] of [["landing", "/", "#pricing .plan"], ["privacy", "/privacy", "footer"], ["terms", "/terms", "footer"],
-      ["support-anonymous", "/support", "#account-nav a"], ["not-found", "/no-such-page", "h1"]]) {
+      ["support-anonymous", "/support", "#account-nav a"], ["not-found", "/no-such-page", "h1"], ["api-docs", "/docs/api", ".api-copy"]]) {
       await anonymous.page.goto(url + path);
       await anonymous.page.locator(ready).first().waitFor();
       await check(anonymous.page, state);
@@ -106,7 +106,7 @@ for (const [label, width, height] of VIEWPORTS) {
     await check(admin.page, "admin-dashboard");
     await admin.context.close();
 
-    assert.equal(checked.length, 18, checked.join());
+    assert.equal(checked.length, 19, checked.join());
     assert.deepEqual(failures, [], `axe violations:\n${failures.join("\n")}`);
   });
 }

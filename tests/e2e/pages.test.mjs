@@ -9,7 +9,7 @@ import { fill, parsePage, render } from "../../scripts/pages.mjs";
 
 const worker = useWorker({ before, after });
 
-const PAGES = ["/", "/app", "/account", "/support", "/privacy", "/terms", "/no-such-page"];
+const PAGES = ["/", "/app", "/account", "/support", "/privacy", "/terms", "/docs/api", "/no-such-page"];
 const layout = fs.readFileSync(path.join(ROOT, "pages", "_layout.html"), "utf8");
 /** The layout's fixed lines (everything but its slots): what every page must contain, in this order. */
 const chrome = layout.split("\n").filter((line) => line.trim() && !line.includes("{{")).map((line) => line.trim());

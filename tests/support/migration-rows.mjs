@@ -98,6 +98,11 @@ export const ROWS = {
     { scope: "key:key_aaaaaaaaaaaaaaaaaaaaaaaaaa", window_start: T + 0, count: 3 },
     { scope: `acc:${ACC[0]}`, window_start: T + 0, count: 3 },
   ],
+  // 0013: an Idempotency-Key's stored answer.
+  idempotency_keys: [
+    { account_id: ACC[0], operation: "create_upload", idem_key: "key-1", fingerprint: "e".repeat(64), claim: "upl_1",
+      status: 201, body: JSON.stringify({ id: "upl_1" }), created_at: T + 9 },
+  ],
 };
 
 /**
@@ -118,4 +123,5 @@ export const MUST_REFUSE = {
   signup_grants: [{}],
   api_keys: [{ id: "key_dup" }, { id: "key_dup", key_hash: "9".repeat(64), account_id: "acc_nobody" }],
   api_rate_windows: [{}],
+  idempotency_keys: [{ claim: "upl_other" }],
 };

@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { Miniflare } from "miniflare";
 import { unstable_getMiniflareWorkerOptions, unstable_splitSqlQuery } from "wrangler";
 import { startFakes } from "./fakes/server.mjs";
+import { checkResponse } from "./openapi-check.mjs";
 import { localVars, TEST_SECRETS } from "./env.mjs";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -106,7 +107,12 @@ export async function startWorker({ bindings = {}, omit = [], apipodImages, imag
     mf,
     /** Fires the Worker's cron handler once, as Cloudflare does every minute. */
     runCron: async () => (await mf.getWorker()).scheduled({ cron: "* * * * *" }),
-    fetch: (p, init) => fetchOnce(url + p, { redirect: "manual", ...init }),
+    /** fetch of a path on the Worker; every answer to a documented API operation is checked against the OpenAPI document. */
+    fetch: async (p, init) => {
+      const response = await fetchOnce(url + p, { redirect: "manual", ...init });
+      await checkResponse(init?.method ?? "GET", p, response);
+      return response;
+    },
     stop: async () => { await mf.dispose(); await fakes.close(); },
     /**
      * Restarts the Worker with some vars changed (as a deploy with a new configuration would), keeping D1, R2
