@@ -202,6 +202,23 @@ pub fn table() -> impl Iterator<Item = (&'static str, HttpMethod, Endpoint)> {
         .flat_map(|(pattern, methods)| methods.iter().map(move |(method, endpoint)| (*pattern, *method, *endpoint)))
 }
 
+/// Endpoints that never ask who is calling: public documents, signed links and callers that prove themselves
+/// (Stripe's signature, APIPod's URL token). An API client that sends its key with every request is served there
+/// as anyone else is; the key is neither checked nor counted.
+pub fn ignores_credentials(endpoint: Endpoint) -> bool {
+    matches!(
+        endpoint,
+        E::Health
+            | E::OpenApi
+            | E::UploadContent
+            | E::ImageContent
+            | E::SharePage
+            | E::StripeWebhook
+            | E::ApipodCallback
+            | E::CspReport
+    )
+}
+
 /// The path's segments after the leading `/` (`/api/me` is `["api", "me"]`, `/api/` ends with `""`).
 pub fn segments(path: &str) -> Vec<&str> {
     path.trim_start_matches('/').split('/').collect()

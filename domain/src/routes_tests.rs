@@ -246,3 +246,31 @@ fn api_keys_reach_only_models_uploads_generations_and_images() {
         assert!(!keyed(path, method), "{method:?} {path}");
     }
 }
+
+#[test]
+fn public_documents_and_signed_links_ignore_credentials_and_nothing_a_key_reaches_does() {
+    let endpoint = |method, path: &str| match route_path(method, path) {
+        Routed::Endpoint { endpoint, .. } => endpoint,
+        other => panic!("{path}: {other:?}"),
+    };
+    for (method, path) in [
+        (Get, "/healthz"),
+        (Get, "/api/openapi.json"),
+        (Get, "/uploads/upl_1/content"),
+        (Get, "/images/img_1/content"),
+        (Get, "/s/tok"),
+        (Post, "/webhooks/stripe"),
+    ] {
+        assert!(ignores_credentials(endpoint(method, path)), "{path}");
+    }
+    for (method, path) in [(Get, "/api/plans"), (Get, "/api/me"), (Get, "/api/keys"), (Get, "/images/img_1")] {
+        assert!(!ignores_credentials(endpoint(method, path)), "{path}");
+    }
+    for (path, _) in EXPECTED_ALLOW {
+        for method in ALL_METHODS {
+            if let Routed::Endpoint { endpoint, .. } = route_path(method, path) {
+                assert!(!(accepts_api_key(endpoint) && ignores_credentials(endpoint)), "{method:?} {path}");
+            }
+        }
+    }
+}

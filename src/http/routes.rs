@@ -50,7 +50,7 @@ pub async fn dispatch(req: Request, ctx: &RequestContext) -> Result<Response, Ap
         Routed::NoSuchEndpoint => return Err(ApiError::not_found("route_not_found", "No such endpoint.")),
         Routed::NotApi => return page(req, ctx, &segments, &method).await,
     };
-    if let Some(header) = &bearer {
+    if let Some(header) = bearer.as_ref().filter(|_| !routes::ignores_credentials(endpoint)) {
         // Decided before any handler runs: a key never reaches the account, billing or anything session-only.
         if !routes::accepts_api_key(endpoint) {
             return Err(api_key_not_allowed().into());

@@ -236,6 +236,18 @@ describe("authenticating by key", () => {
     assert.equal(await snapshot(), before_, "nothing changed");
     assert.equal((await keyJson(created.key, "GET", "/api/models")).status, 200, "the key still works where it may");
   });
+
+  test("public documents ignore a key sent with them: served, neither checked nor counted", async () => {
+    const user = await newPerson(worker, { label: "publicdocs" });
+    const created = await createKey(user.session);
+    const windows = () => worker.db.prepare("SELECT scope, count FROM api_rate_windows WHERE scope = ?").bind(`key:${created.id}`).first();
+    const before_ = await windows();
+    for (const key of [created.key, "gptimg_not-a-real-key"]) {
+      assert.equal((await keyJson(key, "GET", "/api/openapi.json")).status, 200, "the OpenAPI document");
+      assert.equal((await keyJson(key, "GET", "/healthz")).status, 200, "health");
+    }
+    assert.deepEqual(await windows(), before_, "not counted against the key");
+  });
 });
 
 describe("rate limits", () => {
