@@ -228,3 +228,31 @@ test("account deletion removes the account's stored answers (they repeat its pro
   assert.equal(deleted.status, 204);
   assert.equal(await storedKeys(user), 0);
 });
+
+test("an API client's retry with its key replays the first answer: one charge, one APIPod task", async () => {
+  const user = await newPerson(worker, { label: "idemkey" });
+  const created = await worker.fetch("/api/keys", {
+    method: "POST", headers: asUser(worker, user.session, { "content-type": "application/json" }), body: JSON.stringify({ name: "retrying client" }),
+  });
+  assert.equal(created.status, 201);
+  const { key: secret } = await created.json();
+  const key = freshKey();
+  const prompt = "A retried request from a script";
+  const send = () => worker.fetch("/api/generations", {
+    method: "POST",
+    headers: { authorization: `Bearer ${secret}`, "content-type": "application/json", "idempotency-key": key, origin: "https://someone-elses.example" },
+    body: JSON.stringify({ prompt, model: "seedream-v4.5", aspect_ratio: "1:1" }),
+  });
+  const first = await send();
+  assert.equal(first.status, 202);
+  const firstText = await first.text();
+  const again = await send();
+  assert.equal(again.status, 202);
+  assert.equal(again.headers.get("idempotent-replayed"), "true");
+  assert.equal(await again.text(), firstText);
+  assert.equal(await generationsOf(user), 1);
+  assert.equal(await debitsOf(user), 1);
+  await submittedTask(worker, prompt);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  assert.equal(apipodSaw(worker, prompt).tasks.length, 1, "no second APIPod task");
+});
