@@ -12,10 +12,10 @@ pub mod config;
 pub mod csp;
 pub mod csrf;
 pub mod dashboard;
-#[cfg(test)]
-mod dashboard_tests;
 pub mod dashboard_report;
 mod dashboard_rows;
+#[cfg(test)]
+mod dashboard_tests;
 pub mod deletion;
 pub mod email;
 pub mod error;

@@ -4,7 +4,7 @@ use gptimg_domain::auth::authorize::{authorize_params, CALLBACK_PATH};
 use gptimg_domain::auth::id_token::{self, Expected};
 use gptimg_domain::auth::oauth_state::{self, OAuthState};
 use gptimg_domain::auth::return_to::ReturnPath;
-use gptimg_domain::auth::session_token::{SessionToken, SESSION_LIFETIME_SECS};
+use gptimg_domain::auth::session_token::SESSION_LIFETIME_SECS;
 use gptimg_domain::auth::sign_in_failure::{failure_page, SignInProblem};
 use gptimg_domain::DomainError;
 use worker::{Request, Response};
@@ -143,7 +143,7 @@ fn internal(error: impl Into<ApiError>) -> SignInFailure {
 /// `POST /auth/logout`: revokes the session server-side and clears the cookie.
 pub async fn logout(req: &Request, ctx: &RequestContext) -> Result<Response, ApiError> {
     let config = ctx.config()?;
-    if let Some(token) = cookies::read(req, SESSION_COOKIE).and_then(|raw| SessionToken::parse(&raw)) {
+    if let Some(token) = super::session::session_token(req) {
         sessions::revoke_by_token_hash(&ctx.db()?, &token.hash(), platform::now()).await?;
     }
     let mut response = Response::empty()?.with_status(204);

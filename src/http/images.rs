@@ -2,7 +2,6 @@
 //! generation's share token. A rendition not made yet serves the original. ETag / If-None-Match, single byte
 //! ranges, private caching (immutable when the URL carries the served bytes' version, `?v=`).
 
-use gptimg_domain::auth::session_token::SessionToken;
 use gptimg_domain::generation::ImageId;
 use gptimg_domain::image_sizes::{cache_control, ImageSize};
 use gptimg_domain::images::{etag_matches, parse_range, UnsatisfiableRange};
@@ -10,7 +9,6 @@ use gptimg_domain::links;
 use gptimg_domain::{DomainError, ErrorKind};
 use worker::{Headers, Range, Request, Response};
 
-use super::cookies::{self, SESSION_COOKIE};
 use super::error::ApiError;
 use super::{query_param, session, signed_bytes, RequestContext};
 use crate::blobs;
@@ -27,10 +25,7 @@ pub async fn get(req: &Request, ctx: &RequestContext, raw_id: &str) -> Result<Re
     let share = query_param(req, "share");
     // A key request was authenticated at dispatch; its cookie, if any, is ignored.
     let key_account = ctx.key_account().map(|account| account.id);
-    let session_hash = match session::authorization(req) {
-        Some(_) => None,
-        None => cookies::read(req, SESSION_COOKIE).and_then(|raw| SessionToken::parse(&raw)).map(|t| t.hash()),
-    };
+    let session_hash = session::session_token(req).map(|token| token.hash());
     if session_hash.is_none() && share.is_none() && key_account.is_none() {
         return Err(not_found());
     }

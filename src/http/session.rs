@@ -46,13 +46,22 @@ pub async fn maybe_user(req: &Request, ctx: &RequestContext) -> Result<Option<Cu
         let account = ctx.key_account().ok_or_else(invalid_api_key)?;
         return Ok(Some(CurrentUser { account }));
     }
-    let Some(token) = cookies::read(req, SESSION_COOKIE).and_then(|raw| SessionToken::parse(&raw)) else {
+    let Some(token) = session_token(req) else {
         return Ok(None);
     };
     let db = ctx.db()?;
     let found = sessions::find_by_token_hash(&db, &token.hash(), platform::now()).await?;
     refuse_if_deleting(found.as_ref().is_some_and(|account| account.deletion_started_at.is_some()))?;
     Ok(found.map(|account| CurrentUser { account }))
+}
+
+/// The session cookie's token, unless the request carries an `Authorization` header: then the key alone says who is
+/// calling and the cookie is ignored.
+pub fn session_token(req: &Request) -> Option<SessionToken> {
+    match authorization(req) {
+        Some(_) => None,
+        None => cookies::read(req, SESSION_COOKIE).and_then(|raw| SessionToken::parse(&raw)),
+    }
 }
 
 /// The request's `Authorization` header: when present, it alone says who is calling.

@@ -88,8 +88,9 @@ const TOUCH: &str = concat!("UPDATE api_keys SET last_used_at = ?3 WHERE id IN (
 const FIND: &str = concat!(
     "SELECT ",
     crate::account_select!(),
-    " FROM api_keys k JOIN accounts a ON a.id = k.account_id \
- WHERE k.key_hash = ?1 AND k.revoked_at IS NULL AND a.deletion_started_at IS NULL"
+    " FROM accounts a WHERE a.id = (SELECT account_id FROM ",
+    live_key!(),
+    ")"
 );
 const COUNTS: &str = concat!(
     "SELECT COALESCE((SELECT count FROM api_rate_windows WHERE scope = 'key:' || l.id AND window_start = ?2), 0) \
