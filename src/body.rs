@@ -1,18 +1,40 @@
 //! The one bounded body reader, for request bodies and the answers of outbound calls alike: a declared
-//! `Content-Length` over the cap is refused before reading, and the bytes are counted as they arrive.
+//! `Content-Length` over the cap is refused before reading, and the bytes are counted as they arrive. A request
+//! body refused part-way is read to its end (within bounds) before the refusal is answered.
 
-use futures_util::StreamExt;
-use worker::{Headers, Request, Response};
+use std::cell::RefCell;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use futures_util::{future, Stream, StreamExt};
+use worker::{Delay, Headers, Request, Response};
 
 use crate::blobs::ByteChunks;
+use crate::platform;
+
+/// How much of a refused request body is still read and discarded, and for how long, before the refusal is
+/// answered. A client that has already sent its whole body expects the answer to follow it; a body abandoned
+/// part-way leaves the rest of it unread on the connection, which stalls every following request behind a
+/// proxy that forwards bodies as they arrive (`wrangler dev` does, until the client hangs up). Past these bounds
+/// the client is still sending, and the body is cancelled instead: its connection is then dropped, not stalled.
+/// HTTP servers do the same (nginx's lingering close).
+const DRAIN_MAX_BYTES: usize = 16 * 1024 * 1024;
+const DRAIN_MAX_WAIT_MS: i64 = 2_000;
+const DRAIN_MAX_GAP: Duration = Duration::from_millis(250);
 
 /// A request or a response: something with headers and a body that can be taken once as a stream.
 pub trait HasBody {
+    /// Whether a body refused part-way is read to its end before answering (requests: the client is waiting to
+    /// send the rest), or simply cancelled (an outbound answer: nobody waits behind it).
+    const DRAINS_WHEN_REFUSED: bool;
     fn header_map(&self) -> &Headers;
     fn take_stream(&mut self) -> worker::Result<worker::ByteStream>;
 }
 
 impl HasBody for Request {
+    const DRAINS_WHEN_REFUSED: bool = true;
     fn header_map(&self) -> &Headers {
         self.headers()
     }
@@ -22,6 +44,7 @@ impl HasBody for Request {
 }
 
 impl HasBody for Response {
+    const DRAINS_WHEN_REFUSED: bool = false;
     fn header_map(&self) -> &Headers {
         self.headers()
     }
@@ -34,18 +57,19 @@ impl HasBody for Response {
 pub struct Body {
     pub chunks: ByteChunks,
     pub declared: Option<u64>,
+    drains_when_refused: bool,
 }
 
 impl Body {
     /// Takes the body of `source`; one without a body (e.g. a GET) reads as empty.
-    pub fn take(source: &mut impl HasBody) -> Self {
+    pub fn take<S: HasBody>(source: &mut S) -> Self {
         Self::take_declared(source).take_stream(source)
     }
 
     /// Only the declared length: the stream is taken by `take_stream` if it is needed.
-    fn take_declared(source: &impl HasBody) -> Self {
+    fn take_declared<S: HasBody>(source: &S) -> Self {
         let declared = source.header_map().get("content-length").ok().flatten().and_then(|v| v.parse::<u64>().ok());
-        Self { chunks: Box::pin(futures_util::stream::empty()), declared }
+        Self { chunks: Box::pin(futures_util::stream::empty()), declared, drains_when_refused: S::DRAINS_WHEN_REFUSED }
     }
 
     fn take_stream(mut self, source: &mut impl HasBody) -> Self {
@@ -53,6 +77,16 @@ impl Body {
             self.chunks = Box::pin(stream);
         }
         self
+    }
+
+    /// The chunks, for a consumer that may refuse the body part-way (a checked put into R2), and what is left
+    /// of it once that consumer has dropped them: `Leftover::discard` reads the rest if the body was refused.
+    pub fn lend(self) -> (ByteChunks, Leftover) {
+        if !self.drains_when_refused {
+            return (self.chunks, Leftover(None));
+        }
+        let shared = Rc::new(RefCell::new(self.chunks));
+        (Box::pin(Lent(shared.clone())), Leftover(Some(shared)))
     }
 
     /// Whether the body has already said it is longer than `max_bytes`.
@@ -72,11 +106,53 @@ impl Body {
         while let Some(chunk) = self.chunks.next().await {
             let chunk = chunk?;
             if bytes.len() + chunk.len() > max_bytes {
+                if self.drains_when_refused {
+                    drop(bytes);
+                    discard_rest(&mut self.chunks).await;
+                }
                 return Ok(None);
             }
             bytes.extend_from_slice(&chunk);
         }
         Ok(Some(bytes))
+    }
+}
+
+/// The chunks of a lent body: the stream itself stays with its `Leftover`, so dropping these does not cancel it.
+struct Lent(Rc<RefCell<ByteChunks>>);
+
+impl Stream for Lent {
+    type Item = worker::Result<Vec<u8>>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.0.borrow_mut().as_mut().poll_next(cx)
+    }
+}
+
+/// What remains of a lent request body after its consumer is done with it.
+pub struct Leftover(Option<Rc<RefCell<ByteChunks>>>);
+
+impl Leftover {
+    /// Reads and discards the rest of a refused body (within bounds), so the refusal is answered after the bytes
+    /// the client has already sent; a body read to its end has nothing left and returns at once.
+    pub async fn discard(self) {
+        if let Some(shared) = self.0 {
+            discard_rest(&mut Lent(shared)).await;
+        }
+    }
+}
+
+/// Reads and drops chunks while they keep coming: until the body ends or errs, a chunk takes longer than
+/// `DRAIN_MAX_GAP` to arrive (the client is not done sending, so nothing is waiting behind it), or the bounds on
+/// bytes and time are passed. Whatever is left is cancelled when the stream is dropped.
+async fn discard_rest(chunks: &mut (impl Stream<Item = worker::Result<Vec<u8>>> + Unpin)) {
+    let started = platform::now();
+    let mut discarded = 0usize;
+    while discarded <= DRAIN_MAX_BYTES && platform::now().0 - started.0 <= DRAIN_MAX_WAIT_MS {
+        match future::select(chunks.next(), Delay::from(DRAIN_MAX_GAP)).await {
+            future::Either::Left((Some(Ok(chunk)), _)) => discarded += chunk.len(),
+            future::Either::Left((None | Some(Err(_)), _)) | future::Either::Right(_) => return,
+        }
     }
 }
 

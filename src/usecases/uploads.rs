@@ -35,9 +35,14 @@ pub async fn create(
 ) -> Result<Idempotent<Upload>, ApiError> {
     let id = UploadId::generate(random);
     let r2_key = blobs::upload_key(account, &id);
-    let stored = match blobs::put_checked(bucket, &r2_key, body.chunks, body.declared, UPLOAD_LIMITS).await {
+    let declared = body.declared;
+    let (chunks, leftover) = body.lend();
+    let stored = match blobs::put_checked(bucket, &r2_key, chunks, declared, UPLOAD_LIMITS).await {
         Ok(stored) => stored,
-        Err(PutError::Refused(refusal)) => return Err(refusal.into()),
+        Err(PutError::Refused(refusal)) => {
+            leftover.discard().await;
+            return Err(refusal.into());
+        }
         Err(PutError::Storage(error)) => return Err(error.into()),
     };
     let info = stored.image.info;
