@@ -1,0 +1,79 @@
+//! Account operations: signing in (a deleted identity may sign up afresh), API keys, export, deletion.
+import { signIn } from "../../tests/support/google-flow.mjs";
+import { profile } from "../../tests/support/billing-flow.mjs";
+import { jsonOf } from "../world.mjs";
+
+/** Signs the actor in as its Google identity; the session becomes the current account's (a new one after deletion). */
+export async function signInActor(world, actor) {
+  const flow = await signIn(world.worker, { email: actor.email, name: actor.name, sub: actor.sub });
+  if (!flow.session) throw new Error(`sign-in gave no session (${flow.callback.status})`);
+  world.secrets.add(flow.session);
+  const me = await profile(world.worker, flow.session);
+  let account = actor.accounts.find((a) => a.id === me.id);
+  if (!account) {
+    account = { id: me.id, session: flow.session, key: null, keyId: null, deleted: false };
+    actor.accounts.push(account);
+  } else {
+    account.session = flow.session;
+  }
+  actor.account = account;
+  return account;
+}
+
+/** The actor's live account, signing in first if it has none. */
+export async function ensureAccount(world, actor) {
+  if (actor.account && !actor.account.deleted) return actor.account;
+  return signInActor(world, actor);
+}
+
+export const accountOps = {
+  sign_in: {
+    weight: 3,
+    async run(world, actor) {
+      await signInActor(world, actor);
+      return "signed_in";
+    },
+  },
+  create_key: {
+    weight: 2,
+    async run(world, actor) {
+      const account = await ensureAccount(world, actor);
+      const response = await world.worker.fetch("/api/keys", { method: "POST", headers: world.headers(actor, { json: true }), body: JSON.stringify({ name: `sim key ${world.next()}` }) });
+      const body = await jsonOf(response);
+      if (response.status === 201) {
+        account.key = body.key;
+        account.keyId = body.id;
+        world.secrets.add(body.key);
+      }
+      return String(response.status);
+    },
+  },
+  export: {
+    weight: 2,
+    async run(world, actor) {
+      await ensureAccount(world, actor);
+      const response = await world.worker.fetch("/api/me/export", { headers: world.headers(actor) });
+      await response.arrayBuffer();
+      return String(response.status);
+    },
+  },
+  delete_account: {
+    weight: 2,
+    async run(world, actor) {
+      if (!actor.account || actor.account.deleted) return "no_account";
+      return deleteAccount(world, actor);
+    },
+  },
+};
+
+/** `DELETE /api/me`; the actor's credentials are kept to check later that they are refused. */
+export async function deleteAccount(world, actor) {
+  const account = actor.account;
+  const response = await world.worker.fetch("/api/me", { method: "DELETE", headers: world.headers(actor, { json: true }), body: JSON.stringify({ confirm: "DELETE" }) });
+  await response.arrayBuffer();
+  if (response.status < 300 || response.status === 410 || response.status === 401) {
+    account.deleted = true;
+    world.deleted.push({ accountId: account.id, session: account.session, key: account.key, email: actor.email });
+  }
+  return String(response.status);
+}
