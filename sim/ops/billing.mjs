@@ -50,7 +50,7 @@ export function creditsOfCharge(world, charge) {
 }
 
 async function pay(url) {
-  const response = await originalFetch(`${url}/pay`, { method: "POST", redirect: "manual" });
+  const response = await originalFetch(`${url}/pay`, { method: "POST", redirect: "manual", signal: AbortSignal.timeout(20_000) });
   await response.arrayBuffer();
   return response.status;
 }
@@ -112,7 +112,7 @@ export const billingOps = {
         await stripeOf(world).cancel(sub.id);
         return "ended_at_period_end";
       }
-      await stripeOf(world).renew(sub.id, { link: params[1] % 7 !== 0 });
+      await stripeOf(world).renew(sub.id);
       return "renewed";
     },
   },
@@ -137,7 +137,7 @@ export const billingOps = {
       const body = await jsonOf(response);
       if (response.status !== 200) return `portal_${response.status}`;
       const sub = subs[params[0] % subs.length];
-      const cancelled = await originalFetch(`${body.url}/cancel/${sub.id}`, { method: "POST", redirect: "manual" });
+      const cancelled = await originalFetch(`${body.url}/cancel/${sub.id}`, { method: "POST", redirect: "manual", signal: AbortSignal.timeout(20_000) });
       await cancelled.arrayBuffer();
       return `cancelled_${cancelled.status}`;
     },
@@ -149,7 +149,7 @@ export const billingOps = {
       if (!subs.length) return "no_subscription";
       const sub = subs[params[0] % subs.length];
       const response = await originalFetch(`${world.worker.fakes.url}/stripe/v1/subscriptions/${sub.id}`, {
-        method: "DELETE", headers: { authorization: `Bearer ${TEST_SECRETS.STRIPE_SECRET_KEY}` },
+        method: "DELETE", headers: { authorization: `Bearer ${TEST_SECRETS.STRIPE_SECRET_KEY}` }, signal: AbortSignal.timeout(10_000),
       });
       await response.arrayBuffer();
       return `deleted_${response.status}`;
