@@ -234,9 +234,9 @@ export async function deletedAccountsGone({ db, objects, stripe, world, probe })
   }
   // The credentials the deleted accounts had are refused.
   for (const d of world.deleted) {
-    for (const [kind, headers] of [["session", { cookie: `gptimg_session=${d.session}` }], ["key", d.key && { authorization: `Bearer ${d.key}` }]]) {
+    for (const [kind, path, headers] of [["session", "/api/me", { cookie: `gptimg_session=${d.session}` }], ["key", "/api/generations", d.key && { authorization: `Bearer ${d.key}` }]]) {
       if (!headers) continue;
-      const status = await probe(headers);
+      const status = await probe(path, headers);
       if (status < 400) out.push(violation(5, `a deleted account's ${kind} still works`, { account: d.accountId, status }));
     }
   }

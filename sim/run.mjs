@@ -78,7 +78,7 @@ export async function runSeed({ seed, steps, actors, allFaults = false, warp = t
     const snapshot = {
       db: worker.db, bucket: worker.bucket, objects: await listObjects(worker.bucket), stripe: worker.fakes.stripe, scheduler,
       logs: [...worker.logs], world, now: Date.now(), warped: drained.warped,
-      probe: async (headers) => (await originalFetch(`${worker.url}/api/me`, { headers: { origin: worker.url, ...headers } })).status,
+      probe: async (path, headers) => (await originalFetch(`${worker.url}${path}`, { headers: { origin: worker.url, ...headers } })).status,
     };
     const violations = await checkAll(snapshot);
     result = {

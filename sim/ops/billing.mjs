@@ -5,7 +5,7 @@
 import { startCheckout } from "../../tests/support/billing-flow.mjs";
 import { TEST_SECRETS } from "../../tests/support/env.mjs";
 import { originalFetch } from "../intercept.mjs";
-import { ensureAccount } from "./accounts.mjs";
+import { ensureAccount, exclusive } from "./accounts.mjs";
 import { jsonOf } from "../world.mjs";
 
 const stripeOf = (world) => world.worker.fakes.stripe;
@@ -55,7 +55,12 @@ async function pay(url) {
   return response.status;
 }
 
-async function checkout(world, actor, plan, params) {
+/** Opens a checkout and pays it (or leaves it open); never during the actor's deletion while that race is gated. */
+function checkout(world, actor, plan, params) {
+  return exclusive(world, actor, "payment_after_deletion", () => checkoutNow(world, actor, plan, params));
+}
+
+async function checkoutNow(world, actor, plan, params) {
   await ensureAccount(world, actor);
   const { response, body } = await startCheckout(world.worker, actor.account.session, plan);
   if (response.status !== 200) return `checkout_${response.status}`;
@@ -79,7 +84,7 @@ async function reversalAllowed(world, actor, charge) {
 
 export const billingOps = {
   buy_pack: {
-    weight: 5,
+    weight: 7,
     run: (world, actor, params) => checkout(world, actor, params[0] % 3 === 0 ? "pack_500" : "pack_100", params),
   },
   subscribe: {
