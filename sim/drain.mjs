@@ -11,12 +11,20 @@ async function count(db, sql, ...binds) {
 
 const unfinished = (db) => count(db, "SELECT COUNT(*) AS n FROM generations WHERE status IN ('queued', 'running')");
 
-/** Waits up to `ms` for every generation to settle, ticking the cron every two seconds. */
-async function settle(worker, ms) {
+/**
+ * Waits up to `ms` for every generation to settle, ticking the cron every two seconds; gives up early once
+ * nothing has settled for `idleMs` (what is left then waits for its deadline).
+ */
+async function settle(worker, ms, idleMs = 8000) {
   const deadline = Date.now() + ms;
   let lastCron = 0;
+  let last = -1;
+  let lastChange = Date.now();
   while (Date.now() < deadline) {
-    if (!await unfinished(worker.db)) return true;
+    const left = await unfinished(worker.db);
+    if (!left) return true;
+    if (left !== last) [last, lastChange] = [left, Date.now()];
+    else if (Date.now() - lastChange > idleMs) break;
     if (Date.now() - lastCron > 2000) {
       await worker.runCron();
       lastCron = Date.now();
