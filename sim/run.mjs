@@ -38,7 +38,7 @@ export async function runSeed({ seed, steps, actors, allFaults = false, warp = t
   const world = new World({ worker, seed, actors: people, allFaults });
   const apipodRng = root.fork("apipod");
   const modes = apipodModes();
-  world.rng = { stripeApi: root.fork("stripe-api") };
+  world.rng = { stripeApi: root.fork("stripe-api"), setup: root.fork("setup") };
   world.stripeApiFaults = STRIPE_API_FAULTS;
   world.allowed = (kind) => allowed(kind, { allFaults });
   world.apipodMode = () => apipodRng.weighted(modes);

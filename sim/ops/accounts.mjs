@@ -1,6 +1,7 @@
 //! Account operations: signing in (a deleted identity may sign up afresh), API keys, export, deletion.
 import { signIn } from "../../tests/support/google-flow.mjs";
-import { profile } from "../../tests/support/billing-flow.mjs";
+import { profile, startCheckout } from "../../tests/support/billing-flow.mjs";
+import { originalFetch } from "../intercept.mjs";
 import { jsonOf } from "../world.mjs";
 
 /** Signs the actor in as its Google identity; the session becomes the current account's (a new one after deletion). */
@@ -15,11 +16,21 @@ export async function signInActor(world, actor) {
     actor.accounts.push(account);
     // A new account (after a deletion) owns none of the old one's generations or uploads.
     Object.assign(actor, { generations: [], uploads: [], images: [] });
+    // Most new accounts buy a pack at once (their own seeded stream decides), so they have credits to spend.
+    if (world.rng.setup.chance(0.7)) await buyAtOnce(world, flow.session, world.rng.setup.chance(0.3) ? "pack_500" : "pack_100");
   } else {
     account.session = flow.session;
   }
   actor.account = account;
   return account;
+}
+
+/** Checkout and the hosted page's Pay button; a refused checkout (e.g. a Stripe fault) just buys nothing. */
+async function buyAtOnce(world, session, plan) {
+  const { response, body } = await startCheckout(world.worker, session, plan);
+  if (response.status !== 200) return;
+  const paid = await originalFetch(`${body.url}/pay`, { method: "POST", redirect: "manual", signal: AbortSignal.timeout(20_000) });
+  await paid.arrayBuffer();
 }
 
 /** The actor's live account, signing in first if it has none. */
@@ -60,7 +71,7 @@ export const accountOps = {
     },
   },
   delete_account: {
-    weight: 2,
+    weight: 1,
     async run(world, actor) {
       if (!actor.account || actor.account.deleted) return "no_account";
       return deleteAccount(world, actor);

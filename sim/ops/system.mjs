@@ -14,7 +14,7 @@ export const systemOps = {
     },
   },
   stripe_api_fault: {
-    weight: 2,
+    weight: 1,
     actorless: true,
     async run(world, _actor, params) {
       const kind = world.rng.stripeApi.weighted(world.stripeApiFaults);
@@ -24,7 +24,7 @@ export const systemOps = {
     },
   },
   delete_account_in_flight: {
-    weight: 2,
+    weight: 1,
     async run(world, actor, params) {
       await ensureAccount(world, actor);
       const work = [generationOps.generate.run(world, actor, params)];
