@@ -55,23 +55,23 @@ test("3: a failed generation without its refund, and one unsettled past its dead
   await worker.db.prepare("UPDATE generations SET status = 'succeeded' WHERE id = ?").bind(generation.id).run();
 });
 
-test("4: an R2 object no row names", async () => {
-  await worker.bucket.put(`generations/${person.id}/gen_orphan/img_orphan`, "x");
-  assert.deepEqual(whats(await inv.storageMatchesRows(await snapshot())), ["R2 object without a row"]);
-  await worker.bucket.delete(`generations/${person.id}/gen_orphan/img_orphan`);
+test("4: a row whose object is gone, and an object no row names", async () => {
+  const image = await worker.db.prepare("SELECT id, preview_key FROM generation_images WHERE generation_id = ?").bind(generation.id).first();
+  await worker.db.prepare("UPDATE generation_images SET preview_key = 'generations/gone/gone/gone' WHERE id = ?").bind(image.id).run();
+  assert.deepEqual(whats(await inv.storageMatchesRows(await snapshot())).sort(), ["R2 object without a row", "row without its R2 object"]);
+  await worker.db.prepare("UPDATE generation_images SET preview_key = ? WHERE id = ?").bind(image.preview_key, image.id).run();
 });
 
-test("5: a deleted account that keeps a session and an R2 object", async () => {
+test("5: a deleted account that keeps a session and an upload", async () => {
   const other = await newPerson(worker, { label: "leaver" });
   const response = await worker.fetch("/api/me", { method: "DELETE", headers: { cookie: `gptimg_session=${other.session}`, origin: worker.url, "content-type": "application/json" }, body: JSON.stringify({ confirm: "DELETE" }) });
   assert.equal(response.status, 204);
   assert.deepEqual(await inv.deletedAccountsGone(await snapshot()), []);
   await worker.db.prepare("INSERT INTO sessions (id, token_hash, account_id, created_at, expires_at) VALUES ('ses_left', 'hash_left', ?, 0, 9e12)").bind(other.id).run();
-  await worker.bucket.put(`uploads/${other.id}/upl_left`, "x");
+  await worker.db.prepare("INSERT INTO uploads (id, account_id, r2_key, content_type, size_bytes, sha256, width, height, created_at) VALUES ('upl_left', ?1, 'uploads/' || ?1 || '/upl_left', 'image/png', 1, 'x', 1, 1, 0)").bind(other.id).run();
   const found = whats(await inv.deletedAccountsGone(await snapshot()));
-  assert.deepEqual(found.sort(), ["R2 objects left under the account's prefixes", "rows left in sessions"]);
-  await worker.db.prepare("DELETE FROM sessions WHERE id = 'ses_left'").run();
-  await worker.bucket.delete(`uploads/${other.id}/upl_left`);
+  assert.deepEqual(found.sort(), ["rows left in sessions", "rows left in uploads"]);
+  await worker.db.batch([worker.db.prepare("DELETE FROM sessions WHERE id = 'ses_left'"), worker.db.prepare("DELETE FROM uploads WHERE id = 'upl_left'")]);
 });
 
 test("6: an event acknowledged but never recorded, and one refused but not listed", async () => {
