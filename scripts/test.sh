@@ -19,3 +19,4 @@ bash scripts/bundle-size.sh
 
 echo "== end-to-end and browser tests (workerd + local D1/R2 + stand-ins + Chromium)"
 node --test --test-reporter=spec tests/e2e/ tests/browser/
+echo "== fault simulator (sim/: determinism tests, then the fixed CI seeds)" && node --test sim/ && node sim/run.mjs --ci
