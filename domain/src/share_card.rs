@@ -1,5 +1,5 @@
 //! What a public share page and its link preview (Open Graph / Twitter card) say: the prompt only if the owner
-//! chose to show it, shortened to what chat apps display.
+//! chose to show it, without bidirectional controls, shortened to what chat apps display.
 
 /// The texts of a share page; plain text, escaped where they are written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,7 +16,8 @@ const DESCRIPTION_CHARS: usize = 200;
 /// `prompt` is `Some` only when the owner chose to show it.
 pub fn share_card(prompt: Option<&str>, model_name: &str) -> ShareCard {
     let made_with = format!("An image made with {model_name} on GPTImg");
-    match prompt.map(|p| p.split_whitespace().collect::<Vec<_>>().join(" ")).filter(|p| !p.is_empty()) {
+    let shown = prompt.map(|p| without_bidi_controls(p).split_whitespace().collect::<Vec<_>>().join(" "));
+    match shown.filter(|p| !p.is_empty()) {
         Some(prompt) => ShareCard {
             title: shorten(&prompt, TITLE_CHARS),
             description: format!("{} — {made_with}.", shorten(&prompt, DESCRIPTION_CHARS)),
@@ -28,6 +29,17 @@ pub fn share_card(prompt: Option<&str>, model_name: &str) -> ShareCard {
             alt: made_with,
         },
     }
+}
+
+/// Whether `c` is a bidirectional embedding, override or isolate control (U+202A–U+202E, U+2066–U+2069). On a
+/// public page, where anyone's text is shown to strangers, they would let a prompt reorder what is drawn after it
+/// (the page title, "made with …") or disguise a link; the visible text is kept.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+fn without_bidi_controls(text: &str) -> String {
+    text.chars().filter(|&c| !is_bidi_control(c)).collect()
 }
 
 /// At most `max` characters, ending with an ellipsis when cut (never inside a character).
@@ -52,6 +64,20 @@ mod tests {
         assert_eq!(shown.title, "A red fox");
         assert_eq!(shown.description, "A red fox — An image made with Seedream 4.5 on GPTImg.");
         assert_eq!(shown.alt, "A red fox");
+    }
+
+    #[test]
+    fn bidirectional_overrides_and_isolates_are_removed_from_every_text() {
+        let prompt = "cat \u{202E}gnp.exe\u{202C} \u{2066}dog\u{2069} \u{202A}\u{202B}\u{202D}\u{2067}\u{2068}";
+        let card = share_card(Some(prompt), "Seedream 4.5");
+        for text in [&card.title, &card.description, &card.alt] {
+            assert!(!text.chars().any(is_bidi_control), "{text:?}");
+        }
+        assert_eq!(card.alt, "cat gnp.exe dog");
+        let only_controls = share_card(Some("\u{202E}\u{2066}"), "M");
+        assert_eq!(only_controls.title, "An image made with GPTImg", "nothing visible is no prompt");
+        // Other right-to-left text is kept as written.
+        assert_eq!(share_card(Some("قطة \u{200F}"), "M").alt, "قطة \u{200F}".trim());
     }
 
     #[test]
