@@ -22,6 +22,8 @@ CREATE TABLE dispute_outcomes (
   dispute_id        TEXT PRIMARY KEY,
   payment_intent_id TEXT,
   status            TEXT NOT NULL,
+  -- 1 when the money stayed with us (won, warning_closed, prevented: DisputeClosed::money_kept).
+  money_kept        INTEGER NOT NULL CHECK (money_kept IN (0, 1)),
   event_created     INTEGER NOT NULL,
   updated_at        INTEGER NOT NULL
 );

@@ -155,10 +155,12 @@ impl Reversal {
         }
     }
 
-    /// Credits to take back from a payment that granted `credits_granted` for `payment_amount_cents`. A charge
-    /// that reports no amount (some dispute and refund objects) is measured against what the payment recorded.
+    /// Credits this charge's reversal should have taken back in total, from a payment that granted
+    /// `credits_granted` for `payment_amount_cents`. The share is of the whole payment: an invoice paid by several
+    /// charges loses, for a refund of one of them, only that charge's refunded share of the invoice. A charge that
+    /// reports no amount (some dispute and refund objects) is measured against what the payment recorded.
     pub fn reclaim_target(&self, credits_granted: i64, payment_amount_cents: i64) -> i64 {
-        let amount = if self.charge.amount > 0 { self.charge.amount } else { payment_amount_cents };
+        let amount = self.charge.amount.max(payment_amount_cents);
         crate::stripe::event::reclaim_target(credits_granted, amount, self.charge.amount_reversed)
     }
 

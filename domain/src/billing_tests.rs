@@ -1,5 +1,5 @@
 use super::*;
-use crate::stripe::event::{CheckoutSession, Invoice, InvoicePayment};
+use crate::stripe::event::{ChargeReversal, CheckoutSession, Invoice, InvoicePayment};
 
 const PLANS: &str = r#"[
   {"id":"pack_100","kind":"pack","name":"100 credits","credits":100,"price_cents":900,"currency":"usd","stripe_price_id":"price_pack_100"},
@@ -301,8 +301,23 @@ fn a_reversal_without_a_charge_amount_is_measured_against_the_payments_amount() 
             amount_reversed,
         },
     };
-    assert_eq!(reversal(900, 450).reclaim_target(100, 1800), 50, "the charge's own amount wins");
+    // A charge smaller than the payment is one of several that paid it: its refund is a share of the whole.
+    assert_eq!(reversal(900, 450).reclaim_target(100, 1800), 25, "measured against the whole payment");
     assert_eq!(reversal(0, 450).reclaim_target(100, 900), 50, "no charge amount: the payment's");
     assert_eq!(reversal(0, 900).reclaim_target(100, 900), 100);
     assert_eq!(reversal(0, 450).reclaim_target(100, 0), 100, "nothing to measure against takes everything back");
+}
+
+#[test]
+fn a_refund_of_one_of_several_payments_of_an_invoice_reclaims_its_share_of_the_invoice() {
+    let refund = |amount, refunded| Reversal {
+        kind: ReversalKind::Refund,
+        charge: ChargeReversal { cause_id: "ch_1".into(), payment_intent_id: Some("pi_1".into()), amount, amount_reversed: refunded },
+    };
+    // 400 credits for an invoice of 1900 paid 1000 + 900: refunding the 1000 takes back 1000/1900 of them.
+    assert_eq!(refund(1000, 1000).reclaim_target(400, 1900), 211);
+    assert_eq!(refund(900, 450).reclaim_target(400, 1900), 95);
+    // One payment for the whole invoice: its refunded share, as before.
+    assert_eq!(refund(1900, 950).reclaim_target(400, 1900), 200);
+    assert_eq!(refund(0, 1900).reclaim_target(400, 1900), 400);
 }

@@ -83,7 +83,7 @@ export const ROWS = {
   ],
   // 0015: a claimed subscription period and a dispute's last status.
   subscription_periods: [{ period_key: "sub_x:1700000000", invoice_id: "in_x", created_at: T + 6 }],
-  dispute_outcomes: [{ dispute_id: "dp_x", payment_intent_id: "pi_x", status: "won", event_created: 1700000000, updated_at: T + 9 }],
+  dispute_outcomes: [{ dispute_id: "dp_x", payment_intent_id: "pi_x", status: "won", money_kept: 1, event_created: 1700000000, updated_at: T + 9 }],
   billing_problems: [
     { event_id: "evt_3Unknown", event_type: "invoice.paid", reason: "unknown_plan", facts: JSON.stringify({ invoice: "in_x", price: "price_old" }),
       deliveries: 3, first_seen_at: T + 5, last_seen_at: T + 50, resolved_at: null, resolution: null, resolved_by: null },
