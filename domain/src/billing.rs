@@ -199,6 +199,8 @@ pub fn forward_payment_status<'a>(current: &'a str, next: &'a str) -> &'a str {
 pub struct DisputeRestore {
     pub dispute_id: String,
     pub payment_intent_id: String,
+    /// The closing itself, recorded first so that a `charge.dispute.created` arriving after it is safe.
+    pub closed: DisputeClosed,
 }
 
 impl DisputeRestore {
@@ -230,6 +232,8 @@ pub enum Decision {
     Reverse(Reversal),
     /// A dispute closed with the money kept: what its creation reclaimed is given back.
     RestoreDispute(DisputeRestore),
+    /// A dispute closed without anything to give back: its final status is recorded (with this outcome).
+    RecordDisputeOutcome(DisputeClosed, &'static str),
     /// Money moved but cannot be applied: record it for an operator and refuse the event so Stripe retries.
     NeedsAttention(Problem),
     /// Nothing to change; the event is recorded with this outcome.
@@ -297,11 +301,12 @@ fn dispute_closed(closed: &DisputeClosed) -> Decision {
         (Some(intent), true) => Decision::RestoreDispute(DisputeRestore {
             dispute_id: closed.dispute_id.clone(),
             payment_intent_id: intent.clone(),
+            closed: closed.clone(),
         }),
-        (None, true) => Decision::Ignore("dispute_without_payment_intent"),
+        (None, true) => Decision::RecordDisputeOutcome(closed.clone(), "dispute_without_payment_intent"),
         // Lost: the reclaim at creation already took what the dispute took; nothing more changes.
-        (_, false) if closed.status == "lost" => Decision::Ignore("dispute_lost"),
-        (_, false) => Decision::Ignore("dispute_closed"),
+        (_, false) if closed.status == "lost" => Decision::RecordDisputeOutcome(closed.clone(), "dispute_lost"),
+        (_, false) => Decision::RecordDisputeOutcome(closed.clone(), "dispute_closed"),
     }
 }
 

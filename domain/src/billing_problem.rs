@@ -127,6 +127,18 @@ impl Problem {
         }
     }
 
+    /// A dispute closed in our favour whose payment is not known here yet: what its creation took (if it is
+    /// recorded later) can only be given back once it is, so the event is refused and delivered again.
+    pub fn unknown_dispute_payment(restore: &super::DisputeRestore) -> Self {
+        Self {
+            reason: ProblemReason::UnknownPayment,
+            facts: json!({
+                "kind": "dispute_closed", "cause": restore.dispute_id, "payment_intent": restore.payment_intent_id,
+                "status": restore.closed.status,
+            }),
+        }
+    }
+
     /// The answer to Stripe: not 2xx, so it delivers the event again (for up to three days) instead of
     /// considering it handled. 409: the event is valid but conflicts with what we know now.
     pub fn refusal(&self) -> DomainError {

@@ -280,14 +280,24 @@ fn a_closed_dispute_gives_back_only_when_the_money_stayed_with_us() {
             &plans(),
         )
     };
-    let restore =
-        Decision::RestoreDispute(DisputeRestore { dispute_id: "dp_1".into(), payment_intent_id: "pi_1".into() });
+    let fact = |status: &str, intent: Option<&str>| DisputeClosed {
+        dispute_id: "dp_1".into(),
+        payment_intent_id: intent.map(Into::into),
+        status: status.into(),
+    };
     for status in ["won", "warning_closed", "prevented"] {
+        let restore = Decision::RestoreDispute(DisputeRestore {
+            dispute_id: "dp_1".into(),
+            payment_intent_id: "pi_1".into(),
+            closed: fact(status, Some("pi_1")),
+        });
         assert_eq!(closed(status, Some("pi_1")), restore, "{status}");
     }
-    assert_eq!(closed("lost", Some("pi_1")), Decision::Ignore("dispute_lost"));
-    assert_eq!(closed("under_review", Some("pi_1")), Decision::Ignore("dispute_closed"));
-    assert_eq!(closed("won", None), Decision::Ignore("dispute_without_payment_intent"));
+    // Every final status is recorded, so a `created` delivered after it knows how the dispute ended.
+    let recorded = |status, intent, outcome| Decision::RecordDisputeOutcome(fact(status, intent), outcome);
+    assert_eq!(closed("lost", Some("pi_1")), recorded("lost", Some("pi_1"), "dispute_lost"));
+    assert_eq!(closed("under_review", Some("pi_1")), recorded("under_review", Some("pi_1"), "dispute_closed"));
+    assert_eq!(closed("won", None), recorded("won", None, "dispute_without_payment_intent"));
 }
 
 #[test]

@@ -70,7 +70,17 @@ pub struct Marker<'a> {
 
 /// Records an event that changes nothing (unknown type, or nothing to act on).
 pub async fn record_only(db: &Db, event: &EventRecord<'_>, outcome: &str) -> worker::Result<String> {
-    run_recorded(db, Vec::new(), event, Marker::default(), outcome).await
+    record_with(db, Vec::new(), event, outcome).await
+}
+
+/// Records an event with the statements that are all it changes (no credits, no subscription state).
+pub async fn record_with(
+    db: &Db,
+    statements: Vec<D1PreparedStatement>,
+    event: &EventRecord<'_>,
+    outcome: &str,
+) -> worker::Result<String> {
+    run_recorded(db, statements, event, Marker::default(), outcome).await
 }
 
 /// Fresh ids for the rows a fact may write; a replay's ids simply go unused.

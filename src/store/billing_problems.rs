@@ -78,8 +78,18 @@ pub fn resolve(db: &Db, event: &EventRecord<'_>) -> worker::Result<D1PreparedSta
 
 /// Records the problem and the event in one batch; the outcome is `needs_attention` unless an admin dismissed it.
 pub async fn record(db: &Db, problem: &Problem, event: &EventRecord<'_>) -> worker::Result<String> {
-    let statement = db.prepare(UPSERT_PROBLEM).bind(&problem_params(problem, event))?;
-    run_recorded(db, vec![statement], event, Marker::default(), "needs_attention").await
+    record_with(db, problem, Vec::new(), event).await
+}
+
+/// `record`, with what else the event must change even while it is refused (`before`, in the same batch).
+pub async fn record_with(
+    db: &Db,
+    problem: &Problem,
+    mut before: Vec<D1PreparedStatement>,
+    event: &EventRecord<'_>,
+) -> worker::Result<String> {
+    before.push(db.prepare(UPSERT_PROBLEM).bind(&problem_params(problem, event))?);
+    run_recorded(db, before, event, Marker::default(), "needs_attention").await
 }
 
 /// A billing problem for the console, its facts parsed from their JSON column.
