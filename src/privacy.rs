@@ -41,9 +41,7 @@ impl DeletionError {
     pub fn cause(&self) -> String {
         match self {
             Self::Stripe(StripeError::Rejected(cause) | StripeError::Unavailable(cause) | StripeError::Busy(cause))
-            | Self::Refused(cause) => {
-                cause.clone()
-            }
+            | Self::Refused(cause) => cause.clone(),
             Self::Paused => "subrequest budget spent".into(),
             Self::Storage(error) => error.to_string(),
         }

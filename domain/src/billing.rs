@@ -3,8 +3,8 @@
 use crate::catalogue::{Plan, PlanCatalogue, PlanKind};
 use crate::ledger::LedgerKind;
 use crate::stripe::event::{
-    BillingEvent, ChargeReversal, CheckoutMode, CheckoutSession, DisputeClosed, Invoice, InvoicePayment,
-    ProrationLine, SubscriptionState,
+    BillingEvent, ChargeReversal, CheckoutMode, CheckoutSession, DisputeClosed, Invoice, InvoicePayment, ProrationLine,
+    SubscriptionState,
 };
 
 #[path = "billing_problem.rs"]
@@ -106,7 +106,8 @@ pub fn pays_a_period(billing_reason: Option<&str>) -> bool {
 pub fn plan_change_credits(lines: &[ProrationLine], plans: &PlanCatalogue) -> Option<i64> {
     let (mut total, mut to, mut from) = (0i64, 0i64, 0i64);
     for line in lines {
-        let plan = line.price_id.as_deref().and_then(|p| plans.by_price(p)).filter(|p| p.kind == PlanKind::Subscription)?;
+        let plan =
+            line.price_id.as_deref().and_then(|p| plans.by_price(p)).filter(|p| p.kind == PlanKind::Subscription)?;
         let (credits, price) = (i64::from(plan.credits), i64::from(plan.price_cents).max(1));
         let share = credits.saturating_mul(line.amount.abs());
         if line.amount >= 0 {

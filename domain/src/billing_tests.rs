@@ -100,7 +100,10 @@ fn a_paid_invoice_grants_the_period_credits_once_per_subscription_and_period() {
     assert_eq!(credits.period, Some(PeriodGrant { key: "sub_1:1800000000".into(), credits: 400 }));
     assert_eq!(credits.plan_change, 0);
     // A replacement invoice for the same period claims the same key, so it grants nothing more.
-    let again = invoice_credits(decide(&BillingEvent::InvoicePaid(Invoice { id: "in_2".into(), ..invoice("price_pro") }), &plans()));
+    let again = invoice_credits(decide(
+        &BillingEvent::InvoicePaid(Invoice { id: "in_2".into(), ..invoice("price_pro") }),
+        &plans(),
+    ));
     assert_eq!(again.period.unwrap().key, "sub_1:1800000000");
 }
 
@@ -110,7 +113,14 @@ fn only_subscription_create_and_cycle_invoices_pay_a_period() {
         assert!(pays_a_period(Some(reason)), "{reason}");
     }
     assert!(pays_a_period(None));
-    for reason in ["subscription_update", "subscription_threshold", "manual", "quote_accept", "upcoming", "automatic_pending_invoice_item_invoice"] {
+    for reason in [
+        "subscription_update",
+        "subscription_threshold",
+        "manual",
+        "quote_accept",
+        "upcoming",
+        "automatic_pending_invoice_item_invoice",
+    ] {
         assert!(!pays_a_period(Some(reason)), "{reason}");
         let other = Invoice { billing_reason: Some(reason.into()), ..invoice("price_pro") };
         assert_eq!(invoice_credits(decide(&BillingEvent::InvoicePaid(other), &plans())).period, None, "{reason}");
@@ -164,7 +174,8 @@ fn a_downgrade_or_an_immediate_cancellation_credited_back_takes_back_the_unspent
 
 #[test]
 fn a_period_invoice_paid_from_the_customer_balance_grants_its_period_once_like_any_other() {
-    let from_balance = Invoice { amount_paid: 0, billing_reason: Some("subscription_create".into()), ..invoice("price_pro") };
+    let from_balance =
+        Invoice { amount_paid: 0, billing_reason: Some("subscription_create".into()), ..invoice("price_pro") };
     let credits = invoice_credits(decide(&BillingEvent::InvoicePaid(from_balance), &plans()));
     assert_eq!((credits.period.unwrap().credits, credits.payment.amount_cents), (400, 0));
 }
@@ -322,7 +333,12 @@ fn a_reversal_without_a_charge_amount_is_measured_against_the_payments_amount() 
 fn a_refund_of_one_of_several_payments_of_an_invoice_reclaims_its_share_of_the_invoice() {
     let refund = |amount, refunded| Reversal {
         kind: ReversalKind::Refund,
-        charge: ChargeReversal { cause_id: "ch_1".into(), payment_intent_id: Some("pi_1".into()), amount, amount_reversed: refunded },
+        charge: ChargeReversal {
+            cause_id: "ch_1".into(),
+            payment_intent_id: Some("pi_1".into()),
+            amount,
+            amount_reversed: refunded,
+        },
     };
     // 400 credits for an invoice of 1900 paid 1000 + 900: refunding the 1000 takes back 1000/1900 of them.
     assert_eq!(refund(1000, 1000).reclaim_target(400, 1900), 211);

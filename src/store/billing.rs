@@ -306,6 +306,44 @@ const UPSERT_SUBSCRIPTION: &str = "INSERT INTO subscriptions (id, account_id, cu
 const LINK_CUSTOMER_BY_SUBSCRIPTION: &str = "UPDATE accounts SET stripe_customer_id = ?2 \
  WHERE id = (SELECT account_id FROM subscriptions WHERE id = ?1) AND stripe_customer_id IS NULL AND ?2 IS NOT NULL";
 
+// A subscription Stripe recorded after its account's deletion began (a late checkout, a resubscription in flight)
+// would bill every month: its account's deletion is reopened so the cron's next run cancels it with the deletion's
+// own retried cancellation (it lists every subscription of the account that must be cancelled), and the operator
+// sees it as a billing problem (`event_id:deleted_account`; the event itself was applied).
+const REOPEN_DELETION: &str = concat!(
+    "UPDATE accounts SET deleted_at = NULL, deletion_retry_at = NULL \
+ WHERE deletion_started_at IS NOT NULL AND id = (SELECT account_id FROM subscriptions WHERE id = ?1 AND status IN ",
+    gptimg_domain::cancel_on_deletion_statuses_sql!(),
+    ")"
+);
+
+const AFTER_DELETION_PROBLEM: &str = concat!(
+    "INSERT INTO billing_problems (event_id, event_type, reason, facts, first_seen_at, last_seen_at) \
+ SELECT ?2 || ':deleted_account', ?3, 'subscription_after_deletion', json_object('subscription', s.id, \
+ 'customer', s.customer_id, 'status', s.status, 'account_id', s.account_id, 'cancellation', 'queued'), ?4, ?4 \
+ FROM subscriptions s JOIN accounts a ON a.id = s.account_id \
+ WHERE s.id = ?1 AND a.deletion_started_at IS NOT NULL AND s.status IN ",
+    gptimg_domain::cancel_on_deletion_statuses_sql!(),
+    " ON CONFLICT (event_id) DO NOTHING"
+);
+
+/// The statements that queue the cancellation of a subscription recorded after its account's deletion began.
+fn cancel_if_account_deleted(
+    db: &Db,
+    subscription_id: &str,
+    event: &EventRecord<'_>,
+) -> worker::Result<[D1PreparedStatement; 2]> {
+    Ok([
+        db.prepare(AFTER_DELETION_PROBLEM).bind(&[
+            text(subscription_id),
+            text(event.id),
+            text(event.event_type),
+            int(event.now.0),
+        ])?,
+        db.prepare(REOPEN_DELETION).bind(&[text(subscription_id)])?,
+    ])
+}
+
 /// Subscription state as Stripe last reported it.
 pub async fn update_subscription(
     db: &Db,
@@ -313,7 +351,7 @@ pub async fn update_subscription(
     event: &EventRecord<'_>,
 ) -> worker::Result<String> {
     let s = &update.state;
-    let statements = vec![
+    let mut statements = vec![
         db.prepare(UPSERT_SUBSCRIPTION).bind(&[
             text(&s.id),
             opt_text(s.account_id.as_deref()),
@@ -328,6 +366,7 @@ pub async fn update_subscription(
         ])?,
         db.prepare(LINK_CUSTOMER_BY_SUBSCRIPTION).bind(&[text(&s.id), opt_text(s.customer_id.as_deref())])?,
     ];
+    statements.extend(cancel_if_account_deleted(db, &s.id, event)?);
     let marker = Marker { ledger_entry_id: None, subscription_id: Some(&s.id) };
     run_recorded(db, statements, event, marker, "stale_or_unmatched").await
 }
@@ -341,7 +380,7 @@ const LINK_SUBSCRIPTION: &str =
  customer_id = COALESCE(subscriptions.customer_id, excluded.customer_id)";
 
 pub async fn link_subscription(db: &Db, l: &SubscriptionLink, event: &EventRecord<'_>) -> worker::Result<String> {
-    let statements = vec![
+    let mut statements = vec![
         db.prepare(LINK_SUBSCRIPTION).bind(&[
             text(&l.subscription_id),
             text(&l.account_id),
@@ -351,6 +390,7 @@ pub async fn link_subscription(db: &Db, l: &SubscriptionLink, event: &EventRecor
         ])?,
         db.prepare(LINK_CUSTOMER).bind(&[text(&l.account_id), opt_text(l.customer_id.as_deref())])?,
     ];
+    statements.extend(cancel_if_account_deleted(db, &l.subscription_id, event)?);
     run_recorded(db, statements, event, Marker::default(), "subscription_linked").await
 }
 

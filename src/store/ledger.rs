@@ -16,13 +16,7 @@ use super::{int, text, Db};
 /// credits left is recorded as debt. (A generation's debit never uses this: it is guarded by `credits >= cost`.)
 macro_rules! net_after {
     ($amount:literal) => {
-        concat!(
-            "MAX(a.credits - a.credit_debt + ",
-            $amount,
-            ", 0), MAX(a.credit_debt - a.credits - ",
-            $amount,
-            ", 0)"
-        )
+        concat!("MAX(a.credits - a.credit_debt + ", $amount, ", 0), MAX(a.credit_debt - a.credits - ", $amount, ", 0)")
     };
 }
 pub(crate) use net_after;
@@ -33,7 +27,8 @@ pub const APPLY_NET_ENTRY: &str = "UPDATE accounts SET credits = (SELECT balance
 
 // A debt is a billing problem the operator sees (the event itself was applied: `event_id:debt`, so the event's own
 // record never reads it as needing attention).
-const DEBT_PROBLEM: &str = "INSERT INTO billing_problems (event_id, event_type, reason, facts, first_seen_at, last_seen_at) \
+const DEBT_PROBLEM: &str =
+    "INSERT INTO billing_problems (event_id, event_type, reason, facts, first_seen_at, last_seen_at) \
  SELECT ?2 || ':debt', ?3, 'account_in_debt', json_object('account_id', account_id, 'debt', debt_after, \
  'balance', balance_after - debt_after, 'ledger_entry', id, 'kind', kind, 'cause', source_id), ?4, ?4 \
  FROM credit_ledger WHERE id = ?1 AND debt_after > 0 ON CONFLICT (event_id) DO NOTHING";
@@ -63,7 +58,8 @@ pub struct LedgerEntry {
 }
 
 // The balance an entry left is its credits less its debt: negative while the account was in debt.
-const PAGE: &str = "SELECT id, kind, amount, balance_after - debt_after AS balance_after, description, created_at FROM credit_ledger \
+const PAGE: &str =
+    "SELECT id, kind, amount, balance_after - debt_after AS balance_after, description, created_at FROM credit_ledger \
  WHERE account_id = ?1 AND (created_at < ?2 OR (created_at = ?2 AND id < ?3)) \
  ORDER BY created_at DESC, id DESC LIMIT ?4";
 

@@ -3,8 +3,8 @@
 
 use gptimg_domain::billing::{payment_status_ranks_json, DisputeRestore, Reversal};
 use gptimg_domain::stripe::event::DisputeClosed;
-use worker::D1PreparedStatement;
 use serde::Deserialize;
+use worker::D1PreparedStatement;
 
 use super::billing::{run_recorded, EventRecord, Marker};
 use super::ledger::{debt_problem, APPLY_NET_ENTRY};
@@ -104,7 +104,8 @@ const INSERT_RESTORE_ENTRY: &str =
  ON CONFLICT (kind, source_id) DO NOTHING";
 
 // A dispute's final status, whichever order its events arrive in; a later event's status wins.
-const RECORD_DISPUTE_OUTCOME: &str = "INSERT INTO dispute_outcomes (dispute_id, payment_intent_id, status, money_kept, \
+const RECORD_DISPUTE_OUTCOME: &str =
+    "INSERT INTO dispute_outcomes (dispute_id, payment_intent_id, status, money_kept, \
  event_created, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (dispute_id) DO UPDATE SET \
  status = excluded.status, money_kept = excluded.money_kept, event_created = excluded.event_created, \
  updated_at = excluded.updated_at, payment_intent_id = COALESCE(excluded.payment_intent_id, payment_intent_id) \

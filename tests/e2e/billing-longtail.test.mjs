@@ -169,6 +169,27 @@ describe("refunds and disputes", () => {
   });
 });
 
+describe("payments racing deletion", () => {
+  test("a subscription Stripe records after the account's deletion began is cancelled at Stripe by the deletion's retries, and shown", async () => {
+    const user = await subscriber();
+    const deleted = await worker.fetch("/api/me", { method: "DELETE", headers: asUser(worker, user.session, { "content-type": "application/json" }), body: '{"confirm":"DELETE"}' });
+    assert.equal(deleted.status, 204);
+    assert.equal(stripe.state.subscriptions.get(user.subscription).status, "canceled");
+    // A checkout finished in another tab: Stripe records a new subscription for the deleted account's customer.
+    const late = await stripe.subscribeAgain(user.customer, "price_pro_monthly", { account_id: user.id, plan_id: "pro_monthly" });
+    assert.equal(late.results[0].status, 200, "customer.subscription.created is applied");
+    assert.equal(stripe.state.subscriptions.get(late.sub.id).status, "active");
+    const problem = (await problems()).find((p) => p.reason === "subscription_after_deletion" && p.facts.subscription === late.sub.id);
+    assert.ok(problem, "the operator sees it");
+    // The cron's next deletion run (a minute after it began) cancels it with the deletion's retried cancellation.
+    await worker.db.prepare("UPDATE accounts SET deletion_started_at = ? WHERE id = ?").bind(Date.now() - 120_000, user.id).run();
+    await worker.runCron();
+    assert.equal(stripe.state.subscriptions.get(late.sub.id).status, "canceled");
+    assert.ok((await row("SELECT deleted_at FROM accounts WHERE id = ?", user.id)).deleted_at, "deleted again");
+    assert.equal(await row("SELECT credits, credit_debt FROM accounts WHERE id = ?", user.id).then((r) => r.credits), 0, "no credits granted to it");
+  });
+});
+
 describe("smaller holes", () => {
   test("an event whose livemode disagrees with the key's mode is refused and changes nothing", async () => {
     const user = await subscriber();

@@ -218,9 +218,8 @@ fn invoice(object: &Value) -> Result<Invoice, MalformedEvent> {
     let lines: &[Value] = at(object, &["lines", "data"]).and_then(Value::as_array).map_or(&[], Vec::as_slice);
     let period_line = lines.iter().find(|l| !is_proration(l));
     // A plan change's invoice has no period line: it is named after the plan it charges for (its largest line).
-    let first_line = period_line
-        .or_else(|| lines.iter().max_by_key(|l| int(l, &["amount"]).unwrap_or(0)))
-        .or_else(|| lines.first());
+    let first_line =
+        period_line.or_else(|| lines.iter().max_by_key(|l| int(l, &["amount"]).unwrap_or(0))).or_else(|| lines.first());
     let prorations = lines
         .iter()
         .filter(|l| is_proration(l))

@@ -200,7 +200,9 @@ proptest! {
 
 #[test]
 fn an_event_from_the_other_mode_than_the_key_is_told_apart() {
-    let event = |livemode: &str| format!(r#"{{"id":"evt_1","type":"invoice.paid","created":1,{livemode}"data":{{"object":{{}}}}}}"#);
+    let event = |livemode: &str| {
+        format!(r#"{{"id":"evt_1","type":"invoice.paid","created":1,{livemode}"data":{{"object":{{}}}}}}"#)
+    };
     let live = event(r#""livemode":true,"#);
     let test = event(r#""livemode":false,"#);
     let unsaid = event("");
