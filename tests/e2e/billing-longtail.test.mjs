@@ -135,12 +135,14 @@ describe("refunds and disputes", () => {
     assert.ok(debt, "listed as a billing problem");
     assert.equal(debt.facts.debt, 90);
     // The next purchase pays the debt first; the problem is settled.
-    await buy(worker, user.session, "pack_100");
-    assert.equal(await balance(worker, user.session), 10);
-    assert.deepEqual(await row("SELECT credits, credit_debt FROM accounts WHERE id = ?", user.id), { credits: 10, credit_debt: 0 });
+    await buy(worker, user.session, "pack_500");
+    assert.equal(await balance(worker, user.session), 410);
+    assert.deepEqual(await row("SELECT credits, credit_debt FROM accounts WHERE id = ?", user.id), { credits: 410, credit_debt: 0 });
     assert.ok(!(await problems()).some((p) => p.reason === "account_in_debt" && p.facts.account_id === user.id));
     const { sum } = await row("SELECT SUM(amount) AS sum FROM credit_ledger WHERE account_id = ?", user.id);
-    assert.equal(sum - 100, 10, "the ledger sums to the balance (plus the 100 spent outside it)");
+    assert.equal(sum - 100, 410, "the ledger sums to the balance (plus the 100 spent outside it)");
+    const generated = await generate(worker, user.session, { prompt: "A fox", model: "nano-banana-2", aspect_ratio: "1:1" });
+    assert.equal(generated.response.status, 202, "generations are open again");
   });
 
   test("a dispute closed won before its creation is delivered takes nothing back; replays are safe", async () => {
