@@ -78,8 +78,7 @@ impl InvoiceCredits {
     }
 
     pub fn plan_change_description(&self) -> String {
-        let kind = if self.plan_change >= 0 { LedgerKind::PlanChange } else { LedgerKind::PlanCredit };
-        kind.description(&self.payment.plan_name)
+        self.plan_change_kind().description(&self.payment.plan_name)
     }
 
     pub fn plan_change_kind(&self) -> LedgerKind {
