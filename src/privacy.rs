@@ -40,9 +40,8 @@ impl DeletionError {
     /// What went wrong, for the log (Stripe's own words included; never shown to the user).
     pub fn cause(&self) -> String {
         match self {
-            Self::Stripe(StripeError::Rejected(cause) | StripeError::Unavailable(cause)) | Self::Refused(cause) => {
-                cause.clone()
-            }
+            Self::Stripe(StripeError::Rejected(cause) | StripeError::Unavailable(cause) | StripeError::Busy(cause))
+            | Self::Refused(cause) => cause.clone(),
             Self::Paused => "subrequest budget spent".into(),
             Self::Storage(error) => error.to_string(),
         }

@@ -3,7 +3,7 @@
 use crate::catalogue::{Plan, PlanCatalogue, PlanKind};
 use crate::ledger::LedgerKind;
 use crate::stripe::event::{
-    BillingEvent, ChargeReversal, CheckoutMode, CheckoutSession, DisputeClosed, Invoice, InvoicePayment,
+    BillingEvent, ChargeReversal, CheckoutMode, CheckoutSession, DisputeClosed, Invoice, InvoicePayment, ProrationLine,
     SubscriptionState,
 };
 
@@ -52,6 +52,74 @@ impl Grant {
     }
 }
 
+/// A subscription period's credits: granted once per (subscription, period), whichever invoice pays it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeriodGrant {
+    /// `subscription:period_end`; the invoice id when Stripe named neither (nothing to share the period with).
+    pub key: String,
+    pub credits: i64,
+}
+
+/// What a paid subscription invoice moves: a new period's credits (only `subscription_create` and
+/// `subscription_cycle` invoices pay one) and what its proration lines are worth (a plan change mid-period tops
+/// up at most the difference between the plans; an immediate cancellation credited back takes back the unspent
+/// share). Both keyed by the invoice, so a replay moves nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvoiceCredits {
+    pub payment: PaymentFacts,
+    pub period: Option<PeriodGrant>,
+    /// Positive: credits for the rest of the period on a bigger plan; negative: taken back; zero: nothing.
+    pub plan_change: i64,
+}
+
+impl InvoiceCredits {
+    pub fn period_description(&self) -> String {
+        LedgerKind::SubscriptionCredits.description(&self.payment.plan_name)
+    }
+
+    pub fn plan_change_description(&self) -> String {
+        self.plan_change_kind().description(&self.payment.plan_name)
+    }
+
+    pub fn plan_change_kind(&self) -> LedgerKind {
+        if self.plan_change >= 0 {
+            LedgerKind::PlanChange
+        } else {
+            LedgerKind::PlanCredit
+        }
+    }
+}
+
+/// Whether an invoice of this `billing_reason` pays a new period. `subscription` is what invoices from before
+/// 2018 say for every subscription invoice; an invoice without a reason is read as one too (hand-made events).
+/// `subscription_update` (a plan change), `subscription_threshold`, `manual`, `quote_accept`,
+/// `automatic_pending_invoice_item_invoice` and `upcoming` do not.
+pub fn pays_a_period(billing_reason: Option<&str>) -> bool {
+    matches!(billing_reason, None | Some("subscription_create" | "subscription_cycle" | "subscription"))
+}
+
+/// Credits a set of proration lines is worth: each line moves its plan's credits in proportion to the share of
+/// the plan's price it charges (a "remaining time on B" line) or credits back (an "unused time on A" line).
+/// Credits back are rounded up, charges down; the total of a plan change charged for is at most the difference
+/// between the plans' credits (never a whole period again). `None` if a line prorates a price not in `PLANS`.
+pub fn plan_change_credits(lines: &[ProrationLine], plans: &PlanCatalogue) -> Option<i64> {
+    let (mut total, mut to, mut from) = (0i64, 0i64, 0i64);
+    for line in lines {
+        let plan =
+            line.price_id.as_deref().and_then(|p| plans.by_price(p)).filter(|p| p.kind == PlanKind::Subscription)?;
+        let (credits, price) = (i64::from(plan.credits), i64::from(plan.price_cents).max(1));
+        let share = credits.saturating_mul(line.amount.abs());
+        if line.amount >= 0 {
+            total += (share / price).min(credits);
+            to = to.max(credits);
+        } else {
+            total -= ((share + price - 1) / price).min(credits);
+            from = from.max(credits);
+        }
+    }
+    Some(if total > 0 { total.min((to - from).max(0)) } else { total.max(-from) })
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SubscriptionLink {
     pub subscription_id: String,
@@ -87,10 +155,12 @@ impl Reversal {
         }
     }
 
-    /// Credits to take back from a payment that granted `credits_granted` for `payment_amount_cents`. A charge
-    /// that reports no amount (some dispute and refund objects) is measured against what the payment recorded.
+    /// Credits this charge's reversal should have taken back in total, from a payment that granted
+    /// `credits_granted` for `payment_amount_cents`. The share is of the whole payment: an invoice paid by several
+    /// charges loses, for a refund of one of them, only that charge's refunded share of the invoice. A charge that
+    /// reports no amount (some dispute and refund objects) is measured against what the payment recorded.
     pub fn reclaim_target(&self, credits_granted: i64, payment_amount_cents: i64) -> i64 {
-        let amount = if self.charge.amount > 0 { self.charge.amount } else { payment_amount_cents };
+        let amount = self.charge.amount.max(payment_amount_cents);
         crate::stripe::event::reclaim_target(credits_granted, amount, self.charge.amount_reversed)
     }
 
@@ -129,6 +199,8 @@ pub fn forward_payment_status<'a>(current: &'a str, next: &'a str) -> &'a str {
 pub struct DisputeRestore {
     pub dispute_id: String,
     pub payment_intent_id: String,
+    /// The closing itself, recorded first so that a `charge.dispute.created` arriving after it is safe.
+    pub closed: DisputeClosed,
 }
 
 impl DisputeRestore {
@@ -150,6 +222,8 @@ pub const IGNORED_EVENT_TYPE: &str = "ignored_event_type";
 #[derive(Debug, Clone, PartialEq)]
 pub enum Decision {
     Grant(Grant),
+    /// A paid subscription invoice: its period's credits (once per period) and its plan change, if any.
+    InvoiceCredits(InvoiceCredits),
     RecordFailedPayment(PaymentFacts),
     LinkSubscription(SubscriptionLink),
     UpdateSubscription(SubscriptionUpdate),
@@ -158,6 +232,8 @@ pub enum Decision {
     Reverse(Reversal),
     /// A dispute closed with the money kept: what its creation reclaimed is given back.
     RestoreDispute(DisputeRestore),
+    /// A dispute closed without anything to give back: its final status is recorded (with this outcome).
+    RecordDisputeOutcome(DisputeClosed, &'static str),
     /// Money moved but cannot be applied: record it for an operator and refuse the event so Stripe retries.
     NeedsAttention(Problem),
     /// Nothing to change; the event is recorded with this outcome.
@@ -225,12 +301,28 @@ fn dispute_closed(closed: &DisputeClosed) -> Decision {
         (Some(intent), true) => Decision::RestoreDispute(DisputeRestore {
             dispute_id: closed.dispute_id.clone(),
             payment_intent_id: intent.clone(),
+            closed: closed.clone(),
         }),
-        (None, true) => Decision::Ignore("dispute_without_payment_intent"),
+        (None, true) => Decision::RecordDisputeOutcome(closed.clone(), "dispute_without_payment_intent"),
         // Lost: the reclaim at creation already took what the dispute took; nothing more changes.
-        (_, false) if closed.status == "lost" => Decision::Ignore("dispute_lost"),
-        (_, false) => Decision::Ignore("dispute_closed"),
+        (_, false) if closed.status == "lost" => Decision::RecordDisputeOutcome(closed.clone(), "dispute_lost"),
+        (_, false) => Decision::RecordDisputeOutcome(closed.clone(), "dispute_closed"),
     }
+}
+
+fn invoice_paid(invoice: &Invoice, plans: &PlanCatalogue) -> Decision {
+    let plan = subscription_plan(invoice.price_id.as_deref(), invoice.plan_id.as_deref(), plans);
+    let (Some(plan), Some(plan_change)) = (plan, plan_change_credits(&invoice.prorations, plans)) else {
+        return Decision::NeedsAttention(Problem::unknown_plan_invoice(invoice));
+    };
+    let period = pays_a_period(invoice.billing_reason.as_deref()).then(|| PeriodGrant {
+        key: match (&invoice.subscription_id, invoice.period_end) {
+            (Some(subscription), Some(end)) => format!("{subscription}:{end}"),
+            _ => invoice.id.clone(),
+        },
+        credits: i64::from(plan.credits),
+    });
+    Decision::InvoiceCredits(InvoiceCredits { payment: invoice_facts(invoice, plan), period, plan_change })
 }
 
 /// Decides what a billing fact means, given the plan catalogue.
@@ -266,16 +358,7 @@ pub fn decide(event: &BillingEvent, plans: &PlanCatalogue) -> Decision {
             };
             Decision::RecordFailedPayment(checkout_facts(session, plan))
         }
-        BillingEvent::InvoicePaid(invoice) => {
-            match subscription_plan(invoice.price_id.as_deref(), invoice.plan_id.as_deref(), plans) {
-                Some(plan) => Decision::Grant(Grant {
-                    payment: invoice_facts(invoice, plan),
-                    ledger_kind: LedgerKind::SubscriptionCredits,
-                    credits: i64::from(plan.credits),
-                }),
-                None => Decision::NeedsAttention(Problem::unknown_plan_invoice(invoice)),
-            }
-        }
+        BillingEvent::InvoicePaid(invoice) => invoice_paid(invoice, plans),
         BillingEvent::InvoicePaymentFailed(invoice) => {
             match subscription_plan(invoice.price_id.as_deref(), invoice.plan_id.as_deref(), plans) {
                 Some(plan) => Decision::RecordFailedPayment(invoice_facts(invoice, plan)),

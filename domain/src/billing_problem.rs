@@ -16,11 +16,25 @@ pub enum ProblemReason {
     /// A refund or dispute of a PaymentIntent no payment here is known by (yet: the invoice or its
     /// `invoice_payment.paid` may still be on its way).
     UnknownPayment,
+    /// Applied, but a refund or dispute took back more than the account had left: its balance is negative
+    /// (a recorded debt) until its next purchase pays it. Resolved when it is paid.
+    AccountInDebt,
+    /// Applied, but Stripe recorded the subscription after its account's deletion began: it is cancelled at
+    /// Stripe by the deletion's retried cancellations.
+    SubscriptionAfterDeletion,
 }
 
 impl ProblemReason {
     pub fn parse(text: &str) -> Option<Self> {
-        [Self::UnknownPlan, Self::UnknownAccount, Self::UnknownPayment].into_iter().find(|r| r.as_str() == text)
+        [
+            Self::UnknownPlan,
+            Self::UnknownAccount,
+            Self::UnknownPayment,
+            Self::AccountInDebt,
+            Self::SubscriptionAfterDeletion,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == text)
     }
 
     pub fn as_str(self) -> &'static str {
@@ -28,6 +42,8 @@ impl ProblemReason {
             Self::UnknownPlan => "unknown_plan",
             Self::UnknownAccount => "unknown_account",
             Self::UnknownPayment => "unknown_payment",
+            Self::AccountInDebt => "account_in_debt",
+            Self::SubscriptionAfterDeletion => "subscription_after_deletion",
         }
     }
 
@@ -37,6 +53,8 @@ impl ProblemReason {
             Self::UnknownPlan => "Add the price (or the plan id in the subscription's metadata) to PLANS; Stripe's next retry grants the credits.",
             Self::UnknownAccount => "The payer has no account here. Refund them in Stripe, then dismiss this.",
             Self::UnknownPayment => "Usually resolves itself when the payment's own events arrive. If it stays, the payment was not made through GPTImg: dismiss it.",
+            Self::AccountInDebt => "The account spent credits that a refund or dispute took back; it cannot generate until a purchase pays the debt. Nothing to do unless you forgive it (an admin adjustment), then dismiss this.",
+            Self::SubscriptionAfterDeletion => "Stripe recorded this subscription after the account's deletion began; it is being cancelled at Stripe with retries. Check it is cancelled in Stripe, refund its payment if one was taken, then dismiss this.",
         }
     }
 }
@@ -105,6 +123,18 @@ impl Problem {
             facts: json!({
                 "kind": kind, "cause": reversal.charge.cause_id, "payment_intent": reversal.charge.payment_intent_id,
                 "amount": reversal.charge.amount, "amount_reversed": reversal.charge.amount_reversed,
+            }),
+        }
+    }
+
+    /// A dispute closed in our favour whose payment is not known here yet: what its creation took (if it is
+    /// recorded later) can only be given back once it is, so the event is refused and delivered again.
+    pub fn unknown_dispute_payment(restore: &super::DisputeRestore) -> Self {
+        Self {
+            reason: ProblemReason::UnknownPayment,
+            facts: json!({
+                "kind": "dispute_closed", "cause": restore.dispute_id, "payment_intent": restore.payment_intent_id,
+                "status": restore.closed.status,
             }),
         }
     }

@@ -1,5 +1,5 @@
 use super::*;
-use crate::stripe::event::{CheckoutSession, Invoice, InvoicePayment};
+use crate::stripe::event::{ChargeReversal, CheckoutSession, Invoice, InvoicePayment};
 
 const PLANS: &str = r#"[
   {"id":"pack_100","kind":"pack","name":"100 credits","credits":100,"price_cents":900,"currency":"usd","stripe_price_id":"price_pack_100"},
@@ -36,7 +36,16 @@ fn invoice(price: &str) -> Invoice {
         amount_paid: 1900,
         currency: "usd".into(),
         payment_intent_id: None,
+        billing_reason: Some("subscription_cycle".into()),
+        period_end: Some(1_800_000_000),
+        prorations: Vec::new(),
     }
+}
+
+/// What a paid invoice moves: (the period's key and credits, the plan change's credits).
+fn invoice_credits(decision: Decision) -> InvoiceCredits {
+    let Decision::InvoiceCredits(credits) = decision else { panic!("not invoice credits: {decision:?}") };
+    credits
 }
 
 #[test]
@@ -85,19 +94,97 @@ fn a_subscription_checkout_links_but_grants_nothing() {
 }
 
 #[test]
-fn a_paid_invoice_grants_the_period_credits_keyed_by_invoice() {
-    let Decision::Grant(grant) = decide(&BillingEvent::InvoicePaid(invoice("price_pro")), &plans()) else { panic!() };
-    assert_eq!(
-        (grant.credits, grant.payment.cause_id.as_str(), grant.ledger_kind),
-        (400, "in_1", LedgerKind::SubscriptionCredits)
-    );
+fn a_paid_invoice_grants_the_period_credits_once_per_subscription_and_period() {
+    let credits = invoice_credits(decide(&BillingEvent::InvoicePaid(invoice("price_pro")), &plans()));
+    assert_eq!(credits.payment.cause_id, "in_1");
+    assert_eq!(credits.period, Some(PeriodGrant { key: "sub_1:1800000000".into(), credits: 400 }));
+    assert_eq!(credits.plan_change, 0);
+    // A replacement invoice for the same period claims the same key, so it grants nothing more.
+    let again = invoice_credits(decide(
+        &BillingEvent::InvoicePaid(Invoice { id: "in_2".into(), ..invoice("price_pro") }),
+        &plans(),
+    ));
+    assert_eq!(again.period.unwrap().key, "sub_1:1800000000");
+}
+
+#[test]
+fn only_subscription_create_and_cycle_invoices_pay_a_period() {
+    for reason in ["subscription_create", "subscription_cycle", "subscription"] {
+        assert!(pays_a_period(Some(reason)), "{reason}");
+    }
+    assert!(pays_a_period(None));
+    for reason in [
+        "subscription_update",
+        "subscription_threshold",
+        "manual",
+        "quote_accept",
+        "upcoming",
+        "automatic_pending_invoice_item_invoice",
+    ] {
+        assert!(!pays_a_period(Some(reason)), "{reason}");
+        let other = Invoice { billing_reason: Some(reason.into()), ..invoice("price_pro") };
+        assert_eq!(invoice_credits(decide(&BillingEvent::InvoicePaid(other), &plans())).period, None, "{reason}");
+    }
+}
+
+fn with_max() -> PlanCatalogue {
+    PlanCatalogue::parse(&PLANS.replace(
+        "\n]",
+        r#",{"id":"max","kind":"subscription","name":"Max","credits":1000,"price_cents":3800,"currency":"usd","interval":"month","stripe_price_id":"price_max"}]"#,
+    ))
+    .unwrap()
+}
+
+fn line(price: &str, amount: i64) -> ProrationLine {
+    ProrationLine { price_id: Some(price.into()), amount }
+}
+
+#[test]
+fn an_upgrade_mid_period_grants_the_credits_of_the_rest_of_the_period_at_most_the_difference() {
+    // Half the period left: 950 of Pro's 1900 credited back, 1900 of Max's 3800 charged.
+    let upgrade = Invoice {
+        billing_reason: Some("subscription_update".into()),
+        prorations: vec![line("price_pro", -950), line("price_max", 1900)],
+        ..invoice("price_max")
+    };
+    let credits = invoice_credits(decide(&BillingEvent::InvoicePaid(upgrade), &with_max()));
+    assert_eq!((credits.period.clone(), credits.plan_change), (None, 500 - 200));
+    assert_eq!((credits.payment.plan_id.as_str(), credits.plan_change_kind()), ("max", LedgerKind::PlanChange));
+    // However the lines are written, never more than the difference between the plans: never a whole period again.
+    assert_eq!(plan_change_credits(&[line("price_pro", -1), line("price_max", 3800)], &with_max()), Some(600));
+    assert_eq!(plan_change_credits(&[line("price_max", 3800 * 5)], &with_max()), Some(1000));
+}
+
+#[test]
+fn a_downgrade_or_an_immediate_cancellation_credited_back_takes_back_the_unspent_share() {
+    // Cancelled at once a quarter into the period: 1425 of 1900 credited to the customer's balance.
+    assert_eq!(plan_change_credits(&[line("price_pro", -1425)], &plans()), Some(-300));
+    // Down from Max to Pro at half the period: 500 of Max's back, 200 of Pro's for the rest.
+    assert_eq!(plan_change_credits(&[line("price_max", -1900), line("price_pro", 950)], &with_max()), Some(-300));
+    // Never more than a period's credits, and an unknown price is the unknown-plan problem.
+    assert_eq!(plan_change_credits(&[line("price_pro", -19_000)], &plans()), Some(-400));
+    assert_eq!(plan_change_credits(&[line("price_gone", -100)], &plans()), None);
+    let cancel = Invoice {
+        billing_reason: Some("subscription_update".into()),
+        prorations: vec![line("price_gone", -100)],
+        ..invoice("price_pro")
+    };
+    assert!(matches!(decide(&BillingEvent::InvoicePaid(cancel), &plans()), Decision::NeedsAttention(_)));
+}
+
+#[test]
+fn a_period_invoice_paid_from_the_customer_balance_grants_its_period_once_like_any_other() {
+    let from_balance =
+        Invoice { amount_paid: 0, billing_reason: Some("subscription_create".into()), ..invoice("price_pro") };
+    let credits = invoice_credits(decide(&BillingEvent::InvoicePaid(from_balance), &plans()));
+    assert_eq!((credits.period.unwrap().credits, credits.payment.amount_cents), (400, 0));
 }
 
 #[test]
 fn an_invoice_on_a_price_no_longer_in_plans_grants_the_plan_named_in_the_subscription_metadata() {
     let old_price = Invoice { plan_id: Some("pro".into()), ..invoice("price_pro_2025") };
-    let Decision::Grant(grant) = decide(&BillingEvent::InvoicePaid(old_price), &plans()) else { panic!() };
-    assert_eq!((grant.payment.plan_id.as_str(), grant.credits), ("pro", 400));
+    let credits = invoice_credits(decide(&BillingEvent::InvoicePaid(old_price), &plans()));
+    assert_eq!((credits.payment.plan_id.as_str(), credits.period.unwrap().credits), ("pro", 400));
 }
 
 #[test]
@@ -108,8 +195,8 @@ fn the_invoice_price_wins_over_metadata_so_a_plan_change_in_the_portal_is_honour
     ))
     .unwrap();
     let upgraded = Invoice { plan_id: Some("pro".into()), ..invoice("price_max") };
-    let Decision::Grant(grant) = decide(&BillingEvent::InvoicePaid(upgraded), &plans) else { panic!() };
-    assert_eq!(grant.credits, 900);
+    let credits = invoice_credits(decide(&BillingEvent::InvoicePaid(upgraded), &plans));
+    assert_eq!(credits.period.unwrap().credits, 900);
 }
 
 #[test]
@@ -204,14 +291,24 @@ fn a_closed_dispute_gives_back_only_when_the_money_stayed_with_us() {
             &plans(),
         )
     };
-    let restore =
-        Decision::RestoreDispute(DisputeRestore { dispute_id: "dp_1".into(), payment_intent_id: "pi_1".into() });
+    let fact = |status: &str, intent: Option<&str>| DisputeClosed {
+        dispute_id: "dp_1".into(),
+        payment_intent_id: intent.map(Into::into),
+        status: status.into(),
+    };
     for status in ["won", "warning_closed", "prevented"] {
+        let restore = Decision::RestoreDispute(DisputeRestore {
+            dispute_id: "dp_1".into(),
+            payment_intent_id: "pi_1".into(),
+            closed: fact(status, Some("pi_1")),
+        });
         assert_eq!(closed(status, Some("pi_1")), restore, "{status}");
     }
-    assert_eq!(closed("lost", Some("pi_1")), Decision::Ignore("dispute_lost"));
-    assert_eq!(closed("under_review", Some("pi_1")), Decision::Ignore("dispute_closed"));
-    assert_eq!(closed("won", None), Decision::Ignore("dispute_without_payment_intent"));
+    // Every final status is recorded, so a `created` delivered after it knows how the dispute ended.
+    let recorded = |status, intent, outcome| Decision::RecordDisputeOutcome(fact(status, intent), outcome);
+    assert_eq!(closed("lost", Some("pi_1")), recorded("lost", Some("pi_1"), "dispute_lost"));
+    assert_eq!(closed("under_review", Some("pi_1")), recorded("under_review", Some("pi_1"), "dispute_closed"));
+    assert_eq!(closed("won", None), recorded("won", None, "dispute_without_payment_intent"));
 }
 
 #[test]
@@ -225,8 +322,28 @@ fn a_reversal_without_a_charge_amount_is_measured_against_the_payments_amount() 
             amount_reversed,
         },
     };
-    assert_eq!(reversal(900, 450).reclaim_target(100, 1800), 50, "the charge's own amount wins");
+    // A charge smaller than the payment is one of several that paid it: its refund is a share of the whole.
+    assert_eq!(reversal(900, 450).reclaim_target(100, 1800), 25, "measured against the whole payment");
     assert_eq!(reversal(0, 450).reclaim_target(100, 900), 50, "no charge amount: the payment's");
     assert_eq!(reversal(0, 900).reclaim_target(100, 900), 100);
     assert_eq!(reversal(0, 450).reclaim_target(100, 0), 100, "nothing to measure against takes everything back");
+}
+
+#[test]
+fn a_refund_of_one_of_several_payments_of_an_invoice_reclaims_its_share_of_the_invoice() {
+    let refund = |amount, refunded| Reversal {
+        kind: ReversalKind::Refund,
+        charge: ChargeReversal {
+            cause_id: "ch_1".into(),
+            payment_intent_id: Some("pi_1".into()),
+            amount,
+            amount_reversed: refunded,
+        },
+    };
+    // 400 credits for an invoice of 1900 paid 1000 + 900: refunding the 1000 takes back 1000/1900 of them.
+    assert_eq!(refund(1000, 1000).reclaim_target(400, 1900), 211);
+    assert_eq!(refund(900, 450).reclaim_target(400, 1900), 95);
+    // One payment for the whole invoice: its refunded share, as before.
+    assert_eq!(refund(1900, 950).reclaim_target(400, 1900), 200);
+    assert_eq!(refund(0, 1900).reclaim_target(400, 1900), 400);
 }

@@ -79,6 +79,18 @@ pub fn refusal(facts: &AdmissionFacts, asked: &Asked, now_ms: i64) -> DomainErro
         return image_not_found();
     }
     let cost = asked.cost;
+    if facts.credits < 0 {
+        return DomainError::new(
+            ErrorKind::PaymentRequired,
+            "credits_in_debt",
+            format!(
+                "Your balance is {} credits: a refund or dispute took back credits that were already spent. \
+                 Buy credits to settle it, then generate again.",
+                facts.credits
+            ),
+        )
+        .with_details(serde_json::json!({ "balance": facts.credits, "cost": cost }));
+    }
     if facts.credits < cost {
         return DomainError::new(
             ErrorKind::PaymentRequired,

@@ -146,6 +146,9 @@ fn refusals_explain_themselves_in_the_order_a_user_can_act_on() {
     let short = refusal(&facts, &asked(1, 4), 0);
     assert_eq!((short.kind, short.code.as_ref()), (ErrorKind::PaymentRequired, "insufficient_credits"));
     assert_eq!(short.details, Some(serde_json::json!({ "balance": 3, "cost": 4 })));
+    let in_debt = refusal(&AdmissionFacts { credits: -70, ..facts }, &asked(1, 4), 0);
+    assert_eq!((in_debt.kind, in_debt.code.as_ref()), (ErrorKind::PaymentRequired, "credits_in_debt"));
+    assert_eq!(in_debt.details, Some(serde_json::json!({ "balance": -70, "cost": 4 })));
     let busy = refusal(&AdmissionFacts { credits: 10, in_flight: MAX_IN_FLIGHT, ..facts }, &asked(1, 4), 0);
     assert_eq!((busy.code.as_ref(), busy.retry_after_secs), ("too_many_in_flight", Some(5)));
     let hurried = refusal(

@@ -28,6 +28,11 @@ pub enum LedgerKind {
     SubscriptionCredits,
     /// Credits taken back after a refund or dispute; cause: `charge:amount_refunded` or the dispute id.
     Reclaim,
+    /// A plan change mid-period that was charged: credits for the rest of the period; cause: the invoice id.
+    PlanChange,
+    /// Unused time credited back to the customer (a downgrade or an immediate cancellation): the unspent share of
+    /// the period's credits taken back; cause: the invoice id.
+    PlanCredit,
     /// What a dispute's reclaim took, given back when the dispute closes in our favour; cause: the dispute id.
     DisputeWon,
     /// The charge for a generation; cause: the generation id.
@@ -41,11 +46,13 @@ pub enum LedgerKind {
 }
 
 impl LedgerKind {
-    pub const ALL: [Self; 9] = [
+    pub const ALL: [Self; 11] = [
         Self::SignupGrant,
         Self::PackPurchase,
         Self::SubscriptionCredits,
         Self::Reclaim,
+        Self::PlanChange,
+        Self::PlanCredit,
         Self::DisputeWon,
         Self::GenerationDebit,
         Self::GenerationRefund,
@@ -59,6 +66,8 @@ impl LedgerKind {
             Self::PackPurchase => "pack_purchase",
             Self::SubscriptionCredits => "subscription_credits",
             Self::Reclaim => "reclaim",
+            Self::PlanChange => "plan_change",
+            Self::PlanCredit => "plan_credit",
             Self::DisputeWon => "dispute_won",
             Self::GenerationDebit => "generation_debit",
             Self::GenerationRefund => "generation_refund",
@@ -78,6 +87,8 @@ impl LedgerKind {
             Self::PackPurchase => format!("Bought {plan_name}"),
             Self::SubscriptionCredits => format!("{plan_name} subscription credits"),
             Self::Reclaim => format!("Taken back after a refund or dispute of {plan_name}"),
+            Self::PlanChange => format!("Changed to {plan_name}: credits for the rest of the period"),
+            Self::PlanCredit => format!("Unused time of {plan_name} credited back: its share of the credits"),
             Self::DisputeWon => format!("Given back: the dispute of {plan_name} was closed in your favour"),
             Self::GenerationDebit => format!("Image generation with {plan_name}"),
             Self::GenerationRefund => format!("Refund for a failed generation with {plan_name}"),

@@ -19,6 +19,8 @@ pub enum StripeError {
     Rejected(String),
     /// Stripe could not be reached in time or answered nonsense.
     Unavailable(String),
+    /// Stripe's rate limit (429): a passing condition, retried shortly.
+    Busy(String),
 }
 
 #[derive(Deserialize)]
@@ -53,6 +55,7 @@ async fn post_form(
         serde_json::from_str(&answer.body).map_err(|e| StripeError::Unavailable(format!("{path}: {e}")))?;
     match status {
         200..=299 => Ok(value),
+        429 => Err(StripeError::Busy(format!("{path} answered 429"))),
         400..=499 => Err(StripeError::Rejected(
             value.pointer("/error/message").and_then(Value::as_str).unwrap_or("Stripe refused the request.").to_owned(),
         )),

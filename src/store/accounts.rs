@@ -60,7 +60,7 @@ impl SubscriptionSummary {
 macro_rules! account_select {
     () => {
         concat!(
-            "a.id, a.email, a.name, a.picture_url, a.credits, a.created_at, a.stripe_customer_id, a.terms_version, \
+            "a.id, a.email, a.name, a.picture_url, a.credits - a.credit_debt AS credits, a.created_at, a.stripe_customer_id, a.terms_version, \
  a.deletion_started_at, \
  (SELECT json_object('plan_id', plan_id, 'status', status, 'current_period_end', current_period_end, \
  'cancel_at_period_end', cancel_at_period_end = 1) FROM subscriptions WHERE account_id = a.id \

@@ -31,12 +31,12 @@ const UPSERT_PROBLEM: &str = upsert_problem!("1");
 
 // Written in a grant's batch after its ledger insert, as ONE statement (a statement is most of what a batch costs
 // per row): with no credits for the cause (no account), the problem is inserted or its delivery counted, as by
-// `UPSERT_PROBLEM`; with credits, an open problem for the event is marked applied and nothing else changes. The
+// `UPSERT_PROBLEM`; with its payment recorded (the account was found), an open problem for the event is marked applied and nothing else changes. The
 // inserted row carries whether the cause is granted (`resolved_at`), which the conflict branch reads.
 const GRANT_PROBLEM: &str = "INSERT INTO billing_problems \
  (event_id, event_type, reason, facts, first_seen_at, last_seen_at, resolved_at, resolution) \
  SELECT ?1, ?2, ?3, ?4, ?5, ?5, granted.at, CASE WHEN granted.at IS NOT NULL THEN 'applied' END \
- FROM (SELECT CASE WHEN EXISTS (SELECT 1 FROM credit_ledger WHERE kind = ?6 AND source_id = ?7) THEN ?5 END AS at) AS granted \
+ FROM (SELECT CASE WHEN EXISTS (SELECT 1 FROM payments WHERE cause_id = ?6 AND status != 'failed') THEN ?5 END AS at) AS granted \
  WHERE granted.at IS NULL OR EXISTS (SELECT 1 FROM billing_problems WHERE event_id = ?1 AND resolved_at IS NULL) \
  ON CONFLICT (event_id) DO UPDATE SET \
  deliveries = CASE WHEN excluded.resolved_at IS NULL THEN deliveries + 1 ELSE deliveries END, \
@@ -63,12 +63,11 @@ fn problem_params(problem: &Problem, event: &EventRecord<'_>) -> Vec<worker::was
 pub fn grant_statement(
     db: &Db,
     problem: &Problem,
-    ledger_kind: &str,
     cause_id: &str,
     event: &EventRecord<'_>,
 ) -> worker::Result<D1PreparedStatement> {
     let mut params = problem_params(problem, event);
-    params.extend([text(ledger_kind), text(cause_id)]);
+    params.push(text(cause_id));
     db.prepare(GRANT_PROBLEM).bind(&params)
 }
 
@@ -79,8 +78,18 @@ pub fn resolve(db: &Db, event: &EventRecord<'_>) -> worker::Result<D1PreparedSta
 
 /// Records the problem and the event in one batch; the outcome is `needs_attention` unless an admin dismissed it.
 pub async fn record(db: &Db, problem: &Problem, event: &EventRecord<'_>) -> worker::Result<String> {
-    let statement = db.prepare(UPSERT_PROBLEM).bind(&problem_params(problem, event))?;
-    run_recorded(db, vec![statement], event, Marker::default(), "needs_attention").await
+    record_with(db, problem, Vec::new(), event).await
+}
+
+/// `record`, with what else the event must change even while it is refused (`before`, in the same batch).
+pub async fn record_with(
+    db: &Db,
+    problem: &Problem,
+    mut before: Vec<D1PreparedStatement>,
+    event: &EventRecord<'_>,
+) -> worker::Result<String> {
+    before.push(db.prepare(UPSERT_PROBLEM).bind(&problem_params(problem, event))?);
+    run_recorded(db, before, event, Marker::default(), "needs_attention").await
 }
 
 /// A billing problem for the console, its facts parsed from their JSON column.

@@ -46,12 +46,12 @@ macro_rules! insert_generation {
 }
 
 // The first generation is inserted only if the caller can pay for the whole batch (?14), the batch fits both
-// limits (?15, ?16: `admission_limits`), the caller owns every reference and holds its Idempotency-Key if it sent
+// limits (?15, ?16: `admission_limits`; an account in debt pays nothing until a purchase settles it), the caller owns every reference and holds its Idempotency-Key if it sent
 // one (?17): the guard and the debits are one transaction, so concurrent requests can never overspend nor a
 // duplicate charge twice. The others follow the first, so all or none are.
 const ADMIT_FIRST: &str = concat!(
     insert_generation!(),
-    "AND a.credits >= ?14 \
+    "AND a.credits - a.credit_debt >= ?14 \
  AND (SELECT COUNT(*) FROM generations WHERE account_id = ?2 AND status IN ('queued', 'running')) < ?15 \
  AND (SELECT COUNT(*) FROM generations WHERE account_id = ?2 AND created_at > ?11 - 60000) < ?16 \
  AND (SELECT COUNT(*) FROM uploads WHERE account_id = ?2 AND id IN (SELECT value FROM json_each(?8))) = json_array_length(?8) \
@@ -61,8 +61,8 @@ const ADMIT_FIRST: &str = concat!(
 const ADMIT_NEXT: &str = concat!(insert_generation!(), "AND EXISTS (SELECT 1 FROM generations WHERE id = ?14)");
 
 const INSERT_DEBIT: &str =
-    "INSERT INTO credit_ledger (id, account_id, kind, source_id, amount, balance_after, description, created_at) \
- SELECT ?1, g.account_id, 'generation_debit', g.id, -g.cost, a.credits - g.cost, ?3, ?4 \
+    "INSERT INTO credit_ledger (id, account_id, kind, source_id, amount, balance_after, debt_after, description, created_at) \
+ SELECT ?1, g.account_id, 'generation_debit', g.id, -g.cost, a.credits - g.cost, a.credit_debt, ?3, ?4 \
  FROM generations g JOIN accounts a ON a.id = g.account_id WHERE g.id = ?2 \
  ON CONFLICT (kind, source_id) DO NOTHING";
 
@@ -74,7 +74,7 @@ const TOUCH_REFERENCES: &str = "UPDATE uploads SET last_used_at = ?3 \
 const ADMISSION_FACTS: &str = "SELECT (SELECT COUNT(*) FROM generations WHERE id = ?1) AS created, \
  (SELECT COUNT(*) FROM uploads WHERE account_id = ?2 AND id IN (SELECT value FROM json_each(?4))) AS references_owned, \
  (SELECT COUNT(*) FROM generation_images WHERE account_id = ?2 AND id IN (SELECT value FROM json_each(?5))) AS images_owned, \
- (SELECT credits FROM accounts WHERE id = ?2) AS credits, \
+ (SELECT credits - credit_debt FROM accounts WHERE id = ?2) AS credits, \
  (SELECT COUNT(*) FROM generations WHERE account_id = ?2 AND status IN ('queued', 'running') AND id != ?1) AS in_flight, \
  (SELECT COUNT(*) FROM generations WHERE account_id = ?2 AND created_at > ?3 - 60000 AND id != ?1) AS recent, \
  (SELECT created_at FROM generations WHERE account_id = ?2 AND created_at > ?3 - 60000 AND id != ?1 ORDER BY created_at \
@@ -262,8 +262,8 @@ const MARK_FAILED: &str =
 
 // Refunds only a failed generation that was charged; UNIQUE (kind, source_id) makes it happen once.
 const INSERT_REFUND: &str =
-    "INSERT INTO credit_ledger (id, account_id, kind, source_id, amount, balance_after, description, created_at) \
- SELECT ?1, g.account_id, 'generation_refund', g.id, g.cost, a.credits + g.cost, ?3, ?4 \
+    "INSERT INTO credit_ledger (id, account_id, kind, source_id, amount, balance_after, debt_after, description, created_at) \
+ SELECT ?1, g.account_id, 'generation_refund', g.id, g.cost, a.credits + g.cost, a.credit_debt, ?3, ?4 \
  FROM generations g JOIN accounts a ON a.id = g.account_id WHERE g.id = ?2 AND g.status = 'failed' \
  AND EXISTS (SELECT 1 FROM credit_ledger WHERE kind = 'generation_debit' AND source_id = g.id) \
  ON CONFLICT (kind, source_id) DO NOTHING";

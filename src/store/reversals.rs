@@ -2,10 +2,13 @@
 //! payment (forward-only status) and event record, so a replay changes nothing.
 
 use gptimg_domain::billing::{payment_status_ranks_json, DisputeRestore, Reversal};
+use gptimg_domain::stripe::event::DisputeClosed;
 use serde::Deserialize;
+use worker::D1PreparedStatement;
 
 use super::billing::{run_recorded, EventRecord, Marker};
-use super::{billing_problems, int, text, Db, APPLY_LEDGER_ENTRY};
+use super::ledger::{debt_problem, APPLY_NET_ENTRY};
+use super::{billing_problems, int, text, Db};
 
 /// The purchase a refund or dispute reverses.
 #[derive(Debug, Deserialize)]
@@ -35,13 +38,20 @@ pub struct Reclaim<'a> {
     pub description: &'a str,
 }
 
-// Takes back what the target still lacks, but never more than the unspent balance: MIN(credits, ...).
+// Takes back what this cause's target (?3) still lacks — less what earlier states of the same charge (`charge:n`
+// rows, ?7) already took — and never more than the payment has left to take. Credits already spent become a
+// debt (the balance goes negative; `store::ledger::net_after`). A dispute already closed with the money kept
+// (its outcome recorded first) takes nothing.
 const INSERT_RECLAIM_ENTRY: &str =
-    "INSERT INTO credit_ledger (id, account_id, kind, source_id, amount, balance_after, description, created_at) \
- SELECT ?1, a.id, 'reclaim', ?2, -MIN(a.credits, MAX(?3 - p.credits_reclaimed, 0)), \
- a.credits - MIN(a.credits, MAX(?3 - p.credits_reclaimed, 0)), ?4, ?5 \
- FROM payments p JOIN accounts a ON a.id = p.account_id \
- WHERE p.id = ?6 AND MIN(a.credits, MAX(?3 - p.credits_reclaimed, 0)) > 0 \
+    "INSERT INTO credit_ledger (id, account_id, kind, source_id, amount, balance_after, debt_after, description, created_at) \
+ SELECT ?1, a.id, 'reclaim', ?2, -t.take, MAX(a.credits - a.credit_debt - t.take, 0), \
+ MAX(a.credit_debt - a.credits + t.take, 0), ?4, ?5 \
+ FROM payments p JOIN accounts a ON a.id = p.account_id, \
+ (SELECT MIN(MAX(?3 + COALESCE((SELECT SUM(amount) FROM credit_ledger WHERE kind = 'reclaim' \
+   AND source_id >= ?7 || ':' AND source_id < ?7 || ';'), 0), 0), credits_granted - credits_reclaimed) AS take \
+   FROM payments WHERE id = ?6) AS t \
+ WHERE p.id = ?6 AND t.take > 0 \
+ AND NOT EXISTS (SELECT 1 FROM dispute_outcomes WHERE dispute_id = ?2 AND money_kept = 1) \
  ON CONFLICT (kind, source_id) DO NOTHING";
 
 // Forward only: the reversed amount never shrinks and the status never moves back in the domain's order (?6 holds
@@ -63,8 +73,10 @@ pub async fn reclaim(db: &Db, reversal: &Reversal, r: &Reclaim<'_>, event: &Even
             text(r.description),
             now.clone(),
             text(r.payment_id),
+            text(&reversal.charge.cause_id),
         ])?,
-        db.prepare(APPLY_LEDGER_ENTRY).bind(&[text(r.ledger_entry_id)])?,
+        db.prepare(APPLY_NET_ENTRY).bind(&[text(r.ledger_entry_id)])?,
+        debt_problem(db, r.ledger_entry_id, event)?,
         db.prepare(UPDATE_REVERSED_PAYMENT).bind(&[
             text(r.ledger_entry_id),
             int(reversal.charge.amount_reversed),
@@ -81,30 +93,59 @@ pub async fn reclaim(db: &Db, reversal: &Reversal, r: &Reclaim<'_>, event: &Even
 
 // Gives back exactly what the dispute's reclaim took (its ledger row, keyed by the dispute id), once: the restore
 // is keyed by the same dispute id under its own kind. An account deleted (or being deleted) since gets nothing.
+// What is given back pays the account's debt first.
 const INSERT_RESTORE_ENTRY: &str =
-    "INSERT INTO credit_ledger (id, account_id, kind, source_id, amount, balance_after, description, created_at) \
- SELECT ?1, a.id, 'dispute_won', r.source_id, -r.amount, a.credits - r.amount, ?3, ?4 \
+    "INSERT INTO credit_ledger (id, account_id, kind, source_id, amount, balance_after, debt_after, description, created_at) \
+ SELECT ?1, a.id, 'dispute_won', r.source_id, -r.amount, MAX(a.credits - a.credit_debt - r.amount, 0), \
+ MAX(a.credit_debt - a.credits + r.amount, 0), ?3, ?4 \
  FROM credit_ledger r JOIN accounts a ON a.id = r.account_id \
  WHERE r.kind = 'reclaim' AND r.source_id = ?2 AND r.amount < 0 \
  AND a.deleted_at IS NULL AND a.deletion_started_at IS NULL \
  ON CONFLICT (kind, source_id) DO NOTHING";
+
+// A dispute's final status, whichever order its events arrive in; a later event's status wins.
+const RECORD_DISPUTE_OUTCOME: &str =
+    "INSERT INTO dispute_outcomes (dispute_id, payment_intent_id, status, money_kept, \
+ event_created, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (dispute_id) DO UPDATE SET \
+ status = excluded.status, money_kept = excluded.money_kept, event_created = excluded.event_created, \
+ updated_at = excluded.updated_at, payment_intent_id = COALESCE(excluded.payment_intent_id, payment_intent_id) \
+ WHERE excluded.event_created >= dispute_outcomes.event_created";
+
+/// Records how a dispute closed, so a `charge.dispute.created` arriving after it takes nothing back if it was won.
+pub fn record_dispute_outcome(
+    db: &Db,
+    closed: &DisputeClosed,
+    event: &EventRecord<'_>,
+) -> worker::Result<D1PreparedStatement> {
+    db.prepare(RECORD_DISPUTE_OUTCOME).bind(&[
+        text(&closed.dispute_id),
+        super::opt_text(closed.payment_intent_id.as_deref()),
+        text(&closed.status),
+        int(i64::from(closed.money_kept())),
+        int(event.created),
+        int(event.now.0),
+    ])
+}
 
 /// A dispute closed with the money kept: restore its reclaim, and move the payment to `dispute_won`.
 pub async fn restore_dispute(
     db: &Db,
     restore: &DisputeRestore,
     r: &Reclaim<'_>,
+    outcome: D1PreparedStatement,
     event: &EventRecord<'_>,
 ) -> worker::Result<String> {
     let now = int(event.now.0);
     let statements = vec![
+        outcome,
         db.prepare(INSERT_RESTORE_ENTRY).bind(&[
             text(r.ledger_entry_id),
             text(&restore.dispute_id),
             text(r.description),
             now.clone(),
         ])?,
-        db.prepare(APPLY_LEDGER_ENTRY).bind(&[text(r.ledger_entry_id)])?,
+        db.prepare(APPLY_NET_ENTRY).bind(&[text(r.ledger_entry_id)])?,
+        super::ledger::settle_debt_problems(db, r.ledger_entry_id, event.now)?,
         db.prepare(UPDATE_REVERSED_PAYMENT).bind(&[
             text(r.ledger_entry_id),
             int(0),
@@ -113,6 +154,7 @@ pub async fn restore_dispute(
             text(r.payment_id),
             text(&payment_status_ranks_json()),
         ])?,
+        billing_problems::resolve(db, event)?,
     ];
     let marker = Marker { ledger_entry_id: Some(r.ledger_entry_id), subscription_id: None };
     run_recorded(db, statements, event, marker, "nothing_to_restore").await

@@ -13,24 +13,40 @@ use crate::http::error::ApiError;
 use crate::log;
 use crate::store::accounts::Account;
 
+/// How long a user is asked to wait when Stripe's rate limit answered (it clears within seconds).
+const STRIPE_BUSY_RETRY_SECS: u32 = 5;
+
 /// Stripe's own words (which can name prices, parameters and key prefixes) go to the log under the request id;
 /// the user gets our message and that id to quote to support.
 fn stripe_failure(request_id: &RequestId, error: StripeError) -> ApiError {
     let request_id = request_id.as_str();
-    let (code, message, cause) = match error {
+    let (kind, code, message, cause) = match error {
         StripeError::Rejected(cause) => (
+            ErrorKind::Upstream,
             "stripe_rejected",
             format!("We could not start the payment. Nothing was charged; please contact support quoting request {request_id}."),
             cause,
         ),
         StripeError::Unavailable(cause) => (
+            ErrorKind::Upstream,
             "stripe_unavailable",
             format!("Stripe is not responding. Nothing was charged; please try again (request {request_id})."),
             cause,
         ),
+        StripeError::Busy(cause) => (
+            ErrorKind::RateLimited,
+            "stripe_busy",
+            "Stripe is busy right now. Nothing was charged; please try again in a few seconds.".to_owned(),
+            cause,
+        ),
     };
     log::event(request_id, "stripe_request_failed", json!({ "code": code, "cause": cause }));
-    DomainError::new(ErrorKind::Upstream, code, message).with_details(json!({ "request_id": request_id })).into()
+    let error = DomainError::new(kind, code, message).with_details(json!({ "request_id": request_id }));
+    match kind {
+        ErrorKind::RateLimited => error.with_retry_after(STRIPE_BUSY_RETRY_SECS),
+        _ => error,
+    }
+    .into()
 }
 
 /// A Checkout Session for `plan_id` that returns to `back`, unless the plan is unknown or the account may not buy it.

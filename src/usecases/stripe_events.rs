@@ -11,7 +11,7 @@ use gptimg_domain::DomainError;
 
 use crate::config::Config;
 use crate::http::error::ApiError;
-use crate::store::billing::{self, EventRecord, NewRows};
+use crate::store::billing::{self, EventRecord, InvoiceRows, NewRows};
 use crate::store::reversals::{self, Reclaim};
 use crate::store::{billing_problems, invoice_payments, Db};
 
@@ -53,6 +53,13 @@ pub async fn apply_stripe_event(
     signature::verify(signature_header, body, config.stripe_webhook_secret.expose(), now.as_secs()).map_err(refused)?;
     let malformed = || DomainError::bad_request("malformed_event", "The event could not be read.");
     let head = Head::parse(body).map_err(|_| malformed())?;
+    if head.mode_mismatch(config.stripe_secret_key.expose()) {
+        return Err(DomainError::bad_request(
+            "livemode_mismatch",
+            "Refused: the event's livemode does not match the Stripe key's mode.",
+        )
+        .into());
+    }
     // A type we never act on is acknowledged without parsing its object or writing to D1: recording it would cost
     // a write per delivery for nothing we use (Stripe's dashboard keeps every delivery). Known types we decide to
     // skip are recorded.
@@ -86,6 +93,17 @@ async fn apply(
             let outcome = billing::grant(db, &grant, &rows, &unknown_account, record).await?;
             return Ok((outcome, Some(unknown_account)));
         }
+        Decision::InvoiceCredits(credits) => {
+            let change_entry_id = LedgerEntryId::generate(random);
+            let rows = InvoiceRows {
+                period_entry_id: ledger_entry_id.as_str(),
+                change_entry_id: change_entry_id.as_str(),
+                payment_id: payment_id.as_str(),
+            };
+            let unknown_account = Problem::unknown_account(&credits.payment);
+            let outcome = billing::grant_invoice(db, &credits, &rows, &unknown_account, record).await?;
+            return Ok((outcome, Some(unknown_account)));
+        }
         Decision::RecordFailedPayment(facts) => {
             billing::record_failed_payment(db, &facts, payment_id.as_str(), record).await
         }
@@ -117,9 +135,13 @@ async fn apply(
             reversals::reclaim(db, &reversal, &reclaim, record).await
         }
         Decision::RestoreDispute(restore) => {
-            // No payment means no reclaim was ever made for this dispute, so there is nothing to give back.
+            let outcome = reversals::record_dispute_outcome(db, &restore.closed, record)?;
+            // Not known yet: the dispute's outcome is kept (a `created` arriving later takes nothing back), and the
+            // event is refused so Stripe delivers it again once the payment's own events have arrived.
             let Some(payment) = reversals::find_payment_by_intent(db, &restore.payment_intent_id).await? else {
-                return Ok((billing::record_only(db, record, "nothing_to_restore").await?, None));
+                let problem = Problem::unknown_dispute_payment(&restore);
+                let outcome = billing_problems::record_with(db, &problem, vec![outcome], record).await?;
+                return Ok((outcome, Some(problem)));
             };
             let restored = Reclaim {
                 ledger_entry_id: ledger_entry_id.as_str(),
@@ -127,7 +149,11 @@ async fn apply(
                 target: 0,
                 description: &LedgerKind::DisputeWon.description(&plan_name(&payment.plan_id)),
             };
-            reversals::restore_dispute(db, &restore, &restored, record).await
+            reversals::restore_dispute(db, &restore, &restored, outcome, record).await
+        }
+        Decision::RecordDisputeOutcome(closed, outcome) => {
+            let statement = reversals::record_dispute_outcome(db, &closed, record)?;
+            billing::record_with(db, vec![statement], record, outcome).await
         }
         Decision::Ignore(outcome) => billing::record_only(db, record, outcome).await,
     }?;

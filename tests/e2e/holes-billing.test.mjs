@@ -60,12 +60,12 @@ describe("money", () => {
   test("a won dispute never gives credits back: closing it won restores exactly what it took, once", async () => {
     const user = await newUser();
     const session = await buy(worker, user.session, "pack_100");
-    // 80 of the 110 credits spent: the dispute can take back only the 30 unspent.
+    // 80 of the 110 credits spent: the dispute takes the whole pack back, 70 of it as a debt.
     await worker.db.prepare("UPDATE accounts SET credits = 30 WHERE id = ?").bind(user.id).run();
     const [created] = await stripe.dispute(session.payment_intent);
     assert.equal(created.body.outcome, "credits_reclaimed");
-    assert.equal(await balance(worker, user.session), 0);
-    assert.equal((await paymentRow(session.id)).credits_reclaimed, 30);
+    assert.equal(await balance(worker, user.session), -70);
+    assert.equal((await paymentRow(session.id)).credits_reclaimed, 100);
     const disputeId = stripe.state.sentEvents.at(-1).data.object.id;
 
     const [won] = await stripe.closeDispute(disputeId, "won");
@@ -73,7 +73,7 @@ describe("money", () => {
     assert.equal(won.status, 200);
     assert.equal(won.body.outcome, "credits_restored");
     assert.equal(await balance(worker, user.session), 30);
-    assert.deepEqual(await ledger(user.id, "dispute_won"), [{ kind: "dispute_won", source_id: disputeId, amount: 30, balance_after: 30 }]);
+    assert.deepEqual(await ledger(user.id, "dispute_won"), [{ kind: "dispute_won", source_id: disputeId, amount: 100, balance_after: 30 }]);
     assert.deepEqual(await paymentRow(session.id), { status: "dispute_won", amount_reversed_cents: 900, credits_granted: 100, credits_reclaimed: 0 });
 
     // Replays of the close, and a late replay of the creation, change nothing.

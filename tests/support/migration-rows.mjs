@@ -81,6 +81,9 @@ export const ROWS = {
   invoice_payments: [
     { id: "inpay_1", invoice_id: "in_sub_1", payment_intent_id: "pi_sub", amount_cents: 1900, currency: "usd", created_at: T + 2 },
   ],
+  // 0015: a claimed subscription period and a dispute's last status.
+  subscription_periods: [{ period_key: "sub_x:1700000000", invoice_id: "in_x", created_at: T + 6 }],
+  dispute_outcomes: [{ dispute_id: "dp_x", payment_intent_id: "pi_x", status: "won", money_kept: 1, event_created: 1700000000, updated_at: T + 9 }],
   billing_problems: [
     { event_id: "evt_3Unknown", event_type: "invoice.paid", reason: "unknown_plan", facts: JSON.stringify({ invoice: "in_x", price: "price_old" }),
       deliveries: 3, first_seen_at: T + 5, last_seen_at: T + 50, resolved_at: null, resolution: null, resolved_by: null },
@@ -120,6 +123,8 @@ export const MUST_REFUSE = {
   support_messages: [{ id: "sup_dup", status: "bogus" }],
   billing_problems: [{ event_id: "evt_dup", reason: "bogus" }, { event_id: "evt_dup", resolution: "bogus" }],
   r2_deletions: [{ id: 2 }],
+  subscription_periods: [{}],
+  dispute_outcomes: [{}],
   signup_grants: [{}],
   api_keys: [{ id: "key_dup" }, { id: "key_dup", key_hash: "9".repeat(64), account_id: "acc_nobody" }],
   api_rate_windows: [{}],

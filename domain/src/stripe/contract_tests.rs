@@ -46,7 +46,8 @@ fn a_won_dispute_gives_back_and_a_lost_one_changes_nothing_more() {
         ("dp_SampleDispute001", "pi_SampleSubsPay001")
     );
     let (_, lost) = read("charge.dispute.closed.lost");
-    assert_eq!(decide(&lost, &plans), Decision::Ignore("dispute_lost"));
+    let Decision::RecordDisputeOutcome(closed, "dispute_lost") = decide(&lost, &plans) else { panic!("{lost:?}") };
+    assert_eq!((closed.status.as_str(), closed.money_kept()), ("lost", false));
 }
 
 #[test]
@@ -59,6 +60,8 @@ fn a_current_invoice_yields_its_subscription_price_plan_and_account_without_a_pa
     assert_eq!(invoice.account_id.as_deref(), Some("acc_sample0000000000000000"));
     assert_eq!((invoice.amount_paid, invoice.currency.as_str()), (1900, "usd"));
     assert_eq!(invoice.payment_intent_id, None);
+    assert_eq!(invoice.billing_reason.as_deref(), Some("subscription_create"));
+    assert!(invoice.period_end.is_some() && invoice.prorations.is_empty(), "a period line, no prorations");
 }
 
 #[test]

@@ -78,6 +78,21 @@ pub struct Invoice {
     pub currency: String,
     /// Only API versions before 2025-03-31 put this on the invoice; since then `invoice_payment.paid` carries it.
     pub payment_intent_id: Option<String>,
+    /// Why Stripe made the invoice (`subscription_create`, `subscription_cycle`, `subscription_update`, ...).
+    pub billing_reason: Option<String>,
+    /// The end of the service period its subscription line (the first line that is not a proration) is for: the
+    /// period the invoice pays. The invoice's own `period_end` looks back one period, so it is not used.
+    pub period_end: Option<i64>,
+    /// Its proration lines ("unused time on A", "remaining time on B"), as a plan change or an immediate
+    /// cancellation writes them.
+    pub prorations: Vec<ProrationLine>,
+}
+
+/// One proration line of an invoice: the price it prorates and its signed amount (negative: credited back).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProrationLine {
+    pub price_id: Option<String>,
+    pub amount: i64,
 }
 
 /// `invoice_payment.paid`: the PaymentIntent that paid an invoice, which is all a refund or dispute names.
@@ -182,10 +197,34 @@ fn checkout(object: &Value) -> Result<CheckoutSession, MalformedEvent> {
     })
 }
 
+/// Whether an invoice line is a proration: under `parent.subscription_item_details` at the pinned version (or
+/// `invoice_item_details` for a pending proration item), `proration` on the line itself before 2025-03-31.
+fn is_proration(line: &Value) -> bool {
+    let flag = |path: &[&str]| at(line, path).and_then(Value::as_bool);
+    flag(&["parent", "subscription_item_details", "proration"])
+        .or_else(|| flag(&["parent", "invoice_item_details", "proration"]))
+        .or_else(|| flag(&["proration"]))
+        .unwrap_or(false)
+}
+
+/// A line's price: `pricing.price_details.price` at the pinned version, `price.id` (or a bare `price`) before.
+fn line_price(line: &Value) -> Option<String> {
+    id_of(line, &["pricing", "price_details", "price"]).or_else(|| id_of(line, &["price"]))
+}
+
 fn invoice(object: &Value) -> Result<Invoice, MalformedEvent> {
     // The pinned version nests subscription details under `parent`; versions before 2025-03-31 had them on top.
     let details = at(object, &["parent", "subscription_details"]).or_else(|| at(object, &["subscription_details"]));
-    let first_line = at(object, &["lines", "data"]).and_then(|lines| lines.get(0));
+    let lines: &[Value] = at(object, &["lines", "data"]).and_then(Value::as_array).map_or(&[], Vec::as_slice);
+    let period_line = lines.iter().find(|l| !is_proration(l));
+    // A plan change's invoice has no period line: it is named after the plan it charges for (its largest line).
+    let first_line =
+        period_line.or_else(|| lines.iter().max_by_key(|l| int(l, &["amount"]).unwrap_or(0))).or_else(|| lines.first());
+    let prorations = lines
+        .iter()
+        .filter(|l| is_proration(l))
+        .map(|l| ProrationLine { price_id: line_price(l), amount: int(l, &["amount"]).unwrap_or(0) })
+        .collect();
     let line_subscription =
         || first_line.and_then(|l| id_of(l, &["parent", "subscription_item_details", "subscription"]));
     Ok(Invoice {
@@ -196,13 +235,14 @@ fn invoice(object: &Value) -> Result<Invoice, MalformedEvent> {
             .or_else(|| id_of(object, &["subscription"])),
         customer_id: id_of(object, &["customer"]),
         account_id: details.and_then(|d| text(d, &["metadata", "account_id"])),
-        price_id: first_line.and_then(|line| {
-            id_of(line, &["pricing", "price_details", "price"]).or_else(|| text(line, &["price", "id"]))
-        }),
+        price_id: first_line.and_then(line_price),
         plan_id: details.and_then(|d| text(d, &["metadata", "plan_id"])),
         amount_paid: int(object, &["amount_paid"]).unwrap_or(0),
         currency: text(object, &["currency"]).unwrap_or_default(),
         payment_intent_id: id_of(object, &["payment_intent"]),
+        billing_reason: text(object, &["billing_reason"]),
+        period_end: period_line.and_then(|l| int(l, &["period", "end"])),
+        prorations,
     })
 }
 

@@ -197,3 +197,21 @@ proptest! {
         prop_assert_eq!(ignored, !acts_on(&event_type));
     }
 }
+
+#[test]
+fn an_event_from_the_other_mode_than_the_key_is_told_apart() {
+    let event = |livemode: &str| {
+        format!(r#"{{"id":"evt_1","type":"invoice.paid","created":1,{livemode}"data":{{"object":{{}}}}}}"#)
+    };
+    let live = event(r#""livemode":true,"#);
+    let test = event(r#""livemode":false,"#);
+    let unsaid = event("");
+    let head = |body: &str| super::Head::parse(body.as_bytes()).unwrap().mode_mismatch("sk_test_abc");
+    assert!(head(&live));
+    assert!(!head(&test));
+    assert!(!head(&unsaid));
+    let live_key = |body: &str| super::Head::parse(body.as_bytes()).unwrap().mode_mismatch("sk_live_abc");
+    assert!(!live_key(&live));
+    assert!(live_key(&test));
+    assert!(!super::Head::parse(live.as_bytes()).unwrap().mode_mismatch("rk_live_abc"));
+}

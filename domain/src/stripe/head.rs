@@ -37,6 +37,8 @@ pub struct Head<'a> {
     pub id: Cow<'a, str>,
     pub event_type: Cow<'a, str>,
     pub created: i64,
+    /// Whether the event comes from live mode; `None` if the envelope does not say (hand-made events).
+    pub livemode: Option<bool>,
     object: &'a RawValue,
 }
 
@@ -47,6 +49,8 @@ struct RawHead<'a> {
     #[serde(rename = "type", borrow)]
     event_type: Cow<'a, str>,
     created: i64,
+    #[serde(default)]
+    livemode: Option<bool>,
     #[serde(borrow)]
     data: RawData<'a>,
 }
@@ -67,7 +71,20 @@ impl<'a> Head<'a> {
         if !raw.id.starts_with("evt_") || !raw.data.object.get().starts_with('{') {
             return Err(MalformedEvent);
         }
-        Ok(Self { id: raw.id, event_type: raw.event_type, created: raw.created, object: raw.data.object })
+        Ok(Self {
+            id: raw.id,
+            event_type: raw.event_type,
+            created: raw.created,
+            livemode: raw.livemode,
+            object: raw.data.object,
+        })
+    }
+
+    /// An event from the other mode than the secret key's (`sk_live_`/`rk_live_` is live; anything else,
+    /// `sk_test_`, is test): a test event sent to production, or the reverse, must change nothing.
+    pub fn mode_mismatch(&self, secret_key: &str) -> bool {
+        let live_key = secret_key.starts_with("sk_live_") || secret_key.starts_with("rk_live_");
+        self.livemode.is_some_and(|live| live != live_key)
     }
 
     pub fn acted_on(&self) -> bool {

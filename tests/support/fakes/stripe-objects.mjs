@@ -81,28 +81,48 @@ export function subscription(s) {
 }
 
 /**
+ * One invoice line: the subscription's period (`proration: false`) or a proration ("Unused time on A" is negative,
+ * "Remaining time on B" positive), under `parent.subscription_item_details` with its `proration` flag.
+ * @param {{ id: string, invoice: string, subscription: string, subscriptionItem: string, price: Stripe.Price,
+ *   amount: number, proration: boolean, periodStart: number, periodEnd: number }} l
+ * @returns {Stripe.InvoiceLineItem}
+ */
+export function invoiceLine(l) {
+  const name = String(l.price.product);
+  return {
+    id: l.id, object: "line_item", amount: l.amount, currency: l.price.currency,
+    description: l.proration ? (l.amount < 0 ? `Unused time on ${name}` : `Remaining time on ${name}`) : "1 × GPTImg subscription",
+    discount_amounts: [], discountable: !l.proration, discounts: [], invoice: l.invoice, livemode: false, metadata: {},
+    parent: {
+      type: "subscription_item_details", invoice_item_details: null,
+      subscription_item_details: { invoice_item: null, proration: l.proration, proration_details: { credited_items: null }, subscription: l.subscription, subscription_item: l.subscriptionItem },
+    },
+    period: { start: l.periodStart, end: l.periodEnd }, pretax_credit_amounts: [],
+    pricing: { type: "price_details", price_details: { price: l.price.id, product: name }, unit_amount_decimal: decimal(l.price.unit_amount ?? 0) },
+    quantity: 1, quantity_decimal: decimal(1), subscription: l.subscription, subtotal: l.amount, taxes: [],
+  };
+}
+
+/**
  * A subscription invoice: no `payment_intent`, `charge` or `subscription` at the top; the subscription (and its
  * metadata) under `parent.subscription_details`, the price under `lines.data[].pricing.price_details.price`.
+ * Without `lines` it has the one period line of `price`. `amountPaid` (default: all that is due) is what
+ * payments paid; the customer's credit balance (`startingBalance`, negative) pays first, and a negative total
+ * (a proration credit) goes to the balance (`endingBalance`).
  * @param {{ id: string, lineId: string, customer: string, subscription: string, subscriptionItem: string,
  *   subscriptionMetadata: Stripe.Metadata, price: Stripe.Price, status: "paid" | "open", created: number,
- *   periodStart: number, periodEnd: number, billingReason: Stripe.Invoice.BillingReason, attempts: number }} i
+ *   periodStart: number, periodEnd: number, billingReason: Stripe.Invoice.BillingReason, attempts: number,
+ *   lines?: Stripe.InvoiceLineItem[], startingBalance?: number }} i
  * @returns {Stripe.Invoice}
  */
 export function invoice(i) {
-  const amount = i.price.unit_amount ?? 0;
+  const lines = i.lines ?? [invoiceLine({ id: i.lineId, invoice: i.id, subscription: i.subscription, subscriptionItem: i.subscriptionItem, price: i.price, amount: i.price.unit_amount ?? 0, proration: false, periodStart: i.periodStart, periodEnd: i.periodEnd })];
+  const total = lines.reduce((sum, line) => sum + line.amount, 0);
+  const startingBalance = i.startingBalance ?? 0;
+  const fromBalance = total > 0 ? Math.min(total, -startingBalance) : 0;
+  const amount = Math.max(total - fromBalance, 0);
+  const endingBalance = startingBalance + fromBalance + Math.min(total, 0);
   const paid = i.status === "paid";
-  /** @type {Stripe.InvoiceLineItem} */
-  const line = {
-    id: i.lineId, object: "line_item", amount, currency: i.price.currency, description: "1 × GPTImg subscription",
-    discount_amounts: [], discountable: true, discounts: [], invoice: i.id, livemode: false, metadata: {},
-    parent: {
-      type: "subscription_item_details", invoice_item_details: null,
-      subscription_item_details: { invoice_item: null, proration: false, proration_details: { credited_items: null }, subscription: i.subscription, subscription_item: i.subscriptionItem },
-    },
-    period: { start: i.periodStart, end: i.periodEnd }, pretax_credit_amounts: [],
-    pricing: { type: "price_details", price_details: { price: i.price.id, product: String(i.price.product) }, unit_amount_decimal: decimal(amount) },
-    quantity: 1, quantity_decimal: decimal(1), subscription: i.subscription, subtotal: amount, taxes: [],
-  };
   return {
     id: i.id, object: "invoice", account_country: "US", account_name: "GPTImg", account_tax_ids: null,
     amount_due: amount, amount_overpaid: 0, amount_paid: paid ? amount : 0, amount_remaining: paid ? 0 : amount,
@@ -112,30 +132,32 @@ export function invoice(i) {
     created: i.created, currency: i.price.currency, custom_fields: null, customer: i.customer, customer_account: null,
     customer_address: null, customer_email: "buyer@gptimg.test", customer_name: null, customer_phone: null,
     customer_shipping: null, customer_tax_exempt: "none", default_payment_method: null, default_source: null,
-    default_tax_rates: [], description: null, discounts: [], due_date: null, effective_at: i.created, ending_balance: 0,
+    default_tax_rates: [], description: null, discounts: [], due_date: null, effective_at: i.created, ending_balance: endingBalance,
     footer: null, from_invoice: null, issuer: { type: "self" }, last_finalization_error: null, latest_revision: null,
-    lines: { object: "list", data: [line], has_more: false, url: `/v1/invoices/${i.id}/lines` }, livemode: false,
+    lines: { object: "list", data: lines, has_more: false, url: `/v1/invoices/${i.id}/lines` }, livemode: false,
     metadata: {}, next_payment_attempt: null, number: `GPT-${i.id.slice(-6).toUpperCase()}`, on_behalf_of: null,
     parent: { type: "subscription_details", quote_details: null, subscription_details: { metadata: i.subscriptionMetadata, subscription: i.subscription } },
     payment_settings: { default_mandate: null, payment_method_options: null, payment_method_types: null },
     period_end: i.periodStart, period_start: i.periodStart, post_payment_credit_notes_amount: 0,
     pre_payment_credit_notes_amount: 0, receipt_number: null, rendering: null, shipping_cost: null, shipping_details: null,
-    starting_balance: 0, statement_descriptor: null, status: i.status,
+    starting_balance: startingBalance, statement_descriptor: null, status: i.status,
     status_transitions: { finalized_at: i.created, marked_uncollectible_at: null, paid_at: paid ? i.created : null, voided_at: null },
-    subtotal: amount, subtotal_excluding_tax: amount, test_clock: null, total: amount, total_discount_amounts: [],
-    total_excluding_tax: amount, total_pretax_credit_amounts: [], total_taxes: [], webhooks_delivered_at: i.created,
+    subtotal: total, subtotal_excluding_tax: total, test_clock: null, total, total_discount_amounts: [],
+    total_excluding_tax: total, total_pretax_credit_amounts: [], total_taxes: [], webhooks_delivered_at: i.created,
   };
 }
 
 /**
  * The payment of an invoice by a PaymentIntent: what links a refund (which names only the intent) to the invoice.
- * @param {{ id: string, invoice: string, paymentIntent: string, amount: number, currency: string, created: number }} p
+ * One of several payments of an invoice is not its default one (`is_default: false`).
+ * @param {{ id: string, invoice: string, paymentIntent: string, amount: number, currency: string, created: number,
+ *   isDefault?: boolean }} p
  * @returns {Stripe.InvoicePayment}
  */
 export function invoicePayment(p) {
   return {
     id: p.id, object: "invoice_payment", amount_paid: p.amount, amount_requested: p.amount, created: p.created,
-    currency: p.currency, invoice: p.invoice, is_default: true, livemode: false,
+    currency: p.currency, invoice: p.invoice, is_default: p.isDefault ?? true, livemode: false,
     payment: { type: "payment_intent", payment_intent: p.paymentIntent }, status: "paid",
     status_transitions: { canceled_at: null, paid_at: p.created },
   };

@@ -92,20 +92,42 @@ export function createStripe({ secretKey, webhookSecret, plans, baseUrl, webhook
   const chargeObject = (record) => payments.charge(record);
   const subscriptionObject = (sub) => objects.subscription(sub);
 
-  /** The period's invoice, paid by a new PaymentIntent: `invoice.paid` and `invoice_payment.paid` to send. */
-  function paidInvoice(sub, billingReason) {
-    const charge = newCharge(sub.price.unit_amount ?? 0, sub.price.currency, sub.customer);
+  /**
+   * An invoice of `sub` and its payments: `invoice.paid` and one `invoice_payment.paid` per payment to send. By
+   * default the period's one line, paid by one new PaymentIntent; `lines` for prorations, `split` to pay it with
+   * several PaymentIntents. The customer's credit balance (`customers[].balance`, negative) pays first, and a
+   * negative total is credited to it, as Stripe does.
+   */
+  function paidInvoice(sub, billingReason, { lines, split } = {}) {
     const id = rand("in");
     sub.latestInvoice = id;
+    const customer = state.customers.get(sub.customer) ?? { id: sub.customer, balance: 0 };
+    state.customers.set(sub.customer, customer);
     const invoice = objects.invoice({
       id, lineId: rand("il"), customer: sub.customer, subscription: sub.id, subscriptionItem: sub.itemId,
       subscriptionMetadata: sub.metadata, price: sub.price, status: "paid", created: now(), periodStart: sub.periodStart,
-      periodEnd: sub.periodEnd, billingReason, attempts: 1,
+      periodEnd: sub.periodEnd, billingReason, attempts: 1, startingBalance: customer.balance ?? 0,
+      lines: lines?.map((line) => objects.invoiceLine({ id: rand("il"), invoice: id, subscription: sub.id, subscriptionItem: sub.itemId, ...line })),
     });
-    const invoicePayment = objects.invoicePayment({ id: rand("inpay"), invoice: id, paymentIntent: charge.paymentIntent, amount: charge.amount, currency: charge.currency, created: now() });
-    state.invoices.set(id, { invoice, invoicePayment });
-    return { invoice, invoicePayment, paymentIntent: charge.paymentIntent };
+    customer.balance = invoice.ending_balance ?? 0;
+    const parts = invoice.amount_paid === 0 ? [] : split ?? [invoice.amount_paid];
+    const invoicePayments = parts.map((amount, index) => {
+      const charge = newCharge(amount, sub.price.currency, sub.customer);
+      return objects.invoicePayment({ id: rand("inpay"), invoice: id, paymentIntent: charge.paymentIntent, amount, currency: charge.currency, created: now(), isDefault: index === 0 });
+    });
+    state.invoices.set(id, { invoice, invoicePayments });
+    return { invoice, invoicePayment: invoicePayments[0], invoicePayments, paymentIntent: invoicePayments[0]?.payment.payment_intent, paymentIntents: invoicePayments.map((p) => p.payment.payment_intent) };
   }
+
+  /** Sends a paid invoice's `invoice.paid` and each of its `invoice_payment.paid`. */
+  async function deliverInvoice(paid) {
+    const results = await deliver(buildEvent("invoice.paid", paid.invoice));
+    for (const payment of paid.invoicePayments) results.push(...await deliver(buildEvent("invoice_payment.paid", payment)));
+    return results;
+  }
+
+  /** The share of `sub`'s current period still to come at `at` (seconds), as Stripe prorates by time. */
+  const remaining = (sub, at) => (sub.periodEnd - at) / (sub.periodEnd - sub.periodStart);
 
   /** Completes a checkout as the hosted page's Pay button does; `paymentStatus: "unpaid"` mimics async methods. */
   async function completeCheckout(sessionId, { paymentStatus = "paid" } = {}) {
@@ -125,12 +147,11 @@ export function createStripe({ secretKey, webhookSecret, plans, baseUrl, webhook
         cancelAtPeriodEnd: false, canceledAt: null, latestInvoice: null,
       };
       state.subscriptions.set(sub.id, sub);
-      const { invoice, invoicePayment } = paidInvoice(sub, "subscription_create");
-      Object.assign(session, { subscription: sub.id, invoice: invoice.id });
+      const paid = paidInvoice(sub, "subscription_create");
+      Object.assign(session, { subscription: sub.id, invoice: paid.invoice.id });
       results.push(...await deliver(buildEvent("customer.subscription.created", subscriptionObject(sub))));
       results.push(...await deliver(buildEvent("checkout.session.completed", session)));
-      results.push(...await deliver(buildEvent("invoice.paid", invoice)));
-      results.push(...await deliver(buildEvent("invoice_payment.paid", invoicePayment)));
+      results.push(...await deliverInvoice(paid));
     }
     return results;
   }
@@ -143,21 +164,75 @@ export function createStripe({ secretKey, webhookSecret, plans, baseUrl, webhook
     deliver,
     completeCheckout,
     paidInvoice,
+    deliverInvoice,
     subscriptionObject: (id) => subscriptionObject(state.subscriptions.get(id)),
     async asyncPayment(sessionId, succeeded) {
       const session = state.sessions.get(sessionId);
       session.payment_status = succeeded ? "paid" : "unpaid";
       return deliver(buildEvent(`checkout.session.async_payment_${succeeded ? "succeeded" : "failed"}`, session));
     },
-    /** A new billing period: the next invoice is paid (`invoice.paid`, then `invoice_payment.paid` unless `link: false`). */
-    async renew(subscriptionId, { link = true } = {}) {
+    /**
+     * A new billing period: the next invoice is paid (`invoice.paid`, then `invoice_payment.paid` unless
+     * `link: false`); `split: [a, b]` pays it with several PaymentIntents (one `invoice_payment.paid` each).
+     */
+    async renew(subscriptionId, { link = true, split } = {}) {
       const sub = state.subscriptions.get(subscriptionId);
       sub.periodStart = sub.periodEnd;
       sub.periodEnd += 30 * 86400;
-      const paid = paidInvoice(sub, "subscription_cycle");
-      const results = await deliver(buildEvent("invoice.paid", paid.invoice));
-      if (link) results.push(...await deliver(buildEvent("invoice_payment.paid", paid.invoicePayment)));
+      const paid = paidInvoice(sub, "subscription_cycle", { split });
+      const results = link ? await deliverInvoice(paid) : await deliver(buildEvent("invoice.paid", paid.invoice));
       return { ...paid, results };
+    },
+    /**
+     * A plan change mid-period with prorations invoiced at once (the portal's "prorate, invoice immediately"):
+     * `customer.subscription.updated` on the new price, then the `subscription_update` invoice of "unused time on
+     * the old plan" and "remaining time on the new one", paid (a net credit goes to the customer's balance).
+     * `at` is when, by default half-way through the period.
+     */
+    async changePlan(subscriptionId, priceId, { at } = {}) {
+      const sub = state.subscriptions.get(subscriptionId);
+      const when = at ?? Math.round((sub.periodStart + sub.periodEnd) / 2);
+      const share = remaining(sub, when);
+      const [oldPrice, newPrice] = [sub.price, prices.get(priceId).price];
+      sub.price = newPrice;
+      const results = await deliver(buildEvent("customer.subscription.updated", subscriptionObject(sub)));
+      const lines = [
+        { price: oldPrice, amount: -Math.round((oldPrice.unit_amount ?? 0) * share), proration: true, periodStart: when, periodEnd: sub.periodEnd },
+        { price: newPrice, amount: Math.round((newPrice.unit_amount ?? 0) * share), proration: true, periodStart: when, periodEnd: sub.periodEnd },
+      ];
+      const paid = paidInvoice(sub, "subscription_update", { lines });
+      results.push(...await deliverInvoice(paid));
+      return { ...paid, results };
+    },
+    /**
+     * Cancels at once with proration (the portal's "cancel immediately" with "prorate"): the unused time is
+     * credited to the customer's balance by a final invoice of one negative proration line, paid by nothing.
+     */
+    async cancelNow(subscriptionId, { at } = {}) {
+      const sub = state.subscriptions.get(subscriptionId);
+      const when = at ?? Math.round(sub.periodStart + (sub.periodEnd - sub.periodStart) / 4);
+      const lines = [{ price: sub.price, amount: -Math.round((sub.price.unit_amount ?? 0) * remaining(sub, when)), proration: true, periodStart: when, periodEnd: sub.periodEnd }];
+      Object.assign(sub, { status: "canceled", canceledAt: when });
+      const results = await deliver(buildEvent("customer.subscription.deleted", subscriptionObject(sub)));
+      const paid = paidInvoice(sub, "subscription_update", { lines });
+      results.push(...await deliverInvoice(paid));
+      return { ...paid, results, balance: state.customers.get(sub.customer).balance };
+    },
+    /**
+     * A new subscription for a customer who already has one (resubscribing after a cancellation): its first
+     * invoice is paid from the customer's credit balance first, by card for the rest (if anything is left).
+     */
+    async subscribeAgain(customer, priceId, metadata) {
+      const start = now();
+      const sub = {
+        id: rand("sub"), itemId: rand("si"), customer, status: "active", price: prices.get(priceId).price, metadata,
+        created: start, periodStart: start, periodEnd: start + 30 * 86400, cancelAtPeriodEnd: false, canceledAt: null, latestInvoice: null,
+      };
+      state.subscriptions.set(sub.id, sub);
+      const results = await deliver(buildEvent("customer.subscription.created", subscriptionObject(sub)));
+      const paid = paidInvoice(sub, "subscription_create");
+      results.push(...await deliverInvoice(paid));
+      return { ...paid, sub, results };
     },
     async refund(paymentIntentId, amount) {
       const charge = state.charges.get(paymentIntentId);
@@ -195,6 +270,8 @@ export function createStripe({ secretKey, webhookSecret, plans, baseUrl, webhook
           // Never answers (the connection stays open until the stand-ins stop): for the Worker's call timeout.
           if (failure === "hang") return void state.hanging.add(res);
           if (failure === "error500") return sendJson(res, 500, { error: { type: "api_error", message: "Something went wrong on Stripe's end." } });
+          // Stripe's rate limit: 429 with an error of code `rate_limit` (docs.stripe.com/rate-limits).
+          if (failure === "error429") return sendJson(res, 429, { error: { type: "invalid_request_error", code: "rate_limit", message: "Request rate limit exceeded." } });
           return sendJson(res, 400, { error: { type: "invalid_request_error", message: "No such price." } });
         }
       }
