@@ -2,11 +2,11 @@
 
 use gptimg_domain::account::{AccountId, GoogleSubject};
 use gptimg_domain::auth::subject_hash::signup_subject_hash;
-use gptimg_domain::ids::RequestId;
-use gptimg_domain::ledger::LedgerEntryId;
 use gptimg_domain::deletion::{
     deletion_finished, ErasePass, ERASE_CHUNKS_AFTER_RESPONSE, ERASE_CHUNKS_PER_SWEEP, ERASURES_PER_SWEEP,
 };
+use gptimg_domain::ids::RequestId;
+use gptimg_domain::ledger::LedgerEntryId;
 use gptimg_domain::privacy::{
     deletion_retry_delay_secs, DELETIONS_PER_SWEEP, SESSION_RETENTION_SECS, UNUSED_UPLOAD_RETENTION_SECS,
 };

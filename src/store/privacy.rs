@@ -6,8 +6,8 @@ use gptimg_domain::deletion::{ERASED_ADJUSTMENT_TEXT, ERASE_ROWS_PER_CHUNK};
 use gptimg_domain::ids::AuditId;
 use gptimg_domain::ledger::LedgerKind;
 use gptimg_domain::privacy::TERMS_VERSION;
-use gptimg_domain::uploads::upload_rate_scope;
 use gptimg_domain::time::UnixMillis;
+use gptimg_domain::uploads::upload_rate_scope;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
@@ -260,7 +260,13 @@ pub async fn erase_chunk(db: &Db, account_id: &AccountId, now: UnixMillis) -> wo
         .iter()
         .map(|sql| {
             // SQLite counts parameters up to the highest number a statement names.
-            let used = if sql.contains("?3") { 3 } else if sql.contains("?2") { 2 } else { 1 };
+            let used = if sql.contains("?3") {
+                3
+            } else if sql.contains("?2") {
+                2
+            } else {
+                1
+            };
             db.prepare(*sql).bind(&binds[..used])
         })
         .collect::<worker::Result<Vec<_>>>()?;

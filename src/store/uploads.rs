@@ -2,11 +2,11 @@
 //! quota, deleted through the R2 to-do, and looked up for signed links.
 
 use gptimg_domain::account::AccountId;
-use gptimg_domain::generation::{UploadId, MAX_UPLOADS_PER_USER};
 use gptimg_domain::api_key::window_start;
+use gptimg_domain::generation::{UploadId, MAX_UPLOADS_PER_USER};
 use gptimg_domain::idempotency::{expired_at_or_before, IdempotencyKey, StoredAnswer};
-use gptimg_domain::uploads::{upload_rate_scope, UploadAdmission};
 use gptimg_domain::time::UnixMillis;
+use gptimg_domain::uploads::{upload_rate_scope, UploadAdmission};
 use serde::Deserialize;
 
 use super::idempotency::{self, Claim};
@@ -52,7 +52,8 @@ pub enum Inserted {
 const FORGET_OLD_WINDOW: &str = "DELETE FROM api_rate_windows WHERE scope = ?2 AND window_start < ?3";
 const COUNT_UPLOAD: &str = "INSERT INTO api_rate_windows (scope, window_start, count) SELECT ?2, ?3, 1 \
  WHERE true ON CONFLICT (scope, window_start) DO UPDATE SET count = count + 1";
-const ADMISSION: &str = "SELECT (SELECT count FROM api_rate_windows WHERE scope = ?2 AND window_start = ?3) AS window_count, \
+const ADMISSION: &str =
+    "SELECT (SELECT count FROM api_rate_windows WHERE scope = ?2 AND window_start = ?3) AS window_count, \
  (SELECT COUNT(*) FROM uploads WHERE account_id = ?1) AS stored, \
  EXISTS (SELECT 1 FROM idempotency_keys WHERE account_id = ?1 AND operation = 'create_upload' AND idem_key = ?4 \
  AND created_at > ?5) AS key_answered";

@@ -88,7 +88,13 @@ pub async fn create(
 /// Deletes one of the caller's uploads and its stored bytes (through the R2 to-do, then at once if R2 answers): 404
 /// `upload_not_found` for a malformed id or someone else's, 409 `upload_in_use` while an unfinished generation
 /// uses it.
-pub async fn delete(db: &Db, bucket: &Bucket, account: &AccountId, raw_id: &str, now: UnixMillis) -> Result<(), ApiError> {
+pub async fn delete(
+    db: &Db,
+    bucket: &Bucket,
+    account: &AccountId,
+    raw_id: &str,
+    now: UnixMillis,
+) -> Result<(), ApiError> {
     let id = UploadId::parse(raw_id).ok_or_else(upload_not_found)?;
     match uploads::delete(db, &id, account, now).await? {
         Ok(r2_key) => {
