@@ -228,7 +228,9 @@ pub async fn retention_sweep(env: &Env, config: &Config, request_id: &RequestId)
         if chunks == 0 || meter::remaining(0) < DELETION_MIN_SUBREQUESTS {
             break;
         }
-        erase(env, &erasing.id, &mut chunks).await?;
+        if let Err(error) = erase(env, &erasing.id, &mut chunks).await {
+            log::fault("-", "erasure_failed", &format!("{}: {error}", erasing.id));
+        }
     }
     for pending in store::pending_deletions(&db, now, DELETIONS_PER_SWEEP).await? {
         if meter::remaining(0) < DELETION_MIN_SUBREQUESTS {

@@ -8,7 +8,7 @@ use crate::error::DomainError;
 /// handful of parameters: far inside D1's per-statement, per-batch and per-query-time limits.
 pub const ERASE_ROWS_PER_CHUNK: i64 = 500;
 /// Chunks the deletion request runs before it answers: a usual account is erased before the 204.
-pub const ERASE_CHUNKS_IN_REQUEST: u32 = 8;
+pub const ERASE_CHUNKS_IN_REQUEST: u32 = 12;
 /// Chunks run right after the response (inside `waitUntil`'s 30 seconds) when the request did not finish.
 pub const ERASE_CHUNKS_AFTER_RESPONSE: u32 = 40;
 /// Chunks one cron run spends on erasures, shared by the accounts it resumes (each chunk is one subrequest).

@@ -21,9 +21,8 @@ pub struct Export {
     pub now: UnixMillis,
 }
 
-/// Where the stream is: before the document, inside category `index` (after `cursor`), or done.
+/// Where the stream is: inside category `index` (after `cursor`), at the document's tail, or done.
 enum Step {
-    Start,
     Category { index: usize, cursor: Option<ExportCursor>, first_row: bool },
     End,
     Done,
@@ -33,6 +32,8 @@ struct State {
     export: Export,
     step: Step,
     pages: u32,
+    /// A page was left unread: the document says it is incomplete.
+    truncated: bool,
     tail: String,
 }
 
@@ -41,17 +42,15 @@ struct State {
 pub fn stream(export: Export) -> impl futures_util::TryStream<Ok = Vec<u8>, Error = worker::Error> {
     let expires = export.now.as_secs() + EXPORT_LINK_LIFETIME_SECS;
     let (head, tail) = store::export_frame(export.now, expires);
-    let state = State { export, step: Step::Start, pages: 0, tail };
+    let step = Step::Category { index: 0, cursor: None, first_row: true };
+    let state = State { export, step, pages: 0, truncated: false, tail };
     futures_util::stream::try_unfold((state, Some(head)), |(mut state, head)| async move {
         if let Some(head) = head {
             return Ok(Some((head.into_bytes(), (state, None))));
         }
         let chunk = match std::mem::replace(&mut state.step, Step::Done) {
-            Step::Start => {
-                state.step = Step::Category { index: 0, cursor: None, first_row: true };
-                String::new()
-            }
             Step::Category { index, cursor, first_row } => next_page(&mut state, index, cursor, first_row).await?,
+            Step::End if state.truncated => format!("}},\"incomplete\":true,{}", &state.tail[2..]),
             Step::End => std::mem::take(&mut state.tail),
             Step::Done => return Ok(None),
         };
@@ -78,6 +77,7 @@ async fn next_page(
         state.pages += 1;
         store::export_page(&state.export.db, category, &state.export.account_id, cursor.as_ref()).await?
     } else {
+        state.truncated = true;
         (Vec::new(), None)
     };
     let wrote_rows = !rows.is_empty();
@@ -95,12 +95,7 @@ async fn next_page(
             out.push(']');
             match index + 1 < EXPORT_CATEGORIES.len() {
                 true => Step::Category { index: index + 1, cursor: None, first_row: true },
-                false => {
-                    if state.pages >= EXPORT_MAX_PAGES {
-                        out.push_str(",\"incomplete\":true");
-                    }
-                    Step::End
-                }
+                false => Step::End,
             }
         }
     };
