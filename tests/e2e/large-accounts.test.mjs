@@ -20,15 +20,15 @@ const json = (session, method, path, body) => worker.fetch(path, {
 });
 
 /** A person with 50,000 finished generations (each with an image row), real uploads and stored objects. */
-async function largeAccount() {
+async function largeAccount(prefix) {
   const user = await newPerson(worker, { label: "large" });
-  await seedGenerations(worker.db, user.id, GENERATIONS, { prefix: "m" });
+  await seedGenerations(worker.db, user.id, GENERATIONS, { prefix });
   const png = encodePng(24, 24, () => [9, 99, 199]);
   const uploaded = await upload(worker, user.session, png);
   assert.equal(uploaded.response.status, 201);
   const { results: keys } = await worker.db.prepare("SELECT r2_key FROM generation_images WHERE account_id = ? ORDER BY id LIMIT ?").bind(user.id, OBJECTS).all();
   for (let i = 0; i < keys.length; i += 100) {
-    await Promise.all(keys.slice(i, i + 100).map(({ r2_key }) => worker.bucket.put(r2_key, png)));
+    await Promise.all(keys.slice(i, i + 100).map(({ r2_key }) => worker.bucket.put(r2_key, Uint8Array.from(png))));
   }
   // Personal text beyond generations: a stored Idempotency-Key answer, a support message, an admin's note.
   await worker.db.batch([
@@ -44,7 +44,7 @@ async function largeAccount() {
 
 describe("a very large account", () => {
   test("exports all 50,000 generations, streamed, with signed links to every image and upload that work without a session", async () => {
-    const user = await largeAccount();
+    const user = await largeAccount("m");
     const response = await json(user.session, "GET", "/api/me/export");
     assert.equal(response.status, 200);
     assert.match(response.headers.get("content-disposition"), /attachment; filename="gptimg-export.json"/);
@@ -77,7 +77,7 @@ describe("a very large account", () => {
   });
 
   test("deletion gates at once and converges through bounded chunks to no personal data in D1 or R2", async () => {
-    const user = await largeAccount();
+    const user = await largeAccount("n");
     assert.ok((await r2Keys(worker, `generations/${user.id}/`)).length >= 1000);
 
     const response = await json(user.session, "DELETE", "/api/me", { confirm: "DELETE" });

@@ -96,12 +96,12 @@ describe("admitting an upload", () => {
     const user = await newUser();
     const window = await currentWindow();
     await worker.db.prepare("INSERT INTO api_rate_windows (scope, window_start, count) VALUES (?, ?, 30)").bind(`upl:${user.id}`, window).run();
-    const limited = await worker.fetch("/api/uploads", { method: "POST", headers: asUser(worker, user.session, { "content-type": "image/png", "x-request-id": `rate-${user.n}` }), body: png() });
+    const limited = await worker.fetch("/api/uploads", { method: "POST", headers: asUser(worker, user.session, { "content-type": "image/png", "x-request-id": `upload-rate-${user.n}` }), body: png() });
     assert.equal(limited.status, 429);
     assert.equal((await limited.json()).error.code, "upload_rate_limited");
     const retry = Number(limited.headers.get("retry-after"));
     assert.ok(retry >= 1 && retry <= 60, `Retry-After ${retry}`);
-    assert.equal((await requestLine(`rate-${user.n}`)).r2_ops, 0);
+    assert.equal((await requestLine(`upload-rate-${user.n}`)).r2_ops, 0);
     assert.deepEqual(await r2Keys(worker, `uploads/${user.id}/`), []);
     assert.equal(await count(worker.db, "uploads", "account_id = ?", user.id), 0);
   });
