@@ -159,27 +159,30 @@ pub async fn delete_account_within(
     let now = platform::now();
     let live_subscriptions =
         store::begin_deletion(&db, account_id, entry.as_str(), subject_hash.as_deref(), now).await?;
-    let mut stripe_failure = None;
+    let (mut refused, mut passing) = (None, None);
     for subscription in &live_subscriptions {
         match stripe::cancel_subscription(config, &subscription.id, request_id).await {
             Ok(()) => {}
             // Still erase the data below; only the subscription waits for an admin.
-            Err(StripeError::Rejected(problem)) => {
-                store::deletion_failed(&db, account_id, now, Some(&problem)).await?;
-                stripe_failure = Some(DeletionError::Refused(problem));
-            }
+            Err(StripeError::Rejected(problem)) => refused = Some(problem),
             Err(error) => {
                 let retry_at = now.plus_secs(deletion_retry_delay_secs(failed_attempts + 1));
                 store::deletion_failed(&db, account_id, retry_at, None).await?;
-                stripe_failure = Some(DeletionError::Stripe(error));
+                passing = Some(error);
                 break;
             }
         }
     }
-    // Erasing does not wait for Stripe: a passing outage delays only the cancellation.
+    if let (Some(problem), None) = (&refused, &passing) {
+        store::deletion_failed(&db, account_id, now, Some(problem)).await?;
+    }
+    // Erasing does not wait for Stripe: an outage or a refusal delays only the cancellation.
     let erased = erase(env, account_id, &mut chunks).await?;
-    if let Some(failure) = stripe_failure {
-        return Err(failure);
+    if let Some(error) = passing {
+        return Err(DeletionError::Stripe(error));
+    }
+    if let Some(problem) = refused {
+        return Err(DeletionError::Refused(problem));
     }
     if !erased {
         return Err(DeletionError::Paused);
