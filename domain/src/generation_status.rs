@@ -100,12 +100,13 @@ mod tests {
     }
 
     /// The SQL that names generation statuses: the schema and every statement on `generations`.
-    const SQL_SOURCES: [(&str, &str); 5] = [
+    const SQL_SOURCES: [(&str, &str); 6] = [
         ("migrations/0003_generations.sql", include_str!("../../migrations/0003_generations.sql")),
         ("src/store/generations.rs", include_str!("../../src/store/generations.rs")),
         ("src/store/gallery.rs", include_str!("../../src/store/gallery.rs")),
         ("src/store/r2_deletions.rs", include_str!("../../src/store/r2_deletions.rs")),
         ("src/store/sql/overdue_generations.sql", include_str!("../../src/store/sql/overdue_generations.sql")),
+        ("src/store/uploads.rs", include_str!("../../src/store/uploads.rs")),
     ];
 
     /// The quoted values of every `status IN (...)` list in `text`.

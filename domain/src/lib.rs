@@ -41,6 +41,7 @@ pub mod share_card;
 pub mod stripe;
 pub mod subscription;
 pub mod time;
+pub mod uploads;
 pub mod url;
 
 pub use error::{Cause, DomainError, ErrorKind};

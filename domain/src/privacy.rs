@@ -24,6 +24,12 @@ pub fn deletion_retry_delay_secs(failed_attempts: u32) -> i64 {
     (DELETION_RETRY_FIRST_SECS << doublings).min(DELETION_RETRY_MAX_SECS)
 }
 
+/// The export's signed links to uploads and images work this long (a fresh export gives fresh ones).
+pub const EXPORT_LINK_LIFETIME_SECS: i64 = 7 * 24 * 60 * 60;
+/// D1 queries one export makes at most (one per page of a category), well inside an invocation's subrequests;
+/// an account larger than that gets a document marked `incomplete`.
+pub const EXPORT_MAX_PAGES: u32 = 900;
+
 /// At most this many support messages per sender per hour.
 pub const SUPPORT_MESSAGES_PER_HOUR: i64 = 5;
 /// At most this many anonymous support messages per client network per hour, whatever emails they give (a new

@@ -48,6 +48,7 @@ pub enum Endpoint {
     Portal,
     CreditLedger,
     CreateUpload,
+    DeleteUpload,
     UploadContent,
     GenerationList,
     CreateGeneration,
@@ -114,6 +115,7 @@ const ROWS: &[Row] = &[
     ("api/billing/portal", &[(Post, E::Portal)]),
     ("api/credits/ledger", &[(Get, E::CreditLedger)]),
     ("api/uploads", &[(Post, E::CreateUpload)]),
+    ("api/uploads/*", &[(Delete, E::DeleteUpload)]),
     ("uploads/*/content", &[(Get, E::UploadContent)]),
     ("api/generations", &[(Get, E::GenerationList), (Post, E::CreateGeneration)]),
     // Before `api/generations/*`, which would otherwise claim `delete` as an id; the first matching row routes.
@@ -183,6 +185,7 @@ pub fn accepts_api_key(endpoint: Endpoint) -> bool {
         endpoint,
         E::Models
             | E::CreateUpload
+            | E::DeleteUpload
             | E::GenerationList
             | E::CreateGeneration
             | E::Generation

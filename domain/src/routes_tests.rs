@@ -20,6 +20,7 @@ const EXPECTED_ALLOW: &[(&str, &str)] = &[
     ("/api/billing/portal", "POST"),
     ("/api/credits/ledger", "GET"),
     ("/api/uploads", "POST"),
+    ("/api/uploads/upl_1", "DELETE"),
     ("/uploads/upl_1/content", "GET"),
     ("/api/generations", "GET, POST"),
     ("/api/generations/delete", "POST"),

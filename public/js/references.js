@@ -36,14 +36,32 @@ function forget(ref) {
   if (ref.local) URL.revokeObjectURL(ref.url);
 }
 
+function drop(ref) {
+  const index = references.indexOf(ref);
+  if (index >= 0) references.splice(index, 1);
+  forget(ref);
+  renderReferences();
+}
+
+/** Deletes an uploaded reference from storage for good (after a confirmation), not only from the next request. */
+async function deleteUpload(ref) {
+  if (!confirm(`Delete ${ref.name} from your stored uploads for good? Generations already made with it keep their results.`)) return;
+  try {
+    await api.request(`/api/uploads/${encodeURIComponent(ref.id)}`, { method: "DELETE" });
+    drop(ref);
+    say(message(), `Deleted ${ref.name}.`, "ok");
+  } catch (error) {
+    say(message(), `${ref.name}: ${error.message}`, "bad");
+  }
+}
+
 export function renderReferences() {
   $("references").replaceChildren(...references.map((ref, index) => element("li", {},
     element("img", { src: ref.url, alt: `Reference ${index + 1}: ${ref.name}` }),
-    element("button", { type: "button", class: "remove", "aria-label": `Remove ${ref.name}`, onclick: () => {
-      forget(ref);
-      references.splice(index, 1);
-      renderReferences();
-    } }, "×"))));
+    element("button", { type: "button", class: "remove", "aria-label": `Remove ${ref.name}`, onclick: () => drop(ref) }, "×"),
+    ...(ref.kind === "upload"
+      ? [element("button", { type: "button", class: "delete", "aria-label": `Delete ${ref.name} from your uploads`, onclick: () => deleteUpload(ref) }, "Delete")]
+      : []))));
 }
 
 /** Keeps at most what the (newly chosen) model takes. */

@@ -35,12 +35,23 @@ pub async fn consent(mut req: Request, ctx: &RequestContext) -> Result<Response,
     Ok(private_json(&ConsentResponse { terms_version: request.terms_version, age_confirmed: true })?)
 }
 
-/// `GET /api/me/export`: everything held about the user as a JSON download, with links to their images.
+/// `GET /api/me/export`: everything held about the user as a JSON download streamed page by page, with signed
+/// links to their uploads and images.
 pub async fn export(req: &Request, ctx: &RequestContext) -> Result<Response, ApiError> {
     let user = signed_in_user(req, ctx).await?;
-    let document = export::export_account(&ctx.db()?, ctx.config()?, &user.account.id, platform::now()).await?;
-    let mut response = private_json(&document)?;
-    response.headers_mut().set("content-disposition", "attachment; filename=\"gptimg-export.json\"")?;
+    let config = ctx.config()?;
+    let document = export::stream(export::Export {
+        db: ctx.db()?,
+        account_id: user.account.id,
+        secret: config.session_secret.expose().as_bytes().to_vec(),
+        app_url: config.app_url.clone(),
+        now: platform::now(),
+    });
+    let mut response = Response::from_stream(document)?;
+    let headers = response.headers_mut();
+    headers.set("content-type", "application/json")?;
+    headers.set("cache-control", "private, no-store")?;
+    headers.set("content-disposition", "attachment; filename=\"gptimg-export.json\"")?;
     Ok(response)
 }
 
@@ -60,11 +71,13 @@ pub async fn delete(mut req: Request, ctx: &RequestContext) -> Result<Response, 
     .await?
     {
         Deletion::Done => Response::empty()?.with_status(204),
-        Deletion::Pending { cause } => {
+        Deletion::Pending { cause, subscriptions_cancelled } => {
             crate::log::event(ctx.request_id.as_str(), "deletion_interrupted", json!({ "cause": cause }));
+            let (env, account_id) = (ctx.env.clone(), user.account.id.clone());
+            ctx.after_response(crate::privacy::continue_deletion(env, account_id, subscriptions_cancelled));
             private_json(&DeletionPending {
                 status: "deletion_pending",
-                message: "Your personal data has been erased and you are signed out. The rest (cancelling your subscription with Stripe, removing stored files) has not completed yet; we finish it automatically.",
+                message: "You are signed out, your account can no longer be used and its profile is erased. The rest (cancelling your subscription with Stripe, erasing your images, prompts and stored files) has not completed yet; we finish it automatically.",
                 request_id: ctx.request_id.as_str(),
             })?
             .with_status(202)

@@ -77,6 +77,7 @@ pub async fn dispatch(req: Request, ctx: &RequestContext) -> Result<Response, Ap
         Endpoint::Portal => billing::portal(req, ctx).await,
         Endpoint::CreditLedger => credits::list(&req, ctx).await,
         Endpoint::CreateUpload => uploads::create(req, ctx).await,
+        Endpoint::DeleteUpload => uploads::delete(&req, ctx, param(0)).await,
         Endpoint::UploadContent => uploads::signed_content(&req, ctx, param(0)).await,
         Endpoint::GenerationList => gallery::list(&req, ctx).await,
         Endpoint::CreateGeneration => generations::create(req, ctx).await,

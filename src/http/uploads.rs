@@ -1,5 +1,5 @@
-//! Reference images: `POST /api/uploads` (bytes sniffed, bounded, quota), and the signed expiring link APIPod
-//! fetches them through (`GET /uploads/{id}/content?exp=&sig=`).
+//! Reference images: `POST /api/uploads` (rate and quota first, then bytes sniffed and bounded), `DELETE
+//! /api/uploads/{id}`, and the signed expiring link APIPod fetches them through (`GET /uploads/{id}/content?exp=&sig=`).
 
 use gptimg_domain::generation::UploadId;
 use serde::Serialize;
@@ -56,6 +56,14 @@ pub async fn create(mut req: Request, ctx: &RequestContext) -> Result<Response, 
         Idempotent::Done(upload) => Ok(private_json(&UploadView::from(&upload))?.with_status(201)),
         Idempotent::Replayed { status, body } => idempotency::replayed(status, body),
     }
+}
+
+/// `DELETE /api/uploads/{id}`: 204 once the row is gone and its bytes are on their way out (R2 to-do).
+pub async fn delete(req: &Request, ctx: &RequestContext, raw_id: &str) -> Result<Response, ApiError> {
+    let account = current_user(req, ctx).await?.account.id;
+    let (db, bucket) = (ctx.db()?, blobs::bucket(&ctx.env)?);
+    usecase::delete(&db, &bucket, &account, raw_id, platform::now()).await?;
+    Ok(Response::empty()?.with_status(204))
 }
 
 /// `GET /uploads/{id}/content?exp=&sig=`: only with a valid, unexpired signature; anything else is 404.

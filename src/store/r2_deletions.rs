@@ -43,14 +43,6 @@ const OF_FINISHED_GENERATION: &str = concat!(
     not_a_running_reference!(),
     " ON CONFLICT (r2_key) DO NOTHING"
 );
-const OF_ACCOUNT_IMAGES: &str = concat!(
-    "INSERT INTO r2_deletions (r2_key, created_at) SELECT k.value, ?2 FROM ",
-    image_objects!(),
-    " WHERE i.account_id = ?1 AND k.value IS NOT NULL ON CONFLICT (r2_key) DO NOTHING"
-);
-const OF_ACCOUNT_UPLOADS: &str = "INSERT INTO r2_deletions (r2_key, created_at) \
- SELECT r2_key, ?2 FROM uploads WHERE account_id = ?1 ON CONFLICT (r2_key) DO NOTHING";
-
 pub fn remember_finished_generation(
     db: &Db,
     id: &GenerationId,
@@ -58,16 +50,6 @@ pub fn remember_finished_generation(
     now: UnixMillis,
 ) -> worker::Result<D1PreparedStatement> {
     db.prepare(OF_FINISHED_GENERATION).bind(&[text(id.as_str()), text(account_id.as_str()), int(now.0)])
-}
-
-/// Goes before the account's generations are deleted, in the same batch.
-pub fn remember_account_images(db: &Db, account_id: &str, now: UnixMillis) -> worker::Result<D1PreparedStatement> {
-    db.prepare(OF_ACCOUNT_IMAGES).bind(&[text(account_id), int(now.0)])
-}
-
-/// Goes before the account's uploads are deleted, in the same batch.
-pub fn remember_account_uploads(db: &Db, account_id: &str, now: UnixMillis) -> worker::Result<D1PreparedStatement> {
-    db.prepare(OF_ACCOUNT_UPLOADS).bind(&[text(account_id), int(now.0)])
 }
 
 #[derive(Debug, Deserialize)]

@@ -1,8 +1,8 @@
-//! Deleting one's own account on request: confirmed by the typed word, then `privacy::delete_account`, which the
-//! cron resumes if Stripe or the subrequest budget interrupts it.
+//! Deleting one's own account on request: confirmed by the typed word, then `privacy::delete_account_within`, whose
+//! unfinished part goes on after the response and from the cron.
 
 use gptimg_domain::account::AccountId;
-use gptimg_domain::deletion::{confirm_deletion, DeleteRequest};
+use gptimg_domain::deletion::{confirm_deletion, DeleteRequest, ERASE_CHUNKS_IN_REQUEST};
 use gptimg_domain::ids::RequestId;
 use worker::Env;
 
@@ -13,9 +13,11 @@ use crate::privacy::{self, DeletionError};
 pub enum Deletion {
     /// Everything is gone.
     Done,
-    /// Personal data and sessions are gone; the rest (Stripe cancellation, stored files) is ours to finish (cron
-    /// retries with backoff, or an admin for a refusal), so the user is told it is accepted, not asked to retry.
-    Pending { cause: String },
+    /// Sessions and keys are gone and the account row is anonymous; the rest (Stripe cancellation, erasing the
+    /// remaining data and files) is ours to finish (after the response, then the cron with backoff, or an admin for
+    /// a refusal), so the user is told it is accepted, not asked to retry. `subscriptions_cancelled`: nothing is
+    /// left to cancel at Stripe.
+    Pending { cause: String, subscriptions_cancelled: bool },
 }
 
 pub async fn delete_account(
@@ -26,10 +28,13 @@ pub async fn delete_account(
     request_id: &RequestId,
 ) -> Result<Deletion, ApiError> {
     confirm_deletion(request)?;
-    match privacy::delete_account(env, config, account_id, 0, request_id).await {
+    match privacy::delete_account_within(env, config, account_id, 0, request_id, ERASE_CHUNKS_IN_REQUEST).await {
         Ok(()) => Ok(Deletion::Done),
-        Err(error @ (DeletionError::Stripe(_) | DeletionError::Refused(_) | DeletionError::Paused)) => {
-            Ok(Deletion::Pending { cause: error.cause() })
+        Err(error @ DeletionError::Paused) => {
+            Ok(Deletion::Pending { cause: error.cause(), subscriptions_cancelled: true })
+        }
+        Err(error @ (DeletionError::Stripe(_) | DeletionError::Refused(_))) => {
+            Ok(Deletion::Pending { cause: error.cause(), subscriptions_cancelled: false })
         }
         Err(DeletionError::Storage(error)) => Err(ApiError::internal(error)),
     }

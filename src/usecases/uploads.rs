@@ -1,18 +1,20 @@
-//! Reference images: store one (checked while it streams into R2, within the per-user quota), and serve one through
-//! the signed expiring link APIPod fetches.
+//! Reference images: store one (admitted by rate and quota first, then checked while it streams into R2), delete
+//! one, and serve one through the signed expiring link APIPod fetches.
 
-use gptimg_domain::account::AccountId;
+use gptimg_domain::account::{refuse_if_deleting, AccountId};
 use gptimg_domain::generation::{upload_quota_exceeded, UploadId};
 use gptimg_domain::idempotency::{upload_fingerprint, Operation};
 use gptimg_domain::ids::RandomSource;
 use gptimg_domain::images::UPLOAD_LIMITS;
 use gptimg_domain::links;
 use gptimg_domain::time::UnixMillis;
+use gptimg_domain::uploads::{admit_upload, upload_not_found, UploadDeletion};
 use worker::{Bucket, Object};
 
 use crate::blobs::{self, PutError};
 use crate::body::Body;
 use crate::http::error::ApiError;
+use crate::jobs::r2_cleanup;
 use crate::store::idempotency::Claim;
 use crate::store::uploads::{self, Inserted, Upload};
 use crate::store::Db;
@@ -33,6 +35,9 @@ pub async fn create(
     now: UnixMillis,
     random: &mut dyn RandomSource,
 ) -> Result<Idempotent<Upload>, ApiError> {
+    // Refused before a byte is stored: over the minute's rate, or at the quota.
+    let admission = uploads::admission(db, account, keyed.as_ref().map(|k| k.key), now).await?;
+    admit_upload(admission, now)?;
     let id = UploadId::generate(random);
     let r2_key = blobs::upload_key(account, &id);
     let declared = body.declared;
@@ -73,12 +78,35 @@ pub async fn create(
     });
     let inserted = uploads::insert(db, account, &upload, now, claim.as_ref()).await?;
     if !matches!(inserted, Inserted::Yes) {
-        blobs::delete_all(bucket, std::slice::from_ref(&upload.r2_key)).await?;
+        // The insert's batch listed the object on the R2 to-do; the cron deletes it if this does not.
+        r2_cleanup::delete_now(db, bucket, std::slice::from_ref(&upload.r2_key)).await;
     }
     match inserted {
         Inserted::Yes => Ok(Idempotent::Done(upload)),
+        // A concurrent upload took the last place.
         Inserted::OverQuota => Err(upload_quota_exceeded().into()),
+        Inserted::AccountClosing => Err(refuse_if_deleting(true).expect_err("a deletion that began refuses").into()),
         Inserted::KeyTaken(stored) => idempotent::replay(&stored, &fingerprint, now),
+    }
+}
+
+/// Deletes one of the caller's uploads and its stored bytes (through the R2 to-do, then at once if R2 answers): 404
+/// `upload_not_found` for a malformed id or someone else's, 409 `upload_in_use` while an unfinished generation
+/// uses it.
+pub async fn delete(
+    db: &Db,
+    bucket: &Bucket,
+    account: &AccountId,
+    raw_id: &str,
+    now: UnixMillis,
+) -> Result<(), ApiError> {
+    let id = UploadId::parse(raw_id).ok_or_else(upload_not_found)?;
+    match uploads::delete(db, &id, account, now).await? {
+        Ok(r2_key) => {
+            r2_cleanup::delete_now(db, bucket, &[r2_key]).await;
+            Ok(())
+        }
+        Err(kept) => Ok(UploadDeletion::of(false, kept).result()?),
     }
 }
 
