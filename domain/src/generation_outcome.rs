@@ -238,7 +238,12 @@ pub enum AfterResultProblem {
 }
 
 /// Look again later while the generation's deadline allows and the problem may pass; otherwise fail (refunded).
-pub fn after_result_problem(problem: ResultProblem, attempt: u32, now_secs: i64, deadline_secs: i64) -> AfterResultProblem {
+pub fn after_result_problem(
+    problem: ResultProblem,
+    attempt: u32,
+    now_secs: i64,
+    deadline_secs: i64,
+) -> AfterResultProblem {
     match problem {
         ResultProblem::Unreachable if now_secs < deadline_secs => {
             AfterResultProblem::LookAgainAfter(poll_delay_secs(attempt))

@@ -131,7 +131,7 @@ fn submits_are_retried_within_the_window_and_a_bounded_number_of_times() {
     assert!(at(0, 0).may_retry() && at(MAX_SUBMIT_ATTEMPTS - 2, 299).may_retry());
     assert!(!at(MAX_SUBMIT_ATTEMPTS - 1, 0).may_retry(), "bounded attempts");
     assert!(!at(1, 300).may_retry(), "bounded elapsed time");
-    assert!(SUBMIT_WINDOW_SECS < DEADLINE_SECS, "an accepted task still has time to run");
+    const { assert!(SUBMIT_WINDOW_SECS < DEADLINE_SECS, "an accepted task still has time to run") };
 }
 
 #[test]

@@ -134,7 +134,8 @@ impl Stream for BeforeDeadline {
     type Item = worker::Result<Vec<u8>>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let cut = |deadline: &Deadline| Poll::Ready(Some(Err(worker::Error::RustError(deadline.timed_out().to_string()))));
+        let cut =
+            |deadline: &Deadline| Poll::Ready(Some(Err(worker::Error::RustError(deadline.timed_out().to_string()))));
         if self.deadline.passed() {
             return cut(&self.deadline);
         }

@@ -139,8 +139,10 @@ pub async fn avatar(req: &Request, ctx: &RequestContext) -> Result<Response, Api
         crate::log::event(ctx.request_id.as_str(), "avatar_fetch_failed", json!({ "cause": e.to_string() }));
         DomainError::new(ErrorKind::Upstream, "avatar_unavailable", "The profile image could not be fetched just now.")
     };
-    let upstream =
-        Outbound::new(Method::Get, url.as_str(), AVATAR_TIMEOUT_MS, &ctx.request_id).send().await.map_err(unavailable)?;
+    let upstream = Outbound::new(Method::Get, url.as_str(), AVATAR_TIMEOUT_MS, &ctx.request_id)
+        .send()
+        .await
+        .map_err(unavailable)?;
     let content_type = upstream.headers().get("content-type")?.unwrap_or_default();
     if !avatar::is_image_answer(upstream.status_code(), &content_type) {
         return Err(not_found());

@@ -7,7 +7,9 @@ use serde_json::Value;
 
 use super::plausible_task_id;
 use super::task::task_status;
-use crate::generation::{sanitize_provider_text, submit_retry_delay_secs, Failure, FailureReason, SubmitAttempt, TaskStatus};
+use crate::generation::{
+    sanitize_provider_text, submit_retry_delay_secs, Failure, FailureReason, SubmitAttempt, TaskStatus,
+};
 
 /// An HTTP answer as received: status, `Retry-After` header, body text.
 #[derive(Debug, Clone, Copy)]

@@ -100,8 +100,10 @@ fn both_error_envelopes_are_read() {
         (Some("rate_limit_exceeded"), Some("rate_limit_error"))
     );
     assert_eq!(limited.message.as_deref(), Some("Rate limit exceeded"));
-    let invalid =
-        submit_outcome(Some(HttpAnswer { status: 400, retry_after: None, body: fixture!("error-openai-400.json") }), FIRST);
+    let invalid = submit_outcome(
+        Some(HttpAnswer { status: 400, retry_after: None, body: fixture!("error-openai-400.json") }),
+        FIRST,
+    );
     assert_eq!(
         invalid,
         SubmitOutcome::Fail {
@@ -137,7 +139,10 @@ fn documented_transient_5xx_are_retried_with_the_same_key_until_the_window_ends(
     for (status, body) in answers {
         let answer = HttpAnswer { status, retry_after: None, body };
         let outcome = submit_outcome(Some(answer), FIRST);
-        assert!(matches!(&outcome, SubmitOutcome::RetryAfter { secs: 1, error: Some(e) } if e.http_status == status), "{status}: {outcome:?}");
+        assert!(
+            matches!(&outcome, SubmitOutcome::RetryAfter { secs: 1, error: Some(e) } if e.http_status == status),
+            "{status}: {outcome:?}"
+        );
         let later = submit_outcome(Some(answer), SubmitAttempt { number: 4, ..FIRST });
         assert!(matches!(later, SubmitOutcome::RetryAfter { secs: 8..=16, .. }), "{status}: backs off: {later:?}");
         let last = submit_outcome(Some(answer), PAST_WINDOW);
@@ -173,7 +178,10 @@ fn timeouts_and_in_flight_409s_retry_and_a_conflict_fails() {
     // endpoint-conventions.mdx: "409, idempotency_in_progress, and Retry-After: 1".
     let body = r#"{"error":{"message":"A request with this key is in progress","type":"invalid_request_error","code":"idempotency_in_progress"}}"#;
     assert!(matches!(
-        submit_outcome(Some(HttpAnswer { status: 409, retry_after: Some("1"), body }), SubmitAttempt { number: 5, ..FIRST }),
+        submit_outcome(
+            Some(HttpAnswer { status: 409, retry_after: Some("1"), body }),
+            SubmitAttempt { number: 5, ..FIRST }
+        ),
         SubmitOutcome::RetryAfter { secs: 16..=32, .. }
     ));
     assert!(matches!(
