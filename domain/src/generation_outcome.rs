@@ -158,13 +158,99 @@ pub fn next_step(
     }
 }
 
-/// A submission is tried at most this many times (timeouts, lost connections, 429, in-flight 409), always with
-/// the same Idempotency-Key so APIPod starts at most one task.
-pub const MAX_SUBMIT_ATTEMPTS: u32 = 3;
+/// A submission is retried (with the same Idempotency-Key, so APIPod starts at most one task and replays its
+/// id) this long after admission; an attempt that fails after that is the last, and the generation fails and is
+/// refunded. Well inside `DEADLINE_SECS`, so an accepted task still has time to run.
+pub const SUBMIT_WINDOW_SECS: i64 = 5 * 60;
+/// And at most this many attempts, however quickly they fail (APIPod: "an upper bound on attempts and total
+/// elapsed time").
+pub const MAX_SUBMIT_ATTEMPTS: u32 = 12;
+/// The longest pause between two attempts, unless APIPod's `Retry-After` asks for more.
+const MAX_SUBMIT_BACKOFF_SECS: u32 = 60;
 
-/// Seconds before submission attempt `attempt + 1`, at least what APIPod asked for, at most 30 s (a queued
-/// generation is given up by the sweep after two minutes).
-pub fn submit_retry_delay_secs(attempt: u32, asked_secs: u32) -> u32 {
-    const SCHEDULE: [u32; 2] = [1, 3];
-    SCHEDULE.get(attempt as usize).copied().unwrap_or(5).max(asked_secs).min(30)
+/// When a submission attempt is made: its 0-based number, the time, the end of the window, and a random draw in
+/// `0..1000` for the jitter (randomness is passed in).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SubmitAttempt {
+    pub number: u32,
+    pub now_secs: i64,
+    pub window_end_secs: i64,
+    pub jitter_permille: u32,
+}
+
+impl SubmitAttempt {
+    /// Whether a failed attempt may be followed by another one.
+    pub fn may_retry(&self) -> bool {
+        self.number + 1 < MAX_SUBMIT_ATTEMPTS && self.now_secs < self.window_end_secs
+    }
+}
+
+/// Seconds before the attempt after `attempt`: exponential backoff (1, 2, 4, ... up to 60 s) with "equal
+/// jitter" (half fixed, half random, so retries of many generations spread out), never less than what APIPod
+/// asked for (`Retry-After`, at most 300 s).
+pub fn submit_retry_delay_secs(attempt: SubmitAttempt, asked_secs: u32) -> u32 {
+    let base = 2u32.saturating_pow(attempt.number).min(MAX_SUBMIT_BACKOFF_SECS);
+    let jitter = attempt.jitter_permille.min(999);
+    let jittered = base.div_ceil(2) + (base / 2) * jitter / 1000;
+    jittered.max(1).max(asked_secs)
+}
+
+/// The platform's limit on work done after a response is sent (`waitUntil`): 30 s.
+pub const AFTER_RESPONSE_LIMIT_MS: i64 = 30_000;
+/// What the D1 writes and the queue send around one submit may take beside the call itself.
+const SUBMIT_BOOKKEEPING_MS: i64 = 4_000;
+
+/// Whether a submit may still be made after the response, `elapsed_ms` after it began (measured from the
+/// generation's admission, which comes before the response): only if its whole deadline and bookkeeping fit in
+/// what is left of the 30 s. Otherwise it goes through the queue, which has no such limit, rather than being cut
+/// off half-way.
+pub fn submit_fits_after_response(elapsed_ms: i64, call_deadline_ms: i64) -> bool {
+    elapsed_ms.max(0) + call_deadline_ms + SUBMIT_BOOKKEEPING_MS <= AFTER_RESPONSE_LIMIT_MS
+}
+
+/// What went wrong fetching a finished task's result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResultProblem {
+    /// No complete answer before the download's deadline, a lost connection, a 408/429/5xx, or R2 failing to
+    /// store it: worth another try, the task's result stays where it is.
+    Unreachable,
+    /// Any other refusal (a 404, an expired link, a size over the cap): it will not come.
+    Gone,
+    /// The bytes are not an acceptable image.
+    NotImage,
+}
+
+impl ResultProblem {
+    pub fn of_status(status: u16) -> Self {
+        match status {
+            408 | 429 | 500..=599 => Self::Unreachable,
+            _ => Self::Gone,
+        }
+    }
+}
+
+/// What to do after a result could not be stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AfterResultProblem {
+    /// Look at the task again (and download again) after this many seconds.
+    LookAgainAfter(u32),
+    Fail(Failure),
+}
+
+/// Look again later while the generation's deadline allows and the problem may pass; otherwise fail (refunded).
+pub fn after_result_problem(
+    problem: ResultProblem,
+    attempt: u32,
+    now_secs: i64,
+    deadline_secs: i64,
+) -> AfterResultProblem {
+    match problem {
+        ResultProblem::Unreachable if now_secs < deadline_secs => {
+            AfterResultProblem::LookAgainAfter(poll_delay_secs(attempt))
+        }
+        ResultProblem::Unreachable | ResultProblem::Gone => {
+            AfterResultProblem::Fail(FailureReason::ResultUnavailable.into())
+        }
+        ResultProblem::NotImage => AfterResultProblem::Fail(FailureReason::ResultNotImage.into()),
+    }
 }

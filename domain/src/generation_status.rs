@@ -50,20 +50,23 @@ crate::serde_str::serde_as_str!(GenerationStatus);
 /// What the cron sweep does with an unfinished generation it found overdue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SweepAction {
-    /// Fail and refund: `timed_out` past the deadline, `submit_failed` if it never reached APIPod (still queued,
-    /// or running without a task id).
+    /// Fail and refund: `timed_out` past the deadline; `submit_failed` for a running one without a task id
+    /// (which no code path writes).
     Fail(FailureReason),
+    /// Still queued and its next submission looks lost (the submit after the response was cut off, or its retry
+    /// message never came): submit again, with the same Idempotency-Key. APIPod may already run the task (an
+    /// answer lost after it accepted it), and then replays its id: failing it here would refund a task that runs.
+    SubmitAgain,
     /// Running, but its poll message looks lost: queue a poll again.
     PollAgain,
 }
 
 pub fn sweep_action(status: GenerationStatus, has_task: bool, past_deadline: bool) -> SweepAction {
-    if past_deadline {
-        SweepAction::Fail(FailureReason::TimedOut)
-    } else if status == GenerationStatus::Queued || !has_task {
-        SweepAction::Fail(FailureReason::SubmitFailed)
-    } else {
-        SweepAction::PollAgain
+    match status {
+        _ if past_deadline => SweepAction::Fail(FailureReason::TimedOut),
+        GenerationStatus::Queued => SweepAction::SubmitAgain,
+        _ if !has_task => SweepAction::Fail(FailureReason::SubmitFailed),
+        _ => SweepAction::PollAgain,
     }
 }
 
@@ -88,13 +91,15 @@ mod tests {
     }
 
     #[test]
-    fn the_sweep_times_out_first_then_fails_unsubmitted_then_polls_again() {
+    fn the_sweep_times_out_first_then_submits_again_then_polls_again() {
         let (timed_out, unsubmitted) =
             (SweepAction::Fail(FailureReason::TimedOut), SweepAction::Fail(FailureReason::SubmitFailed));
         assert_eq!(sweep_action(S::Running, true, true), timed_out);
         assert_eq!(sweep_action(S::Queued, false, true), timed_out);
-        assert_eq!(sweep_action(S::Queued, false, false), unsubmitted);
-        assert_eq!(sweep_action(S::Queued, true, false), unsubmitted);
+        // A queued generation whose submit was cut off or whose answer was lost may be running at APIPod: it is
+        // submitted again (same key), never failed before its deadline.
+        assert_eq!(sweep_action(S::Queued, false, false), SweepAction::SubmitAgain);
+        assert_eq!(sweep_action(S::Queued, true, false), SweepAction::SubmitAgain);
         assert_eq!(sweep_action(S::Running, false, false), unsubmitted);
         assert_eq!(sweep_action(S::Running, true, false), SweepAction::PollAgain);
     }

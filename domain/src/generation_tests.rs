@@ -114,10 +114,51 @@ fn provider_text_is_cleaned_and_capped() {
 }
 
 #[test]
-fn submit_retries_wait_a_little_more_each_time_and_at_least_what_was_asked() {
-    assert_eq!((submit_retry_delay_secs(0, 0), submit_retry_delay_secs(1, 0)), (1, 3));
-    assert_eq!(submit_retry_delay_secs(0, 10), 10);
-    assert_eq!(submit_retry_delay_secs(0, 300), 30);
+fn submit_retries_back_off_exponentially_with_jitter_and_at_least_what_was_asked() {
+    let at = |number, jitter_permille| SubmitAttempt { number, now_secs: 0, window_end_secs: 300, jitter_permille };
+    let delays: Vec<u32> = (0..8).map(|n| submit_retry_delay_secs(at(n, 0), 0)).collect();
+    assert_eq!(delays, [1, 1, 2, 4, 8, 16, 30, 30], "half of 1, 2, 4, ... 60 fixed");
+    let jittered: Vec<u32> = (0..8).map(|n| submit_retry_delay_secs(at(n, 999), 0)).collect();
+    assert_eq!(jittered, [1, 1, 3, 7, 15, 31, 59, 59], "the other half drawn");
+    assert_eq!(submit_retry_delay_secs(at(0, 500), 10), 10, "Retry-After wins");
+    assert_eq!(submit_retry_delay_secs(at(20, 500), 300), 300);
+    assert_eq!(submit_retry_delay_secs(at(u32::MAX, 5000), 0), 59, "no overflow, jitter bounded");
+}
+
+#[test]
+fn submits_are_retried_within_the_window_and_a_bounded_number_of_times() {
+    let at = |number, now_secs| SubmitAttempt { number, now_secs, window_end_secs: 300, jitter_permille: 0 };
+    assert!(at(0, 0).may_retry() && at(MAX_SUBMIT_ATTEMPTS - 2, 299).may_retry());
+    assert!(!at(MAX_SUBMIT_ATTEMPTS - 1, 0).may_retry(), "bounded attempts");
+    assert!(!at(1, 300).may_retry(), "bounded elapsed time");
+    const { assert!(SUBMIT_WINDOW_SECS < DEADLINE_SECS, "an accepted task still has time to run") };
+}
+
+#[test]
+fn a_submit_runs_after_the_response_only_if_it_fits_in_the_30_s_left() {
+    assert!(submit_fits_after_response(0, 8_000));
+    assert!(submit_fits_after_response(18_000, 8_000), "the third of a batch whose submits each took 8 s");
+    assert!(!submit_fits_after_response(18_001, 8_000), "the fourth goes through the queue");
+    assert!(!submit_fits_after_response(0, 30_000));
+    assert!(submit_fits_after_response(-5, 8_000), "a clock step back counts as none elapsed");
+}
+
+#[test]
+fn a_result_that_does_not_arrive_is_downloaded_again_until_the_deadline() {
+    use AfterResultProblem::{Fail, LookAgainAfter};
+    assert_eq!(ResultProblem::of_status(404), ResultProblem::Gone);
+    assert_eq!(ResultProblem::of_status(403), ResultProblem::Gone);
+    for status in [408, 429, 500, 502, 503, 504] {
+        assert_eq!(ResultProblem::of_status(status), ResultProblem::Unreachable, "{status}");
+    }
+    assert_eq!(after_result_problem(ResultProblem::Unreachable, 3, 100, 600), LookAgainAfter(poll_delay_secs(3)));
+    assert_eq!(
+        after_result_problem(ResultProblem::Unreachable, 3, 600, 600),
+        Fail(FailureReason::ResultUnavailable.into()),
+        "not past the deadline"
+    );
+    assert_eq!(after_result_problem(ResultProblem::Gone, 0, 0, 600), Fail(FailureReason::ResultUnavailable.into()));
+    assert_eq!(after_result_problem(ResultProblem::NotImage, 0, 0, 600), Fail(FailureReason::ResultNotImage.into()));
 }
 
 #[test]

@@ -104,6 +104,22 @@ pub fn cache_control(requested_version: Option<&str>, served_etag: &str, stand_i
     }
 }
 
+/// The most bytes APIPod's edit models take per input image ("10 MB each", `openai-image-sync.mdx`): the cap
+/// uploads are held to (`images::UPLOAD_LIMITS`), and what a generated image used as a reference must fit.
+pub const REFERENCE_MAX_BYTES: u64 = crate::images::UPLOAD_LIMITS.max_bytes as u64;
+
+/// What the signed reference link of a generated image serves APIPod: the original when it is within the cap,
+/// else its medium rendition (1280 px WebP, far below it). An oversized original without a medium yet (its
+/// renditions failed and wait for the cron) is served as it is: APIPod refuses it with a 400, and the generation
+/// fails with that reason and is refunded.
+pub fn reference_size(original_bytes: u64, has_medium: bool) -> ImageSize {
+    if original_bytes > REFERENCE_MAX_BYTES && has_medium {
+        ImageSize::Medium
+    } else {
+        ImageSize::Original
+    }
+}
+
 /// Failed attempts after which an image keeps only its original (it is still served; nothing is lost).
 pub const RENDITION_TRIES: u32 = 5;
 

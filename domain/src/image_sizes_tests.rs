@@ -71,3 +71,14 @@ fn failed_renditions_are_retried_with_backoff_then_given_up() {
     assert_eq!(next_rendition_try(RENDITION_TRIES, now), None, "the original alone is served from then on");
     assert_eq!(next_rendition_try(u32::MAX, now), None);
 }
+
+#[test]
+fn a_reference_over_the_edit_models_cap_is_sent_as_its_medium() {
+    const MIB: u64 = 1024 * 1024;
+    assert_eq!(REFERENCE_MAX_BYTES, 10 * MIB);
+    assert_eq!(reference_size(10 * MIB, true), ImageSize::Original, "at the cap: the original");
+    assert_eq!(reference_size(10 * MIB + 1, true), ImageSize::Medium);
+    assert_eq!(reference_size(22 * MIB, true), ImageSize::Medium, "a 4K PNG result");
+    assert_eq!(reference_size(22 * MIB, false), ImageSize::Original, "no medium yet: APIPod decides (and refuses)");
+    assert_eq!(reference_size(MIB, false), ImageSize::Original);
+}

@@ -1,10 +1,11 @@
-//! The one outbound request builder: method, URL, bearer token, JSON or form body, idempotency key, and always a
-//! time limit (`send_with_timeout`) and our request id; answers are read through the one bounded body reader.
+//! The one outbound request builder: method, URL, bearer token, JSON or form body, idempotency key, and always
+//! one deadline for the whole call, body included (`send_with_deadline`), and our request id; answers are read
+//! through the one bounded body reader.
 
 use gptimg_domain::ids::RequestId;
 use worker::{Fetch, Headers, Method, Request, RequestInit, Response};
 
-use super::{send_with_timeout, NoAnswer};
+use super::{before_deadline, send_with_deadline, Deadline, NoAnswer};
 use crate::body::Body;
 
 /// The most an API answer (APIPod, Stripe, Google's token endpoint and keys) may hold. Each is a small JSON
@@ -37,6 +38,44 @@ impl std::fmt::Display for CallError {
 
 impl std::error::Error for CallError {}
 
+/// An answer whose headers have arrived, with the deadline its body must still arrive within.
+pub struct Received {
+    response: Response,
+    deadline: Deadline,
+}
+
+impl Received {
+    pub fn status_code(&self) -> u16 {
+        self.response.status_code()
+    }
+
+    pub fn headers(&self) -> &Headers {
+        self.response.headers()
+    }
+
+    /// Whether the call's deadline has passed, still answerable once the body has been taken.
+    pub fn deadline_watch(&self) -> impl Fn() -> bool {
+        self.deadline.watch()
+    }
+
+    /// The body, for streaming or reading, cut at the call's deadline: a read past it is an error.
+    pub fn body(mut self) -> Body {
+        let Body { chunks, declared } = Body::take(&mut self.response);
+        Body { chunks: before_deadline(chunks, self.deadline), declared }
+    }
+
+    /// The whole body (at most `max_bytes`, else `TooLarge`), before the call's deadline.
+    pub async fn read(self, max_bytes: usize) -> Result<Vec<u8>, CallError> {
+        let (passed, timed_out) = (self.deadline.watch(), self.deadline.timed_out());
+        match self.body().read(max_bytes).await {
+            Ok(Some(bytes)) => Ok(bytes),
+            Ok(None) => Err(CallError::TooLarge { max_bytes }),
+            Err(_) if passed() => Err(CallError::NoAnswer(timed_out)),
+            Err(error) => Err(CallError::Read(error)),
+        }
+    }
+}
+
 /// An answer as received: its status, `Retry-After`, and body as text.
 #[derive(Debug)]
 pub struct Answer {
@@ -55,7 +94,7 @@ pub struct Outbound {
 }
 
 impl Outbound {
-    /// Every call names its time limit (no provider may hold a request, queue consumer or cron run) and carries
+    /// Every call names its deadline (no provider may hold a request, queue consumer or cron run) and carries
     /// the request id it is made for as `x-request-id`, so a provider's log line can be matched with ours.
     pub fn new(method: Method, url: impl Into<String>, timeout_ms: u64, request_id: &RequestId) -> Self {
         let headers = vec![("x-request-id", request_id.as_str().to_owned())];
@@ -93,8 +132,8 @@ impl Outbound {
         self.header("content-type", "application/x-www-form-urlencoded")
     }
 
-    /// Sends the call under its time limit; any HTTP answer is returned.
-    pub async fn send(self) -> Result<Response, CallError> {
+    /// Sends the call under its deadline; any HTTP answer is returned, its body still under the same deadline.
+    pub async fn send(self) -> Result<Received, CallError> {
         let headers = Headers::new();
         for (name, value) in &self.headers {
             headers.set(name, value).map_err(CallError::Build)?;
@@ -102,19 +141,17 @@ impl Outbound {
         let mut init = RequestInit::new();
         init.with_method(self.method).with_headers(headers).with_body(self.body.map(Into::into));
         let request = Request::new_with_init(&self.url, &init).map_err(CallError::Build)?;
-        send_with_timeout(Fetch::Request(request), self.timeout_ms).await.map_err(CallError::NoAnswer)
+        let (response, deadline) =
+            send_with_deadline(Fetch::Request(request), self.timeout_ms).await.map_err(CallError::NoAnswer)?;
+        Ok(Received { response, deadline })
     }
 
-    /// Sends the call and reads its answer (at most `MAX_ANSWER_BYTES`) as text.
+    /// Sends the call and reads its answer (at most `MAX_ANSWER_BYTES`) as text, all before the one deadline.
     pub async fn answer(self) -> Result<Answer, CallError> {
-        let mut response = self.send().await?;
-        let status = response.status_code();
-        let retry_after = response.headers().get("retry-after").ok().flatten();
-        let bytes = Body::take(&mut response)
-            .read(MAX_ANSWER_BYTES)
-            .await
-            .map_err(CallError::Read)?
-            .ok_or(CallError::TooLarge { max_bytes: MAX_ANSWER_BYTES })?;
+        let received = self.send().await?;
+        let status = received.status_code();
+        let retry_after = received.headers().get("retry-after").ok().flatten();
+        let bytes = received.read(MAX_ANSWER_BYTES).await?;
         Ok(Answer { status, retry_after, body: String::from_utf8_lossy(&bytes).into_owned() })
     }
 }

@@ -3,7 +3,7 @@
 //! ranges, private caching (immutable when the URL carries the served bytes' version, `?v=`).
 
 use gptimg_domain::generation::ImageId;
-use gptimg_domain::image_sizes::{cache_control, ImageSize};
+use gptimg_domain::image_sizes::{cache_control, reference_size, ImageSize, RENDITION_CONTENT_TYPE};
 use gptimg_domain::images::{etag_matches, parse_range, UnsatisfiableRange};
 use gptimg_domain::links;
 use gptimg_domain::{DomainError, ErrorKind};
@@ -75,8 +75,9 @@ pub async fn get(req: &Request, ctx: &RequestContext, raw_id: &str) -> Result<Re
     Ok(Response::from_body(body)?.with_status(status).with_headers(headers))
 }
 
-/// `GET /images/{id}/content?exp=&sig=`: the original for APIPod, when the image is a generation's reference
-/// (signed as reference uploads are, `jobs::submit`); anything else is 404.
+/// `GET /images/{id}/content?exp=&sig=`: the image for APIPod, when it is a generation's reference (signed as
+/// reference uploads are, `jobs::submit`): the original, or its medium when the original is over the edit models'
+/// input cap (`image_sizes::reference_size`); anything else is 404.
 pub async fn signed_content(req: &Request, ctx: &RequestContext, raw_id: &str) -> Result<Response, ApiError> {
     let id = ImageId::parse(raw_id).ok_or_else(not_found)?;
     let (expires, signature) = signed_bytes::signature(req).ok_or_else(not_found)?;
@@ -85,6 +86,11 @@ pub async fn signed_content(req: &Request, ctx: &RequestContext, raw_id: &str) -
         return Err(not_found());
     }
     let image = gallery::signed_image(&ctx.db()?, &id).await?.ok_or_else(not_found)?;
-    let object = blobs::get(&blobs::bucket(&ctx.env)?, &image.r2_key, None).await?.ok_or_else(not_found)?;
-    signed_bytes::respond(&object, &image.content_type, not_found)
+    let original_bytes = u64::try_from(image.size_bytes).unwrap_or(0);
+    let (key, content_type) = match (reference_size(original_bytes, image.medium_key.is_some()), &image.medium_key) {
+        (ImageSize::Medium, Some(medium)) => (medium, RENDITION_CONTENT_TYPE),
+        _ => (&image.r2_key, image.content_type.as_str()),
+    };
+    let object = blobs::get(&blobs::bucket(&ctx.env)?, key, None).await?.ok_or_else(not_found)?;
+    signed_bytes::respond(&object, content_type, not_found)
 }

@@ -11,8 +11,7 @@ use super::error::ApiError;
 use super::json_body::read_json;
 use super::session::{maybe_user, signed_in_user};
 use super::{private_json, RequestContext};
-use crate::body::Body;
-use crate::clients::outbound::Outbound;
+use crate::clients::outbound::{CallError, Outbound};
 use crate::config::Config;
 use crate::platform;
 use crate::store::accounts::{Account, SubscriptionSummary};
@@ -136,20 +135,23 @@ pub async fn avatar(req: &Request, ctx: &RequestContext) -> Result<Response, Api
     if !avatar::may_fetch(image_url, sign_in_origin.as_deref().ok()) {
         return Err(not_found());
     }
-    let mut upstream =
-        Outbound::new(Method::Get, url.as_str(), AVATAR_TIMEOUT_MS, &ctx.request_id).send().await.map_err(|e| {
-            crate::log::event(ctx.request_id.as_str(), "avatar_fetch_failed", json!({ "cause": e.to_string() }));
-            DomainError::new(
-                ErrorKind::Upstream,
-                "avatar_unavailable",
-                "The profile image could not be fetched just now.",
-            )
-        })?;
+    let unavailable = |e: CallError| {
+        crate::log::event(ctx.request_id.as_str(), "avatar_fetch_failed", json!({ "cause": e.to_string() }));
+        DomainError::new(ErrorKind::Upstream, "avatar_unavailable", "The profile image could not be fetched just now.")
+    };
+    let upstream = Outbound::new(Method::Get, url.as_str(), AVATAR_TIMEOUT_MS, &ctx.request_id)
+        .send()
+        .await
+        .map_err(unavailable)?;
     let content_type = upstream.headers().get("content-type")?.unwrap_or_default();
     if !avatar::is_image_answer(upstream.status_code(), &content_type) {
         return Err(not_found());
     }
-    let bytes = Body::take(&mut upstream).read(MAX_AVATAR_BYTES).await?.ok_or_else(not_found)?;
+    // The deadline covers the image's bytes too: a host that trickles them is cut off, not waited for.
+    let bytes = match upstream.read(MAX_AVATAR_BYTES).await {
+        Err(CallError::TooLarge { .. }) => return Err(not_found()),
+        other => other.map_err(unavailable)?,
+    };
     let mut response = Response::from_bytes(bytes)?;
     response.headers_mut().set("content-type", &content_type)?;
     response.headers_mut().set("cache-control", "private, max-age=3600")?;

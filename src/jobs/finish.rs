@@ -10,7 +10,8 @@ use std::rc::Rc;
 
 use gptimg_domain::apipod::{self, completed_at_ms};
 use gptimg_domain::generation::{
-    next_step, Failure, FailureReason, GenerationStatus, ImageId, NextStep, IMAGES_PAID_PER_GENERATION,
+    after_result_problem, next_step, AfterResultProblem, Failure, GenerationStatus, ImageId, NextStep, ResultProblem,
+    IMAGES_PAID_PER_GENERATION,
 };
 use gptimg_domain::ids::RequestId;
 use gptimg_domain::images::RESULT_LIMITS;
@@ -178,26 +179,30 @@ async fn store_results(
     for (position, url) in urls.iter().take(IMAGES_PAID_PER_GENERATION).enumerate() {
         let id = ImageId::generate(&mut CryptoRandom);
         let outcome = match client::download(url, RESULT_LIMITS.max_bytes, request_id).await {
-            Err(error) => Err((FailureReason::ResultUnavailable, error.0)),
-            Ok((body, length)) => {
+            Err(error) => Err((error.problem, error.cause)),
+            Ok(download) => {
                 let key = blobs::output_key(&row.account_id, &row.id, &id);
-                match blobs::put_checked(&bucket, &key, body, length, RESULT_LIMITS).await {
+                match blobs::put_checked(&bucket, &key, download.chunks, download.declared, RESULT_LIMITS).await {
                     Ok(object) => Ok((key, object)),
-                    Err(PutError::Refused(refusal)) => Err((FailureReason::ResultNotImage, refusal.code.into_owned())),
-                    Err(PutError::Storage(error)) => Err((FailureReason::ResultUnavailable, error.to_string())),
+                    // Cut at the download's deadline (the stream errored, so R2 stored nothing).
+                    Err(_) if (download.timed_out)() => {
+                        Err((ResultProblem::Unreachable, "result not complete before the download's deadline".into()))
+                    }
+                    Err(PutError::Refused(refusal)) => Err((ResultProblem::NotImage, refusal.code.into_owned())),
+                    Err(PutError::Storage(error)) => Err((ResultProblem::Unreachable, error.to_string())),
                 }
             }
         };
         let (key, object) = match outcome {
             Ok(found) => found,
-            Err((reason, cause)) => {
+            Err((problem, cause)) => {
                 log::event(
                     request_id.as_str(),
                     "result_not_stored",
-                    json!({ "generation_id": row.id, "cause": cause }),
+                    json!({ "generation_id": row.id, "problem": format!("{problem:?}"), "cause": cause }),
                 );
                 blobs::delete_all(&bucket, &keys_of(&stored)).await?;
-                return fail_claimed(db, config, row, claimed, &Failure::from(reason)).await;
+                return after_problem(db, env, config, row, claimed, problem).await;
             }
         };
         let info = object.image.info;
@@ -255,6 +260,30 @@ async fn make_renditions(
     match made {
         Ok((medium, preview)) => Renditions::Made { medium, preview },
         Err(error) => Renditions::Failed { retry_at: renditions::log_failure(image_id, 1, &error, platform::now()) },
+    }
+}
+
+/// A result that could not be stored: looked at again later (the claim handed back to the poll chain, which
+/// downloads it again) while that may help and the deadline allows, else failed and refunded.
+async fn after_problem(
+    db: &Db,
+    env: &Env,
+    config: &Config,
+    row: &RunningGeneration,
+    claimed: i64,
+    problem: ResultProblem,
+) -> worker::Result<()> {
+    let now = platform::now();
+    let attempt = u32::try_from(claimed).unwrap_or(u32::MAX);
+    match after_result_problem(problem, attempt, now.as_secs(), UnixMillis(row.deadline_at).as_secs()) {
+        AfterResultProblem::LookAgainAfter(delay) => {
+            let next = now.plus_secs(i64::from(delay));
+            if store::record_poll(db, &row.id, GenerationStatus::Running, claimed, next, now).await? {
+                enqueue_poll(env, &row.id, claimed + 1, delay).await?;
+            }
+            Ok(())
+        }
+        AfterResultProblem::Fail(failure) => fail_claimed(db, config, row, claimed, &failure).await,
     }
 }
 

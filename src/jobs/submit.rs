@@ -1,13 +1,16 @@
 //! Submitting a generation to APIPod: the same body and Idempotency-Key on every attempt, so a retry after a
-//! timeout or a lost connection can never start a second paid task.
+//! timeout, a lost connection or a transient 5xx can never start a second paid task (APIPod replays the first
+//! one's id). The first attempt runs after the response only if it fits in what is left of the platform's 30 s
+//! for such work; otherwise, and for every retry, it runs from the queue.
 
 use std::rc::Rc;
 
 use gptimg_domain::apipod::{self, callback, SubmitOutcome, TaskRequest};
 use gptimg_domain::generation::{
-    poll_delay_secs, GenerationId, GenerationStatus, ImageId, UploadId, ValidGeneration, REFERENCE_URL_LIFETIME_SECS,
+    poll_delay_secs, submit_fits_after_response, GenerationId, GenerationStatus, ImageId, SubmitAttempt, UploadId,
+    ValidGeneration, REFERENCE_URL_LIFETIME_SECS, SUBMIT_WINDOW_SECS,
 };
-use gptimg_domain::ids::RequestId;
+use gptimg_domain::ids::{RandomSource, RequestId};
 use gptimg_domain::links;
 use gptimg_domain::time::UnixMillis;
 use gptimg_domain::Cause;
@@ -18,7 +21,7 @@ use super::{enqueue_poll, fail, log_provider_error};
 use crate::clients::apipod as client;
 use crate::config::Config;
 use crate::log;
-use crate::platform;
+use crate::platform::{self, CryptoRandom};
 use crate::store::generations::{self as store, RunningGeneration};
 use crate::store::Db;
 
@@ -90,9 +93,10 @@ impl Admitted {
     }
 }
 
-/// The first submission, after the response. Whatever happens is settled without the caller: an unanswered or
-/// rate-limited submit is retried from the queue, a refused one fails and refunds once, and if even recording
-/// the outcome fails, the generation stays `queued` and the cron sweep fails and refunds it (`sweep_action`).
+/// The first submission, after the response. Whatever happens is settled without the caller: a submit that would
+/// not finish inside the platform's limit for work after a response is handed to the queue instead, an unanswered
+/// or transient answer is retried from the queue, a refused one fails and refunds once, and if even recording the
+/// outcome fails, the generation stays `queued` and the cron sweep submits it again (`sweep_action`).
 pub async fn submit(env: Env, config: Rc<Config>, admitted: Admitted, request_id: RequestId) {
     let submission = Submission {
         generation_id: &admitted.generation_id,
@@ -105,9 +109,19 @@ pub async fn submit(env: Env, config: Rc<Config>, admitted: Admitted, request_id
         image_reference_ids: &admitted.image_reference_ids,
         created: admitted.created,
     };
-    let result = match Db::from_env(&env) {
-        Ok(db) => attempt(&db, &env, &config, &submission, 0, &request_id).await,
-        Err(error) => Err(error),
+    let elapsed_ms = platform::now().0 - admitted.created.0;
+    let result = if submit_fits_after_response(elapsed_ms, client::CALL_TIMEOUT_MS as i64) {
+        match Db::from_env(&env) {
+            Ok(db) => attempt(&db, &env, &config, &submission, 0, &request_id).await,
+            Err(error) => Err(error),
+        }
+    } else {
+        log::event(
+            request_id.as_str(),
+            "apipod_submit_queued",
+            json!({ "generation_id": admitted.generation_id, "elapsed_ms": elapsed_ms }),
+        );
+        enqueue_poll(&env, &admitted.generation_id, 0, 0).await
     };
     if let Err(error) = result {
         let cause = format!("{}: {}", admitted.generation_id.as_str(), Cause::of(&error));
@@ -155,9 +169,16 @@ async fn attempt(
             json!({ "generation_id": id, "attempt": attempt, "cause": error.0 }),
         );
     }
-    let outcome =
-        apipod::submit_outcome(answer.as_ref().ok().map(|a| a.view()), u32::try_from(attempt).unwrap_or(u32::MAX));
     let now = platform::now();
+    let mut draw = [0u8; 2];
+    CryptoRandom.fill(&mut draw);
+    let clock = SubmitAttempt {
+        number: u32::try_from(attempt).unwrap_or(u32::MAX),
+        now_secs: now.as_secs(),
+        window_end_secs: s.created.as_secs() + SUBMIT_WINDOW_SECS,
+        jitter_permille: u32::from(u16::from_le_bytes(draw)) % 1000,
+    };
+    let outcome = apipod::submit_outcome(answer.as_ref().ok().map(|a| a.view()), clock);
     match outcome {
         SubmitOutcome::Accepted(task_id) => {
             let first_delay = poll_delay_secs(0);
@@ -170,6 +191,11 @@ async fn attempt(
             if let Some(error) = &error {
                 log_provider_error(id, "apipod_submit_deferred", error, request_id);
             }
+            log::event(
+                request_id.as_str(),
+                "apipod_submit_retry",
+                json!({ "generation_id": id, "attempt": attempt, "after_secs": secs }),
+            );
             if store::record_poll(db, id, GenerationStatus::Queued, attempt, now.plus_secs(i64::from(secs)), now)
                 .await?
             {

@@ -274,14 +274,17 @@ pub async fn readable_image(
     .await
 }
 
-/// Where an image's original is, for a signed reference link (the signature, not a session, authorises it).
+/// Where an image's original and its medium are, for a signed reference link (the signature, not a session,
+/// authorises it).
 #[derive(Debug, Deserialize)]
 pub struct SignedImage {
     pub r2_key: String,
     pub content_type: String,
+    pub size_bytes: i64,
+    pub medium_key: Option<String>,
 }
 
 pub async fn signed_image(db: &Db, id: &ImageId) -> worker::Result<Option<SignedImage>> {
-    let query = "SELECT r2_key, content_type FROM generation_images WHERE id = ?1";
+    let query = "SELECT r2_key, content_type, size_bytes, medium_key FROM generation_images WHERE id = ?1";
     db.first::<SignedImage>(db.prepare(query).bind(&[text(id.as_str())])?).await
 }

@@ -300,7 +300,8 @@ pub struct Overdue {
     pub past_deadline: i64,
 }
 
-// Past the deadline; running but unpolled for 2 minutes (lost message); queued for 2 minutes (crashed submit).
+// Past the deadline; running but unpolled for 2 minutes (lost message); queued and 2 minutes past its next
+// submission (a submit cut off after the response, or a lost retry message).
 // Kept in a .sql file so the query-plan test checks this very text.
 const OVERDUE: &str = include_str!("sql/overdue_generations.sql");
 

@@ -1,5 +1,6 @@
-//! The cron's generation sweep: settles what the queue lost. Past its deadline: failed and refunded; never
-//! submitted: failed and refunded; running with a lost poll: polled again.
+//! The cron's generation sweep: settles what the queue lost. Past its deadline: failed and refunded; queued
+//! with a lost submission: submitted again (same Idempotency-Key: APIPod may already run it); running with a
+//! lost poll: polled again.
 
 use gptimg_domain::generation::{sweep_action, SweepAction};
 use gptimg_domain::time::UnixMillis;
@@ -21,7 +22,10 @@ pub async fn generations(env: &Env, config: &Config, now: UnixMillis) -> worker:
             SweepAction::Fail(reason) => {
                 jobs::fail(&db, config, &generation.id, &generation.model_id, &reason.into()).await?;
             }
-            SweepAction::PollAgain => jobs::enqueue_poll(env, &generation.id, generation.poll_attempts, 0).await?,
+            // One message type for both: the consumer submits a queued generation and polls a running one.
+            SweepAction::SubmitAgain | SweepAction::PollAgain => {
+                jobs::enqueue_poll(env, &generation.id, generation.poll_attempts, 0).await?
+            }
         }
     }
     Ok(overdue.len())

@@ -1,12 +1,14 @@
 //! Reading APIPod's HTTP answers: submit success (`code` 200 or 0), both error envelopes, 409 idempotency
-//! answers and 429 `Retry-After`, into what the job does next.
+//! answers, 429 `Retry-After` and the transient 5xx, into what the job does next. APIPod's retry guidance
+//! (`error-codes.mdx`): retry 429, 503 and transient 5xx with backoff and jitter, reusing the Idempotency-Key and
+//! the unchanged body; never retry 400, 401, 402, 403 or 404 unchanged; bound attempts and elapsed time.
 
 use serde_json::Value;
 
 use super::plausible_task_id;
 use super::task::task_status;
 use crate::generation::{
-    sanitize_provider_text, submit_retry_delay_secs, Failure, FailureReason, TaskStatus, MAX_SUBMIT_ATTEMPTS,
+    sanitize_provider_text, submit_retry_delay_secs, Failure, FailureReason, SubmitAttempt, TaskStatus,
 };
 
 /// An HTTP answer as received: status, `Retry-After` header, body text.
@@ -70,11 +72,26 @@ pub enum SubmitOutcome {
     },
 }
 
-/// `attempt` is 0-based; the last allowed attempt fails instead of retrying.
-pub fn submit_outcome(answer: Option<HttpAnswer<'_>>, attempt: u32) -> SubmitOutcome {
-    let can_retry = attempt + 1 < MAX_SUBMIT_ATTEMPTS;
+/// Whether an error answer to a submit may pass if the same request is sent again: a 408, a 429, an
+/// `idempotency_in_progress` 409, and every 5xx but those that say the request itself cannot work (501, 505) —
+/// 500 included, which APIPod says to retry "only when the operation is idempotent", as ours is (same key, same
+/// body). A 503 may be `idempotency_unavailable`: APIPod says to retry it with the same key all the same.
+fn transient(status: u16, error: &ProviderError) -> bool {
+    match status {
+        408 | 429 => true,
+        409 => error.is("idempotency_in_progress"),
+        501 | 505 => false,
+        500..=599 => true,
+        _ => false,
+    }
+}
+
+/// What one submission attempt's answer (`None`: no complete answer before the call's deadline, or a lost
+/// connection — APIPod may have accepted it) means. Transient ones are retried while `attempt` allows it; only a
+/// documented permanent refusal (or the end of the window) fails the generation.
+pub fn submit_outcome(answer: Option<HttpAnswer<'_>>, attempt: SubmitAttempt) -> SubmitOutcome {
     let retry = |asked: u32, error: Option<ProviderError>| {
-        if can_retry {
+        if attempt.may_retry() {
             SubmitOutcome::RetryAfter { secs: submit_retry_delay_secs(attempt, asked), error }
         } else {
             SubmitOutcome::Fail { failure: FailureReason::SubmitFailed.into(), error }
@@ -91,11 +108,16 @@ pub fn submit_outcome(answer: Option<HttpAnswer<'_>>, attempt: u32) -> SubmitOut
         };
     }
     let error = ProviderError::parse(answer.status, answer.body);
+    if transient(answer.status, &error) {
+        // The documented in-progress 409 carries `Retry-After: 1`; without one, 1 s too.
+        let asked = match (answer.status, answer.retry_after) {
+            (429, header) => retry_after_secs(header),
+            (_, None) => 0,
+            (_, header) => retry_after_secs(header),
+        };
+        return retry(asked, Some(error));
+    }
     match answer.status {
-        429 => retry(retry_after_secs(answer.retry_after), Some(error)),
-        409 if error.is("idempotency_in_progress") => {
-            retry(answer.retry_after.map_or(2, |h| retry_after_secs(Some(h))), Some(error))
-        }
         409 if error.is("idempotency_conflict") => {
             SubmitOutcome::Fail { failure: FailureReason::IdempotencyConflict.into(), error: Some(error) }
         }

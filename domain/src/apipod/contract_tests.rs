@@ -3,7 +3,7 @@
 use super::answer::{retry_after_secs, ProviderError};
 use super::callback;
 use super::*;
-use crate::generation::{Failure, FailureReason, ProviderFailure, TaskStatus, MAX_SUBMIT_ATTEMPTS};
+use crate::generation::{Failure, FailureReason, ProviderFailure, SubmitAttempt, TaskStatus, MAX_SUBMIT_ATTEMPTS};
 
 macro_rules! fixture {
     ($name:literal) => {
@@ -15,14 +15,21 @@ fn ok(body: &str) -> Option<HttpAnswer<'_>> {
     Some(HttpAnswer { status: 200, retry_after: None, body })
 }
 
+/// The first attempt, right after admission (no jitter drawn).
+const FIRST: SubmitAttempt = SubmitAttempt { number: 0, now_secs: 1_000, window_end_secs: 1_300, jitter_permille: 0 };
+/// The last attempt allowed by count.
+const LAST_BY_COUNT: SubmitAttempt = SubmitAttempt { number: MAX_SUBMIT_ATTEMPTS - 1, ..FIRST };
+/// An attempt made once the submit window has ended.
+const PAST_WINDOW: SubmitAttempt = SubmitAttempt { number: 3, now_secs: 1_300, ..FIRST };
+
 #[test]
 fn both_documented_submit_successes_are_accepted() {
     assert_eq!(
-        submit_outcome(ok(fixture!("submit-success-code200.json")), 0),
+        submit_outcome(ok(fixture!("submit-success-code200.json")), FIRST),
         SubmitOutcome::Accepted("img_example_task_id".into())
     );
     assert_eq!(
-        submit_outcome(ok(fixture!("submit-success-code0.json")), 0),
+        submit_outcome(ok(fixture!("submit-success-code0.json")), FIRST),
         SubmitOutcome::Accepted("task_abc123xyz".into())
     );
 }
@@ -35,7 +42,7 @@ fn a_submit_answer_without_the_documented_shape_is_malformed() {
         r#"{"code":200,"data":{"task_id":"../x"}}"#,
         "<html>",
     ] {
-        let outcome = submit_outcome(ok(body), 0);
+        let outcome = submit_outcome(ok(body), FIRST);
         assert!(
             matches!(&outcome, SubmitOutcome::Fail { failure, .. } if failure.reason == FailureReason::MalformedAnswer),
             "{body}: {outcome:?}"
@@ -93,8 +100,10 @@ fn both_error_envelopes_are_read() {
         (Some("rate_limit_exceeded"), Some("rate_limit_error"))
     );
     assert_eq!(limited.message.as_deref(), Some("Rate limit exceeded"));
-    let invalid =
-        submit_outcome(Some(HttpAnswer { status: 400, retry_after: None, body: fixture!("error-openai-400.json") }), 0);
+    let invalid = submit_outcome(
+        Some(HttpAnswer { status: 400, retry_after: None, body: fixture!("error-openai-400.json") }),
+        FIRST,
+    );
     assert_eq!(
         invalid,
         SubmitOutcome::Fail {
@@ -107,8 +116,9 @@ fn both_error_envelopes_are_read() {
 #[test]
 fn a_429_waits_for_retry_after_on_submit_and_poll() {
     let limited = HttpAnswer { status: 429, retry_after: Some("7"), body: fixture!("error-envelope-429.json") };
-    assert!(matches!(submit_outcome(Some(limited), 0), SubmitOutcome::RetryAfter { secs: 7, .. }));
-    assert!(matches!(submit_outcome(Some(limited), MAX_SUBMIT_ATTEMPTS - 1), SubmitOutcome::Fail { .. }));
+    assert!(matches!(submit_outcome(Some(limited), FIRST), SubmitOutcome::RetryAfter { secs: 7, .. }));
+    assert!(matches!(submit_outcome(Some(limited), LAST_BY_COUNT), SubmitOutcome::Fail { .. }));
+    assert!(matches!(submit_outcome(Some(limited), PAST_WINDOW), SubmitOutcome::Fail { .. }));
     let (status, wait, error) = poll_answer(Some(limited));
     assert_eq!((status, wait, error.and_then(|e| e.code)), (None, 7, Some("rate_limit_exceeded".into())));
     assert_eq!(retry_after_secs(None), 5);
@@ -116,17 +126,71 @@ fn a_429_waits_for_retry_after_on_submit_and_poll() {
 }
 
 #[test]
+fn documented_transient_5xx_are_retried_with_the_same_key_until_the_window_ends() {
+    // error-codes.mdx: 500 "retry only when the operation is idempotent" (ours is: same key, same body), 503 "retry
+    // with the same idempotency key" (also when it is `idempotency_unavailable`), 504 "upstream timeout", and
+    // "transient 5xx" (502).
+    let answers = [
+        (500, fixture!("error-openai-500.json")),
+        (502, "<html>Bad gateway</html>"),
+        (503, fixture!("error-envelope-503.json")),
+        (504, fixture!("error-envelope-504.json")),
+    ];
+    for (status, body) in answers {
+        let answer = HttpAnswer { status, retry_after: None, body };
+        let outcome = submit_outcome(Some(answer), FIRST);
+        assert!(
+            matches!(&outcome, SubmitOutcome::RetryAfter { secs: 1, error: Some(e) } if e.http_status == status),
+            "{status}: {outcome:?}"
+        );
+        let later = submit_outcome(Some(answer), SubmitAttempt { number: 4, ..FIRST });
+        assert!(matches!(later, SubmitOutcome::RetryAfter { secs: 8..=16, .. }), "{status}: backs off: {later:?}");
+        let last = submit_outcome(Some(answer), PAST_WINDOW);
+        assert!(
+            matches!(&last, SubmitOutcome::Fail { failure, .. } if failure.reason == FailureReason::SubmitFailed),
+            "{status} after the window: {last:?}"
+        );
+    }
+    let unavailable = ProviderError::parse(503, fixture!("error-envelope-503.json"));
+    assert_eq!(unavailable.code.as_deref(), Some("idempotency_unavailable"));
+    let with_header = HttpAnswer { status: 503, retry_after: Some("20"), body: fixture!("error-envelope-503.json") };
+    assert!(matches!(submit_outcome(Some(with_header), FIRST), SubmitOutcome::RetryAfter { secs: 20, .. }));
+}
+
+#[test]
+fn only_documented_permanent_answers_fail_at_once() {
+    // "Do not automatically retry 400, 401, 402, 403, or 404"; 501 and 505 say the request itself cannot work.
+    for status in [400, 401, 402, 403, 404, 413, 422, 501, 505] {
+        let answer = HttpAnswer { status, retry_after: None, body: fixture!("error-openai-401.json") };
+        assert!(matches!(submit_outcome(Some(answer), FIRST), SubmitOutcome::Fail { .. }), "{status}");
+    }
+    let timeout = HttpAnswer { status: 408, retry_after: None, body: "" };
+    assert!(matches!(submit_outcome(Some(timeout), FIRST), SubmitOutcome::RetryAfter { .. }));
+}
+
+#[test]
 fn timeouts_and_in_flight_409s_retry_and_a_conflict_fails() {
-    assert!(matches!(submit_outcome(None, 0), SubmitOutcome::RetryAfter { secs: 1, .. }));
-    assert!(matches!(submit_outcome(None, MAX_SUBMIT_ATTEMPTS - 1), SubmitOutcome::Fail { .. }));
+    // No answer: APIPod may have accepted the task; the same key replays its id on the next attempt.
+    assert!(matches!(submit_outcome(None, FIRST), SubmitOutcome::RetryAfter { secs: 1, .. }));
+    assert!(matches!(submit_outcome(None, SubmitAttempt { number: 2, ..FIRST }), SubmitOutcome::RetryAfter { .. }));
+    assert!(matches!(submit_outcome(None, LAST_BY_COUNT), SubmitOutcome::Fail { .. }));
+    assert!(matches!(submit_outcome(None, PAST_WINDOW), SubmitOutcome::Fail { .. }));
+    // endpoint-conventions.mdx: "409, idempotency_in_progress, and Retry-After: 1".
     let body = r#"{"error":{"message":"A request with this key is in progress","type":"invalid_request_error","code":"idempotency_in_progress"}}"#;
     assert!(matches!(
-        submit_outcome(Some(HttpAnswer { status: 409, retry_after: None, body }), 0),
-        SubmitOutcome::RetryAfter { secs: 2, .. }
+        submit_outcome(
+            Some(HttpAnswer { status: 409, retry_after: Some("1"), body }),
+            SubmitAttempt { number: 5, ..FIRST }
+        ),
+        SubmitOutcome::RetryAfter { secs: 16..=32, .. }
+    ));
+    assert!(matches!(
+        submit_outcome(Some(HttpAnswer { status: 409, retry_after: Some("1"), body }), FIRST),
+        SubmitOutcome::RetryAfter { secs: 1, .. }
     ));
     let body = r#"{"code":409,"message":"Idempotency key reused","data":{"type":"invalid_request_error","error_code":"idempotency_conflict"}}"#;
     assert!(matches!(
-        submit_outcome(Some(HttpAnswer { status: 409, retry_after: None, body }), 0),
+        submit_outcome(Some(HttpAnswer { status: 409, retry_after: None, body }), FIRST),
         SubmitOutcome::Fail { failure: Failure { reason: FailureReason::IdempotencyConflict, .. }, .. }
     ));
 }

@@ -7,7 +7,7 @@ use crate::apipod::answer::retry_after_secs;
 use crate::apipod::{
     callback, completed_at_ms, poll_answer, submit_outcome, task_status, HttpAnswer, ProviderError, SubmitOutcome,
 };
-use crate::generation::{TaskStatus, IMAGES_PAID_PER_GENERATION};
+use crate::generation::{SubmitAttempt, TaskStatus, IMAGES_PAID_PER_GENERATION};
 use crate::stripe::event::{interpret, Envelope};
 use crate::stripe::signature::{sign, verify, SignatureError};
 
@@ -102,10 +102,18 @@ proptest! {
 
     #[test]
     fn reading_any_apipod_answer_never_panics(body in body(), status in prop_oneof![Just(200u16), Just(409), Just(429), 100u16..600],
-        retry_after in proptest::option::of(".{0,12}"), attempt in 0u32..8) {
+        retry_after in proptest::option::of(".{0,12}"), number in 0u32..16, now_secs in 0i64..400, jitter_permille in 0u32..2000) {
         let answer = HttpAnswer { status, retry_after: retry_after.as_deref(), body: &body };
-        if let SubmitOutcome::Accepted(task_id) = submit_outcome(Some(answer), attempt) {
-            prop_assert!(crate::apipod::plausible_task_id(&task_id));
+        let attempt = SubmitAttempt { number, now_secs, window_end_secs: 300, jitter_permille };
+        match submit_outcome(Some(answer), attempt) {
+            SubmitOutcome::Accepted(task_id) => {
+                prop_assert!((200..300).contains(&status));
+                prop_assert!(crate::apipod::plausible_task_id(&task_id));
+            }
+            SubmitOutcome::RetryAfter { secs, .. } => {
+                prop_assert!(attempt.may_retry() && (1..=300).contains(&secs), "{secs}");
+            }
+            SubmitOutcome::Fail { .. } => {}
         }
         let _ = poll_answer(Some(answer));
         let _ = task_status(&body);
@@ -131,7 +139,8 @@ proptest! {
     fn an_accepted_submission_names_its_task(task_id in "[A-Za-z0-9_-]{1,128}", code in prop_oneof![Just(0), Just(200)]) {
         let body = json!({ "code": code, "message": "success", "data": { "task_id": task_id } }).to_string();
         let answer = HttpAnswer { status: 200, retry_after: None, body: &body };
-        prop_assert_eq!(submit_outcome(Some(answer), 0), SubmitOutcome::Accepted(task_id));
+        let first = SubmitAttempt { number: 0, now_secs: 0, window_end_secs: 300, jitter_permille: 0 };
+        prop_assert_eq!(submit_outcome(Some(answer), first), SubmitOutcome::Accepted(task_id));
     }
 
     #[test]

@@ -34,10 +34,17 @@ export const MODES = {
   slow_result: "the result URL sends its PNG in pieces over 3 s",
   big_result: "the result is a 24 MiB PNG (a large ancillary chunk), sent in 1 MiB pieces with Content-Length",
   big_chunked: "the same 24 MiB PNG sent without Content-Length (chunked transfer coding, as a CDN may)",
+  submit400: "submit answers 400 invalid_parameter (the documented example): a permanent refusal",
+  submit503: "the first submit answers 503 idempotency_unavailable (standard envelope, no task started)",
+  submit504: "the first submit starts the task but answers 504 (an edge timeout while APIPod went on): a retry with the same Idempotency-Key replays its id",
+  callback_late: "the callback is delivered long after completion ([apipod-callback-delay:MS], default 5 s), so polling finds it first",
+  trickle_result: "the result URL sends its headers and first bytes, then one byte a second, never finishing",
+  trickle_once: "the first download of the result trickles as trickle_result does; later ones are served at once",
 };
 
 // Besides the modes, [apipod-delay:MS] sets how long the task takes (default 250 ms), e.g. for the benchmark, and
-// [apipod-submit-delay:MS] how long submit takes to answer (a slow APIPod).
+// [apipod-submit-delay:MS] how long submit takes to answer (a slow APIPod), and [apipod-callback-delay:MS] how
+// long after completion `callback_late` delivers its callback.
 
 // Documented models (contract §2), with their resolution values, the documented default one, and whether
 // image_urls are required.
@@ -57,7 +64,7 @@ const codeError = (status, message, type, errorCode) => ({ code: status, message
 export function createApipod({ apiKey, baseUrl, delayMs = 250, images = "real" }) {
   const state = {
     tasks: new Map(), submissions: [], statusRequests: [], callbacks: [], answers: [], idempotency: new Map(),
-    hanging: new Set(), delayMs, firstSeen: new Set(), resultRequests: [], resultsSent: [], startedPerPrompt: new Map(),
+    hanging: new Set(), delayMs, firstSeen: new Set(), resultRequests: [], resultsSent: [], startedPerPrompt: new Map(), resultsCut: [],
   };
 
   function send(res, status, value, kind, headers = {}) {
@@ -98,6 +105,10 @@ export function createApipod({ apiKey, baseUrl, delayMs = 250, images = "real" }
     task.completedAt = Date.now();
     task.state = task.final;
     if (!task.input.callback_url || ["nocallback", "poll429"].includes(task.mode) || !["completed", "failed"].includes(task.final)) return;
+    if (task.mode === "callback_late") {
+      const late = Number(/\[apipod-callback-delay:(\d+)\]/.exec(task.input.prompt)?.[1] ?? 5000);
+      return setTimeout(() => deliverCallback(task, callbackPayload(task)), late);
+    }
     deliverCallback(task, callbackPayload(task)).then(() => task.mode === "callback_twice" && deliverCallback(task, callbackPayload(task)));
   }
 
@@ -157,6 +168,10 @@ export function createApipod({ apiKey, baseUrl, delayMs = 250, images = "real" }
     }
     if (mode === "conflict") return send(res, 409, openAiError("Idempotency-Key reused with a different body", "idempotency_conflict"), "error");
     if (mode === "submit500") return send(res, 500, openAiError("Internal error", "internal_error", "server_error"), "error");
+    if (mode === "submit400") return send(res, 400, openAiError("Invalid aspect_ratio value", "invalid_parameter"), "error");
+    if (mode === "submit503" && once(input.prompt)) {
+      return send(res, 503, codeError(503, "Idempotency protection is temporarily unavailable", "server_error", "idempotency_unavailable"), "error");
+    }
     if (mode === "submit429" && once(input.prompt)) {
       return send(res, 429, codeError(429, "Rate limit exceeded", "rate_limit_error", "rate_limit_exceeded"), "error", { "retry-after": "2" });
     }
@@ -178,6 +193,7 @@ export function createApipod({ apiKey, baseUrl, delayMs = 250, images = "real" }
     submission.taskId = task.id;
     record.answer = { status: 200, body: { code: mode === "code0" ? 0 : 200, message: "success", data: { task_id: task.id } } };
     if (mode === "drop_once" && once(input.prompt)) return res.socket.destroy();
+    if (mode === "submit504" && once(input.prompt)) return send(res, 504, codeError(504, "Upstream timeout", "server_error", "internal_error"), "error");
     if (mode === "hang_once" && once(input.prompt)) {
       const answer = record.answer;
       record.answer = null; // in flight until it answers
@@ -223,6 +239,7 @@ export function createApipod({ apiKey, baseUrl, delayMs = 250, images = "real" }
       return res.end("<html><body>Gateway error</body></html>");
     }
     await task.rendering;
+    if (task.mode === "trickle_result" || (task.mode === "trickle_once" && once(`result:${id}`))) return trickle(res, id, task.png);
     const big = task.mode === "big_result" || task.mode === "big_chunked";
     const bytes = big ? (task.bigPng ??= padPng(task.png, 24 * 1024 * 1024)) : task.png;
     res.writeHead(200, { "content-type": "image/png", ...(task.mode === "big_chunked" ? {} : { "content-length": bytes.length }) });
@@ -238,6 +255,17 @@ export function createApipod({ apiKey, baseUrl, delayMs = 250, images = "real" }
     }
     res.end(bytes);
     state.resultsSent.push({ taskId: id, at: Date.now(), bytes: bytes.length });
+  }
+
+  // Headers (with the true Content-Length) and the first KiB at once, then a byte a second until the client gives
+  // up; when it closes the connection is recorded in `state.resultsCut`.
+  function trickle(res, id, bytes) {
+    res.writeHead(200, { "content-type": "image/png", "content-length": bytes.length });
+    res.write(bytes.subarray(0, 1024));
+    let at = 1024;
+    const started = Date.now();
+    const timer = setInterval(() => { if (at < bytes.length - 1) res.write(bytes.subarray(at, ++at)); }, 1000);
+    res.on("close", () => { clearInterval(timer); state.resultsCut.push({ taskId: id, startedAt: started, at: Date.now(), bytes: at }); });
   }
 
   return {
