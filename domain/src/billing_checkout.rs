@@ -98,22 +98,23 @@ pub fn checkout_form(
     form
 }
 
-/// The Idempotency-Key for creating a Checkout Session: the same account, plan, return page and minute get the
-/// same session, so a double click cannot open two checkouts; a purchase an hour later gets its own. (The
-/// return page is in it because Stripe refuses a reused key with different parameters.)
-pub fn checkout_idempotency_key(
-    account_id: &str,
-    plan_id: &str,
-    back: CheckoutReturn,
-    now: crate::time::UnixMillis,
-) -> String {
+/// The Idempotency-Key for creating a Checkout Session: the same form (account, plan, return page, customer...)
+/// within the same minute gets the same session, so a double click cannot open two checkouts; a purchase an hour
+/// later gets its own. The whole form is in it because Stripe refuses a reused key with other parameters: the
+/// first purchase makes the account a customer, so a second one in the same minute sends `customer` where the
+/// first sent `customer_email`, and must not reuse the first one's key.
+pub fn checkout_idempotency_key(form: &[(&'static str, String)], now: crate::time::UnixMillis) -> String {
     use sha2::{Digest, Sha256};
-    let minute = now.as_secs().div_euclid(60);
-    let digest = match back {
-        CheckoutReturn::Account => Sha256::digest(format!("checkout:{account_id}:{plan_id}:{minute}").as_bytes()),
-        CheckoutReturn::Studio => Sha256::digest(format!("checkout:{account_id}:{plan_id}:{minute}:/app").as_bytes()),
-    };
-    crate::hex::encode(&digest[..16])
+    let mut digest = Sha256::new();
+    digest.update(format!("checkout:{}", now.as_secs().div_euclid(60)).as_bytes());
+    for (name, value) in form {
+        // Lengths first, so no two different forms run together into the same bytes.
+        digest.update((name.len() as u64).to_be_bytes());
+        digest.update(name.as_bytes());
+        digest.update((value.len() as u64).to_be_bytes());
+        digest.update(value.as_bytes());
+    }
+    crate::hex::encode(&digest.finalize()[..16])
 }
 
 #[cfg(test)]
@@ -195,27 +196,27 @@ mod tests {
     }
 
     #[test]
-    fn the_same_minute_gives_the_same_key_and_anything_else_a_different_one() {
+    fn the_same_form_in_the_same_minute_gives_the_same_key_and_anything_else_a_different_one() {
         let t = UnixMillis(1_800_000_000_000);
-        assert_eq!(
-            checkout_idempotency_key("acc_1", "pack", CheckoutReturn::Account, t),
-            checkout_idempotency_key("acc_1", "pack", CheckoutReturn::Account, UnixMillis(t.0 + 10_000))
-        );
+        let key = |plan: &str, buyer: &Buyer<'_>, at: UnixMillis| checkout_idempotency_key(&form_for(plan, buyer), at);
+        let ada = buyer(None, false);
+        assert_eq!(key("pack_100", &ada, t), key("pack_100", &ada, UnixMillis(t.0 + 10_000)));
+        assert_ne!(key("pack_100", &ada, t), key("pack_100", &ada, t.plus_secs(61)));
+        assert_ne!(key("pack_100", &ada, t), key("pack_100", &Buyer { account_id: "acc_2", ..ada }, t));
+        assert_ne!(key("pack_100", &ada, t), key("pro", &ada, t));
+        // Once the first purchase made the account a customer, the same pack again in the same minute is a new form.
+        assert_ne!(key("pack_100", &ada, t), key("pack_100", &buyer(Some("cus_1"), false), t));
+        let plans = PlanCatalogue::parse(PLANS).unwrap();
+        let base = BaseUrl::parse("https://gptimg.example").unwrap();
+        let pack = plans.by_id("pack_100").unwrap();
         assert_ne!(
-            checkout_idempotency_key("acc_1", "pack", CheckoutReturn::Account, t),
-            checkout_idempotency_key("acc_1", "pack", CheckoutReturn::Account, t.plus_secs(61))
+            checkout_idempotency_key(&checkout_form(pack, &ada, &base, CheckoutReturn::Account), t),
+            checkout_idempotency_key(&checkout_form(pack, &ada, &base, CheckoutReturn::Studio), t)
         );
+        // Names and values cannot run into each other.
         assert_ne!(
-            checkout_idempotency_key("acc_1", "pack", CheckoutReturn::Account, t),
-            checkout_idempotency_key("acc_2", "pack", CheckoutReturn::Account, t)
-        );
-        assert_ne!(
-            checkout_idempotency_key("acc_1", "pack", CheckoutReturn::Account, t),
-            checkout_idempotency_key("acc_1", "pro", CheckoutReturn::Account, t)
-        );
-        assert_ne!(
-            checkout_idempotency_key("acc_1", "pack", CheckoutReturn::Account, t),
-            checkout_idempotency_key("acc_1", "pack", CheckoutReturn::Studio, t)
+            checkout_idempotency_key(&[("ab", "c".to_owned())], t),
+            checkout_idempotency_key(&[("a", "bc".to_owned())], t)
         );
     }
 

@@ -92,7 +92,8 @@ impl LedgerKind {
             Self::DisputeWon => format!("Given back: the dispute of {plan_name} was closed in your favour"),
             Self::GenerationDebit => format!("Image generation with {plan_name}"),
             Self::GenerationRefund => format!("Refund for a failed generation with {plan_name}"),
-            Self::AdminAdjustment => format!("Adjusted by support: {plan_name}"),
+            // The admin's reason is for the audit log only: it may name an incident, a ticket or a colleague.
+            Self::AdminAdjustment => "Adjusted by support".to_owned(),
             Self::AccountDeletion => "Unspent credits closed with the account".to_owned(),
         }
     }
@@ -170,5 +171,10 @@ mod tests {
     #[test]
     fn descriptions_name_the_plan() {
         assert_eq!(LedgerKind::PackPurchase.description("100 credits"), "Bought 100 credits");
+    }
+
+    #[test]
+    fn an_admin_adjustment_never_shows_its_reason_to_the_user() {
+        assert_eq!(LedgerKind::AdminAdjustment.description("Goodwill for INC-42, per Bob"), "Adjusted by support");
     }
 }

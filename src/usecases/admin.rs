@@ -70,7 +70,7 @@ pub async fn adjust_credits(
     let details = json!({ "amount": amount, "reason": reason });
     let entry = AuditEntry::new(random, admin, AuditAction::CreditAdjustment, account_id, details);
     let ledger = LedgerEntryId::generate(random);
-    let description = LedgerKind::AdminAdjustment.description(&reason);
+    let description = LedgerKind::AdminAdjustment.description("");
     let balance = store::adjust_credits(db, &ledger, amount, &description, &entry, now).await?.ok_or_else(refused)?;
     Ok((balance, entry.id))
 }

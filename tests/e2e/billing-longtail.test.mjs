@@ -220,4 +220,20 @@ describe("smaller holes", () => {
     assert.match(body.error.message, /try again/);
     assert.doesNotMatch(body.error.message, /support/);
   });
+
+  test("the same pack bought twice in one minute opens a second checkout (the first made the account a customer)", async () => {
+    const user = await newPerson(worker, { label: "twice" });
+    const first = await buy(worker, user.session, "pack_100");
+    // The second form names the customer the first purchase created: a reused Idempotency-Key would be refused.
+    const { response, body } = await startCheckout(worker, user.session, "pack_100");
+    assert.equal(response.status, 200, JSON.stringify(body));
+    assert.notEqual(body.id, first.id);
+    const pay = await fetch(`${body.url}/pay`, { method: "POST", redirect: "manual" });
+    assert.equal(pay.status, 303);
+    assert.equal(await balance(worker, user.session), 210);
+    // A double click still gets the one open session.
+    const again = await startCheckout(worker, user.session, "pack_500");
+    const click = await startCheckout(worker, user.session, "pack_500");
+    assert.equal(click.body.id, again.body.id);
+  });
 });

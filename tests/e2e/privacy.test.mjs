@@ -278,7 +278,13 @@ describe("the admin console", () => {
     assert.equal((await added.json()).credits, 60);
     assert.equal(await balance(worker, user.session), 60);
     const entry = await worker.db.prepare("SELECT amount, balance_after, description FROM credit_ledger WHERE account_id = ? AND kind = 'admin_adjustment'").bind(user.id).first();
-    assert.deepEqual(entry, { amount: 50, balance_after: 60, description: "Adjusted by support: Goodwill for outage" });
+    // The admin's free text is kept in the audit log, never in the user's own ledger.
+    assert.deepEqual(entry, { amount: 50, balance_after: 60, description: "Adjusted by support" });
+    const logged = await worker.db.prepare("SELECT details FROM audit_log WHERE target_id = ? AND action = 'credit_adjustment'").bind(user.id).first();
+    assert.deepEqual(JSON.parse(logged.details), { amount: 50, reason: "Goodwill for outage" });
+    const ledger = await (await worker.fetch("/api/credits/ledger", { headers: asUser(worker, user.session) })).text();
+    assert.ok(ledger.includes("Adjusted by support"), ledger);
+    assert.ok(!ledger.includes("Goodwill"), ledger);
     const tooMuch = await json(worker, admin.session, "POST", `/api/admin/users/${user.id}/credits`, { amount: -1000, reason: "typo" });
     assert.equal(tooMuch.status, 422);
     assert.equal((await json(worker, admin.session, "POST", `/api/admin/users/${user.id}/credits`, { amount: 0, reason: "x" })).status, 422);
