@@ -79,6 +79,11 @@ impl Body {
         self
     }
 
+    /// The same body with its chunks passed through `wrap` (e.g. a deadline on every read).
+    pub fn map_chunks(self, wrap: impl FnOnce(ByteChunks) -> ByteChunks) -> Self {
+        Self { chunks: wrap(self.chunks), ..self }
+    }
+
     /// The chunks, for a consumer that may refuse the body part-way (a checked put into R2), and what is left
     /// of it once that consumer has dropped them: `Leftover::discard` reads the rest if the body was refused.
     pub fn lend(self) -> (ByteChunks, Leftover) {

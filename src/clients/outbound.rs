@@ -60,8 +60,8 @@ impl Received {
 
     /// The body, for streaming or reading, cut at the call's deadline: a read past it is an error.
     pub fn body(mut self) -> Body {
-        let Body { chunks, declared } = Body::take(&mut self.response);
-        Body { chunks: before_deadline(chunks, self.deadline), declared }
+        let deadline = self.deadline;
+        Body::take(&mut self.response).map_chunks(|chunks| before_deadline(chunks, deadline))
     }
 
     /// The whole body (at most `max_bytes`, else `TooLarge`), before the call's deadline.
