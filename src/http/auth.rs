@@ -9,7 +9,7 @@ use gptimg_domain::auth::sign_in_failure::{failure_page, SignInProblem};
 use gptimg_domain::DomainError;
 use worker::{Request, Response};
 
-use super::cookies::{self, OAUTH_COOKIE, SESSION_COOKIE};
+use super::cookies::{self, oauth_cookie, session_cookie};
 use super::error::ApiError;
 use super::{pages, query_param, RequestContext};
 use crate::clients::google::{self, CodeExchange, GoogleError};
@@ -41,8 +41,8 @@ pub async fn start(req: &Request, ctx: &RequestContext) -> Result<Response, ApiE
     let query = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(params).finish();
     let mut response = redirect(&format!("{}?{query}", config.google_auth_url))?;
     let sealed = state.seal(config.session_secret.expose().as_bytes());
-    let cookie =
-        cookies::set(OAUTH_COOKIE, &sealed, OAUTH_COOKIE_PATH, oauth_state::LIFETIME_SECS, config.app_url.is_https());
+    let secure = config.app_url.is_https();
+    let cookie = cookies::set(oauth_cookie(secure), &sealed, OAUTH_COOKIE_PATH, oauth_state::LIFETIME_SECS, secure);
     response.headers_mut().append("set-cookie", &cookie)?;
     Ok(response)
 }
@@ -86,7 +86,7 @@ pub async fn callback(req: &Request, ctx: &RequestContext) -> Result<Response, A
         }
     };
     // The attempt is over either way: its state must never be usable again.
-    response.headers_mut().append("set-cookie", &cookies::clear(OAUTH_COOKIE, OAUTH_COOKIE_PATH, secure))?;
+    response.headers_mut().append("set-cookie", &cookies::clear(oauth_cookie(secure), OAUTH_COOKIE_PATH, secure))?;
     Ok(response)
 }
 
@@ -95,7 +95,8 @@ async fn complete_sign_in(req: &Request, ctx: &RequestContext, config: &Config) 
         return Err(SignInProblem::GoogleSaid(&error).into());
     }
     let missing_state = || SignInFailure::from(SignInProblem::MissingState);
-    let cookie = cookies::read(req, OAUTH_COOKIE).ok_or_else(missing_state)?;
+    let secure = config.app_url.is_https();
+    let cookie = cookies::read(req, oauth_cookie(secure)).ok_or_else(missing_state)?;
     let returned_state = query_param(req, "state").ok_or_else(missing_state)?;
     let now = platform::now();
     let state = OAuthState::open(&cookie, config.session_secret.expose().as_bytes(), &returned_state, now)
@@ -117,8 +118,7 @@ async fn complete_sign_in(req: &Request, ctx: &RequestContext, config: &Config) 
     ctx.note(serde_json::json!({ "signed_in": signed_in.account_id, "new_account": signed_in.new_account }));
 
     let mut response = redirect(state.return_to.as_str()).map_err(internal)?;
-    let cookie =
-        cookies::set(SESSION_COOKIE, signed_in.token.expose(), "/", SESSION_LIFETIME_SECS, config.app_url.is_https());
+    let cookie = cookies::set(session_cookie(secure), signed_in.token.expose(), "/", SESSION_LIFETIME_SECS, secure);
     response.headers_mut().append("set-cookie", &cookie).map_err(internal)?;
     Ok(response)
 }
@@ -143,10 +143,11 @@ fn internal(error: impl Into<ApiError>) -> SignInFailure {
 /// `POST /auth/logout`: revokes the session server-side and clears the cookie.
 pub async fn logout(req: &Request, ctx: &RequestContext) -> Result<Response, ApiError> {
     let config = ctx.config()?;
-    if let Some(token) = super::session::session_token(req) {
+    if let Some(token) = super::session::session_token(req, ctx) {
         sessions::revoke_by_token_hash(&ctx.db()?, &token.hash(), platform::now()).await?;
     }
     let mut response = Response::empty()?.with_status(204);
-    response.headers_mut().append("set-cookie", &cookies::clear(SESSION_COOKIE, "/", config.app_url.is_https()))?;
+    let secure = config.app_url.is_https();
+    response.headers_mut().append("set-cookie", &cookies::clear(session_cookie(secure), "/", secure))?;
     Ok(response)
 }

@@ -2,8 +2,30 @@
 
 use worker::Request;
 
-pub const SESSION_COOKIE: &str = "gptimg_session";
-pub const OAUTH_COOKIE: &str = "gptimg_oauth";
+/// Over https the cookies carry a prefix that browsers enforce: the session's `__Host-` (only with `Secure`,
+/// `Path=/` and no `Domain`, so no subdomain and no plain-http page can plant or overwrite it) and the OAuth state's
+/// `__Secure-` (its path is `/auth/google`, which `__Host-` does not allow). A prefix needs `Secure`, which plain-http
+/// local development cannot set, so there the bare names are used. Only the name for the site's scheme is read.
+const SESSION_COOKIE: (&str, &str) = ("__Host-gptimg_session", "gptimg_session");
+const OAUTH_COOKIE: (&str, &str) = ("__Secure-gptimg_oauth", "gptimg_oauth");
+
+/// The session cookie's name on a site served over https (`secure`) or plain http.
+pub fn session_cookie(secure: bool) -> &'static str {
+    if secure {
+        SESSION_COOKIE.0
+    } else {
+        SESSION_COOKIE.1
+    }
+}
+
+/// The OAuth state cookie's name, likewise.
+pub fn oauth_cookie(secure: bool) -> &'static str {
+    if secure {
+        OAUTH_COOKIE.0
+    } else {
+        OAUTH_COOKIE.1
+    }
+}
 
 /// The value of cookie `name`, if the request carries it.
 pub fn read(req: &Request, name: &str) -> Option<String> {

@@ -25,7 +25,7 @@ pub async fn get(req: &Request, ctx: &RequestContext, raw_id: &str) -> Result<Re
     let share = query_param(req, "share");
     // A key request was authenticated at dispatch; its cookie, if any, is ignored.
     let key_account = ctx.key_account().map(|account| account.id);
-    let session_hash = session::session_token(req).map(|token| token.hash());
+    let session_hash = session::session_token(req, ctx).map(|token| token.hash());
     if session_hash.is_none() && share.is_none() && key_account.is_none() {
         return Err(not_found());
     }

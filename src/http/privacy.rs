@@ -83,7 +83,8 @@ pub async fn delete(mut req: Request, ctx: &RequestContext) -> Result<Response, 
             .with_status(202)
         }
     };
-    let clear = super::cookies::clear(super::cookies::SESSION_COOKIE, "/", config.app_url.is_https());
+    let secure = config.app_url.is_https();
+    let clear = super::cookies::clear(super::cookies::session_cookie(secure), "/", secure);
     response.headers_mut().append("set-cookie", &clear)?;
     Ok(response)
 }

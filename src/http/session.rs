@@ -8,7 +8,7 @@ use gptimg_domain::privacy::require_current_consent;
 use gptimg_domain::{DomainError, ErrorKind};
 use worker::Request;
 
-use super::cookies::{self, SESSION_COOKIE};
+use super::cookies::{self, session_cookie};
 use super::error::ApiError;
 use super::RequestContext;
 use crate::platform;
@@ -46,7 +46,7 @@ pub async fn maybe_user(req: &Request, ctx: &RequestContext) -> Result<Option<Cu
         let account = ctx.key_account().ok_or_else(invalid_api_key)?;
         return Ok(Some(CurrentUser { account }));
     }
-    let Some(token) = session_token(req) else {
+    let Some(token) = session_token(req, ctx) else {
         return Ok(None);
     };
     let db = ctx.db()?;
@@ -57,11 +57,12 @@ pub async fn maybe_user(req: &Request, ctx: &RequestContext) -> Result<Option<Cu
 
 /// The session cookie's token, unless the request carries an `Authorization` header: then the key alone says who is
 /// calling and the cookie is ignored.
-pub fn session_token(req: &Request) -> Option<SessionToken> {
-    match authorization(req) {
-        Some(_) => None,
-        None => cookies::read(req, SESSION_COOKIE).and_then(|raw| SessionToken::parse(&raw)),
+pub fn session_token(req: &Request, ctx: &RequestContext) -> Option<SessionToken> {
+    if authorization(req).is_some() {
+        return None;
     }
+    let secure = ctx.config().ok()?.app_url.is_https();
+    cookies::read(req, session_cookie(secure)).and_then(|raw| SessionToken::parse(&raw))
 }
 
 /// The request's `Authorization` header: when present, it alone says who is calling.
