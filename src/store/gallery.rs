@@ -248,13 +248,14 @@ impl ReadableImage {
 }
 
 // One query decides access: the session's account owns it, the API key's account (?5, already authenticated) owns
-// it, or the share token matches.
+// it, or the share token matches (and the owner's deletion has not begun: a deleting account shares nothing).
 const READABLE_IMAGE: &str = "SELECT i.r2_key, i.content_type, i.etag, i.size_bytes, i.medium_key, i.medium_etag, \
  i.medium_bytes, i.preview_key, i.preview_etag, i.preview_bytes FROM generation_images i JOIN generations g ON g.id = i.generation_id \
  WHERE i.id = ?1 AND ( \
    i.account_id = (SELECT account_id FROM sessions WHERE token_hash = ?2 AND revoked_at IS NULL AND expires_at > ?4) \
    OR i.account_id = ?5 \
-   OR (g.share_token IS NOT NULL AND g.share_token = ?3))";
+   OR (g.share_token IS NOT NULL AND g.share_token = ?3 \
+       AND (SELECT deletion_started_at FROM accounts WHERE id = g.account_id) IS NULL))";
 
 pub async fn readable_image(
     db: &Db,

@@ -44,11 +44,14 @@ pub struct SharedGeneration {
     pub height: i64,
 }
 
+// An account whose deletion has begun shares nothing from that moment, though its rows may take a few cron runs
+// to be erased.
 const BY_TOKEN: &str = "SELECT g.prompt, g.share_shows_prompt, g.model_id, i.id AS image_id, i.medium_etag, \
  CASE WHEN i.medium_key IS NOT NULL AND i.medium_width IS NOT NULL THEN i.medium_width ELSE i.width END AS width, \
  CASE WHEN i.medium_key IS NOT NULL AND i.medium_height IS NOT NULL THEN i.medium_height ELSE i.height END AS height \
  FROM generations g JOIN generation_images i ON i.generation_id = g.id \
- WHERE g.share_token = ?1 AND g.status = 'succeeded' ORDER BY i.position LIMIT 1";
+ WHERE g.share_token = ?1 AND g.status = 'succeeded' \
+ AND (SELECT deletion_started_at FROM accounts WHERE id = g.account_id) IS NULL ORDER BY i.position LIMIT 1";
 
 /// The generation shared under `token`; `None` once revoked (or never issued).
 pub async fn by_token(db: &Db, token: &str) -> worker::Result<Option<SharedGeneration>> {

@@ -82,8 +82,21 @@ describe("a very large account", () => {
     const user = await largeAccount("n");
     assert.ok((await r2Keys(worker, `generations/${user.id}/`)).length >= 1000);
 
+    // One of its images is shared: public until the deletion begins, not one moment after (its rows stay a while).
+    // The oldest of those with a stored object: erasure goes newest first, so its row outlives the first chunks.
+    const sharedId = await worker.db.prepare("SELECT i.generation_id FROM (SELECT id, generation_id FROM generation_images WHERE account_id = ?1 ORDER BY id LIMIT ?2) i JOIN generations g ON g.id = i.generation_id ORDER BY g.created_at, g.id LIMIT 1")
+      .bind(user.id, OBJECTS).first("generation_id");
+    const shared = await (await json(user.session, "POST", `/api/generations/${sharedId}/share`)).json();
+    const sharePage = new URL(shared.share_page_url).pathname;
+    const shareImage = new URL(shared.images[0].share_url);
+    assert.equal((await worker.fetch(sharePage)).status, 200);
+    assert.equal((await worker.fetch(shareImage.pathname + shareImage.search)).status, 200);
+
     const response = await json(user.session, "DELETE", "/api/me", { confirm: "DELETE" });
     assert.ok([202, 204].includes(response.status), `answered ${response.status}`);
+    assert.equal(await count(worker.db, "generations", "id = ?", sharedId), 1, "the shared row is not erased yet");
+    assert.equal((await worker.fetch(sharePage)).status, 404, "the share page is gone at once");
+    assert.equal((await worker.fetch(shareImage.pathname + shareImage.search)).status, 404, "and its image");
     // The gate holds from the answer on: no session, no personal field on the account row.
     assert.equal((await json(user.session, "GET", "/api/me")).status, 401);
     const gated = await worker.db.prepare("SELECT email, name, deletion_started_at FROM accounts WHERE id = ?").bind(user.id).first();
