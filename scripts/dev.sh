@@ -19,10 +19,17 @@ if [ ! -f .dev.vars ]; then
   {
     echo "GOOGLE_CLIENT_SECRET=local-$(random)"
     echo "SESSION_SECRET=$(random)$(random)"
+    echo "SIGNUP_HASH_SECRET=$(random)$(random)"
     echo "STRIPE_SECRET_KEY=sk_test_$(random)"
     echo "STRIPE_WEBHOOK_SECRET=whsec_$(random)"
     echo "APIPOD_API_KEY=local-$(random)"
   } > .dev.vars
+fi
+
+# A .dev.vars from before the signup-grant key had its own secret gets one.
+if ! grep -q '^SIGNUP_HASH_SECRET=' .dev.vars; then
+  echo "[dev] adding SIGNUP_HASH_SECRET to .dev.vars"
+  echo "SIGNUP_HASH_SECRET=$(node -e 'process.stdout.write(require("crypto").randomBytes(48).toString("hex"))')" >> .dev.vars
 fi
 
 mkdir -p .state

@@ -53,6 +53,9 @@ pub struct Settings {
     pub support_email: EmailAddress,
     pub google_client_secret: Secret,
     pub session_secret: Secret,
+    /// Keys the signup-grant hash of a Google subject, which outlives account deletion: long-lived on purpose,
+    /// never rotated with `session_secret` (that would open signup credits again to every deleted account).
+    pub signup_hash_secret: Secret,
     pub stripe_secret_key: Secret,
     pub stripe_webhook_secret: Secret,
     pub apipod_api_key: Secret,
@@ -86,6 +89,7 @@ impl Settings {
             support_email: reader.email("SUPPORT_EMAIL"),
             google_client_secret: reader.secret("GOOGLE_CLIENT_SECRET", "", 1),
             session_secret: reader.secret("SESSION_SECRET", "", MIN_SESSION_SECRET_LEN),
+            signup_hash_secret: reader.secret("SIGNUP_HASH_SECRET", "", MIN_SESSION_SECRET_LEN),
             stripe_secret_key: reader.secret("STRIPE_SECRET_KEY", "sk_", 8),
             stripe_webhook_secret: reader.secret("STRIPE_WEBHOOK_SECRET", "whsec_", 12),
             apipod_api_key: reader.secret("APIPOD_API_KEY", "", 1),
@@ -229,6 +233,7 @@ pub mod tests {
             ("SUPPORT_EMAIL", "support@gptimg.example"),
             ("GOOGLE_CLIENT_SECRET", "google-secret"),
             ("SESSION_SECRET", "0123456789abcdef0123456789abcdef"),
+            ("SIGNUP_HASH_SECRET", "fedcba9876543210fedcba9876543210"),
             ("STRIPE_SECRET_KEY", "sk_test_123456"),
             ("STRIPE_WEBHOOK_SECRET", "whsec_1234567890"),
             ("APIPOD_API_KEY", "apipod-key"),
@@ -282,6 +287,15 @@ pub mod tests {
         values.insert("SESSION_SECRET", "too-short".into());
         let problems = parse(&values).unwrap_err();
         assert_eq!(problems[0].to_string(), "SESSION_SECRET must be at least 32 characters");
+    }
+
+    #[test]
+    fn the_signup_hash_key_is_required_and_long() {
+        let mut values = valid_values();
+        values.remove("SIGNUP_HASH_SECRET");
+        assert_eq!(parse(&values).unwrap_err()[0].to_string(), "SIGNUP_HASH_SECRET is missing");
+        values.insert("SIGNUP_HASH_SECRET", "short".into());
+        assert_eq!(parse(&values).unwrap_err()[0].to_string(), "SIGNUP_HASH_SECRET must be at least 32 characters");
     }
 
     #[test]

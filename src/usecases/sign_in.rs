@@ -32,7 +32,8 @@ pub async fn sign_in(
         db,
         accounts::SignIn {
             identity,
-            subject_hash: &signup_subject_hash(config.session_secret.expose().as_bytes(), &identity.subject),
+            subject_hash: &signup_subject_hash(config.signup_hash_secret.expose().as_bytes(), &identity.subject),
+            legacy_subject_hash: &signup_subject_hash(config.session_secret.expose().as_bytes(), &identity.subject),
             new_account_id: &AccountId::generate(random),
             signup_entry_id: &LedgerEntryId::generate(random),
             signup_credits: config.signup_credits,

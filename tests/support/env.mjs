@@ -2,6 +2,7 @@
 export const TEST_SECRETS = {
   GOOGLE_CLIENT_SECRET: "test-google-client-secret",
   SESSION_SECRET: "test-session-secret-0123456789abcdef0123456789",
+  SIGNUP_HASH_SECRET: "test-signup-hash-secret-0123456789abcdef012345",
   STRIPE_SECRET_KEY: "sk_test_local_0123456789",
   STRIPE_WEBHOOK_SECRET: "whsec_test_local_0123456789",
   APIPOD_API_KEY: "test-apipod-key",

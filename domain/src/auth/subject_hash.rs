@@ -9,8 +9,8 @@ use crate::account::GoogleSubject;
 /// Keeps this hash from matching an HMAC made with the same secret for any other use (cookies, state).
 const PURPOSE: &str = "gptimg/signup-grant-subject/v1";
 
-/// Lower-case hex HMAC-SHA256(secret, purpose || 0 || subject). Rotating the secret forgets every hash, so
-/// SESSION_SECRET must be kept across deploys (see README).
+/// Lower-case hex HMAC-SHA256(secret, purpose || 0 || subject). Rotating the secret forgets every hash, so it is
+/// its own long-lived secret, SIGNUP_HASH_SECRET (see README).
 pub fn signup_subject_hash(secret: &[u8], subject: &GoogleSubject) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC accepts keys of any length");
     mac.update(PURPOSE.as_bytes());
