@@ -41,7 +41,8 @@ const fn whole(name: &'static str, sql: &'static str) -> ExportCategory {
 
 /// Every category the privacy policy lists, in the document's order.
 pub const EXPORT_CATEGORIES: [ExportCategory; 10] = [
-    whole("account", "SELECT id, email, name, picture_url, credits, created_at, updated_at, last_sign_in_at, stripe_customer_id, \
+    // Balances as the person sees them everywhere else: net of a recorded debt (negative while one is open).
+    whole("account", "SELECT id, email, name, picture_url, credits - credit_debt AS credits, credit_debt, created_at, updated_at, last_sign_in_at, stripe_customer_id, \
      terms_version, terms_accepted_at, age_confirmed_at FROM accounts WHERE id = ?1"),
     paged("sessions", "SELECT id, created_at, expires_at, revoked_at FROM sessions WHERE account_id = ?1 \
      AND (created_at, id) < (?2, ?3) ORDER BY created_at DESC, id DESC LIMIT ?4"),
@@ -58,7 +59,8 @@ pub const EXPORT_CATEGORIES: [ExportCategory; 10] = [
      ORDER BY g.created_at DESC, g.id DESC LIMIT ?4"),
     paged("uploads", "SELECT id, content_type, size_bytes, sha256, width, height, created_at, last_used_at FROM uploads \
      WHERE account_id = ?1 AND (created_at, id) < (?2, ?3) ORDER BY created_at DESC, id DESC LIMIT ?4"),
-    paged("credit_ledger", "SELECT id, kind, source_id, amount, balance_after, description, created_at FROM credit_ledger \
+    paged("credit_ledger", "SELECT id, kind, source_id, amount, balance_after - debt_after AS balance_after, debt_after, description, \
+     created_at FROM credit_ledger \
      WHERE account_id = ?1 AND (created_at, id) < (?2, ?3) ORDER BY created_at DESC, id DESC LIMIT ?4"),
     paged("payments", "SELECT id, plan_id, kind, cause_id, stripe_payment_intent_id, stripe_subscription_id, amount_cents, currency, \
      credits_granted, credits_reclaimed, amount_reversed_cents, status, created_at, updated_at FROM payments \

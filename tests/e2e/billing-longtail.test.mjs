@@ -125,6 +125,11 @@ describe("refunds and disputes", () => {
     assert.deepEqual(await row("SELECT credits, credit_debt FROM accounts WHERE id = ?", user.id), { credits: 0, credit_debt: 90 });
     const history = await (await worker.fetch("/api/credits/ledger", { headers: asUser(worker, user.session) })).json();
     assert.deepEqual([history.entries[0].kind, history.entries[0].amount, history.entries[0].balance_after], ["reclaim", -100, -90]);
+    // The export says the same: the balance net of the debt, and the debt itself.
+    const exported = (await (await worker.fetch("/api/me/export", { headers: asUser(worker, user.session) })).json()).data;
+    assert.deepEqual([exported.account[0].credits, exported.account[0].credit_debt], [-90, 90]);
+    const reclaim = exported.credit_ledger.find((e) => e.kind === "reclaim");
+    assert.deepEqual([reclaim.balance_after, reclaim.debt_after], [-90, 90]);
     // New generations are refused while the debt is open.
     const refused = await generate(worker, user.session, { prompt: "A fox", model: "nano-banana-2", aspect_ratio: "1:1" });
     assert.equal(refused.response.status, 402);
