@@ -38,6 +38,26 @@ test("1: a balance that drifts from its ledger", async () => {
   await worker.db.prepare("UPDATE accounts SET credits = credits - 5 WHERE id = ?").bind(person.id).run();
 });
 
+test("1: a debt that no billing problem shows, and an entry whose balance breaks the ledger's running sum", async () => {
+  const { credits } = await worker.db.prepare("SELECT credits FROM accounts WHERE id = ?").bind(person.id).first();
+  const now = Date.now();
+  await worker.db.batch([
+    worker.db.prepare("INSERT INTO credit_ledger (id, account_id, kind, source_id, amount, balance_after, debt_after, description, created_at) VALUES ('led_sim_debt', ?1, 'reclaim', 'sim_debt', ?2, 0, 5, 'x', ?3)").bind(person.id, -(credits + 5), now),
+    worker.db.prepare("UPDATE accounts SET credits = 0, credit_debt = 5 WHERE id = ?").bind(person.id),
+  ]);
+  assert.deepEqual(whats(await inv.balancesMatchLedger(await snapshot())), ["a debt that no open billing problem shows"]);
+  await worker.db.prepare("INSERT INTO billing_problems (event_id, event_type, reason, facts, first_seen_at, last_seen_at) VALUES ('evt_sim:debt', 'charge.refunded', 'account_in_debt', json_object('account_id', ?1, 'debt', 5), ?2, ?2)").bind(person.id, now).run();
+  assert.deepEqual(await inv.balancesMatchLedger(await snapshot()), [], "a recorded debt the operator sees");
+  await worker.db.prepare("UPDATE credit_ledger SET debt_after = 4 WHERE id = 'led_sim_debt'").run();
+  assert.deepEqual(whats(await inv.balancesMatchLedger(await snapshot())), ["a ledger entry's balance differs from the sum of the ledger up to it"]);
+  await worker.db.batch([
+    worker.db.prepare("DELETE FROM credit_ledger WHERE id = 'led_sim_debt'"),
+    worker.db.prepare("DELETE FROM billing_problems WHERE event_id = 'evt_sim:debt'"),
+    worker.db.prepare("UPDATE accounts SET credits = ?2, credit_debt = 0 WHERE id = ?1").bind(person.id, credits),
+  ]);
+  assert.deepEqual(await inv.balancesMatchLedger(await snapshot()), []);
+});
+
 test("2: a paid pack whose credits are missing", async () => {
   const grant = await worker.db.prepare("SELECT id, amount FROM credit_ledger WHERE account_id = ? AND kind = 'pack_purchase'").bind(person.id).first();
   await worker.db.prepare("UPDATE credit_ledger SET kind = 'admin_adjustment' WHERE id = ?").bind(grant.id).run();

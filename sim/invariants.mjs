@@ -3,12 +3,12 @@
 // Each returns a list of violations `{ invariant, what, evidence }`; an empty list means it holds.
 import { TEST_SECRETS } from "../tests/support/env.mjs";
 
-/** Ledger kinds that move credits because money moved (grants, reversals, restores). */
-export const MONEY_KINDS = ["pack_purchase", "subscription_credits", "reclaim", "dispute_won"];
-/** Subscription invoices that pay for a period (the rest, e.g. plan changes, grant at most a difference). */
-const PERIOD_REASONS = ["subscription_create", "subscription_cycle"];
-/** A dispute that ended with the money back with us. */
-const WON = ["won", "warning_closed"];
+/** Ledger kinds that move credits because money moved (grants, plan changes, reversals, restores). */
+export const MONEY_KINDS = ["pack_purchase", "subscription_credits", "plan_change", "plan_credit", "reclaim", "dispute_won"];
+/** Ledger kinds that grant (or, for a credited-back plan change, take back) credits for a paid Stripe object. */
+const GRANT_KINDS = ["pack_purchase", "subscription_credits", "plan_change", "plan_credit"];
+/** A dispute that ended with the money back with us (`DisputeClosed::money_kept`). */
+const WON = ["won", "warning_closed", "prevented"];
 
 /** A query's rows; retried, because Miniflare's proxy now and then refuses a synchronous call mid-stream. */
 async function rows(db, sql, ...binds) {
@@ -29,74 +29,157 @@ export function reclaimTarget(granted, amount, reversed) {
   return Math.min(granted, Math.ceil((granted * Math.max(reversed, 0)) / amount));
 }
 
-/** Whether a negative balance of `accountId` is recorded as a debt: a debt table's row, or an open billing problem. */
-async function debtRecorded(db, accountId) {
-  const tables = await rows(db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '%debt%'");
-  for (const { name } of tables) {
-    const columns = await rows(db, `PRAGMA table_info(${name})`);
-    if (columns.some((c) => c.name === "account_id")) {
-      const found = await rows(db, `SELECT 1 FROM ${name} WHERE account_id = ? LIMIT 1`, accountId);
-      if (found.length) return true;
-    }
-  }
-  const problems = await rows(db, "SELECT 1 FROM billing_problems WHERE resolved_at IS NULL AND facts LIKE ? LIMIT 1", `%${accountId}%`);
-  return problems.length > 0;
-}
-
-/** 1. Every balance equals the sum of its ledger; a negative balance exists only as a recorded debt. */
+/**
+ * 1. Every balance (`credits - credit_debt`) equals the sum of its ledger, and so does every entry's
+ * (`balance_after - debt_after`, in the order the entries were written); a negative balance exists only as a
+ * recorded debt (`credit_debt`, `debt_after`; credits never below zero) that an open `account_in_debt` billing
+ * problem shows the operator; no generation was admitted beyond the balance.
+ */
 export async function balancesMatchLedger({ db }) {
   const out = [];
-  const drift = await rows(db, "SELECT a.id, a.credits, COALESCE((SELECT SUM(l.amount) FROM credit_ledger l WHERE l.account_id = a.id), 0) AS ledger FROM accounts a");
-  for (const r of drift.filter((r) => r.credits !== r.ledger)) out.push(violation(1, "balance differs from the sum of its ledger", r));
-  const negative = await rows(db, "SELECT id AS account_id, credits AS balance FROM accounts WHERE credits < 0 UNION SELECT account_id, MIN(balance_after) FROM credit_ledger WHERE balance_after < 0 GROUP BY account_id");
-  for (const r of negative) {
-    if (!await debtRecorded(db, r.account_id)) out.push(violation(1, "negative balance with no recorded debt", r));
+  const accounts = await rows(db, "SELECT a.id, a.credits, a.credit_debt, a.credits - a.credit_debt AS balance, COALESCE((SELECT SUM(l.amount) FROM credit_ledger l WHERE l.account_id = a.id), 0) AS ledger, a.deletion_started_at FROM accounts a");
+  for (const a of accounts) {
+    if (a.balance !== a.ledger) out.push(violation(1, "balance differs from the sum of its ledger", { account: a.id, credits: a.credits, credit_debt: a.credit_debt, balance: a.balance, ledger: a.ledger }));
+    if (a.credits < 0 || a.credit_debt < 0) out.push(violation(1, "negative balance with no recorded debt", { account: a.id, credits: a.credits, credit_debt: a.credit_debt }));
+  }
+  // The ledger's rowid is the order its entries were written (one writer; entries are never deleted).
+  const entries = await rows(db, "SELECT rowid AS seq, id, account_id, kind, source_id, amount, balance_after, debt_after, created_at FROM credit_ledger ORDER BY account_id, rowid");
+  const running = new Map();
+  const broken = new Set();
+  for (const e of entries) {
+    const sum = (running.get(e.account_id) ?? 0) + e.amount;
+    running.set(e.account_id, sum);
+    const recorded = e.balance_after - e.debt_after;
+    if (e.balance_after < 0 || e.debt_after < 0) out.push(violation(1, "negative balance with no recorded debt", { entry: e }));
+    if (recorded !== sum && !broken.has(e.account_id)) {
+      broken.add(e.account_id); // the first break per account; the rest of its entries follow from it
+      const before = entries.filter((x) => x.account_id === e.account_id && x.seq < e.seq).slice(-3);
+      out.push(violation(1, "a ledger entry's balance differs from the sum of the ledger up to it", { account: e.account_id, entry: e, ledger_sum: sum, recorded_balance: recorded, entries_before: before }));
+    }
+    if (e.kind === "generation_debit" && recorded < 0) out.push(violation(1, "a generation was admitted beyond the balance (or into a debt)", { entry: e }));
+  }
+  const problems = await rows(db, "SELECT event_id, json_extract(facts, '$.account_id') AS account_id FROM billing_problems WHERE reason = 'account_in_debt' AND resolved_at IS NULL");
+  const shown = new Set(problems.map((p) => p.account_id));
+  for (const a of accounts.filter((a) => a.credit_debt > 0 && !shown.has(a.id))) {
+    const last = entries.filter((e) => e.account_id === a.id).slice(-3);
+    out.push(violation(1, "a debt that no open billing problem shows", { account: a.id, credits: a.credits, credit_debt: a.credit_debt, deletion_started: a.deletion_started_at !== null, last_entries: last }));
   }
   return out;
 }
 
-/** What the stand-in's objects paid for: one entry per paid Checkout Session (pack) or paid invoice. */
-export function paidCauses(stripe) {
+/** Whether an invoice of this `billing_reason` pays a new period (`billing::pays_a_period`). */
+export function paysAPeriod(reason) {
+  return reason == null || ["subscription_create", "subscription_cycle", "subscription"].includes(reason);
+}
+
+/**
+ * Credits an invoice's proration lines are worth, as `billing::plan_change_credits` defines them: each line moves
+ * its plan's credits by the share of the plan's price it charges (rounded down) or credits back (rounded up);
+ * a charged change tops up at most the difference between the plans, a credit takes back at most a period.
+ * `lines` are `{ credits, price_cents, amount }`.
+ */
+export function planChangeCredits(lines) {
+  let [total, to, from] = [0, 0, 0];
+  for (const { credits, price_cents: priceCents, amount } of lines) {
+    const price = Math.max(priceCents, 1);
+    const share = credits * Math.abs(amount);
+    if (amount >= 0) {
+      total += Math.min(Math.floor(share / price), credits);
+      to = Math.max(to, credits);
+    } else {
+      total -= Math.min(Math.ceil(share / price), credits);
+      from = Math.max(from, credits);
+    }
+  }
+  return total > 0 ? Math.min(total, Math.max(to - from, 0)) : Math.max(total, -from);
+}
+
+const isProration = (line) => Boolean(line.parent?.subscription_item_details?.proration);
+
+/**
+ * What the stand-in's objects paid for: one entry per paid Checkout Session (pack) or paid invoice, with the
+ * credits the money rules give it — `period` (a pack's credits, or a period's if this invoice pays one),
+ * `change` (an invoice's proration lines), `granted` (what its reversals are measured against) — its payment
+ * amount and its charges with their disputes. `claims` maps a period key to the invoice that claimed it in D1.
+ */
+export function paidCauses(stripe, claims = new Map()) {
   const { state, prices } = stripe;
   const causes = [];
   const disputeOf = (pi) => [...state.disputes.values()].find((d) => d.payment_intent === pi) ?? null;
+  const chargeOf = (pi) => {
+    const charge = state.charges.get(pi);
+    return charge && { charge, dispute: disputeOf(pi) };
+  };
   for (const session of state.sessions.values()) {
     if (session.mode !== "payment" || session.status !== "complete" || session.payment_status !== "paid") continue;
     const plan = prices.get(state.sessionExtras.get(session.id)?.price)?.plan;
-    const charge = state.charges.get(session.payment_intent);
-    causes.push({ kind: "pack_purchase", cause: session.id, accountId: session.metadata?.account_id, credits: plan?.credits ?? 0, charge, dispute: disputeOf(session.payment_intent) });
+    const credits = plan?.credits ?? 0;
+    causes.push({
+      kind: "pack_purchase", cause: session.id, accountId: session.metadata?.account_id, period: credits, change: 0, granted: credits,
+      paymentAmount: session.amount_total ?? 0, charges: [chargeOf(session.payment_intent)].filter(Boolean),
+    });
   }
-  for (const { invoice, invoicePayment } of state.invoices.values()) {
+  // A period is paid once: the first of its invoices to arrive claims it (in D1); before any did, the first listed.
+  const periods = new Map();
+  for (const { invoice } of state.invoices.values()) {
+    const key = periodKey(invoice);
+    if (invoice.status === "paid" && paysAPeriod(invoice.billing_reason) && !periods.has(key)) periods.set(key, claims.get(key) ?? invoice.id);
+  }
+  for (const { invoice, invoicePayments } of state.invoices.values()) {
     if (invoice.status !== "paid") continue;
-    const line = invoice.lines.data[0];
-    const plan = prices.get(line.pricing.price_details.price)?.plan;
-    const pi = invoicePayment.payment.payment_intent;
+    const lines = invoice.lines.data;
+    const periodLine = lines.find((l) => !isProration(l));
+    const named = periodLine ?? [...lines].sort((a, b) => b.amount - a.amount)[0];
+    const plan = prices.get(named?.pricing.price_details.price)?.plan;
+    const key = periodKey(invoice);
+    const period = paysAPeriod(invoice.billing_reason) && periods.get(key) === invoice.id ? plan?.credits ?? 0 : 0;
+    const change = planChangeCredits(lines.filter(isProration).map((l) => ({ credits: 0, price_cents: 1, ...prices.get(l.pricing.price_details.price)?.plan, amount: l.amount })));
     const details = invoice.parent.subscription_details;
     causes.push({
       kind: "subscription_credits", cause: invoice.id, accountId: details.metadata?.account_id, reason: invoice.billing_reason,
-      subscription: details.subscription, periodStart: line.period.start, planCredits: plan?.credits ?? 0,
-      // A period's credits once; anything else in the same period (a plan change) grants at most a difference,
-      // which for the same plan is nothing.
-      credits: PERIOD_REASONS.includes(invoice.billing_reason) ? plan?.credits ?? 0 : 0,
-      charge: state.charges.get(pi), dispute: disputeOf(pi),
+      subscription: details.subscription, periodKey: key, planCredits: plan?.credits ?? 0, period, change,
+      granted: period + Math.max(change, 0), paymentAmount: invoice.amount_paid,
+      charges: invoicePayments.map((p) => chargeOf(p.payment.payment_intent)).filter(Boolean),
     });
   }
   return causes;
 }
 
-/** The credits a cause should leave with its account once its refunds and disputes are applied. */
-export function netCredits({ credits, charge, dispute }) {
-  if (dispute && !WON.includes(dispute.status)) return 0;
-  if (!charge || charge.amountRefunded <= 0) return credits;
-  return credits - reclaimTarget(credits, charge.amount, charge.amountRefunded);
+/** `billing::PeriodGrant::key`: `subscription:period_end` of the invoice's period line, else the invoice id. */
+function periodKey(invoice) {
+  const line = invoice.lines.data.find((l) => !isProration(l));
+  const subscription = invoice.parent?.subscription_details?.subscription;
+  return subscription && line ? `${subscription}:${line.period.end}` : invoice.id;
+}
+
+/**
+ * What a cause's reversals take back in the end, once every event is applied in whatever order: for each of its
+ * charges, the refunded share and (while a dispute is open or lost) the disputed share of what it granted, each
+ * measured against the charge or the whole payment, whichever is larger — never more than it granted.
+ */
+export function reclaimed({ granted, paymentAmount, charges }) {
+  let taken = 0;
+  for (const { charge, dispute } of charges) {
+    const amount = Math.max(charge.amount, paymentAmount);
+    if (charge.amountRefunded > 0) taken += reclaimTarget(granted, amount, charge.amountRefunded);
+    if (dispute && !WON.includes(dispute.status)) taken += reclaimTarget(granted, amount, dispute.amount);
+  }
+  return Math.min(taken, granted);
+}
+
+/** The credits a cause should leave with its account once its plan change, refunds and disputes are applied. */
+export function netCredits(cause) {
+  return cause.period + cause.change - reclaimed(cause);
 }
 
 /** 2. Credits granted for money equal what Stripe's objects paid for, each payment and period exactly once. */
 export async function creditsMatchPayments({ db, stripe }) {
   const out = [];
-  const causes = paidCauses(stripe);
+  const claims = new Map((await rows(db, "SELECT period_key, invoice_id FROM subscription_periods")).map((c) => [c.period_key, c.invoice_id]));
+  const causes = paidCauses(stripe, claims);
   const byCause = new Map(causes.map((c) => [c.cause, c]));
-  const grants = await rows(db, "SELECT account_id, kind, source_id, amount FROM credit_ledger WHERE kind IN ('pack_purchase', 'subscription_credits')");
+  const list = (kinds) => kinds.map(() => "?").join(", ");
+  const grants = await rows(db, `SELECT account_id, kind, source_id, amount FROM credit_ledger WHERE kind IN (${list(GRANT_KINDS)})`, ...GRANT_KINDS);
   const accounts = new Map((await rows(db, "SELECT id, deletion_started_at FROM accounts")).map((a) => [a.id, a]));
   const live = (id) => accounts.has(id) && accounts.get(id).deletion_started_at === null;
   for (const g of grants) {
@@ -104,32 +187,35 @@ export async function creditsMatchPayments({ db, stripe }) {
     if (!cause) out.push(violation(2, "credits granted for no paid Stripe object", g));
     else if (cause.accountId !== g.account_id) out.push(violation(2, "credits granted to another account than the payer", { grant: g, payer: cause.accountId }));
   }
-  // Each subscription period is paid for once: all grants within one (subscription, period) stay within one plan's credits.
+  // Each subscription period is paid for once: one grant per (subscription, period), of one plan's credits.
   const periods = new Map();
   for (const g of grants.filter((g) => g.kind === "subscription_credits")) {
     const cause = byCause.get(g.source_id);
     if (!cause) continue;
-    const key = `${cause.subscription}@${cause.periodStart}`;
-    const p = periods.get(key) ?? { subscription: cause.subscription, period_start: cause.periodStart, granted: 0, most: 0, invoices: [] };
+    const p = periods.get(cause.periodKey) ?? { period: cause.periodKey, granted: 0, most: 0, invoices: [] };
     p.granted += g.amount;
     p.most = Math.max(p.most, cause.planCredits);
     p.invoices.push({ invoice: cause.cause, reason: cause.reason, credits: g.amount });
-    periods.set(key, p);
+    periods.set(cause.periodKey, p);
   }
-  for (const p of periods.values()) if (p.granted > p.most) out.push(violation(2, "one subscription period granted more than once", p));
-  const granted = new Map(grants.map((g) => [g.source_id, g]));
+  for (const p of periods.values()) if (p.invoices.length > 1 || p.granted > p.most) out.push(violation(2, "one subscription period granted more than once", p));
+  const granted = new Map(grants.map((g) => [`${g.kind}:${g.source_id}`, g]));
   const problems = await rows(db, "SELECT event_id, event_type, reason, facts FROM billing_problems WHERE resolved_at IS NULL");
   for (const c of causes) {
     if (!live(c.accountId)) continue;
-    const g = granted.get(c.cause);
-    if (c.credits > 0 && !g) {
-      out.push(violation(2, "a paid Stripe object granted no credits", { cause: c.cause, kind: c.kind, reason: c.reason, account: c.accountId, open_problems: problems.filter((p) => p.facts.includes(c.cause)) }));
-    } else if (g && g.amount !== c.credits) {
-      out.push(violation(2, "credits granted differ from what was paid for", { cause: c.cause, reason: c.reason, granted: g.amount, paid_for: c.credits }));
+    const expected = c.kind === "pack_purchase" ? [["pack_purchase", c.period]]
+      : [["subscription_credits", c.period], ["plan_change", Math.max(c.change, 0)], ["plan_credit", Math.min(c.change, 0)]];
+    for (const [kind, credits] of expected) {
+      const g = granted.get(`${kind}:${c.cause}`);
+      if (credits !== 0 && !g) {
+        out.push(violation(2, "a paid Stripe object granted no credits", { cause: c.cause, kind, credits, reason: c.reason, account: c.accountId, open_problems: problems.filter((p) => p.facts.includes(c.cause)) }));
+      } else if (g && g.amount !== credits) {
+        out.push(violation(2, "credits granted differ from what was paid for", { cause: c.cause, kind, reason: c.reason, granted: g.amount, paid_for: credits }));
+      }
     }
   }
-  // Net per live account: grants minus reversals plus restores, against what the money left standing.
-  const money = await rows(db, `SELECT account_id, SUM(amount) AS net FROM credit_ledger WHERE kind IN (${MONEY_KINDS.map(() => "?").join(", ")}) GROUP BY account_id`, ...MONEY_KINDS);
+  // Net per live account: grants and plan changes less reversals plus restores, against what the money left standing.
+  const money = await rows(db, `SELECT account_id, SUM(amount) AS net FROM credit_ledger WHERE kind IN (${list(MONEY_KINDS)}) GROUP BY account_id`, ...MONEY_KINDS);
   const actual = new Map(money.map((m) => [m.account_id, m.net]));
   const expected = new Map();
   for (const c of causes) if (live(c.accountId)) expected.set(c.accountId, (expected.get(c.accountId) ?? 0) + netCredits(c));
@@ -138,9 +224,10 @@ export async function creditsMatchPayments({ db, stripe }) {
     const got = actual.get(id) ?? 0;
     if (want !== got) {
       const detail = causes.filter((c) => c.accountId === id).map((c) => ({
-        cause: c.cause, credits: c.credits, net_expected: netCredits(c), amount: c.charge?.amount, refunded: c.charge?.amountRefunded, dispute: c.dispute?.status ?? null,
+        cause: c.cause, reason: c.reason ?? null, period: c.period, change: c.change, granted: c.granted, paid: c.paymentAmount, net_expected: netCredits(c),
+        charges: c.charges.map(({ charge, dispute }) => ({ pi: charge.paymentIntent, amount: charge.amount, refunded: charge.amountRefunded, dispute: dispute?.status ?? null })),
       }));
-      const ledger = await rows(db, `SELECT kind, source_id, amount, balance_after FROM credit_ledger WHERE account_id = ? AND kind IN (${MONEY_KINDS.map(() => "?").join(", ")}) ORDER BY created_at`, id, ...MONEY_KINDS);
+      const ledger = await rows(db, `SELECT kind, source_id, amount, balance_after, debt_after FROM credit_ledger WHERE account_id = ? AND kind IN (${list(MONEY_KINDS)}) ORDER BY rowid`, id, ...MONEY_KINDS);
       out.push(violation(2, "credits left from payments differ from what Stripe's money left standing", { account: id, expected: want, ledger_net: got, payments: detail, ledger }));
     }
   }

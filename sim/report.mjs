@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-//! Turns a `--json` run (`node sim/run.mjs --seeds 1..40 --json > run.json`) into the Markdown tables of
-// RELIABILITY.md: operations, faults injected by kind, violations by invariant, and each seed that found a bug.
+//! Turns `--json` runs (`node sim/run.mjs --seeds 1..40 --json > run.json`; several files add up) into the Markdown
+// tables of RELIABILITY.md: operations, faults injected by kind, violations by invariant, and each seed that found a bug.
 import fs from "node:fs";
+import { summarise } from "./summary.mjs";
 
 const INVARIANT_NAMES = {
   1: "balance = sum of ledger; negative only as a recorded debt",
@@ -13,22 +14,28 @@ const INVARIANT_NAMES = {
   7: "no secret, email or prompt in a log line",
 };
 
-/** The section-2 hole (or other cause) a violation's evidence points at; "unclassified" asks for a look. */
+/**
+ * What a violation's evidence points at: a bug named in RELIABILITY.md, or a regression of one of section 2's
+ * closed holes; "unclassified" asks for a look.
+ */
 export function suspect(v) {
   const e = v.evidence ?? {};
-  if (v.invariant === 2 && (e.reason === "subscription_update" || e.invoices?.some((i) => i.reason === "subscription_update"))) return "proration";
+  if (v.invariant === 1 && /running sum|up to it/.test(v.what) && e.entry?.kind === "account_deletion") return "deletion's forfeit entry ignores the debt";
+  if (v.invariant === 2 && (e.reason === "subscription_update" || e.invoices?.some((i) => i.reason === "subscription_update"))) return "proration (regression)";
   if (v.invariant === 2 && e.payments) {
-    const restoredMissing = e.payments.some((p) => p.dispute === "won") && e.ledger_net < e.expected;
-    if (restoredMissing) return "dispute closed before created";
-    if (e.ledger_net > e.expected && e.payments.some((p) => p.net_expected === 0 && p.credits === 0)) return "proration";
-    if (e.ledger_net > e.expected) return "reversal after spend (no debt)";
+    if (e.payments.some((p) => p.charges?.some((c) => c.dispute === "won" && c.refunded > 0)) && e.ledger_net > e.expected) return "refund overtaken by a dispute later won";
+    if (e.payments.some((p) => p.change !== 0)) return "plan change or credit back";
+    if (e.ledger_net > e.expected) return "reversal not taken back (regression: debt)";
   }
-  if ((v.invariant === 4 && String(e.owner ?? "").startsWith("upload")) || (v.invariant === 5 && /uploads|idempotency_keys/.test(v.what))) return "upload during deletion";
-  if (v.invariant === 5 && /subscription still active/.test(v.what)) return "payment racing deletion";
+  if ((v.invariant === 4 && String(e.owner ?? "").startsWith("upload")) || (v.invariant === 5 && /uploads|idempotency_keys/.test(v.what))) return "upload during deletion (regression)";
+  if (v.invariant === 5 && /subscription still active/.test(v.what)) return "payment racing deletion (regression)";
   return "unclassified";
 }
 
-const { summary, results } = JSON.parse(fs.readFileSync(process.argv[2] ?? 0, "utf8"));
+// One `--json` file, or several (chunks of one long run), added up; stdin without any.
+const files = process.argv.length > 2 ? process.argv.slice(2) : [0];
+const results = files.flatMap((f) => JSON.parse(fs.readFileSync(f, "utf8")).results).sort((a, b) => a.seed - b.seed);
+const summary = summarise(results);
 const table = (head, rows) => [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
 const sorted = (o) => Object.entries(o).sort((a, b) => b[1] - a[1]);
 const total = (o) => Object.values(o).reduce((a, b) => a + b, 0);

@@ -79,34 +79,8 @@ export const accountOps = {
   },
 };
 
-/** The holes whose operations must not overlap their actor's deletion while they are open. */
-export const DELETION_RACES = ["upload_during_deletion", "payment_after_deletion"];
-
-/**
- * Runs `work` so that, while hole `hole` (one of DELETION_RACES) is open, it never overlaps its actor's account
- * deletion (each waits for the other); with the hole closed (or `--all-faults`) they overlap freely. The deletion
- * passes `hole` null: it takes the lock whenever any of those holes is open.
- */
-export async function exclusive(world, actor, hole, work) {
-  const gated = hole ? !world.allowed(hole) : DELETION_RACES.some((h) => !world.allowed(h));
-  if (!gated) return work();
-  const previous = actor.lock ?? Promise.resolve();
-  let done;
-  actor.lock = new Promise((resolve) => { done = resolve; });
-  await previous;
-  try {
-    return await work();
-  } finally {
-    done();
-  }
-}
-
 /** `DELETE /api/me`; the actor's credentials are kept to check later that they are refused. */
 export async function deleteAccount(world, actor) {
-  return exclusive(world, actor, null, () => deleteNow(world, actor));
-}
-
-async function deleteNow(world, actor) {
   if (!actor.account || actor.account.deleted) return "no_account";
   const account = actor.account;
   const response = await world.worker.fetch("/api/me", { method: "DELETE", headers: world.headers(actor, { json: true }), body: JSON.stringify({ confirm: "DELETE" }) });

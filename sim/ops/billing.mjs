@@ -1,11 +1,11 @@
 //! Billing operations against the Stripe stand-in: packs, subscriptions and their life (renewal, cancellation at
 // period end or at once, in the portal or at Stripe), refunds and disputes. Every event the stand-in sends goes
-// through the simulator's delivery scheduler. PRORATION_OPS is the pluggable slot for plan changes mid-period,
-// customer-balance payments and multi-payment invoices: an entry with `run: null` waits for the stand-in's builders.
+// through the simulator's delivery scheduler. PRORATION_OPS: plan changes mid-period, cancellations at once with a
+// proration credit and resubscriptions paid from the customer's balance, invoices paid by several payments.
 import { startCheckout } from "../../tests/support/billing-flow.mjs";
 import { TEST_SECRETS } from "../../tests/support/env.mjs";
 import { originalFetch } from "../intercept.mjs";
-import { ensureAccount, exclusive } from "./accounts.mjs";
+import { ensureAccount } from "./accounts.mjs";
 import { jsonOf } from "../world.mjs";
 
 const stripeOf = (world) => world.worker.fakes.stripe;
@@ -32,21 +32,9 @@ export function chargesOf(world, actor) {
   return [...stripeOf(world).state.charges.values()].filter((c) => customers.has(c.customer));
 }
 
-/** How many credits a charge bought (its pack or subscription plan), from the stand-in's own records. */
-export function creditsOfCharge(world, charge) {
-  const stripe = stripeOf(world);
-  for (const session of stripe.state.sessions.values()) {
-    if (session.payment_intent === charge.paymentIntent) {
-      const price = stripe.state.sessionExtras.get(session.id)?.price;
-      return stripe.prices.get(price)?.plan.credits ?? 0;
-    }
-  }
-  for (const { invoice, invoicePayment } of stripe.state.invoices.values()) {
-    if (invoicePayment.payment.payment_intent === charge.paymentIntent) {
-      return stripe.prices.get(invoice.lines.data[0].pricing.price_details.price)?.plan.credits ?? 0;
-    }
-  }
-  return 0;
+/** The subscription plans of the catalogue (the simulator's Worker has two, so plans can change mid-period). */
+export function subscriptionPlans(world) {
+  return [...stripeOf(world).prices.values()].filter((p) => p.plan.kind === "subscription").map((p) => p.plan);
 }
 
 async function pay(url) {
@@ -55,12 +43,8 @@ async function pay(url) {
   return response.status;
 }
 
-/** Opens a checkout and pays it (or leaves it open); never during the actor's deletion while that race is gated. */
-function checkout(world, actor, plan, params) {
-  return exclusive(world, actor, "payment_after_deletion", () => checkoutNow(world, actor, plan, params));
-}
-
-async function checkoutNow(world, actor, plan, params) {
+/** Opens a checkout and pays it (or leaves it open, to be paid later: maybe after the account's deletion began). */
+async function checkout(world, actor, plan, params) {
   await ensureAccount(world, actor);
   const { response, body } = await startCheckout(world.worker, actor.account.session, plan);
   if (response.status !== 200) return `checkout_${response.status}`;
@@ -74,14 +58,6 @@ async function checkoutNow(world, actor, plan, params) {
 
 const live = (s) => s.status !== "canceled";
 
-/** Gate for reversals while the debt hole is open: only a charge whose credits the account still holds. */
-async function reversalAllowed(world, actor, charge) {
-  if (world.allowed("reversal_after_spend")) return true;
-  if (!actor.account || actor.account.deleted) return false;
-  const me = await jsonOf(await world.worker.fetch("/api/me", { headers: world.headers(actor) }));
-  return typeof me?.credits === "number" && me.credits >= 2 * creditsOfCharge(world, charge);
-}
-
 export const billingOps = {
   buy_pack: {
     weight: 7,
@@ -89,7 +65,11 @@ export const billingOps = {
   },
   subscribe: {
     weight: 4,
-    run: (world, actor, params) => checkout(world, actor, "pro_monthly", params),
+    // Mostly the smaller plan (so an upgrade has somewhere to go), sometimes the bigger one.
+    run(world, actor, params) {
+      const plans = subscriptionPlans(world).sort((a, b) => a.credits - b.credits);
+      return checkout(world, actor, plans[params[2] % 4 === 0 ? plans.length - 1 : 0].id, params);
+    },
   },
   pay_open_checkout: {
     weight: 2,
@@ -98,10 +78,6 @@ export const billingOps = {
       if (!open.length) return "none_open";
       const [chosen] = open.splice(params[0] % open.length, 1);
       const deletedMeanwhile = world.deleted.some((d) => d.accountId === chosen.accountId);
-      if (deletedMeanwhile && !world.allowed("payment_after_deletion")) {
-        world.stats.skip("pay_open_checkout", "payment_after_deletion");
-        return "gated";
-      }
       if (deletedMeanwhile) world.stats.fault("payment_after_deletion");
       return `paid_${await pay(chosen.url)}${deletedMeanwhile ? "_after_deletion" : ""}`;
     },
@@ -166,16 +142,7 @@ export const billingOps = {
       const charges = chargesOf(world, actor).filter((c) => !c.disputed && c.amountRefunded < c.amount);
       if (!charges.length) return "no_charge";
       const charge = charges[params[0] % charges.length];
-      if (!await reversalAllowed(world, actor, charge)) {
-        world.stats.skip("refund", "reversal_after_spend");
-        return "gated";
-      }
-      const left = charge.amount - charge.amountRefunded;
-      const full = params[1] % 2 === 0;
-      const amount = full ? left : Math.max(1, Math.floor(left * (10 + (params[2] % 50)) / 100));
-      world.stats.fault(full ? "refund_full" : "refund_partial");
-      await stripeOf(world).refund(charge.paymentIntent, amount);
-      return full ? "full" : "partial";
+      return refundCharge(world, charge, params[1] % 2 === 0, params[2]);
     },
   },
   dispute: {
@@ -184,10 +151,6 @@ export const billingOps = {
       const charges = chargesOf(world, actor).filter((c) => !c.disputed && c.amountRefunded < c.amount);
       if (!charges.length) return "no_charge";
       const charge = charges[params[0] % charges.length];
-      if (!await reversalAllowed(world, actor, charge)) {
-        world.stats.skip("dispute", "reversal_after_spend");
-        return "gated";
-      }
       const stripe = stripeOf(world);
       await stripe.dispute(charge.paymentIntent);
       world.stats.fault("dispute_created");
@@ -216,39 +179,91 @@ export const billingOps = {
   },
 };
 
-/**
- * Closes a dispute at the stand-in. While the close-before-create hole is open, a close must not overtake its
- * creation: the creation is released first (delivered now) and only then the close is handed to the scheduler.
- */
+/** Refunds a charge at the stand-in, in full or a share (10–59 %) of what is left; counted as a fault. */
+async function refundCharge(world, charge, full, draw) {
+  const left = charge.amount - charge.amountRefunded;
+  const amount = full ? left : Math.max(1, Math.floor(left * (10 + (draw % 50)) / 100));
+  world.stats.fault(full ? "refund_full" : "refund_partial");
+  await stripeOf(world).refund(charge.paymentIntent, amount);
+  return full ? "full" : "partial";
+}
+
+/** Closes a dispute at the stand-in; its `charge.dispute.closed` may overtake the creation in the scheduler. */
 async function closeDispute(world, dispute, status) {
-  if (!world.allowed("dispute_closed_first")) await world.scheduler.releaseNow((event) => event.type === "charge.dispute.created" && event.data.object.id === dispute.id);
   await stripeOf(world).closeDispute(dispute.id, status);
 }
 
+/** A moment inside the subscription's current period (seconds), from 5 % to 95 % of the way through. */
+function during(sub, draw) {
+  return Math.round(sub.periodStart + ((sub.periodEnd - sub.periodStart) * (5 + (draw % 91))) / 100);
+}
+
+/** What the next invoice of `sub` asks the card for, once the customer's credit balance has paid its share. */
+function amountDue(world, sub) {
+  const balance = stripeOf(world).state.customers.get(sub.customer)?.balance ?? 0;
+  const total = sub.price.unit_amount ?? 0;
+  return total - Math.min(total, Math.max(-balance, 0));
+}
+
 /**
- * Plan changes mid-period, customer-balance payments, invoices paid by several payments: the slot the billing
- * stand-in's new builders fill. `run: null` entries are listed (and counted as skipped) until implemented.
+ * Plan changes mid-period (proration invoices), cancellations at once with a proration credit on the customer's
+ * balance and resubscriptions paid from it, and invoices paid by several payments, through the stand-in's own
+ * `changePlan`, `cancelNow`, `subscribeAgain` and `renew({ split })`.
  */
 export const PRORATION_OPS = {
-  proration_invoice: {
+  change_plan: {
     weight: 2,
-    hole: "proration_invoice",
-    // A second invoice in the same period with billing_reason subscription_update, as a plan change makes.
+    // Up or down to the other plan at a random moment of the period: `subscription_update` with its prorations.
+    async run(world, actor, params) {
+      const subs = subscriptionsOf(world, actor).filter(live);
+      if (!subs.length) return "no_subscription";
+      const sub = subs[params[0] % subs.length];
+      const others = subscriptionPlans(world).filter((p) => p.stripe_price_id !== sub.price.id);
+      if (!others.length) return "no_other_plan";
+      const to = others[params[1] % others.length];
+      const up = to.price_cents > (sub.price.unit_amount ?? 0);
+      world.stats.fault(up ? "plan_upgrade_mid_period" : "plan_downgrade_mid_period");
+      const change = await stripeOf(world).changePlan(sub.id, to.stripe_price_id, { at: during(sub, params[2]) });
+      if (up && change.invoice.amount_paid < change.invoice.total) world.stats.fault("customer_balance_payment");
+      return up ? "upgraded" : "downgraded";
+    },
+  },
+  cancel_now: {
+    weight: 2,
+    // Cancelled at once with the unused time credited to the customer's balance; sometimes resubscribed at once
+    // (the new invoice paid from that balance first). A later `subscribe` checkout is paid from it too.
     async run(world, actor, params) {
       const subs = subscriptionsOf(world, actor).filter(live);
       if (!subs.length) return "no_subscription";
       const stripe = stripeOf(world);
       const sub = subs[params[0] % subs.length];
-      const paid = stripe.paidInvoice(sub, "subscription_update");
-      await stripe.deliver(stripe.buildEvent("customer.subscription.updated", stripe.subscriptionObject(sub.id)));
-      await stripe.deliver(stripe.buildEvent("invoice.paid", paid.invoice));
-      await stripe.deliver(stripe.buildEvent("invoice_payment.paid", paid.invoicePayment));
-      return "invoiced";
+      await stripe.cancelNow(sub.id, { at: during(sub, params[1]) });
+      world.stats.fault("cancel_at_once_with_proration");
+      if (params[2] % 2 === 0) return "cancelled";
+      const plans = subscriptionPlans(world);
+      const plan = plans[params[3] % plans.length];
+      const again = await stripe.subscribeAgain(sub.customer, plan.stripe_price_id, { ...sub.metadata, plan_id: plan.id });
+      world.stats.fault("customer_balance_payment");
+      return again.invoice.amount_paid === 0 ? "resubscribed_from_balance" : "resubscribed_partly_from_balance";
     },
   },
-  // Waiting for the stand-in: a cancellation at once that leaves a proration credit on the customer's balance,
-  // then a resubscription paid from that balance (amount_paid 0, no PaymentIntent).
-  customer_balance_payment: { weight: 2, hole: "proration_invoice", run: null },
-  // Waiting for the stand-in: one invoice paid by two PaymentIntents (two invoice_payment.paid), then a refund of one.
-  multi_payment_invoice: { weight: 2, run: null },
+  split_renewal: {
+    weight: 2,
+    // A new period's invoice paid by two or three payments; sometimes one of them is refunded at once.
+    async run(world, actor, params) {
+      const subs = subscriptionsOf(world, actor).filter((s) => live(s) && !s.cancelAtPeriodEnd);
+      if (!subs.length) return "no_subscription";
+      const sub = subs[params[0] % subs.length];
+      const due = amountDue(world, sub);
+      if (due < 3) return "paid_from_balance";
+      const first = 1 + (params[1] % (due - 2));
+      const rest = due - first;
+      const split = params[2] % 2 === 0 ? [first, rest] : [first, Math.ceil(rest / 2), Math.floor(rest / 2)];
+      const renewal = await stripeOf(world).renew(sub.id, { split });
+      world.stats.fault("multi_payment_invoice");
+      if (params[3] % 2 === 0) return "renewed_split";
+      const charge = stripeOf(world).state.charges.get(renewal.paymentIntents[params[4] % renewal.paymentIntents.length]);
+      return `renewed_split_refund_${await refundCharge(world, charge, params[5] % 2 === 0, params[6])}`;
+    },
+  },
 };

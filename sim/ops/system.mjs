@@ -30,7 +30,7 @@ export const systemOps = {
       const work = [generationOps.generate.run(world, actor, params)];
       if (params[3] % 2 === 0) work.push(uploadReference(world, actor, params));
       world.stats.fault("deletion_with_work_in_flight");
-      if (params[3] % 2 === 0 && world.allowed("upload_during_deletion")) world.stats.fault("upload_during_deletion");
+      if (params[3] % 2 === 0) world.stats.fault("upload_during_deletion");
       const [deleted] = await Promise.all([deleteAccount(world, actor), ...work.map((w) => w.catch((e) => `error:${e.message}`))]);
       return deleted;
     },

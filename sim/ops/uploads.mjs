@@ -1,18 +1,12 @@
-//! Reference uploads: storing one (by session or key, maybe with an Idempotency-Key) and deleting one (only once
-// the Worker has `DELETE /api/uploads/{id}`; probed at run time).
+//! Reference uploads: storing one (by session or key, maybe with an Idempotency-Key) and deleting one with
+// `DELETE /api/uploads/{id}` (probed at run time: a Worker without the route is counted as `unsupported`).
 import { encodePng } from "../../tests/support/fakes/png.mjs";
-import { ensureAccount, exclusive } from "./accounts.mjs";
+import { ensureAccount } from "./accounts.mjs";
 import { jsonOf } from "../world.mjs";
 
-/** Stores a small PNG of its own as a reference (never at the same time as the actor's deletion, while gated). */
-export function uploadReference(world, actor, params) {
-  return exclusive(world, actor, "upload_during_deletion", async () => {
-    await ensureAccount(world, actor);
-    return uploadNow(world, actor, params);
-  });
-}
-
-async function uploadNow(world, actor, params) {
+/** Stores a small PNG of its own as a reference (maybe while the actor's account is being deleted). */
+export async function uploadReference(world, actor, params) {
+  await ensureAccount(world, actor);
   const n = world.next();
   const bytes = encodePng(24 + (params[0] % 16), 16 + (params[1] % 16), (x, y) => [(x * 7 + n) % 256, (y * 11 + world.seed) % 256, n % 256]);
   const extra = params[2] % 3 === 0 ? { "idempotency-key": `sim-up-${world.seed}-${n}` } : {};
