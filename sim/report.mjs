@@ -34,7 +34,9 @@ export function suspect(v) {
 
 // One `--json` file, or several (chunks of one long run), added up; stdin without any.
 const files = process.argv.length > 2 ? process.argv.slice(2) : [0];
-const results = files.flatMap((f) => JSON.parse(fs.readFileSync(f, "utf8")).results).sort((a, b) => a.seed - b.seed);
+// Wrangler's config reader prints a line or two on stdout ("Using secrets defined in .dev.vars"); the JSON follows.
+const parse = (text) => JSON.parse(text.slice(text.search(/^\{$/m)));
+const results = files.flatMap((f) => parse(fs.readFileSync(f, "utf8")).results).sort((a, b) => a.seed - b.seed);
 const summary = summarise(results);
 const table = (head, rows) => [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
 const sorted = (o) => Object.entries(o).sort((a, b) => b[1] - a[1]);

@@ -193,6 +193,20 @@ async function closeDispute(world, dispute, status) {
   await stripeOf(world).closeDispute(dispute.id, status);
 }
 
+/**
+ * A live subscription of the actor's current account to change or renew: one it has, or else a new Pro one bought
+ * through the Worker's checkout now (so these operations act whenever a checkout can be paid).
+ */
+async function liveSubscription(world, actor, params, filter = () => true) {
+  const mine = () => subscriptionsOf(world, actor).filter((s) => live(s) && filter(s) && s.metadata?.account_id === actor.account?.id);
+  if (!actor.account || actor.account.deleted || !mine().length) {
+    const plans = subscriptionPlans(world).sort((a, b) => a.credits - b.credits);
+    await checkout(world, actor, plans[0].id, [params[9], 1]);
+  }
+  const subs = mine();
+  return subs.length ? subs[params[0] % subs.length] : null;
+}
+
 /** A moment inside the subscription's current period (seconds), from 5 % to 95 % of the way through. */
 function during(sub, draw) {
   return Math.round(sub.periodStart + ((sub.periodEnd - sub.periodStart) * (5 + (draw % 91))) / 100);
@@ -215,9 +229,8 @@ export const PRORATION_OPS = {
     weight: 2,
     // Up or down to the other plan at a random moment of the period: `subscription_update` with its prorations.
     async run(world, actor, params) {
-      const subs = subscriptionsOf(world, actor).filter(live);
-      if (!subs.length) return "no_subscription";
-      const sub = subs[params[0] % subs.length];
+      const sub = await liveSubscription(world, actor, params);
+      if (!sub) return "no_subscription";
       const others = subscriptionPlans(world).filter((p) => p.stripe_price_id !== sub.price.id);
       if (!others.length) return "no_other_plan";
       const to = others[params[1] % others.length];
@@ -233,10 +246,9 @@ export const PRORATION_OPS = {
     // Cancelled at once with the unused time credited to the customer's balance; sometimes resubscribed at once
     // (the new invoice paid from that balance first). A later `subscribe` checkout is paid from it too.
     async run(world, actor, params) {
-      const subs = subscriptionsOf(world, actor).filter(live);
-      if (!subs.length) return "no_subscription";
+      const sub = await liveSubscription(world, actor, params);
+      if (!sub) return "no_subscription";
       const stripe = stripeOf(world);
-      const sub = subs[params[0] % subs.length];
       await stripe.cancelNow(sub.id, { at: during(sub, params[1]) });
       world.stats.fault("cancel_at_once_with_proration");
       if (params[2] % 2 === 0) return "cancelled";
@@ -251,9 +263,8 @@ export const PRORATION_OPS = {
     weight: 2,
     // A new period's invoice paid by two or three payments; sometimes one of them is refunded at once.
     async run(world, actor, params) {
-      const subs = subscriptionsOf(world, actor).filter((s) => live(s) && !s.cancelAtPeriodEnd);
-      if (!subs.length) return "no_subscription";
-      const sub = subs[params[0] % subs.length];
+      const sub = await liveSubscription(world, actor, params, (s) => !s.cancelAtPeriodEnd);
+      if (!sub) return "no_subscription";
       const due = amountDue(world, sub);
       if (due < 3) return "paid_from_balance";
       const first = 1 + (params[1] % (due - 2));
