@@ -178,8 +178,9 @@ pub async fn begin_deletion(
         )
         .bind(&[text(account_id)])?,
         db.prepare(
-            "INSERT INTO credit_ledger (id, account_id, kind, source_id, amount, balance_after, description, created_at) \
-             SELECT ?2, id, ?3, id, -credits, 0, ?4, ?5 FROM accounts WHERE id = ?1 AND credits > 0 \
+            // The entry's balance is what the account keeps: no credits, and a recorded debt as it stands.
+            "INSERT INTO credit_ledger (id, account_id, kind, source_id, amount, balance_after, debt_after, description, \
+             created_at) SELECT ?2, id, ?3, id, -credits, 0, credit_debt, ?4, ?5 FROM accounts WHERE id = ?1 AND credits > 0 \
              ON CONFLICT (kind, source_id) DO NOTHING",
         )
         .bind(&[

@@ -1,7 +1,7 @@
 //! Applies refunds, disputes and won disputes to D1: each ONE batch of ledger row (keyed by the reversal), balance,
 //! payment (forward-only status) and event record, so a replay changes nothing.
 
-use gptimg_domain::billing::{payment_status_ranks_json, DisputeRestore, Reversal};
+use gptimg_domain::billing::{payment_status_ranks_json, DisputeRestore, Reversal, ReversalKind};
 use gptimg_domain::stripe::event::DisputeClosed;
 use serde::Deserialize;
 use worker::D1PreparedStatement;
@@ -57,8 +57,10 @@ const INSERT_RECLAIM_ENTRY: &str =
 // Forward only: the reversed amount never shrinks and the status never moves back in the domain's order (?6 holds
 // the ranks as JSON), so a late partial refund cannot turn `refunded` back into `partially_refunded`. A ledger row
 // written in this batch (?1) moves credits_reclaimed: down for a reclaim (negative amount), up for a restore.
+// ?7 is what a refund justifies taking back in total (0 for a dispute or a restore), kept as the largest seen.
 const UPDATE_REVERSED_PAYMENT: &str = "UPDATE payments SET \
  credits_reclaimed = credits_reclaimed - COALESCE((SELECT amount FROM credit_ledger WHERE id = ?1), 0), \
+ credits_refund_target = MAX(credits_refund_target, MIN(?7, credits_granted)), \
  amount_reversed_cents = MAX(amount_reversed_cents, ?2), \
  status = CASE WHEN COALESCE(json_extract(?6, '$.' || ?3), -1) >= COALESCE(json_extract(?6, '$.' || status), -1) \
  THEN ?3 ELSE status END, updated_at = ?4 WHERE id = ?5";
@@ -84,6 +86,10 @@ pub async fn reclaim(db: &Db, reversal: &Reversal, r: &Reclaim<'_>, event: &Even
             now,
             text(r.payment_id),
             text(&payment_status_ranks_json()),
+            int(match reversal.kind {
+                ReversalKind::Refund => r.target,
+                ReversalKind::Dispute => 0,
+            }),
         ])?,
         billing_problems::resolve(db, event)?,
     ];
@@ -91,15 +97,18 @@ pub async fn reclaim(db: &Db, reversal: &Reversal, r: &Reclaim<'_>, event: &Even
     run_recorded(db, statements, event, marker, "nothing_left_to_reclaim").await
 }
 
-// Gives back exactly what the dispute's reclaim took (its ledger row, keyed by the dispute id), once: the restore
-// is keyed by the same dispute id under its own kind. An account deleted (or being deleted) since gets nothing.
-// What is given back pays the account's debt first.
+// Gives back what the dispute's reclaim took (its ledger row, keyed by the dispute id), once: the restore is keyed
+// by the same dispute id under its own kind — less what the payment's refunds justify keeping (a refund delivered
+// after the dispute found nothing left to take). An account deleted (or being deleted) since gets nothing. What is
+// given back pays the account's debt first.
 const INSERT_RESTORE_ENTRY: &str =
     "INSERT INTO credit_ledger (id, account_id, kind, source_id, amount, balance_after, debt_after, description, created_at) \
- SELECT ?1, a.id, 'dispute_won', r.source_id, -r.amount, MAX(a.credits - a.credit_debt - r.amount, 0), \
- MAX(a.credit_debt - a.credits + r.amount, 0), ?3, ?4 \
- FROM credit_ledger r JOIN accounts a ON a.id = r.account_id \
- WHERE r.kind = 'reclaim' AND r.source_id = ?2 AND r.amount < 0 \
+ SELECT ?1, a.id, 'dispute_won', r.source_id, g.back, MAX(a.credits - a.credit_debt + g.back, 0), \
+ MAX(a.credit_debt - a.credits - g.back, 0), ?3, ?4 \
+ FROM credit_ledger r JOIN accounts a ON a.id = r.account_id, \
+ (SELECT MIN(-(SELECT amount FROM credit_ledger WHERE kind = 'reclaim' AND source_id = ?2), \
+   MAX(credits_reclaimed - credits_refund_target, 0)) AS back FROM payments WHERE id = ?5) AS g \
+ WHERE r.kind = 'reclaim' AND r.source_id = ?2 AND r.amount < 0 AND g.back > 0 \
  AND a.deleted_at IS NULL AND a.deletion_started_at IS NULL \
  ON CONFLICT (kind, source_id) DO NOTHING";
 
@@ -143,6 +152,7 @@ pub async fn restore_dispute(
             text(&restore.dispute_id),
             text(r.description),
             now.clone(),
+            text(r.payment_id),
         ])?,
         db.prepare(APPLY_NET_ENTRY).bind(&[text(r.ledger_entry_id)])?,
         super::ledger::settle_debt_problems(db, r.ledger_entry_id, event.now)?,
@@ -153,6 +163,7 @@ pub async fn restore_dispute(
             now,
             text(r.payment_id),
             text(&payment_status_ranks_json()),
+            int(0),
         ])?,
         billing_problems::resolve(db, event)?,
     ];
