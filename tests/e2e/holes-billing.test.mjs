@@ -137,7 +137,7 @@ describe("every outbound call has a timeout", () => {
     assert.equal(stripe.state.hanging.size, 1, "the stand-in received the call and held it");
     assert.equal(stripe.state.checkoutRequests.length, requests, "no session was created");
     const logged = worker.jsonLogs().find((l) => l.msg === "stripe_request_failed" && l.request_id === response.headers.get("x-request-id"));
-    assert.match(logged?.fields?.cause ?? "", /no answer within 10000 ms/);
+    assert.match(logged?.fields?.cause ?? "", /no complete answer within 10000 ms/);
     assert.deepEqual(await snapshot(), before);
   });
 

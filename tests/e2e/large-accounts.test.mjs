@@ -86,7 +86,9 @@ describe("a very large account", () => {
     // The oldest of those with a stored object: erasure goes newest first, so its row outlives the first chunks.
     const sharedId = await worker.db.prepare("SELECT i.generation_id FROM (SELECT id, generation_id FROM generation_images WHERE account_id = ?1 ORDER BY id LIMIT ?2) i JOIN generations g ON g.id = i.generation_id ORDER BY g.created_at, g.id LIMIT 1")
       .bind(user.id, OBJECTS).first("generation_id");
-    const shared = await (await json(user.session, "POST", `/api/generations/${sharedId}/share`)).json();
+    const sharing = await worker.fetch(`/api/generations/${sharedId}/share`, { method: "POST", headers: asUser(worker, user.session) });
+    const shared = await sharing.json();
+    assert.equal(sharing.status, 200, JSON.stringify(shared));
     const sharePage = new URL(shared.share_page_url).pathname;
     const shareImage = new URL(shared.images[0].share_url);
     assert.equal((await worker.fetch(sharePage)).status, 200);

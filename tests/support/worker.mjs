@@ -91,10 +91,7 @@ export async function startWorker({ bindings = {}, omit = [], apipodImages, imag
     handleRuntimeStdio: (stdout, stderr) => { collect(stdout); collect(stderr); },
   };
   if (!images) delete options.images;
-  const mf = new Miniflare(options);
-  await mf.ready;
-  const db = await mf.getD1Database("DB");
-  await applyMigrations(db);
+  const { mf, db } = await readyMiniflare(options);
   const bucket = await mf.getR2Bucket("IMAGES");
   const handle = {
     url,
@@ -129,6 +126,30 @@ export async function startWorker({ bindings = {}, omit = [], apipodImages, imag
     },
   };
   return handle;
+}
+
+/**
+ * A started Miniflare with the migrations applied. Miniflare's synchronous proxy call (what `db.prepare` uses) now
+ * and then, on a loaded machine, reads an answer that is not its own (an assertion in its `SynchronousFetcher`),
+ * and every later call of that instance fails the same way; a fresh instance has its own channel, so start-up is
+ * tried again with one (at most three times), and any other failure is thrown at once.
+ */
+async function readyMiniflare(options) {
+  for (let attempt = 1; ; attempt++) {
+    const mf = new Miniflare(options);
+    try {
+      await mf.ready;
+      const db = await mf.getD1Database("DB");
+      await applyMigrations(db);
+      return { mf, db };
+    } catch (error) {
+      // Disposed either way (a live instance would keep the test process from ever exiting), but never waited
+      // on for long.
+      await Promise.race([mf.dispose().catch(() => {}), new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
+      const lostAnswer = error?.code === "ERR_ASSERTION" && /SynchronousFetcher/.test(String(error.stack));
+      if (!lostAnswer || attempt >= 3) throw error;
+    }
+  }
 }
 
 /**
