@@ -1,6 +1,6 @@
 // What the simulator's long runs found, each replayed as the short flow its seed took, against the real Worker
-// (`node --test sim/`). A bug still open is a `todo` test: it runs and reports, and turns into a plain test with
-// its fix. See RELIABILITY.md.
+// (`node --test sim/`), kept as regression tests once fixed. A bug still open is a `todo` test (it runs and
+// reports without failing the run) until its fix makes it a plain one. See RELIABILITY.md.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { useWorker } from "../tests/support/worker.mjs";
@@ -15,9 +15,7 @@ import * as payments from "../tests/support/fakes/stripe-payments.mjs";
 const worker = useWorker({ before, after }, { apipodImages: "small" });
 const whats = (violations) => violations.map((v) => v.what);
 
-test("seed 1: deleting an account in debt that got credits back from failed generations keeps its ledger true", {
-  todo: "open: begin_deletion (src/store/privacy.rs) forfeits `credits` with debt_after 0 while credit_debt stays",
-}, async () => {
+test("seed 1: deleting an account in debt that got credits back from failed generations keeps its ledger true", async () => {
   const user = await newPerson(worker, { label: "indebted" });
   const pack = await buy(worker, user.session, "pack_100");
   assert.equal(await balance(worker, user.session), 110);
@@ -43,9 +41,7 @@ test("seed 1: deleting an account in debt that got credits back from failed gene
   assert.deepEqual(whats(found), [], JSON.stringify(found.map((v) => v.evidence.entry ?? v.evidence)));
 });
 
-test("a partial refund delivered after a dispute of the same charge, the dispute then won: the refunded share stays taken", {
-  todo: "open: the refund takes nothing while the dispute holds every credit (src/store/reversals.rs INSERT_RECLAIM_ENTRY caps at credits_granted - credits_reclaimed), and the won dispute gives its whole take back (INSERT_RESTORE_ENTRY)",
-}, async () => {
+test("a partial refund delivered after a dispute of the same charge, the dispute then won: the refunded share stays taken", async () => {
   const user = await newPerson(worker, { label: "refunded-then-disputed" });
   const pack = await buy(worker, user.session, "pack_100");
   const stripe = worker.fakes.stripe;
