@@ -99,14 +99,16 @@ pub fn checkout_form(
 }
 
 /// The Idempotency-Key for creating a Checkout Session: the same form (account, plan, return page, customer...)
-/// within the same minute gets the same session, so a double click cannot open two checkouts; a purchase an hour
-/// later gets its own. The whole form is in it because Stripe refuses a reused key with other parameters: the
-/// first purchase makes the account a customer, so a second one in the same minute sends `customer` where the
-/// first sent `customer_email`, and must not reuse the first one's key.
-pub fn checkout_idempotency_key(form: &[(&'static str, String)], now: crate::time::UnixMillis) -> String {
+/// with the same balance within the same minute gets the same session, so a double click cannot open two
+/// checkouts; a purchase an hour later gets its own. The whole form is in it because Stripe refuses a reused key
+/// with other parameters: the first purchase makes the account a customer, so a second one in the same minute
+/// sends `customer` where the first sent `customer_email`. The balance is in it because Stripe answers a reused
+/// key with the first answer: once a purchase has been paid (its credits are in the balance), buying again in the
+/// same minute must open a new session, not replay the completed one.
+pub fn checkout_idempotency_key(form: &[(&'static str, String)], balance: i64, now: crate::time::UnixMillis) -> String {
     use sha2::{Digest, Sha256};
     let mut digest = Sha256::new();
-    digest.update(format!("checkout:{}", now.as_secs().div_euclid(60)).as_bytes());
+    digest.update(format!("checkout:{}:{balance}", now.as_secs().div_euclid(60)).as_bytes());
     for (name, value) in form {
         // Lengths first, so no two different forms run together into the same bytes.
         digest.update((name.len() as u64).to_be_bytes());
@@ -198,7 +200,8 @@ mod tests {
     #[test]
     fn the_same_form_in_the_same_minute_gives_the_same_key_and_anything_else_a_different_one() {
         let t = UnixMillis(1_800_000_000_000);
-        let key = |plan: &str, buyer: &Buyer<'_>, at: UnixMillis| checkout_idempotency_key(&form_for(plan, buyer), at);
+        let key =
+            |plan: &str, buyer: &Buyer<'_>, at: UnixMillis| checkout_idempotency_key(&form_for(plan, buyer), 10, at);
         let ada = buyer(None, false);
         assert_eq!(key("pack_100", &ada, t), key("pack_100", &ada, UnixMillis(t.0 + 10_000)));
         assert_ne!(key("pack_100", &ada, t), key("pack_100", &ada, t.plus_secs(61)));
@@ -210,13 +213,16 @@ mod tests {
         let base = BaseUrl::parse("https://gptimg.example").unwrap();
         let pack = plans.by_id("pack_100").unwrap();
         assert_ne!(
-            checkout_idempotency_key(&checkout_form(pack, &ada, &base, CheckoutReturn::Account), t),
-            checkout_idempotency_key(&checkout_form(pack, &ada, &base, CheckoutReturn::Studio), t)
+            checkout_idempotency_key(&checkout_form(pack, &ada, &base, CheckoutReturn::Account), 10, t),
+            checkout_idempotency_key(&checkout_form(pack, &ada, &base, CheckoutReturn::Studio), 10, t)
         );
+        // Once a purchase is paid, its credits change the balance: the same form again opens a new session.
+        let form = form_for("pack_100", &buyer(Some("cus_1"), false));
+        assert_ne!(checkout_idempotency_key(&form, 110, t), checkout_idempotency_key(&form, 210, t));
         // Names and values cannot run into each other.
         assert_ne!(
-            checkout_idempotency_key(&[("ab", "c".to_owned())], t),
-            checkout_idempotency_key(&[("a", "bc".to_owned())], t)
+            checkout_idempotency_key(&[("ab", "c".to_owned())], 10, t),
+            checkout_idempotency_key(&[("a", "bc".to_owned())], 10, t)
         );
     }
 

@@ -68,7 +68,7 @@ pub async fn start_checkout(
     };
     may_buy(plan, &buyer)?;
     let form = checkout_form(plan, &buyer, &config.app_url, back);
-    let key = checkout_idempotency_key(&form, now);
+    let key = checkout_idempotency_key(&form, account.credits, now);
     stripe::create_checkout_session(config, &form, &key, request_id).await.map_err(|e| stripe_failure(request_id, e))
 }
 

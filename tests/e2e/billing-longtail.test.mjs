@@ -226,7 +226,7 @@ describe("smaller holes", () => {
     assert.doesNotMatch(body.error.message, /support/);
   });
 
-  test("the same pack bought twice in one minute opens a second checkout (the first made the account a customer)", async () => {
+  test("the same pack bought three times in one minute opens a new checkout each time (the first made the account a customer)", async () => {
     const user = await newPerson(worker, { label: "twice" });
     const first = await buy(worker, user.session, "pack_100");
     // The second form names the customer the first purchase created: a reused Idempotency-Key would be refused.
@@ -236,6 +236,13 @@ describe("smaller holes", () => {
     const pay = await fetch(`${body.url}/pay`, { method: "POST", redirect: "manual" });
     assert.equal(pay.status, 303);
     assert.equal(await balance(worker, user.session), 210);
+    // A third time, with the same form as the second (the account is a customer now): the paid second session is
+    // not replayed.
+    const third = await startCheckout(worker, user.session, "pack_100");
+    assert.equal(third.response.status, 200, JSON.stringify(third.body));
+    assert.ok(![first.id, body.id].includes(third.body.id));
+    assert.equal((await fetch(`${third.body.url}/pay`, { method: "POST", redirect: "manual" })).status, 303);
+    assert.equal(await balance(worker, user.session), 310);
     // A double click still gets the one open session.
     const again = await startCheckout(worker, user.session, "pack_500");
     const click = await startCheckout(worker, user.session, "pack_500");

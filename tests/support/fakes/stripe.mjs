@@ -340,7 +340,9 @@ export function createStripe({ secretKey, webhookSecret, plans, baseUrl, webhook
     });
     state.sessionExtras.set(id, { price, subscriptionMetadata: nested(form, "subscription_data[metadata]"), productName: plan.name });
     state.sessions.set(id, session);
-    if (key) state.idempotency.set(key, { fingerprint, session });
+    // Stripe saves the first answer's status and body for the key and replays exactly that, not the session as it
+    // is now (docs.stripe.com/api/idempotent_requests).
+    if (key) state.idempotency.set(key, { fingerprint, session: structuredClone(session) });
     sendJson(res, 200, session);
   }
 
