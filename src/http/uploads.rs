@@ -2,6 +2,7 @@
 //! /api/uploads/{id}`, and the signed expiring link APIPod fetches them through (`GET /uploads/{id}/content?exp=&sig=`).
 
 use gptimg_domain::generation::UploadId;
+use gptimg_domain::uploads::upload_not_found;
 use serde::Serialize;
 use worker::{Request, Response};
 
@@ -68,7 +69,7 @@ pub async fn delete(req: &Request, ctx: &RequestContext, raw_id: &str) -> Result
 
 /// `GET /uploads/{id}/content?exp=&sig=`: only with a valid, unexpired signature; anything else is 404.
 pub async fn signed_content(req: &Request, ctx: &RequestContext, raw_id: &str) -> Result<Response, ApiError> {
-    let not_found = || ApiError::not_found("upload_not_found", "There is no such upload.");
+    let not_found = || ApiError::from(upload_not_found());
     let id = UploadId::parse(raw_id).ok_or_else(not_found)?;
     let (expires, signature) = signed_bytes::signature(req).ok_or_else(not_found)?;
     let secret = ctx.config()?.session_secret.expose().as_bytes();

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use worker::D1PreparedStatement;
 
 use super::billing::{run_recorded, EventRecord, Marker};
-use super::ledger::{debt_problem, APPLY_NET_ENTRY};
+use super::ledger::{debt_problem, net_after, APPLY_NET_ENTRY};
 use super::{billing_problems, int, text, Db};
 
 /// The purchase a refund or dispute reverses.
@@ -42,17 +42,19 @@ pub struct Reclaim<'a> {
 // rows, ?7) already took — and never more than the payment has left to take. Credits already spent become a
 // debt (the balance goes negative; `store::ledger::net_after`). A dispute already closed with the money kept
 // (its outcome recorded first) takes nothing.
-const INSERT_RECLAIM_ENTRY: &str =
+const INSERT_RECLAIM_ENTRY: &str = concat!(
     "INSERT INTO credit_ledger (id, account_id, kind, source_id, amount, balance_after, debt_after, description, created_at) \
- SELECT ?1, a.id, 'reclaim', ?2, -t.take, MAX(a.credits - a.credit_debt - t.take, 0), \
- MAX(a.credit_debt - a.credits + t.take, 0), ?4, ?5 \
+ SELECT ?1, a.id, 'reclaim', ?2, -t.take, ",
+    net_after!("(-t.take)"),
+    ", ?4, ?5 \
  FROM payments p JOIN accounts a ON a.id = p.account_id, \
  (SELECT MIN(MAX(?3 + COALESCE((SELECT SUM(amount) FROM credit_ledger WHERE kind = 'reclaim' \
    AND source_id >= ?7 || ':' AND source_id < ?7 || ';'), 0), 0), credits_granted - credits_reclaimed) AS take \
    FROM payments WHERE id = ?6) AS t \
  WHERE p.id = ?6 AND t.take > 0 \
  AND NOT EXISTS (SELECT 1 FROM dispute_outcomes WHERE dispute_id = ?2 AND money_kept = 1) \
- ON CONFLICT (kind, source_id) DO NOTHING";
+ ON CONFLICT (kind, source_id) DO NOTHING"
+);
 
 // Forward only: the reversed amount never shrinks and the status never moves back in the domain's order (?6 holds
 // the ranks as JSON), so a late partial refund cannot turn `refunded` back into `partially_refunded`. A ledger row
@@ -101,16 +103,18 @@ pub async fn reclaim(db: &Db, reversal: &Reversal, r: &Reclaim<'_>, event: &Even
 // by the same dispute id under its own kind — less what the payment's refunds justify keeping (a refund delivered
 // after the dispute found nothing left to take). An account deleted (or being deleted) since gets nothing. What is
 // given back pays the account's debt first.
-const INSERT_RESTORE_ENTRY: &str =
+const INSERT_RESTORE_ENTRY: &str = concat!(
     "INSERT INTO credit_ledger (id, account_id, kind, source_id, amount, balance_after, debt_after, description, created_at) \
- SELECT ?1, a.id, 'dispute_won', r.source_id, g.back, MAX(a.credits - a.credit_debt + g.back, 0), \
- MAX(a.credit_debt - a.credits - g.back, 0), ?3, ?4 \
+ SELECT ?1, a.id, 'dispute_won', r.source_id, g.back, ",
+    net_after!("g.back"),
+    ", ?3, ?4 \
  FROM credit_ledger r JOIN accounts a ON a.id = r.account_id, \
  (SELECT MIN(-(SELECT amount FROM credit_ledger WHERE kind = 'reclaim' AND source_id = ?2), \
    MAX(credits_reclaimed - credits_refund_target, 0)) AS back FROM payments WHERE id = ?5) AS g \
  WHERE r.kind = 'reclaim' AND r.source_id = ?2 AND r.amount < 0 AND g.back > 0 \
  AND a.deleted_at IS NULL AND a.deletion_started_at IS NULL \
- ON CONFLICT (kind, source_id) DO NOTHING";
+ ON CONFLICT (kind, source_id) DO NOTHING"
+);
 
 // A dispute's final status, whichever order its events arrive in; a later event's status wins.
 const RECORD_DISPUTE_OUTCOME: &str =
