@@ -177,16 +177,17 @@ function show(generation) {
 }
 
 function render(generation) {
-  viewer.generation = generation;
   remember(viewer.order, generation);
   say($("detail-message"), "");
-  $("detail-prompt-copied").textContent = "";
+  // Confirmations belong to the image they were about.
+  if (viewer.generation?.id !== generation.id) for (const id of ["detail-prompt-copied", "detail-action-status"]) $(id).textContent = "";
   showImage(generation);
   $("detail-prompt").textContent = generation.prompt;
   outcome(generation);
   recipe(generation);
   showReferences(generation);
   renderShare(generation, changed);
+  viewer.generation = generation;
   actionsFor(generation);
   showPlace(generation);
 }

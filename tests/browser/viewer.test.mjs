@@ -7,13 +7,21 @@
 // app's dialog with the count. No native dialog ever opens; axe finds nothing in each state.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { useWorkerAndBrowser, watchedPage, screenshot, VIEWPORTS } from "../support/browser.mjs";
+import fs from "node:fs";
+import path from "node:path";
+import { useWorkerAndBrowser, watchedPage, SCREENSHOT_DIR, VIEWPORTS } from "../support/browser.mjs";
 import { axeViolations, describeViolations } from "../support/axe.mjs";
 import { newPerson } from "../support/people.mjs";
 import { seedViewerGallery, signedInContext } from "../support/viewer-seed.mjs";
 
 const live = useWorkerAndBrowser({ before, after });
 const IMAGES = 30;
+
+/** What the person sees (the viewer is fixed to the screen, so a full-page shot would say less). */
+async function screenshot(page, name) {
+  fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`) });
+}
 
 async function noAxeViolations(page, state) {
   assert.deepEqual(describeViolations(await axeViolations(page)), [], `axe in ${state}`);
