@@ -59,9 +59,9 @@ function galleryItem(generation) {
   const picture = image ? tileImage(image, generation.prompt) : element("span", { class: "tile-placeholder" }, label);
   if (image) picture.draggable = false; // the tile is dragged, not the bare <img> with the browser's own data
   const tile = element("button", {
-    type: "button", class: "tile", "aria-label": `Open “${short(generation.prompt, 60)}”`,
+    type: "button", class: "tile", "aria-label": `Open ${label ? `${label} ` : ""}“${short(generation.prompt, 60)}”`, // the state shown, as seen
     onclick: () => (selecting ? toggleSelected(generation.id) : openDetail(generation)),
-  }, picture, element("span", { class: "tile-caption" }, generation.prompt));
+  }, picture, " ", element("span", { class: "tile-caption" }, generation.prompt));
   if (image) makeDraggable(tile, generation, image);
   const check = element("input", {
     type: "checkbox", class: "tile-check", "aria-label": `Select “${short(generation.prompt, 60)}”`,

@@ -45,7 +45,7 @@ const inViewport = (box, width, height) => box && box.width > 0 && box.x >= 0 &&
 const readClipboard = (page) => page.evaluate(() => navigator.clipboard.readText());
 
 for (const [label, width, height] of VIEWPORTS) {
-  test(`the viewer and select mode at ${label} width`, async () => {
+  test(`the viewer and select mode at ${label} width`, async (t) => {
     const worker = live.worker;
     const person = await newPerson(worker, { label: `viewer-${label}` });
     const rows = await seedViewerGallery(worker, person, IMAGES, label === "desktop" ? "v" : "w");
@@ -72,6 +72,7 @@ for (const [label, width, height] of VIEWPORTS) {
     assert.ok(box.width >= 0.8 * stage.width || box.height >= 0.8 * stage.height, `image ${JSON.stringify(box)} fills the stage ${JSON.stringify(stage)}`);
     assert.ok(box.width >= 0.8 * width || box.height >= 0.8 * height, `image ${box.width}×${box.height} fills most of the ${width}×${height} screen`);
     assert.ok(Math.abs(box.width / box.height - 1) < 0.01, "a square is drawn square");
+    t.diagnostic(`square image drawn ${Math.round(box.width)}×${Math.round(box.height)} px on a ${width}×${height} screen`);
 
     // Every action and the close button are on screen without scrolling.
     const actions = await page.locator("#detail-actions > *").evaluateAll((nodes) => nodes.map((n) => ({ name: n.textContent, ...n.getBoundingClientRect().toJSON() })));
@@ -115,8 +116,10 @@ for (const [label, width, height] of VIEWPORTS) {
     await noAxeViolations(page, `the viewer at ${label} width`);
 
     // → and ← step to the neighbours in the gallery's order; the buttons do too.
+    const stepped = Date.now();
     await page.keyboard.press("ArrowRight");
     await showsPrompt(page, second.prompt);
+    t.diagnostic(`→ to the neighbour's prompt: ${Date.now() - stepped} ms`);
     const wide = await imageBoxes(page);
     assert.deepEqual(wide.early, wide.loaded, "a landscape's box is known before it loads");
     assert.ok(Math.abs(wide.loaded.width / wide.loaded.height - 16 / 9) < 0.02, "a 16:9 image is drawn 16:9");
@@ -155,6 +158,18 @@ for (const [label, width, height] of VIEWPORTS) {
     await page.waitForFunction((id) => document.activeElement.closest("li")?.dataset.id === id, newest.id, { timeout: 2000 }).catch(() => null);
     assert.equal(await page.evaluate(() => document.activeElement.closest("li")?.dataset.id), newest.id);
     assert.equal(await page.evaluate(() => document.activeElement.classList.contains("tile")), true);
+
+    // A failure is said plainly: what happened, the refund, and Try again instead of the image's actions.
+    await page.locator(`#gallery li[data-id="${rows[8].id}"] .tile`).click();
+    await showsPrompt(page, rows[8].prompt);
+    assert.equal(await page.locator("#detail-outcome").textContent(), "This image could not be made. The image service could not make this image. Your 2 credits were refunded.");
+    assert.match(await page.locator("#detail-facts").innerText(), /Cost\s+2 credits, refunded/);
+    assert.doesNotMatch(await page.locator("#detail-facts").innerText(), /failed/i);
+    assert.deepEqual(await page.locator("#detail-actions > *").allTextContents(), ["Try again", "Delete"]);
+    assert.equal(await page.locator("#detail-placeholder").textContent(), "No image was made.");
+    await screenshot(page, `viewer-failed-${label}`);
+    await page.keyboard.press("Escape");
+    await page.locator("#detail").waitFor({ state: "hidden" });
 
     // Delete from the viewer: the app's own dialog, then the next image in its place.
     await page.locator(`#gallery li[data-id="${third.id}"] .tile`).click();

@@ -1,6 +1,6 @@
 // A gallery for viewer tests: seeded generations (tests/support/gallery-seed.mjs) whose images are real PNGs in R2,
 // in three shapes by index (i % 3: 2 square, 1 landscape 16:9, 0 portrait 9:16), the newest using two earlier
-// images as references, and a browser context signed in as their owner.
+// images as references, the ninth newest a failure (no image, refunded), and a browser context signed in as their owner.
 import { seedGenerations, seedRow } from "./gallery-seed.mjs";
 import { encodePng } from "./fakes/png.mjs";
 
@@ -25,6 +25,12 @@ export async function seedViewerGallery(worker, person, count, prefix) {
   rows.reverse();
   const [newest, second, third] = rows;
   await worker.db.prepare("UPDATE generations SET reference_image_ids = ? WHERE id = ?").bind(JSON.stringify([second.imageId, third.imageId]), newest.id).run();
+  const failed = rows[8];
+  await worker.db.batch([
+    worker.db.prepare("DELETE FROM generation_images WHERE id = ?").bind(failed.imageId),
+    worker.db.prepare("UPDATE generations SET status = 'failed', failure_code = 'provider_failed', failure_message = 'The image service could not make this image.' WHERE id = ?").bind(failed.id),
+  ]);
+  failed.failed = true;
   return rows;
 }
 
