@@ -152,6 +152,12 @@ for (const [label, width, height] of VIEWPORTS) {
       await showsPrompt(page, newest.prompt);
     }
 
+    // The focus stays in the viewer, both ways round.
+    for (const key of ["Tab", "Shift+Tab"]) {
+      for (let i = 0; i < 25; i++) await page.keyboard.press(key);
+      assert.equal(await page.evaluate(() => document.getElementById("detail").contains(document.activeElement)), true, `${key} stays in the viewer`);
+    }
+
     // Escape closes; the focus is back on the tile that opened it.
     await page.keyboard.press("Escape");
     await page.locator("#detail").waitFor({ state: "hidden" });
@@ -215,6 +221,14 @@ for (const [label, width, height] of VIEWPORTS) {
       await page.locator(`#gallery li[data-id="${row.id}"] .tile-star[aria-pressed="true"]`).waitFor();
     }
     assert.equal((await (await page.request.get(`${worker.url}/api/generations/${rows[5].id}`)).json()).favourite, rows[5].favourite);
+
+    // Download selected: each picked image as its own file.
+    const downloads = [];
+    page.on("download", (download) => downloads.push(download.suggestedFilename()));
+    await page.getByRole("button", { name: "Download", exact: true }).click();
+    await page.locator("#toast", { hasText: "Downloading 3 images." }).waitFor();
+    for (let i = 0; i < 40 && downloads.length < 3; i++) await page.waitForTimeout(50);
+    assert.deepEqual(downloads.sort(), picks.map((row) => `gptimg-${row.id}.png`).sort());
 
     // Delete selected asks in the app's dialog with the count; Cancel keeps them.
     await page.getByRole("button", { name: "Delete selected (3)" }).click();
