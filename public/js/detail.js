@@ -205,7 +205,8 @@ async function step(by) {
   }
 }
 
-const typing = (target) => target.closest("input, textarea, select, [contenteditable]");
+// Arrow keys move the caret or the choice in these, so they do not step there.
+const typing = (target) => target.closest("input:not([type=checkbox]), textarea, select, [contenteditable]");
 
 /** Tab and Shift+Tab go round the viewer's own controls, never out to the page behind it. */
 function keepFocusInside(event, dialog) {
