@@ -339,6 +339,12 @@ export async function startGallery() {
   $("gallery-favourite-selected").addEventListener("click", () => favouriteSelected(true));
   $("gallery-unfavourite-selected").addEventListener("click", () => favouriteSelected(false));
   $("gallery-download-selected").addEventListener("click", downloadSelected);
+  // Escape leaves select mode, unless it is closing a dialog above the gallery.
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape" || !selecting || document.querySelector("dialog[open]")) return;
+    setSelecting(false);
+    $("gallery-select").focus();
+  });
   $("gallery-clear").addEventListener("click", clearFilters);
   measureFixedBar();
   new IntersectionObserver((entries) => { if (entries.some((e) => e.isIntersecting)) loadMore(); }, { rootMargin: "200px" })

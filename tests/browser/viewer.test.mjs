@@ -243,6 +243,11 @@ for (const [label, width, height] of VIEWPORTS) {
     await page.getByRole("button", { name: "Select all loaded" }).click();
     await page.locator("#gallery-selected-count", { hasText: `${loaded} selected` }).waitFor();
     await page.getByRole("button", { name: "Done", exact: true }).click();
+    assert.equal(await bar.isVisible(), false, "Done leaves select mode");
+    await page.getByRole("button", { name: "Select", exact: true }).click();
+    await page.keyboard.press("Escape");
+    await bar.waitFor({ state: "hidden" });
+    assert.equal(await page.locator("#gallery li.is-selected").count(), 0, "Escape leaves select mode, choosing nothing");
     await page.getByRole("button", { name: "Select", exact: true }).click();
     for (const row of picks) await page.locator(`#gallery li[data-id="${row.id}"] .tile`).click();
     await page.getByRole("button", { name: "Delete selected (3)" }).click();
