@@ -2,9 +2,10 @@
 // recipe and references beside it (below on a phone), and the actions: download, remix, use as reference,
 // favourite, copy link, delete. Previous/next through the gallery (or the results) by buttons, ←/→ and swipes;
 // Escape closes and the focus goes back to the tile that opened it.
-import { $, api, credits, element, say, short } from "./common.js";
+import { $, api, element, say, short } from "./common.js";
 import { confirmAction } from "./confirm-dialog.js";
 import { copyText, flash } from "./clipboard.js";
+import { showOutcome, showRecipe, showReferences } from "./detail-facts.js";
 import { renderShare, share, showsPrompt } from "./detail-share.js";
 import { removeFromGallery, updateInGallery } from "./gallery.js";
 import { downloadName, mediumUrl, previewUrl, showMedium } from "./images.js";
@@ -14,9 +15,6 @@ import { afterRemoval, neighbours, orderFor, remember, stepFrom } from "./viewer
 
 const SWIPE_MIN_PX = 50;
 const viewer = { generation: null, order: null, opener: null, moving: false };
-
-const shapeWord = (w, h) => (w > h ? "landscape" : w < h ? "portrait" : "square");
-const when = (ms) => new Date(ms).toLocaleString(undefined, { year: "numeric", month: "short", day: "numeric", hour: "numeric", minute: "2-digit" });
 
 function showImage(generation) {
   const img = $("detail-image");
@@ -32,41 +30,6 @@ function showImage(generation) {
   img.style.setProperty("--ratio", String(image.width / image.height));
   img.style.backgroundImage = `url("${previewUrl(image)}")`;
   showMedium(img, image, generation.prompt);
-}
-
-function recipe(generation) {
-  const image = generation.images[0];
-  const [w, h] = image ? [image.width, image.height] : generation.aspect_ratio.split(":").map(Number);
-  const facts = [
-    ["Model", generation.model_name ?? generation.model],
-    ["Shape", `${generation.aspect_ratio} ${shapeWord(w, h)}${image ? ` · ${image.width} × ${image.height} px` : ""}`],
-  ];
-  if (generation.quality) facts.push(["Quality", generation.quality.toUpperCase()]);
-  facts.push(["Images", image ? `${generation.images.length}` : "None"]);
-  facts.push(["Cost", generation.status === "failed" ? `${credits(generation.cost)}, refunded` : credits(generation.cost)]);
-  facts.push(["Created", when(generation.created_at)]);
-  $("detail-facts").replaceChildren(...facts.flatMap(([k, v]) => [element("dt", {}, k), element("dd", {}, v)]));
-}
-
-/** Failures and unfinished work said plainly; nothing at all for an image that simply worked. */
-function outcome(generation) {
-  const node = $("detail-outcome");
-  let text = "";
-  if (generation.status === "failed") {
-    const said = generation.failure?.message ?? "The image service could not make this image.";
-    text = `This image could not be made. ${said}${said.includes("refunded") ? "" : ` Your ${credits(generation.cost)} were refunded.`}`;
-  } else if (generation.in_progress) {
-    text = "Still generating: it appears in your gallery when it is done.";
-  }
-  node.textContent = text;
-  node.hidden = !text;
-}
-
-function showReferences(generation) {
-  const used = generation.references ?? [];
-  $("detail-references-section").hidden = !used.length;
-  $("detail-references").replaceChildren(...used.map((ref, index) => element("li", {},
-    element("img", { src: ref.url, alt: `Reference ${index + 1} (${ref.kind === "upload" ? "an uploaded image" : "an earlier result"})`, width: "72", height: "72", loading: "lazy" }))));
 }
 
 /** A new state of the generation shown (favourite, shared): everywhere the page shows it. */
@@ -183,8 +146,8 @@ function render(generation) {
   if (viewer.generation?.id !== generation.id) for (const id of ["detail-prompt-copied", "detail-action-status"]) $(id).textContent = "";
   showImage(generation);
   $("detail-prompt").textContent = generation.prompt;
-  outcome(generation);
-  recipe(generation);
+  showOutcome(generation);
+  showRecipe(generation);
   showReferences(generation);
   renderShare(generation, changed);
   viewer.generation = generation;
