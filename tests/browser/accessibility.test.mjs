@@ -54,7 +54,7 @@ for (const [label, width, height] of VIEWPORTS) {
     await check(page, "studio-detail");
     // The public share page, with the prompt shown, as a visitor without an account sees it.
     await page.getByLabel("Show the prompt on the share page").check();
-    await page.locator("#detail").getByRole("button", { name: "Share", exact: true }).click();
+    await page.locator("#detail").getByRole("button", { name: "Copy link", exact: true }).click();
     const sharePage = await page.locator("#share-page-link").getAttribute("href");
     await page.keyboard.press("Escape");
     const visitor = await watchedPage(live.browser, { width, height });

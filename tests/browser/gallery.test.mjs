@@ -48,7 +48,8 @@ for (const [label, width, height] of VIEWPORTS) {
     const person = await newPerson(live.worker, { label: `gallery-${label}`, pack: true });
     const { page, problems, context } = await watchedPage(live.browser, { width, height });
     await context.addCookies([{ name: "gptimg_session", value: person.session, url: live.worker.url, httpOnly: true, sameSite: "Lax" }]);
-    page.on("dialog", (dialog) => dialog.accept());
+    const nativeDialogs = [];
+    page.on("dialog", (dialog) => { nativeDialogs.push(dialog.message()); dialog.dismiss(); });
     const url = live.worker.url;
 
     // A first visit: the empty state with its hint, not the no-match one.
@@ -129,8 +130,8 @@ for (const [label, width, height] of VIEWPORTS) {
     await page.getByLabel("Search prompts").fill("");
     await showing(page, NEWEST_FIRST);
 
-    // Select two (by checkbox and by tile) and delete them after the confirm.
-    await page.getByRole("button", { name: "Select" }).click();
+    // Select two (by checkbox and by tile) and delete them after the app's own confirmation.
+    await page.getByRole("button", { name: "Select", exact: true }).click();
     await page.getByRole("checkbox", { name: "Select “A red fox in the snow”" }).check();
     await page.getByRole("button", { name: "Open “A green forest”" }).click();
     const deleteButton = page.getByRole("button", { name: "Delete selected (2)" });
@@ -138,12 +139,14 @@ for (const [label, width, height] of VIEWPORTS) {
     assert.equal(await page.locator("dialog#detail[open]").count(), 0, "in select mode a tile selects instead of opening");
     await screenshot(page, `gallery-selected-${label}`);
     await deleteButton.click();
+    await page.locator("dialog.confirm-dialog").getByRole("button", { name: "Delete 2 images" }).click();
     await showing(page, ["A blue whale", "A red barn at dawn"]);
-    await page.locator("#gallery-status", { hasText: "Deleted 2." }).waitFor();
+    await page.locator("#toast", { hasText: "Deleted 2." }).waitFor();
     const left = await (await page.request.get(`${url}/api/generations`)).json();
     assert.deepEqual(left.generations.map((g) => g.prompt), ["A blue whale", "A red barn at dawn"]);
     await screenshot(page, `gallery-after-delete-${label}`);
 
+    assert.deepEqual(nativeDialogs, [], "the app's own dialog, not the browser's");
     assert.deepEqual(problems, []);
     await context.close();
   });

@@ -268,7 +268,7 @@ for (const [label, width, height] of VIEWPORTS) {
     await page.locator("#results li.done", { hasText: dropped }).getByRole("button", { name: "Details" }).click();
     const detail = page.locator("#detail");
     await detail.getByLabel("Show the prompt on the share page").check();
-    await detail.getByRole("button", { name: "Share" }).click();
+    await detail.getByRole("button", { name: "Copy link" }).click();
     const pageUrl = await page.locator("#share-page-link").getAttribute("href");
     assert.match(pageUrl, /\/s\/[\w-]+$/);
     const shared = await (await fetch(pageUrl)).text();
