@@ -43,6 +43,7 @@ async function showFeatured() {
       })),
     image.prompt ? element("figcaption", {}, `“${image.prompt}”`) : null)));
   $("examples").classList.add("examples-featured");
+  $("examples").dataset.count = String(Math.min(images.length, 3));
 }
 
 /** After `DELETE /api/me` the account page lands here and says what happened. */

@@ -142,7 +142,7 @@ for (const [label, width, height] of VIEWPORTS) {
       await page.locator("#featured-message", { hasText: "Featured: the landing page shows it now." }).waitFor();
       await page.getByRole("list", { name: "Featured images" }).getByRole("listitem").first().waitFor();
       assert.match(await page.locator("#featured-count").textContent(), /^1 of 6 featured/);
-      await page.locator("#featured-heading").scrollIntoViewIfNeeded();
+      await page.locator("#featured-heading").evaluate((n) => n.scrollIntoView());
       await shot(page, `chrome-admin-featured-${label}`);
       await noAxeViolations(page, "admin console, featured");
     } else {
