@@ -40,8 +40,9 @@ function constraints(schema = {}) {
 function table(caption, headings, rows) {
   if (!rows.length) return "";
   const head = headings.map((h) => `<th scope="col">${h}</th>`).join("");
-  const body = rows.map((cells) => `<tr>${cells.map((c) => `<td>${c}</td>`).join("")}</tr>`).join("\n");
-  // Focusable: on a narrow screen the table scrolls sideways in its box, and keyboards must reach it.
+  // Each cell names its column, so on a phone a row can stack as labelled lines instead of running off the screen.
+  const body = rows.map((cells) => `<tr>${cells.map((c, i) => `<td data-label="${headings[i]}">${c}</td>`).join("")}</tr>`).join("\n");
+  // Focusable: where a table is wider than its box it scrolls sideways there, and keyboards must reach it.
   return `<div class="api-table" tabindex="0"><table>\n<caption>${caption}</caption>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table></div>`;
 }
 
@@ -161,12 +162,25 @@ export function renderApiDocs(document) {
   const operations = Object.entries(document.paths).flatMap(([path, item]) =>
     METHODS.filter((m) => item[m]).map((method) => ({ method, path, operation: item[method], item })));
   const byTag = document.tags.map((tag) => ({ tag, ops: operations.filter((o) => o.operation.tags?.[0] === tag.name) }));
-  const toc = byTag.map(({ tag, ops }) => `<li>${escape(tag.name)}<ul>${ops
-    .map((o) => `<li><a href="#op-${slug(o.operation.operationId)}"><code>${o.method.toUpperCase()} ${escape(o.path)}</code></a> — ${escape(o.operation.summary)}</li>`)
+  const toc = byTag.map(({ tag, ops }) => `<li><a href="#tag-${slug(tag.name)}">${escape(tag.name)}</a><ul>${ops
+    .map((o) => `<li><a href="#op-${slug(o.operation.operationId)}" title="${escape(o.operation.summary)}"><span class="api-toc-method">${o.method.toUpperCase()}</span> <code>${escape(o.path).replaceAll("/", "/<wbr>")}</code></a></li>`)
     .join("")}</ul></li>`).join("\n");
   const schemes = Object.entries(document.components.securitySchemes)
     .map(([name, s]) => `<li><code>${escape(name)}</code>: ${prose(s.description)}</li>`).join("\n");
-  return `<h1>${escape(document.info.title)}</h1>
+  // The contents: a sticky side column on a wide screen, a collapsible "Contents" bar kept at the top on a phone.
+  return `<div class="api-layout">
+<nav aria-label="Contents" class="api-toc">
+<details class="api-toc-details" id="api-toc">
+<summary>Contents</summary>
+<ul>
+<li><a href="#api-start">Getting started</a></li>
+${toc}
+<li><a href="#api-schemas">Schemas</a></li>
+</ul>
+</details>
+</nav>
+<div class="api-body">
+<h1>${escape(document.info.title)}</h1>
 <p class="lead">${prose(document.info.summary)}</p>
 <p>${prose(document.info.description)}</p>
 <p>The machine-readable document: <a href="/api/openapi.json"><code>/api/openapi.json</code></a> (OpenAPI ${escape(document.openapi)}, version ${escape(document.info.version)}).</p>
@@ -186,12 +200,6 @@ ${schemes}
 <h3>Errors and limits</h3>
 <p>Every error is ${prose('`{"error":{"code","message"}}`')} with a stable <code>code</code>. Over a rate limit the answer is 429 with <code>Retry-After</code> (seconds) and <code>retry_after_seconds</code> in the body.</p>
 </section>
-<nav aria-label="Operations" class="api-toc">
-<h2>Operations</h2>
-<ul>
-${toc}
-</ul>
-</nav>
 ${byTag.map(({ tag, ops }) => `<section aria-labelledby="tag-${slug(tag.name)}">
 <h2 id="tag-${slug(tag.name)}">${escape(tag.name)}</h2>
 <p>${prose(tag.description)}</p>
@@ -200,5 +208,7 @@ ${ops.map((o) => operationSection(document, o.method, o.path, o.operation, o.ite
 <section aria-labelledby="api-schemas">
 <h2 id="api-schemas">Schemas</h2>
 ${Object.entries(document.components.schemas).map(([name, schema]) => schemaSection(name, schema)).join("\n")}
-</section>`;
+</section>
+</div>
+</div>`;
 }

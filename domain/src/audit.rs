@@ -29,15 +29,20 @@ pub enum AuditAction {
     CreditAdjustment,
     BillingProblemDismissed,
     DeletionRetry,
+    /// A shared image put on the landing page, or taken off it.
+    ImageFeatured,
+    ImageUnfeatured,
 }
 
 impl AuditAction {
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 7] = [
         Self::SupportReply,
         Self::SupportStatus,
         Self::CreditAdjustment,
         Self::BillingProblemDismissed,
         Self::DeletionRetry,
+        Self::ImageFeatured,
+        Self::ImageUnfeatured,
     ];
 
     /// The `action` column's text (admins filter and read the log by it, so it never changes).
@@ -48,6 +53,8 @@ impl AuditAction {
             Self::CreditAdjustment => "credit_adjustment",
             Self::BillingProblemDismissed => "billing_problem_dismissed",
             Self::DeletionRetry => "deletion_retry",
+            Self::ImageFeatured => "image_featured",
+            Self::ImageUnfeatured => "image_unfeatured",
         }
     }
 }
@@ -78,7 +85,15 @@ mod tests {
         let names: Vec<&str> = AuditAction::ALL.into_iter().map(AuditAction::as_str).collect();
         assert_eq!(
             names,
-            ["support_reply", "support_status", "credit_adjustment", "billing_problem_dismissed", "deletion_retry"]
+            [
+                "support_reply",
+                "support_status",
+                "credit_adjustment",
+                "billing_problem_dismissed",
+                "deletion_retry",
+                "image_featured",
+                "image_unfeatured"
+            ]
         );
     }
 }

@@ -19,6 +19,7 @@ mod dashboard_tests;
 pub mod deletion;
 pub mod email;
 pub mod error;
+pub mod featured;
 pub mod gallery;
 pub mod generation;
 pub mod hex;

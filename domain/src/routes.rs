@@ -71,6 +71,8 @@ pub enum Endpoint {
     RevokeApiKey,
     /// The public OpenAPI document of the key-accessible API.
     OpenApi,
+    /// The shared images the operator features on the landing page (public).
+    FeaturedImages,
     Admin(AdminEndpoint),
 }
 
@@ -90,6 +92,9 @@ pub enum AdminEndpoint {
     AuditLog,
     Dashboard,
     DashboardCsv,
+    FeaturedList,
+    Feature,
+    Unfeature,
 }
 
 use AdminEndpoint as A;
@@ -133,6 +138,7 @@ const ROWS: &[Row] = &[
     ("api/keys", &[(Get, E::ApiKeyList), (Post, E::CreateApiKey)]),
     ("api/keys/*", &[(Delete, E::RevokeApiKey)]),
     ("api/openapi.json", &[(Get, E::OpenApi)]),
+    ("api/featured", &[(Get, E::FeaturedImages)]),
     ("api/admin/support", &[(Get, E::Admin(A::SupportInbox))]),
     ("api/admin/support/*/reply", &[(Post, E::Admin(A::SupportReply))]),
     ("api/admin/support/*/status", &[(Post, E::Admin(A::SupportStatus))]),
@@ -146,6 +152,8 @@ const ROWS: &[Row] = &[
     ("api/admin/audit", &[(Get, E::Admin(A::AuditLog))]),
     ("api/admin/dashboard", &[(Get, E::Admin(A::Dashboard))]),
     ("api/admin/dashboard/*", &[(Get, E::Admin(A::DashboardCsv))]),
+    ("api/admin/featured", &[(Get, E::Admin(A::FeaturedList)), (Post, E::Admin(A::Feature))]),
+    ("api/admin/featured/*", &[(Delete, E::Admin(A::Unfeature))]),
 ];
 
 /// Where a request goes.
@@ -213,6 +221,7 @@ pub fn ignores_credentials(endpoint: Endpoint) -> bool {
         endpoint,
         E::Health
             | E::OpenApi
+            | E::FeaturedImages
             | E::UploadContent
             | E::ImageContent
             | E::SharePage

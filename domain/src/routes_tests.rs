@@ -37,6 +37,7 @@ const EXPECTED_ALLOW: &[(&str, &str)] = &[
     ("/api/keys", "GET, POST"),
     ("/api/keys/key_1", "DELETE"),
     ("/api/openapi.json", "GET"),
+    ("/api/featured", "GET"),
     ("/api/admin/support", "GET"),
     ("/api/admin/support/sup_1/reply", "POST"),
     ("/api/admin/support/sup_1/status", "POST"),
@@ -50,6 +51,8 @@ const EXPECTED_ALLOW: &[(&str, &str)] = &[
     ("/api/admin/audit", "GET"),
     ("/api/admin/dashboard", "GET"),
     ("/api/admin/dashboard/revenue.csv", "GET"),
+    ("/api/admin/featured", "GET, POST"),
+    ("/api/admin/featured/gen_1", "DELETE"),
 ];
 
 fn route_path(method: HttpMethod, path: &str) -> Routed<'_> {
@@ -257,6 +260,7 @@ fn public_documents_and_signed_links_ignore_credentials_and_nothing_a_key_reache
     for (method, path) in [
         (Get, "/healthz"),
         (Get, "/api/openapi.json"),
+        (Get, "/api/featured"),
         (Get, "/uploads/upl_1/content"),
         (Get, "/images/img_1/content"),
         (Get, "/s/tok"),

@@ -16,8 +16,7 @@ const DESCRIPTION_CHARS: usize = 200;
 /// `prompt` is `Some` only when the owner chose to show it.
 pub fn share_card(prompt: Option<&str>, model_name: &str) -> ShareCard {
     let made_with = format!("An image made with {model_name} on GPTImg");
-    let shown = prompt.map(|p| without_bidi_controls(p).split_whitespace().collect::<Vec<_>>().join(" "));
-    match shown.filter(|p| !p.is_empty()) {
+    match public_prompt(prompt) {
         Some(prompt) => ShareCard {
             title: shorten(&prompt, TITLE_CHARS),
             description: format!("{} — {made_with}.", shorten(&prompt, DESCRIPTION_CHARS)),
@@ -29,6 +28,13 @@ pub fn share_card(prompt: Option<&str>, model_name: &str) -> ShareCard {
             alt: made_with,
         },
     }
+}
+
+/// The prompt as public pages show it (`prompt` is `Some` only when the owner chose to show it): one line, without
+/// bidirectional controls; `None` when nothing visible is left.
+pub fn public_prompt(prompt: Option<&str>) -> Option<String> {
+    let shown = prompt.map(|p| without_bidi_controls(p).split_whitespace().collect::<Vec<_>>().join(" "));
+    shown.filter(|p| !p.is_empty())
 }
 
 /// Whether `c` is a bidirectional embedding, override or isolate control (U+202A–U+202E, U+2066–U+2069). On a

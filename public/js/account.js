@@ -1,5 +1,5 @@
 // The account page: profile, credits and billing, transaction history, support messages, API keys, export and deletion.
-import { $, api, day, element, money, onSubmit, renderAccountNav, say, signInHref, startPage } from "./common.js";
+import { $, api, credits, day, element, money, onBalance, onSubmit, renderAccountNav, revealLinkedHeading, say, signInHref, startPage } from "./common.js";
 import { showApiKeys } from "./api-keys.js";
 
 function showProfile(account) {
@@ -97,8 +97,18 @@ async function showSupport() {
     ...m.replies.map((r) => element("p", { class: "reply" }, element("strong", {}, "GPTImg support: "), r.body)))) : [element("p", { class: "muted" }, "No messages yet.")]));
 }
 
-function wireDeletion() {
+/** What deleting the account costs in credits, for the balance `/api/me` gives (negative while in debt). */
+function forfeitText(balance) {
+  if (balance > 0) return `You have ${credits(balance)}; deleting the account forfeits ${balance === 1 ? "it" : "them"}.`;
+  if (balance === 0) return "You have no credits, so deleting the account forfeits none.";
+  return `Your balance is −${credits(-balance)} (owed after a refund or dispute); deleting the account forfeits no credits.`;
+}
+
+function wireDeletion(account) {
   $("privacy-card").hidden = false;
+  const showForfeit = (balance) => { $("delete-credits").textContent = forfeitText(balance); };
+  showForfeit(account.credits);
+  onBalance(showForfeit);
   const input = $("delete-confirm");
   const button = $("delete-button");
   input.addEventListener("input", () => { button.disabled = input.value !== "DELETE"; });
@@ -122,6 +132,7 @@ if (!account) {
   location.assign(signInHref("/account"));
 } else {
   showProfile(account);
-  wireDeletion();
+  wireDeletion(account);
   await Promise.all([showBilling(account), showLedger(), showSupport(), showApiKeys()]).catch((error) => say($("billing-message"), error.message, "bad"));
+  revealLinkedHeading();
 }

@@ -1,8 +1,9 @@
 // GPTImg admin console: support inbox, user lookup and credit adjustments, Stripe events needing attention,
-// failed generations, audit log; the Dashboard section is admin-dashboard.js. API client and DOM helpers come from
+// failed generations, audit log; the Dashboard section is admin-dashboard.js, the featured images admin-featured.js. API client and DOM helpers come from
 // common.js like every other page.
 import { api, $, element, say as sayIn } from "./common.js";
 import "./admin-dashboard.js";
+import { loadFeatured } from "./admin-featured.js";
 
 const say = (text, ok = true) => sayIn($("admin-message"), text, ok ? "ok" : "bad");
 
@@ -124,4 +125,4 @@ async function loadAudit() {
 $("inbox-status").addEventListener("change", loadInbox);
 $("problems-status").addEventListener("change", () => loadProblems().catch((error) => say(error.message, false)));
 $("user-search").addEventListener("submit", searchUsers);
-Promise.all([loadInbox(), loadProblems(), loadFailed(), loadDeletions(), loadAudit()]).catch((error) => say(error.message, false));
+Promise.all([loadInbox(), loadProblems(), loadFailed(), loadDeletions(), loadAudit(), loadFeatured()]).catch((error) => say(error.message, false));

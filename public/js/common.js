@@ -83,6 +83,12 @@ function avatar(account) {
   return image;
 }
 
+// An outline "leave" arrow for the phone's icon-only Sign out (its name stays "Sign out").
+const SIGN_OUT_ICON = '<svg aria-hidden="true" width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"><path d="M9 21H5a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2h4"/><path d="M16 17l5-5-5-5"/><path d="M21 12H9"/></svg>';
+
+/** Where the header's balance badge leads: the account page's plans and packs (the one place checkout lives). */
+export const PLANS_HREF = "/account#billing-heading";
+
 export function renderAccountNav(account) {
   const nav = $("account-nav");
   if (!nav) return;
@@ -91,38 +97,60 @@ export function renderAccountNav(account) {
     nav.append(element("a", { class: "button", href: signInHref() }, "Sign in with Google"));
     return;
   }
-  const signOut = element("button", { class: "button-quiet", type: "button" }, "Sign out");
+  const signOut = element("button", { class: "button-quiet sign-out", type: "button", "aria-label": "Sign out" },
+    document.createRange().createContextualFragment(SIGN_OUT_ICON), element("span", { class: "sign-out-label" }, "Sign out"));
   signOut.addEventListener("click", async () => {
     signOut.disabled = true;
     await api.post("/auth/logout").catch(() => null);
     location.assign("/");
   });
+  const here = (path) => (location.pathname === path ? "page" : undefined);
   nav.append(
-    element("a", { class: "nav-link", href: "/app" }, "Studio"),
-    element("a", { class: "account-link", href: "/account", "aria-label": `Account of ${account.name}` }, avatar(account), element("span", { class: "account-name" }, account.name)),
-    element("span", { class: "credits", id: "credit-balance", "data-balance": "" }, credits(account.credits)),
+    element("a", { class: "nav-link nav-studio", href: "/app", "aria-current": here("/app") }, "Studio"),
+    element("a", { class: "account-link", href: "/account", "aria-label": `Account of ${account.name}`, title: account.name, "aria-current": here("/account") },
+      avatar(account), element("span", { class: "account-label" }, "Account")),
+    element("a", { class: "credits credits-link", href: PLANS_HREF },
+      element("span", { id: "credit-balance", "data-balance": "" }, credits(account.credits)),
+      element("span", { class: "credits-plus", "aria-hidden": "true" }, "+"),
+      element("span", { class: "credits-buy" }, "Buy credits")),
     signOut,
   );
+}
+
+/** Pages whose sections appear once loaded call this afterwards, so a link to one of their headings (the
+ * header badge's `#billing-heading`) still lands there. */
+export function revealLinkedHeading() {
+  const target = location.hash.length > 1 ? document.getElementById(decodeURIComponent(location.hash.slice(1))) : null;
+  if (!target || target.closest("[hidden]")) return;
+  target.scrollIntoView({ block: "start" });
+  if (!target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
+  target.focus({ preventScroll: true });
+}
+
+/** One consent statement: the whole row is its label, so the box and every word of the text toggle it. */
+function consentRow(id, ...text) {
+  const box = element("input", { type: "checkbox", id, class: "check-box" });
+  return { box, row: element("label", { class: "check check-row", for: id }, box, element("span", {}, ...text)) };
 }
 
 /** First sign-in (or new terms): nothing else works until the terms are accepted and the age confirmed. */
 function askForConsent(account) {
   return new Promise((resolve) => {
-    const terms = element("input", { type: "checkbox", id: "consent-terms" });
-    const age = element("input", { type: "checkbox", id: "consent-age" });
+    const terms = consentRow("consent-terms", "I accept the ",
+      element("a", { href: "/terms", target: "_blank" }, "Terms of Service"), " and have read the ",
+      element("a", { href: "/privacy", target: "_blank" }, "Privacy Policy"), ".");
+    const age = consentRow("consent-age", "I am old enough to use GPTImg without a parent's consent where I live.");
     const message = element("p", { class: "form-message", role: "alert" });
     const accept = element("button", { class: "button", type: "submit", disabled: true }, "Continue");
-    const update = () => { accept.disabled = !(terms.checked && age.checked); };
-    terms.addEventListener("change", update);
-    age.addEventListener("change", update);
+    const update = () => { accept.disabled = !(terms.box.checked && age.box.checked); };
+    terms.box.addEventListener("change", update);
+    age.box.addEventListener("change", update);
     const signOut = element("button", { class: "button-quiet", type: "button", onclick: async () => { await api.post("/auth/logout").catch(() => null); location.assign("/"); } }, "Sign out");
     const form = element("form", { method: "dialog" },
       element("h2", { id: "consent-heading" }, `Welcome, ${account.name}`),
       element("p", { class: "muted" }, "Before you start, please confirm two things."),
-      element("div", { class: "check" }, terms, element("label", { for: "consent-terms" }, "I accept the ",
-        element("a", { href: "/terms", target: "_blank" }, "Terms of Service"), " and have read the ",
-        element("a", { href: "/privacy", target: "_blank" }, "Privacy Policy"), ".")),
-      element("div", { class: "check" }, age, element("label", { for: "consent-age" }, "I am old enough to use GPTImg without a parent's consent where I live.")),
+      terms.row,
+      age.row,
       message,
       element("div", { class: "row" }, accept, signOut));
     const dialog = element("dialog", { class: "consent", "aria-labelledby": "consent-heading" }, form);

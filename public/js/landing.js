@@ -1,4 +1,5 @@
-// Landing page: service status, live pricing from /api/plans, and the sign-in call to action.
+// Landing page: service status, live pricing from /api/plans, the featured shared images, and the sign-in call to
+// action.
 import { $, api, element, money, signInHref, startPage } from "./common.js";
 
 async function showStatus() {
@@ -27,6 +28,24 @@ async function showPricing(account) {
   }
 }
 
+/** "Made with GPTImg": the shared images the operator features, each in its own shape (width and height set, so
+ * nothing moves as they load) and linking to its share page; the drawings stay when none is featured. */
+async function showFeatured() {
+  const { images } = await api.get("/api/featured").catch(() => ({ images: [] }));
+  if (!images?.length) return;
+  const preview = (image) => Math.round(image.width * Math.min(1, 512 / Math.max(image.width, image.height)));
+  $("examples").replaceChildren(...images.map((image) => element("figure", { class: "featured" },
+    element("a", { href: image.share_page_url, class: "featured-link" },
+      element("img", {
+        src: image.preview_url, srcset: `${image.preview_url} ${preview(image)}w, ${image.url} ${image.width}w`,
+        sizes: "(max-width: 40rem) 100vw, 30vw", width: image.width, height: image.height, loading: "lazy",
+        alt: image.prompt ?? "An image made with GPTImg",
+      })),
+    image.prompt ? element("figcaption", {}, `“${image.prompt}”`) : null)));
+  $("examples").classList.add("examples-featured");
+  $("examples").dataset.count = String(Math.min(images.length, 3));
+}
+
 /** After `DELETE /api/me` the account page lands here and says what happened. */
 function showDeletion() {
   const outcome = new URLSearchParams(location.search).get("deleted");
@@ -38,6 +57,7 @@ function showDeletion() {
 }
 
 showDeletion();
+showFeatured();
 const account = await startPage();
 for (const cta of document.querySelectorAll("[data-sign-in-cta]")) {
   cta.setAttribute("href", account ? "/app" : signInHref("/app"));

@@ -1,6 +1,7 @@
 //! The admin console API (`/api/admin/...`) and page (`/admin`): support inbox, user lookup, credit
-//! adjustments, failed generations, Stripe events needing attention, stuck account deletions, the audit log, and
-//! the operator dashboard (handled in `dashboard`). Anyone not in ADMIN_EMAILS gets a 404.
+//! adjustments, failed generations, Stripe events needing attention, stuck account deletions, the audit log, the
+//! operator dashboard (handled in `dashboard`) and the landing page's featured images (in `featured`). Anyone not
+//! in ADMIN_EMAILS gets a 404.
 
 use gptimg_domain::audit::{open_problems_only, user_query};
 use gptimg_domain::ids::{AuditId, SupportReplyId};
@@ -249,6 +250,9 @@ pub async fn dispatch(
         (A::AuditLog, []) => audit_log(ctx).await,
         (A::Dashboard, []) => super::dashboard::json(&req, ctx).await,
         (A::DashboardCsv, [series]) => super::dashboard::csv(&req, ctx, series).await,
+        (A::FeaturedList, []) => super::featured::list(ctx).await,
+        (A::Feature, []) => super::featured::feature(req, ctx, &user).await,
+        (A::Unfeature, [id]) => super::featured::unfeature(ctx, &user, id).await,
         _ => Err(hidden()),
     }
 }

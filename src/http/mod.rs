@@ -11,6 +11,7 @@ pub mod credits;
 pub mod csp_report;
 pub mod dashboard;
 pub mod error;
+pub mod featured;
 pub mod finish;
 pub mod gallery;
 pub mod generations;

@@ -7,8 +7,8 @@ use worker::{Method, Request, Response};
 
 use super::error::ApiError;
 use super::{
-    admin, apipod_callback, assets, auth, billing, credits, csp_report, gallery, generations, health, images, me,
-    openapi, origin, privacy, share_page, support, uploads, webhooks, RequestContext,
+    admin, apipod_callback, assets, auth, billing, credits, csp_report, featured, gallery, generations, health, images,
+    me, openapi, origin, privacy, share_page, support, uploads, webhooks, RequestContext,
 };
 use super::{api_keys, session};
 
@@ -99,6 +99,7 @@ pub async fn dispatch(req: Request, ctx: &RequestContext) -> Result<Response, Ap
         Endpoint::CreateApiKey => api_keys::create(req, ctx).await,
         Endpoint::RevokeApiKey => api_keys::revoke(&req, ctx, param(0)).await,
         Endpoint::OpenApi => openapi::get(ctx).await,
+        Endpoint::FeaturedImages => featured::public(&req, ctx).await,
         Endpoint::Admin(endpoint) => match admin_user {
             Some(user) => admin::dispatch(req, ctx, user, endpoint, &params).await,
             None => Err(ApiError::not_found("route_not_found", "No such endpoint.")),

@@ -192,8 +192,17 @@ pub async fn share(
     Ok(row.filter(|row| row.share_token.is_some()))
 }
 
+/// Revokes the link and, in the same batch, takes the image off the landing page if it was featured; false if the
+/// generation is not the caller's.
 pub async fn unshare(db: &Db, id: &GenerationId, account_id: &AccountId, now: UnixMillis) -> worker::Result<bool> {
-    db.run_changed(db.prepare(CLEAR_SHARE).bind(&[text(id.as_str()), text(account_id.as_str()), int(now.0)])?).await
+    let (id_text, account) = (text(id.as_str()), text(account_id.as_str()));
+    let results = db
+        .batch(vec![
+            super::featured::unfeature_unshared(db, id, account_id)?,
+            db.prepare(CLEAR_SHARE).bind(&[id_text, account, int(now.0)])?,
+        ])
+        .await?;
+    Ok(results.get(1).and_then(|result| result.meta().ok().flatten()).and_then(|meta| meta.changes).unwrap_or(0) > 0)
 }
 
 /// One stored size of an image.

@@ -6,6 +6,7 @@ pub mod api_keys;
 pub mod checkout;
 pub mod dashboard;
 pub mod export;
+pub mod featured;
 pub mod gallery;
 pub mod generations;
 pub mod idempotent;

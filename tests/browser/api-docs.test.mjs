@@ -1,6 +1,7 @@
 // Browser: the API reference at /docs/api renders every operation of the OpenAPI document with its parameters,
 // responses and examples in curl, JavaScript and Python, from our own origin only, readable at both widths (no
-// horizontal scrolling of the page), and its Copy buttons copy the example.
+// horizontal scrolling of the page), its examples are tabs whose language choice holds everywhere, and its Copy
+// buttons copy the example.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
@@ -44,6 +45,9 @@ for (const [label, width, height] of VIEWPORTS) {
     const generation = page.locator("#schema-generation tbody tr td:first-child");
     assert.deepEqual(await generation.allInnerTexts(), Object.keys(document.components.schemas.Generation.properties));
 
+    // The examples are tabs, one language at a time, and the choice holds on every operation.
+    await page.locator("#op-creategeneration").getByRole("tab", { name: "Python (requests)" }).click();
+    assert.equal(await page.locator(".api-operation").first().getByRole("tab", { name: "Python (requests)" }).getAttribute("aria-selected"), "true");
     const copy = page.locator("#op-creategeneration").getByRole("button", { name: "Copy the Python (requests) example" });
     await copy.click();
     await page.locator("#op-creategeneration .api-copy", { hasText: "Copied" }).waitFor();

@@ -66,6 +66,7 @@ export const ROWS = {
       medium_width: 256, medium_height: 144, preview_key: null, preview_etag: null, preview_bytes: null, preview_width: null,
       preview_height: null, renditions_tries: 1, renditions_due_at: T + 90 },
   ],
+  featured_images: [{ generation_id: GEN[0], position: 1, featured_at: T + 40 }],
   support_messages: [
     { id: "sup_aaaaaaaaaaaaaaaaaaaaaaaaaa", account_id: ACC[0], email: "ada@example.com", subject: "Invoice", message: "Can I get an invoice?",
       status: "answered", created_at: T + 10, updated_at: T + 20, sender_ip_hash: null },
@@ -120,6 +121,7 @@ export const MUST_REFUSE = {
     { id: "pay_dup", cause_id: "other", credits_reclaimed: 101 }],
   generations: [{ id: "gen_dup", status: "bogus", share_token: null }, { id: "gen_dup", cost: 0, share_token: null }, { id: "gen_dup" }],
   generation_images: [{ id: "img_dup" }],
+  featured_images: [{}, { generation_id: "gen_nobody" }],
   support_messages: [{ id: "sup_dup", status: "bogus" }],
   billing_problems: [{ event_id: "evt_dup", reason: "bogus" }, { event_id: "evt_dup", resolution: "bogus" }],
   r2_deletions: [{ id: 2 }],
