@@ -1,11 +1,9 @@
-// The live results grid: one tile per generation started on this page, newest first, each following its own
-// progress (state, elapsed seconds) to its image or its failure, with one polite live region for all of them.
-import { $, api, credits, element, refreshBalance, short } from "./common.js";
-import { openDetail } from "./detail.js";
+// The studio's Recent list: one card per request (job-card.js), newest first — the jobs started on this page and,
+// after a reload, the account's latest ones — each generation followed to its image or its failure, the new job
+// brought into view where the person is looking, and one polite live region for all of them.
+import { $, api, refreshBalance, short } from "./common.js";
 import { prependToGallery } from "./gallery.js";
-import { downloadName, previewUrl, showMedium } from "./images.js";
-import { addImageReference, makeDraggable } from "./references.js";
-import { remix } from "./studio-form.js";
+import { jobCard } from "./job-card.js";
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -14,108 +12,136 @@ export function announce(text) {
   $("studio-status").textContent = text;
 }
 
-/** The actions of a finished image, shared by result tiles and the detail dialog. */
-export function imageActions(generation, image, { afterAction } = {}) {
-  return [
-    element("a", { class: "button button-small", href: image.url, download: downloadName(generation, image) }, "Download"),
-    element("button", { class: "button-quiet button-small", type: "button", onclick: () => openDetail(generation) }, "Details"),
-    element("button", { class: "button-quiet button-small", type: "button", onclick: () => { afterAction?.(); remix(generation); } }, "Remix"),
-    element("button", { class: "button-quiet button-small", type: "button", onclick: () => {
-      afterAction?.();
-      addImageReference({ id: image.id, url: previewUrl(image), name: `“${short(generation.prompt)}”` });
-    } }, "Use as reference"),
-  ];
+const cards = new Map(); // batch (or generation) id → card
+const cardOfGeneration = new Map(); // generation id → card
+const lastSaid = new WeakMap(); // card → what the live region last said about it
+
+/** Announces a card's state if it changed since it was last said. */
+function sayChange(card) {
+  const text = card.spoken();
+  if (text && text !== lastSaid.get(card)) {
+    lastSaid.set(card, text);
+    announce(text);
+  }
 }
 
-function runTile(generation) {
-  const frame = element("div", { class: "run-frame" },
-    element("div", { class: "progress-bar", role: "progressbar", "aria-label": `Generating “${short(generation.prompt)}”` }, element("span")));
-  const [w, h] = generation.aspect_ratio.split(":").map(Number);
-  if (w > 0 && h > 0) frame.style.aspectRatio = `${w} / ${h}`;
-  const parts = {
-    frame,
-    state: element("span", { class: "run-state" }, "Queued"),
-    elapsed: element("span", { class: "run-elapsed", "aria-hidden": "true" }, "0 s"),
-    caption: element("p", { class: "run-caption" }, generation.prompt),
-    actions: element("div", { class: "run-actions row" }),
-  };
-  parts.node = element("li", { class: "run running", "data-id": generation.id },
-    frame, element("p", { class: "run-status" }, parts.state, " ", parts.elapsed), parts.caption, parts.actions);
-  return parts;
+/** One clock for every running cell: seconds since the generation was admitted (its `created_at`, not this page). */
+function tickElapsed() {
+  for (const node of document.querySelectorAll("#results .run-elapsed[data-since]")) {
+    node.textContent = `${Math.max(0, Math.round((Date.now() - Number(node.dataset.since)) / 1000))} s`;
+  }
+}
+let clock = null;
+function startClock() {
+  tickElapsed();
+  clock ??= setInterval(tickElapsed, 1000);
 }
 
-function showSucceeded(parts, generation) {
-  const image = generation.images[0];
-  parts.node.className = "run done";
-  const img = element("img", { class: "run-image" });
-  showMedium(img, image, generation.prompt);
-  parts.frame.replaceChildren(img);
-  parts.frame.style.aspectRatio = "";
-  makeDraggable(parts.node, generation, image);
-  parts.state.textContent = "Done";
-  parts.elapsed.remove();
-  parts.actions.replaceChildren(...imageActions(generation, image));
-  announce(`Ready: “${short(generation.prompt)}”.`);
-  prependToGallery(generation);
-}
-
-function showFailed(parts, generation) {
-  parts.node.className = "run failed";
-  parts.frame.replaceChildren(element("span", { class: "run-failed-mark", "aria-hidden": "true" }, "!"));
-  parts.state.textContent = "Failed";
-  parts.elapsed.remove();
-  const said = generation.failure?.message ?? "The image service could not make this image.";
-  const refund = said.includes("refunded") ? "" : ` Your ${credits(generation.cost)} were refunded.`;
-  parts.actions.replaceChildren(
-    element("p", { class: "bad run-failure" }, `${said}${refund} You can try again now.`),
-    element("button", { class: "button-quiet button-small", type: "button", onclick: () => remix(generation) }, "Try again"));
-  announce(`Failed: “${short(generation.prompt)}”. ${credits(generation.cost)} refunded; you can try again.`);
-}
-
-/** Follows one generation until it ends: every second at first, then every 2.5 s (most take longer than 10 s, and
- * several run at once); a network blip is retried, not fatal. */
-async function follow(generation, parts) {
-  const started = Date.now();
-  const tick = setInterval(() => { parts.elapsed.textContent = `${Math.round((Date.now() - started) / 1000)} s`; }, 1000);
-  let said = "queued";
-  try {
-    while (generation.in_progress) {
-      const state = generation.status === "queued" ? "queued" : "generating";
-      if (state !== said) {
-        said = state;
-        parts.state.textContent = "Generating";
-        announce(`Generating “${short(generation.prompt)}”.`);
-      }
-      await sleep(Date.now() - started < 10_000 ? 1000 : 2500);
-      try {
-        generation = await api.get(`/api/generations/${generation.id}`);
-        parts.node.classList.remove("offline");
-      } catch (error) {
-        if (error.status === 404) { parts.node.remove(); return; }
-        parts.node.classList.add("offline");
-      }
+/** Follows one generation until it ends: a first look soon after admission (it is usually with the provider by
+ * then), every second while it is young, then every 2.5 s (most take longer than 10 s, and several run at once);
+ * a network blip is retried and shown as reconnecting, a 404 drops it. */
+async function follow(generation, card) {
+  let first = true;
+  while (generation.in_progress) {
+    const age = Date.now() - generation.created_at;
+    await sleep(first && age < 1000 ? 400 : age < 10_000 ? 1000 : 2500);
+    first = false;
+    try {
+      generation = await api.get(`/api/generations/${generation.id}`);
+      card.setOffline(generation.id, false);
+    } catch (error) {
+      if (error.status === 404) return forget(generation.id);
+      card.setOffline(generation.id, true);
+      continue;
     }
-  } finally {
-    clearInterval(tick);
+    if (!cardOfGeneration.has(generation.id)) return; // deleted meanwhile
+    card.show(generation);
+    sayChange(card);
   }
-  if (generation.status === "failed") {
-    showFailed(parts, generation);
-    await refreshBalance().catch(() => null); // the refund, as the server now counts it
-  } else {
-    showSucceeded(parts, generation);
+  if (generation.status === "failed") await refreshBalance().catch(() => null); // the refund, as the server counts it
+  else prependToGallery(generation);
+}
+
+function forget(id) {
+  const card = cardOfGeneration.get(id);
+  if (!card) return;
+  cardOfGeneration.delete(id);
+  if (card.forget(id) === 0) {
+    card.node.remove();
+    cards.delete(card.key);
   }
 }
 
-/** Puts the just-admitted generations at the top of the grid and follows each on its own. */
-export function startRuns(generations) {
+/** Puts a card in the list at its place by age (newest first) and follows its running generations. */
+function place(card, generations) {
+  cards.set(card.key, card);
+  for (const generation of generations) cardOfGeneration.set(generation.id, card);
+  const list = $("results");
+  const older = [...cards.values()].filter((c) => c !== card && c.node.isConnected && c.createdAt < card.createdAt)
+    .sort((a, b) => b.createdAt - a.createdAt)[0];
+  list.insertBefore(card.node, older?.node ?? null);
   $("first-hint").hidden = true;
-  for (const generation of generations) {
-    const parts = runTile(generation);
-    $("results").prepend(parts.node);
-    follow(generation, parts);
-  }
-  const first = generations[0];
-  announce(generations.length > 1
-    ? `Started ${generations.length} images of “${short(first.prompt)}”.`
-    : `Started “${short(first.prompt)}”.`);
+  if (generations.some((g) => g.in_progress)) startClock();
+  for (const generation of generations) if (generation.in_progress) follow(generation, card);
 }
+
+/** How much of the bottom of the screen a fixed bar covers (the phone's Generate bar), in px. */
+function coveredAtBottom() {
+  const bar = document.querySelector(".generate-bar");
+  if (!bar || getComputedStyle(bar).position !== "fixed") return 0;
+  return Math.max(0, innerHeight - bar.getBoundingClientRect().top);
+}
+
+/** Brings a new job into view, above any fixed bar, smoothly unless the person asked for less motion. */
+function bringIntoView(node) {
+  node.style.scrollMarginBottom = `${coveredAtBottom() + 12}px`;
+  const smooth = !matchMedia("(prefers-reduced-motion: reduce)").matches;
+  node.scrollIntoView({ block: "nearest", behavior: smooth ? "smooth" : "auto" });
+}
+
+/** Puts the just-admitted generations of one request at the top of the list as one card, shows it where the
+ * person is looking and follows each image on its own. */
+export function startRuns(generations) {
+  const card = jobCard(generations, { fresh: true });
+  place(card, generations);
+  bringIntoView(card.node);
+  const first = generations[0];
+  const text = generations.length > 1 ? `Started ${generations.length} images of “${short(first.prompt)}”.` : `Started “${short(first.prompt)}”.`;
+  lastSaid.set(card, text);
+  announce(text);
+}
+
+// How many of the latest generations the Recent list shows after a reload; the gallery below has the rest.
+const RECENT = 12;
+
+/** On page load: the account's latest jobs (running ones resume their progress), grouped by request; for an
+ * account with nothing yet, the first-time hint instead. */
+export async function showRecentJobs() {
+  const page = await api.get(`/api/generations?limit=${RECENT}`).catch(() => null);
+  if (!page) return;
+  const groups = new Map();
+  for (const generation of page.generations) {
+    const key = generation.batch_id ?? generation.id;
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key).push(generation);
+  }
+  // On a full page the oldest request may go on past it: it is left to the gallery rather than shown cut.
+  const batches = [...groups.values()];
+  if (page.next_cursor && batches.length > 1 && batches.at(-1)[0].batch_id) batches.pop();
+  for (const batch of batches) {
+    if (cards.has(batch[0].batch_id ?? batch[0].id) || batch.some((g) => cardOfGeneration.has(g.id))) continue; // started here meanwhile
+    batch.sort((a, b) => a.created_at - b.created_at || a.id.localeCompare(b.id));
+    place(jobCard(batch), batch);
+  }
+  if (!page.generations.length && !cards.size) $("first-hint").hidden = false;
+}
+
+// A cell removed by someone else (the detail view's Delete) leaves its card too; an empty card goes.
+new MutationObserver((records) => {
+  for (const record of records) {
+    for (const node of record.removedNodes) {
+      const id = node.dataset?.id;
+      if (id && node.classList.contains("job-image") && !node.isConnected) forget(id);
+    }
+  }
+}).observe($("results"), { childList: true, subtree: true });

@@ -3,7 +3,7 @@
 import { $, api, credits, currentBalance, element, refreshBalance, say, setBalance, signInHref, startPage } from "./common.js";
 import { startGallery } from "./gallery.js";
 import { wireDropzone } from "./references.js";
-import { announce, startRuns } from "./runs.js";
+import { announce, showRecentJobs, startRuns } from "./runs.js";
 import { loadModels, requestBody } from "./studio-form.js";
 
 /** The link that buys credits and comes back here after paying. */
@@ -94,12 +94,6 @@ async function checkoutReturn() {
   }
 }
 
-/** First visit (nothing generated yet): a hint where to start. */
-async function firstTimeHint() {
-  const page = await api.get("/api/generations?limit=1").catch(() => null);
-  if (page && page.generations.length === 0 && !$("results").children.length) $("first-hint").hidden = false;
-}
-
 const account = await startPage();
 if (!account) {
   location.assign(signInHref("/app"));
@@ -115,6 +109,6 @@ if (!account) {
   });
   $("generator").addEventListener("submit", submit);
   startGallery();
-  firstTimeHint();
+  showRecentJobs(); // or, for an account with nothing yet, the first-time hint
   checkoutReturn();
 }

@@ -1,8 +1,8 @@
-// Browser: the studio at 390 and 1440 px — the layout (controls beside or above the results, the header on one
+// Browser: the studio at 390 and 1440 px — the layout (controls beside or above the recent jobs, the header on one
 // line, Generate always reachable), several generations running at once each with its own progress, the one
 // credit balance on debit and refund, Ctrl+Enter, Escape, and the states that say what to do next (first time,
 // insufficient credits with a buy link that comes back here, a failed provider, the rate limit's retry time, Remix);
-// then 2 images in one request with one failing (one image, one refund), Use as reference and a dropped gallery
+// then 2 images in one request with one failing (one card, one image, one refund), Use as reference and a dropped gallery
 // tile reaching APIPod as image_urls with nothing re-uploaded, Remix bringing the reference back, and a share page
 // with the prompt that 404s once revoked.
 import { test, before, after } from "node:test";
@@ -114,9 +114,10 @@ for (const [label, width, height] of VIEWPORTS) {
       await page.locator("#results li").nth(count).waitFor();
     }
     await expectBalance(page, "90 credits");
-    const running = page.locator("#results li.running");
-    await page.waitForFunction(() => document.querySelectorAll("#results li.running").length === 3);
-    assert.equal(await page.locator("#results li .run-caption").first().textContent(), prompts[2], "newest first");
+    // (Back from checkout, the list also holds the earlier jobs, the slow foxes perhaps still running.)
+    const running = page.locator("#results li.running", { hasText: "Three at once" });
+    await page.waitForFunction(() => [...document.querySelectorAll("#results li.running")].filter((li) => li.textContent.includes("Three at once")).length === 3);
+    assert.equal(await page.locator("#results li .job-prompt").first().textContent(), prompts[2], "newest first");
     assert.equal(await running.locator("[role=progressbar]").count(), 3, "a progress bar each");
     await page.waitForTimeout(1500);
     await shot(page, `studio-three-running-${label}`);
@@ -127,7 +128,7 @@ for (const [label, width, height] of VIEWPORTS) {
     // The first one ends while the other two still run.
     const first = page.locator("#results li", { hasText: prompts[0] });
     await first.locator(".run-image").waitFor({ timeout: 20_000 });
-    assert.ok(await page.locator("#results li.running").count() >= 1, "the others still run");
+    assert.ok(await running.count() >= 1, "the others still run");
     for (const prompt of prompts) await page.locator("#results li.done", { hasText: prompt }).waitFor({ timeout: 30_000 });
     for (const prompt of prompts) assert.equal(apipodSaw(live.worker, prompt).tasks.length, 1, "one task each");
     await page.locator("#gallery li", { hasText: prompts[2] }).waitFor();
@@ -215,11 +216,17 @@ for (const [label, width, height] of VIEWPORTS) {
     const pair = `A pair of herons (${label}) [apipod:fail_every_second] [apipod-delay:1500]`;
     await generateWith(page, pair);
     await expectBalance(page, "98 credits");
-    await page.waitForFunction(() => document.querySelectorAll("#results li.running").length === 2);
+    // One request, one card: two cells, each with its own progress, then one image and one failure in their cells.
+    const pairCard = page.locator("#results li", { hasText: "A pair of herons" });
+    await page.waitForFunction(() => document.querySelectorAll("#results li.running .job-image.running").length === 2);
     await shot(page, `studio-two-running-${label}`);
-    await page.locator("#results li.failed", { hasText: "A pair of herons" }).waitFor({ timeout: 20_000 });
-    await page.locator("#results li.done", { hasText: "A pair of herons" }).waitFor({ timeout: 20_000 });
-    assert.equal(await page.locator("#results li", { hasText: "A pair of herons" }).count(), 2);
+    await pairCard.locator(".job-image.failed").waitFor({ timeout: 20_000 });
+    await pairCard.locator(".job-image.done").waitFor({ timeout: 20_000 });
+    assert.equal(await pairCard.count(), 1, "the two images are one card");
+    assert.equal(await pairCard.locator(".job-image").count(), 2);
+    assert.match(await pairCard.locator(".job-summary").textContent(), /1 of 2 done · 1 failed/);
+    assert.match(await pairCard.locator(".job-failure").textContent(), /Image [12] of 2: .*refunded.*try again/i);
+    assert.equal(await pairCard.locator(".job-image.failed").getByRole("button", { name: "Try again" }).count(), 1);
     assert.equal(apipodSaw(live.worker, pair).tasks.length, 2, "one APIPod task per image");
     await expectBalance(page, "102 credits");
     await shot(page, `studio-one-of-two-failed-${label}`);
