@@ -201,7 +201,7 @@ export function showReferenceLimit() {
   $("dropzone").classList.toggle("disabled", !canReference);
   $("dropzone").setAttribute("aria-disabled", String(!canReference));
   $("dropzone-help").textContent = canReference
-    ? `Up to ${model.max_reference_images} reference images — drop them on the prompt or add them with the button. PNG, JPEG or WebP, 10 MiB each, or an image from your gallery.`
+    ? `Up to ${model.max_reference_images} reference images (PNG, JPEG or WebP, 10 MiB each). Drop files or gallery images on the prompt.`
     : `${model.name} does not take reference images.`;
 }
 
