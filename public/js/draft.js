@@ -45,6 +45,15 @@ export async function restorableDraft(accountId) {
   return { ...draft, references: await existingReferences(references) };
 }
 
+/** Forgets every draft of this tab (for signing out on a shared computer). */
+export function forgetDrafts() {
+  try {
+    for (const key of Object.keys(sessionStorage)) if (key.startsWith("gptimg.draft.")) sessionStorage.removeItem(key);
+  } catch {
+    // Storage blocked: nothing was kept.
+  }
+}
+
 /** Saves `readState()` shortly after each change and at once when the page is left (reload, sign-in, checkout). */
 export function keepDraft(accountId, readState) {
   let timer = null;

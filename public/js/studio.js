@@ -45,6 +45,8 @@ function sayCannotStart(error) {
     say(message, `${error.message} Change it and press Generate again.`, "bad");
   }
   announce("Not started.");
+  // Pressed from the phone's fixed bar, the message may be off screen: bring it up (its scroll margin clears the bar).
+  message.scrollIntoView({ block: "nearest" });
 }
 
 async function submit(event) {

@@ -35,6 +35,15 @@ async function waitForChips(page, n) {
     && [...document.querySelectorAll("#references img")].every((img) => img.complete && img.naturalWidth > 0), n);
 }
 
+/** On screen with the prompt scrolled to the top, and on a phone above the fixed Generate bar. */
+async function expectInPromptArea(page, locator, width) {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  const rect = await locator.boundingBox();
+  const bar = await page.locator(".generate-bar").boundingBox();
+  assert.ok(rect && rect.y >= 0, "on screen");
+  if (width < 1024) assert.ok(rect.y + rect.height <= bar.y, `above the fixed Generate bar (${rect.y + rect.height} ≤ ${bar.y})`);
+}
+
 const referenceFile = () => {
   const file = `${fs.mkdtempSync("/tmp/gptimg-draft-")}/sketch.png`;
   fs.writeFileSync(file, encodePng(60, 40, (x, y) => [x * 4, 90, y * 6]));
@@ -42,7 +51,7 @@ const referenceFile = () => {
 };
 
 for (const [label, width, height] of VIEWPORTS) {
-  test(`the studio form at ${label} width: one total cost, reference chips, the draft across reload and checkout`, async () => {
+  test(`the studio form at ${label} width: one total cost, reference chips, the draft across reload, sign-in and checkout`, async (t) => {
     const { page, problems, context } = await watchedPage(live.browser, { width, height });
     const url = live.worker.url;
     await signInAs(page, url, { name: `Draft ${label}`, email: `draft-${label}@gptimg.test`, returnTo: "/app" });
@@ -115,8 +124,26 @@ for (const [label, width, height] of VIEWPORTS) {
     await page.getByLabel("Shape", { exact: true }).selectOption("16:9");
     await page.getByLabel("Quality", { exact: true }).selectOption("2K");
     await page.getByLabel("Images", { exact: true }).selectOption("2");
+    // A file that is not an image: the error is said in the chip row, by the prompt.
+    const notImage = `${fs.mkdtempSync("/tmp/gptimg-draft-")}/notes.png`;
+    fs.writeFileSync(notImage, "just some words, not a picture");
+    await page.locator("#reference-input").setInputFiles([notImage]);
+    const refused = page.locator("#reference-message", { hasText: /^notes\.png: .+ Choose another file to try again\.$/ });
+    await refused.waitFor();
+    assert.equal(await refused.getAttribute("role"), "status");
+    await expectInPromptArea(page, refused, width);
+    // While a file goes up its chip shows the progress, in the prompt box (the upload is held until it was seen).
+    let release;
+    const held = new Promise((resolve) => { release = resolve; });
+    await page.route("**/api/uploads", async (route) => { await held; await route.continue(); });
     await page.locator("#reference-input").setInputFiles([referenceFile()]);
+    const pending = page.locator("#prompt-box #references li.chip-pending [role=progressbar]");
+    await pending.waitFor();
+    await page.locator("#reference-message", { hasText: "Uploading sketch.png…" }).waitFor();
+    await expectInPromptArea(page, page.locator("#references li.chip-pending"), width);
+    release();
     await waitForChips(page, 2);
+    await page.unroute("**/api/uploads");
     await page.locator("#reference-message", { hasText: "Added sketch.png." }).waitFor();
     assert.equal(await page.locator("#cost-total").textContent(), "6 credits · 2 × 3");
     assert.equal(await page.locator("#cost .cost-balance").textContent(), "You have 6 credits");
@@ -146,9 +173,21 @@ for (const [label, width, height] of VIEWPORTS) {
     // Reload: all of it is back.
     await page.reload();
     await waitForChips(page, 2);
+    t.diagnostic(`${label}: draft restored ${Math.round(await page.evaluate(() => performance.now()))} ms after the reload began; `
+      + `kept ${await page.evaluate(() => Object.entries(sessionStorage).find(([k]) => k.startsWith("gptimg.draft."))[1].length)} characters`);
     assert.deepEqual(await formNow(page), kept);
     assert.equal(await page.locator("#cost-total").textContent(), "6 credits · 2 × 3");
     await screenshot(page, `studio-draft-restored-${label}`);
+
+    // The session ends (signed out elsewhere, or expired): signing in again in this tab brings the draft back.
+    await context.clearCookies();
+    await page.reload();
+    await page.getByLabel("Name").fill(`Draft ${label}`);
+    await page.getByLabel("Email").fill(`draft-${label}@gptimg.test`);
+    await page.getByRole("button", { name: "Continue" }).click();
+    await page.waitForURL(`${url}/app`);
+    await waitForChips(page, 2);
+    assert.deepEqual(await formNow(page), kept);
 
     // The image used as a reference is deleted meanwhile: the next load leaves it out, saying nothing alarming.
     const [source] = (await (await page.request.get(`${url}/api/generations?limit=1`)).json()).generations;
@@ -185,8 +224,8 @@ for (const [label, width, height] of VIEWPORTS) {
     await screenshot(page, `studio-draft-after-payment-${label}`);
 
     assert.equal(await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth), false, "fits the width");
-    // The one expected: the deleted reference's check answers 404.
-    assert.deepEqual(pageProblems(problems).filter((p) => !/status of 404/.test(p)), []);
+    // The two expected: the refused file (415) and the deleted reference's check (404).
+    assert.deepEqual(pageProblems(problems).filter((p) => !/status of (404|415)/.test(p)), []);
     await context.close();
   });
 }
