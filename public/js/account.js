@@ -28,15 +28,16 @@ async function redirectTo(path, body, button) {
   }
 }
 
-/** Starts Checkout for `plan` (its button disabled meanwhile); an error is said and the button usable again. */
-async function checkoutFor(plan, button, { account, returnTo }) {
+/** Starts Checkout for `plan` (its button disabled meanwhile); an error is said in `where` (by default under the
+ * plans, by the button pressed) and the button is usable again. */
+async function checkoutFor(plan, button, { account, returnTo }, where = $("billing-message")) {
   button.disabled = true;
   say($("billing-message"), "");
   try {
     await openCheckout(plan.id, { returnTo, balance: account.credits });
   } catch (error) {
     say($("checkout-message"), "");
-    say($("billing-message"), `Could not open checkout for ${plan.name}: ${error.message}`, "bad");
+    say(where, `Could not open checkout for ${plan.name}: ${error.message} You can try again with its button below.`, "bad");
     button.disabled = false;
   }
 }
@@ -73,8 +74,9 @@ function startChosenPlan(plans, buttons, context) {
   } else if (!button) {
     say($("billing-message"), `You already have a subscription, so ${plan.name} cannot be added; manage it with Manage billing.`, "bad");
   } else {
+    // No button was pressed: the outcome is said where "Opening…" was, at the top of the card.
     say($("checkout-message"), `Opening checkout for ${plan.name}…`);
-    checkoutFor(plan, button, context);
+    checkoutFor(plan, button, context, $("checkout-message"));
   }
 }
 

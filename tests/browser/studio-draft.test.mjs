@@ -251,7 +251,10 @@ for (const [label, width, height] of VIEWPORTS) {
     assert.equal(new URL(page.url()).searchParams.get("plan"), null, "the plan is off the address, so Back does not reopen it");
     await expectNoAxeViolations(page, "opening checkout");
     release();
-    await page.locator("#billing-message", { hasText: `Could not open checkout for ${planName}:` }).waitFor();
+    const failed = page.locator("#checkout-message", { hasText: `Could not open checkout for ${planName}:` });
+    await failed.waitFor();
+    const failedBox = await failed.boundingBox();
+    assert.ok(failedBox.y >= 0 && failedBox.y + failedBox.height <= height, "the failure is on screen, where the note was");
     await expectNoAxeViolations(page, "checkout failed");
     await screenshot(page, `landing-buy-checkout-failed-${label}`);
     await page.unroute("**/api/billing/checkout");
