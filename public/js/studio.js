@@ -61,6 +61,7 @@ async function submit(event) {
   sending = true;
   clearInterval(countdown);
   say(message, "");
+  say($("checkout-note"), ""); // the payment is old news once the next image starts
   try {
     const answer = await api.post("/api/generations", requestBody());
     // The 202 is { generations, cost, credits }: the balance after the debit, and one generation per image.
@@ -79,7 +80,8 @@ async function checkoutReturn(account) {
   const outcome = params.get("checkout");
   if (!outcome) return;
   history.replaceState(null, "", "/app");
-  const message = $("generator-message");
+  // At the top of the form: on screen at every width when the page loads.
+  const message = $("checkout-note");
   if (outcome === "cancelled") {
     forgetCheckout();
     say(message, "Checkout cancelled — nothing was charged. Your prompt and settings are as you left them.");

@@ -195,7 +195,7 @@ for (const [label, width, height] of VIEWPORTS) {
     await page.reload();
     await waitForChips(page, 1);
     assert.deepEqual(await formNow(page), { ...kept, chips: ["Reference 1: sketch.png"] });
-    assert.equal(await page.locator("#generator-message").textContent(), "");
+    assert.deepEqual(await page.locator("#generator-message, #reference-message").allTextContents(), ["", ""], "nothing alarming is said");
     const withoutDeleted = await formNow(page);
 
     // Out of credits: 4 × 3 = 12 against 6. Buy → Checkout → Cancel, then again → Pay: the draft is there each time.
@@ -207,7 +207,7 @@ for (const [label, width, height] of VIEWPORTS) {
     await page.getByRole("heading", { name: "Pay GPTImg" }).waitFor();
     await page.getByRole("link", { name: "Cancel and return" }).click();
     await page.waitForURL((u) => u.pathname === "/app");
-    await page.locator("#generator-message", { hasText: "Checkout cancelled — nothing was charged." }).waitFor();
+    await page.locator("#checkout-note", { hasText: "Checkout cancelled — nothing was charged." }).waitFor();
     await waitForChips(page, 1);
     assert.deepEqual(await formNow(page), draft);
 
@@ -216,7 +216,9 @@ for (const [label, width, height] of VIEWPORTS) {
     await page.getByRole("button", { name: "Pay" }).click();
     await page.waitForURL((u) => u.pathname === "/app");
     // The webhook landed before the page did: it says so at once, not "will update".
-    await page.locator("#generator-message", { hasText: "Payment confirmed — you now have 106 credits." }).waitFor({ timeout: 3000 });
+    const confirmed = page.locator("#checkout-note", { hasText: "Payment confirmed — you now have 106 credits." });
+    await confirmed.waitFor({ timeout: 3000 });
+    await expectInPromptArea(page, confirmed, width);
     await waitForChips(page, 1);
     assert.deepEqual(await formNow(page), draft);
     assert.equal(await page.locator("#cost .cost-balance").textContent(), "You have 106 credits");
@@ -269,7 +271,7 @@ for (const [label, width, height] of VIEWPORTS) {
     assert.match(session.success_url, /\/app\?checkout=success/);
     await page.getByRole("button", { name: "Pay" }).click();
     await page.waitForURL((u) => u.pathname === "/app");
-    await page.locator("#generator-message", { hasText: "Payment confirmed — you now have" }).waitFor({ timeout: 5000 });
+    await page.locator("#checkout-note", { hasText: "Payment confirmed — you now have" }).waitFor({ timeout: 5000 });
     assert.deepEqual(pageProblems(problems).filter((p) => !/status of 502/.test(p)), []);
     await context.close();
   });

@@ -104,7 +104,7 @@ for (const [label, width, height] of VIEWPORTS) {
     await page.getByRole("button", { name: "Pay" }).click();
     await page.waitForURL((u) => u.pathname === "/app");
     // The webhook has landed before the page loads: it says so at once.
-    await page.locator("#generator-message", { hasText: "Payment confirmed — you now have 102 credits." }).waitFor();
+    await page.locator("#checkout-note", { hasText: "Payment confirmed — you now have 102 credits." }).waitFor();
     assert.equal(new URL(page.url()).search, "", "the checkout query is taken off the address");
     await expectBalance(page, "102 credits");
 
