@@ -1,6 +1,7 @@
 // The account page: profile, credits and billing, transaction history, support messages, API keys, export and deletion.
 import { $, api, credits, day, element, money, onBalance, onSubmit, renderAccountNav, revealLinkedHeading, say, signInHref, startPage } from "./common.js";
 import { showApiKeys } from "./api-keys.js";
+import { forgetCheckout, openCheckout, paymentLanded } from "./checkout.js";
 
 function showProfile(account) {
   $("account-card").hidden = false;
@@ -27,18 +28,55 @@ async function redirectTo(path, body, button) {
   }
 }
 
-/** After checkout the webhook may land a moment later: poll briefly for the new balance. */
-async function waitForCredits(before) {
-  for (let attempt = 0; attempt < 15; attempt++) {
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    const account = await api.me().catch(() => null);
-    if (account && account.credits !== before) {
-      $("account-credits").textContent = String(account.credits);
-      renderAccountNav(account);
-      say($("checkout-message"), "Payment confirmed — your new credits are ready.", "ok");
-      showLedger();
-      return;
-    }
+/** Starts Checkout for `plan` (its button disabled meanwhile); an error is said in `where` (by default under the
+ * plans, by the button pressed) and the button is usable again. */
+async function checkoutFor(plan, button, { account, returnTo }, where = $("billing-message")) {
+  button.disabled = true;
+  say($("billing-message"), "");
+  try {
+    await openCheckout(plan.id, { returnTo, balance: account.credits });
+  } catch (error) {
+    say($("checkout-message"), "");
+    say(where, `Could not open checkout for ${plan.name}: ${error.message} You can try again with its button below.`, "bad");
+    button.disabled = false;
+  }
+}
+
+function showNewBalance(account) {
+  $("account-credits").textContent = String(account.credits);
+  renderAccountNav(account);
+  say($("checkout-message"), `Payment confirmed — you now have ${credits(account.credits)}.`, "ok");
+  showLedger();
+}
+
+/** Back from a paid checkout: the new balance if it is already there, else a note until it is. */
+async function showPayment(account) {
+  const { confirmed, later } = paymentLanded(account, () => api.me());
+  if (confirmed) { say($("checkout-message"), `Payment confirmed — you now have ${credits(account.credits)}.`, "ok"); return; }
+  say($("checkout-message"), "Payment received — thank you! Your balance updates as soon as Stripe confirms it.", "ok");
+  const landed = await later;
+  if (landed) showNewBalance(landed);
+}
+
+/** Arriving with ?plan= (a plan's Buy or Subscribe elsewhere, maybe through sign-in): that plan's checkout at once.
+ * The plan is taken off the address first, so coming Back from Stripe does not open it again. */
+function startChosenPlan(plans, buttons, context) {
+  const params = new URLSearchParams(location.search);
+  const wanted = params.get("plan");
+  if (!wanted) return;
+  params.delete("plan");
+  const rest = params.toString();
+  history.replaceState(null, "", `/account${rest ? `?${rest}` : ""}${location.hash}`);
+  const plan = plans.find((p) => p.id === wanted);
+  const button = buttons.get(wanted);
+  if (!plan) {
+    say($("billing-message"), "That plan is no longer offered; choose one below.", "bad");
+  } else if (!button) {
+    say($("billing-message"), `You already have a subscription, so ${plan.name} cannot be added; manage it with Manage billing.`, "bad");
+  } else {
+    // No button was pressed: the outcome is said where "Opening…" was, at the top of the card.
+    say($("checkout-message"), `Opening checkout for ${plan.name}…`);
+    checkoutFor(plan, button, context, $("checkout-message"));
   }
 }
 
@@ -46,9 +84,9 @@ async function showBilling(account) {
   $("billing-card").hidden = false;
   const checkout = new URLSearchParams(location.search).get("checkout");
   if (checkout === "success") {
-    say($("checkout-message"), "Payment received — thank you! Your balance updates as soon as Stripe confirms it.", "ok");
-    waitForCredits(account.credits);
+    showPayment(account);
   } else if (checkout === "cancelled") {
+    forgetCheckout();
     say($("checkout-message"), "Checkout cancelled — nothing was charged.");
   }
   const sub = account.subscription;
@@ -64,15 +102,19 @@ async function showBilling(account) {
   const backToStudio = new URLSearchParams(location.search).get("return_to") === "/app";
   if (backToStudio) say($("checkout-message"), "After paying you will go straight back to the studio.");
   const { plans } = await api.get("/api/plans");
+  const context = { account, returnTo: backToStudio ? "/app" : undefined };
+  const buttons = new Map();
   $("plan-list").replaceChildren(...plans.filter((plan) => plan.kind === "pack" || !live).map((plan) => {
     const button = element("button", { class: "button", type: "button" }, plan.kind === "subscription" ? "Subscribe" : "Buy");
-    button.addEventListener("click", () => redirectTo("/api/billing/checkout", { plan: plan.id, ...(backToStudio ? { return_to: "/app" } : {}) }, button));
+    buttons.set(plan.id, button);
+    button.addEventListener("click", () => checkoutFor(plan, button, context));
     return element("div", { class: "plan" },
       element("strong", {}, plan.name),
       plan.kind === "subscription" ? element("span", { class: "muted" }, `${plan.credits} credits every ${plan.interval}`) : "",
       element("span", { class: "price" }, money(plan.price_cents, plan.currency) + (plan.interval ? ` / ${plan.interval}` : "")),
       button);
   }));
+  startChosenPlan(plans, buttons, context);
 }
 
 async function showLedger(cursor) {

@@ -97,8 +97,10 @@ function actionsFor(generation) {
   actions.push(button(generation.status === "failed" ? "Try again" : "Remix", () => { close(); remix(generation); }));
   if (image) {
     actions.push(button("Use as reference", () => {
-      if (addImageReference({ id: image.id, url: previewUrl(image), name: `“${short(generation.prompt)}”` })) close();
-      else say($("detail-message"), $("generator-message").textContent, "bad");
+      // Refused, the reason goes in the viewer: a toast would sit behind the modal viewer.
+      const outcome = addImageReference({ id: image.id, url: previewUrl(image), name: `“${short(generation.prompt)}”` });
+      if (outcome.added) close();
+      else say($("detail-message"), outcome.text, "bad");
     }));
   }
   if (generation.status === "succeeded") {

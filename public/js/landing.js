@@ -14,6 +14,13 @@ async function showStatus() {
   }
 }
 
+/** A plan's own checkout, opened by the account page on arrival; Stripe brings the buyer back to the studio. Signed
+ * out, the same address is carried through Google sign-in (its `return_to`). */
+function buyHref(plan, account) {
+  const checkout = `/account?plan=${encodeURIComponent(plan.id)}&return_to=%2Fapp`;
+  return account ? checkout : signInHref(checkout);
+}
+
 async function showPricing(account) {
   const list = $("pricing");
   try {
@@ -22,7 +29,8 @@ async function showPricing(account) {
       element("h3", {}, plan.name),
       element("p", { class: "price" }, money(plan.price_cents, plan.currency), plan.interval ? element("span", { class: "muted" }, ` / ${plan.interval}`) : ""),
       element("p", { class: "muted" }, plan.kind === "subscription" ? `${plan.credits} credits every ${plan.interval}, cancel any time` : `${plan.credits} credits, never expire`),
-      element("a", { class: "button", href: account ? "/account#billing-heading" : signInHref("/account") }, plan.kind === "subscription" ? "Subscribe" : "Buy"))));
+      element("a", { class: "button", href: buyHref(plan, account) }, plan.kind === "subscription" ? "Subscribe" : "Buy",
+        element("span", { class: "visually-hidden" }, ` — ${plan.name}`)))));
   } catch (error) {
     list.replaceChildren(element("p", { class: "bad" }, `Prices are unavailable right now: ${error.message}`));
   }

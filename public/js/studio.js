@@ -1,13 +1,15 @@
 // The studio page: starts generations from the form (several may run at once; the button stays usable), says
-// what to do next when one cannot start (credits, rate limit, connection), and the first-time and checkout notes.
-import { $, api, credits, currentBalance, element, refreshBalance, say, setBalance, signInHref, startPage } from "./common.js";
+// what to do next when one cannot start (credits, rate limit, connection), keeps the form as a draft, and the
+// first-time and checkout notes.
+import { $, api, credits, element, refreshBalance, say, setBalance, signInHref, startPage } from "./common.js";
+import { forgetCheckout, paymentLanded } from "./checkout.js";
+import { keepDraft, restorableDraft } from "./draft.js";
 import { startGallery } from "./gallery.js";
-import { wireDropzone } from "./references.js";
+import { onReferencesChange, wireDropzone } from "./references.js";
 import { announce, showRecentJobs, startRuns } from "./runs.js";
-import { loadModels, requestBody } from "./studio-form.js";
+import { prepareToasts } from "./toast.js";
+import { BUY_HREF, formState, loadModels, onFormChange, requestBody, restoreForm } from "./studio-form.js";
 
-/** The link that buys credits and comes back here after paying. */
-const BUY_HREF = "/account?return_to=%2Fapp#billing-heading";
 let sending = false;
 let countdown = null;
 
@@ -43,6 +45,8 @@ function sayCannotStart(error) {
     say(message, `${error.message} Change it and press Generate again.`, "bad");
   }
   announce("Not started.");
+  // Pressed from the phone's fixed bar, the message may be off screen: bring it up (its scroll margin clears the bar).
+  message.scrollIntoView({ block: "nearest" });
 }
 
 async function submit(event) {
@@ -57,6 +61,7 @@ async function submit(event) {
   sending = true;
   clearInterval(countdown);
   say(message, "");
+  say($("checkout-note"), ""); // the payment is old news once the next image starts
   try {
     const answer = await api.post("/api/generations", requestBody());
     // The 202 is { generations, cost, credits }: the balance after the debit, and one generation per image.
@@ -69,37 +74,46 @@ async function submit(event) {
   }
 }
 
-/** Back from Stripe Checkout started here: say so and show the new balance once the payment lands. */
-async function checkoutReturn() {
+/** Back from Stripe Checkout started here: the new balance if it has landed already, else a note until it does. */
+async function checkoutReturn(account) {
   const params = new URLSearchParams(location.search);
   const outcome = params.get("checkout");
   if (!outcome) return;
   history.replaceState(null, "", "/app");
-  const message = $("generator-message");
+  // At the top of the form: on screen at every width when the page loads.
+  const message = $("checkout-note");
   if (outcome === "cancelled") {
-    say(message, "Checkout cancelled — nothing was charged. You can buy credits any time from your account.");
+    forgetCheckout();
+    say(message, "Checkout cancelled — nothing was charged. Your prompt and settings are as you left them.");
     return;
   }
   if (outcome !== "success") return;
-  // The webhook may have landed before this page loaded, so no change may follow: the first sentence stands alone.
+  const confirmed = (landed) => say(message, `Payment confirmed — you now have ${credits(landed.credits)}. Go ahead and generate.`, "ok");
+  const { confirmed: already, later } = paymentLanded(account, refreshBalance);
+  if (already) { confirmed(already); return; }
   say(message, "Payment received — thank you! Your new credits join your balance as soon as Stripe confirms the payment.", "ok");
-  const before = currentBalance();
-  for (let attempt = 0; attempt < 15; attempt++) {
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    const account = await refreshBalance().catch(() => null);
-    if (account && account.credits !== before) {
-      say(message, `Payment confirmed — you now have ${credits(account.credits)}. Go ahead and generate.`, "ok");
-      return;
-    }
-  }
+  const landed = await later;
+  if (landed) confirmed(landed);
 }
 
+/** The draft this tab kept for this account, put back, then kept up to date with every change. */
+async function restoreAndKeepDraft(account) {
+  const draft = await restorableDraft(account.id);
+  if (draft) restoreForm(draft);
+  const kept = keepDraft(account.id, formState);
+  onFormChange(kept.schedule);
+  onReferencesChange(kept.schedule);
+  if (draft) kept.flush(); // without the references deleted meanwhile
+}
+
+prepareToasts();
 const account = await startPage();
 if (!account) {
   location.assign(signInHref("/app"));
 } else {
   await loadModels();
   wireDropzone();
+  await restoreAndKeepDraft(account);
   $("prompt").addEventListener("input", () => { $("prompt-count").textContent = String($("prompt").value.length); });
   $("prompt").addEventListener("keydown", (event) => {
     if (event.key === "Enter" && (event.metaKey || event.ctrlKey)) {
@@ -110,5 +124,5 @@ if (!account) {
   $("generator").addEventListener("submit", submit);
   startGallery();
   showRecentJobs(); // or, for an account with nothing yet, the first-time hint
-  checkoutReturn();
+  checkoutReturn(account);
 }

@@ -39,7 +39,7 @@ for (const [label, width, height] of VIEWPORTS) {
     const { page, context } = await watchedPage(live.browser, { width, height });
     page.on("dialog", (dialog) => dialog.accept());
     await signInAs(page, url, { name: `Axe ${label}`, email: `axe-${label}@gptimg.test`, returnTo: "/app" });
-    await page.locator("#cost", { hasText: "Costs" }).waitFor();
+    await page.locator("#cost-total").waitFor();
     await page.locator("#first-hint").waitFor();
     await check(page, "studio-empty");
     await page.getByLabel("Describe your image").fill(`An accessible owl (${label}) [apipod-delay:4000]`);

@@ -17,7 +17,7 @@ for (const [label, width, height] of VIEWPORTS) {
     await page.getByRole("button", { name: "Pay" }).click();
 
     await page.waitForURL(/\/account\?checkout=success/);
-    await page.getByText("Payment received", { exact: false }).waitFor();
+    await page.getByText("Payment confirmed — you now have 110 credits.", { exact: false }).waitFor();
     await page.locator("#credit-balance", { hasText: "110 credits" }).waitFor();
     await page.locator("#ledger-rows tr", { hasText: "Bought 100 credits" }).waitFor();
     assert.equal(await page.locator("#ledger-rows tr").count(), 2);

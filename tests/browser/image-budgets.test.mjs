@@ -167,7 +167,7 @@ test("under Fast 4G: /app's LCP with the gallery, the studio result's time to pa
   const { context, page, images } = await signedInPage({ network: FAST_4G });
   person = previous;
   await page.goto(`${live.worker.url}/app`);
-  await page.locator("#cost", { hasText: "Costs 4 credits" }).waitFor();
+  await page.locator("#cost-total", { hasText: /^4 credits$/ }).waitFor();
   await page.evaluate(() => {
     // The result tile's <img> arrives with its src set (runs.js); the observer sees it in the same task.
     window.resultTiming = {};

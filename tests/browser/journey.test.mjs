@@ -33,7 +33,7 @@ for (const [label, width, height] of VIEWPORTS) {
 
     // Generate with two references, one removed again, and watch the progress to the result.
     await page.goto(`${url}/app`);
-    await page.locator("#cost", { hasText: "Costs 4 credits" }).waitFor();
+    await page.locator("#cost-total", { hasText: /^4 credits$/ }).waitFor();
     // The first Tab reaches a visible skip link that jumps to the main content.
     await page.keyboard.press("Tab");
     const skip = page.getByRole("link", { name: "Skip to content" });

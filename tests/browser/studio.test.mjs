@@ -48,7 +48,7 @@ for (const [label, width, height] of VIEWPORTS) {
     page.on("dialog", (dialog) => dialog.accept());
     const url = live.worker.url;
     await signInAs(page, url, { name: `Studio ${label}`, email: `studio-${label}@gptimg.test`, returnTo: "/app" });
-    await page.locator("#cost", { hasText: "Costs 4 credits" }).waitFor();
+    await page.locator("#cost-total", { hasText: /^4 credits$/ }).waitFor();
 
     // First time: the hint says where to start; the header is one line at every width.
     await page.locator("#first-hint").waitFor();
@@ -103,7 +103,8 @@ for (const [label, width, height] of VIEWPORTS) {
     await page.locator(".plan", { hasText: "100 credits" }).first().getByRole("button", { name: "Buy" }).click();
     await page.getByRole("button", { name: "Pay" }).click();
     await page.waitForURL((u) => u.pathname === "/app");
-    await page.locator("#generator-message", { hasText: "Payment received" }).waitFor();
+    // The webhook has landed before the page loads: it says so at once.
+    await page.locator("#checkout-note", { hasText: "Payment confirmed — you now have 102 credits." }).waitFor();
     assert.equal(new URL(page.url()).search, "", "the checkout query is taken off the address");
     await expectBalance(page, "102 credits");
 
@@ -203,7 +204,7 @@ for (const [label, width, height] of VIEWPORTS) {
     await page.getByRole("button", { name: "Pay" }).click();
     await page.locator("#credit-balance", { hasText: "110 credits" }).waitFor();
     await page.goto(`${url}/app`);
-    await page.locator("#cost", { hasText: "Costs 4 credits" }).waitFor();
+    await page.locator("#cost-total", { hasText: /^4 credits$/ }).waitFor();
     // A first image, alone.
     const first = `A heron alone (${label})`;
     await generateWith(page, first);
@@ -212,7 +213,7 @@ for (const [label, width, height] of VIEWPORTS) {
 
     // Two images in one request, one of which the provider fails: one image shows, one refund of 4.
     await page.getByLabel("Images", { exact: true }).selectOption("2");
-    await page.locator("#cost", { hasText: "Costs 8 credits (2 × 4)" }).waitFor();
+    await page.locator("#cost-total", { hasText: /^8 credits · 2 × 4$/ }).waitFor();
     const pair = `A pair of herons (${label}) [apipod:fail_every_second] [apipod-delay:1500]`;
     await generateWith(page, pair);
     await expectBalance(page, "98 credits");
