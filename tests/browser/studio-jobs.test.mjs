@@ -132,7 +132,7 @@ for (const [label, width, height] of VIEWPORTS) {
     assert.equal((await fetch(`${checkout.url}/pay`, { method: "POST", redirect: "manual" })).status, 303);
     await page.reload();
     await page.locator("#credit-balance", { hasText: "110 credits" }).waitFor({ timeout: 20_000 });
-    await page.locator("#cost", { hasText: "Costs 4 credits" }).waitFor();
+    await page.locator("#cost-total", { hasText: "4 credits" }).waitFor();
     // Nothing made yet: the first-time hint, under a heading that says what the list is.
     await page.locator("#first-hint").waitFor();
     assert.equal(await page.locator("#results-heading").textContent(), "Recent");

@@ -24,9 +24,13 @@ async function expectBalance(page, text) {
   }, text, { timeout: 20_000 });
 }
 
-/** A screenshot once the result tiles' images have loaded (so the picture shows the state, not blank frames). */
+/** A screenshot once the result images on screen have loaded (so the picture shows the state, not blank frames);
+ *  those below the fold are lazy and load only when scrolled to. */
 async function shot(page, name) {
-  await page.waitForFunction(() => [...document.querySelectorAll("#results img")].every((img) => img.complete));
+  await page.waitForFunction(() => [...document.querySelectorAll("#results img")].every((img) => {
+    const box = img.getBoundingClientRect();
+    return img.complete || box.top > innerHeight || box.bottom < 0;
+  }));
   await screenshot(page, name);
 }
 
