@@ -81,7 +81,7 @@ for (const [label, width, height] of VIEWPORTS) {
     await page.getByLabel("Model", { exact: true }).selectOption("nano-banana-pro");
     await page.getByLabel("Quality", { exact: true }).selectOption("4K"); // 8 credits, with 6 left
     await page.getByRole("button", { name: "Generate" }).click();
-    await page.getByRole("link", { name: "Buy credits" }).waitFor();
+    await page.locator("#generator-message").getByRole("link", { name: "Buy credits" }).waitFor();
     await check(page, "studio-errors");
     await page.goto(`${url}/account`);
     await page.locator("#plan-list .plan").first().waitFor();

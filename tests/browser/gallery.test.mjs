@@ -3,20 +3,11 @@
 // draggable tiles, and an older listing's late answer never replacing a newer filter's. Screenshots of each state.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startWorker } from "../support/worker.mjs";
-import { launchBrowser, watchedPage, screenshot, VIEWPORTS } from "../support/browser.mjs";
+import { useWorkerAndBrowser, watchedPage, screenshot, VIEWPORTS } from "../support/browser.mjs";
 import { newPerson } from "../support/people.mjs";
 import { generate, settled } from "../support/generation-flow.mjs";
 
-const live = { worker: null, browser: null };
-before(async () => {
-  live.worker = await startWorker({ apipodImages: "small" });
-  live.browser = await launchBrowser();
-});
-after(async () => {
-  await live.browser?.close();
-  await live.worker?.stop();
-});
+const live = useWorkerAndBrowser({ before, after }, { apipodImages: "small" });
 
 const PICTURES = [
   ["A red fox in the snow", "seedream-v4.5"],

@@ -8,20 +8,12 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { launchBrowser, watchedPage, screenshot, VIEWPORTS, signInAs } from "../support/browser.mjs";
-import { startWorker, ROOT } from "../support/worker.mjs";
+import { useWorkerAndBrowser, watchedPage, screenshot, VIEWPORTS, signInAs } from "../support/browser.mjs";
+import { ROOT } from "../support/worker.mjs";
 import { axeViolations, describeViolations } from "../support/axe.mjs";
 
-const live = { worker: null, browser: null };
-before(async () => {
-  // 256 px results: this file is about boxes and timings in the page, not image weight.
-  live.worker = await startWorker({ apipodImages: "small" });
-  live.browser = await launchBrowser();
-});
-after(async () => {
-  await live.browser?.close();
-  await live.worker?.stop();
-});
+// 256 px results: this file is about boxes and timings in the page, not image weight.
+const live = useWorkerAndBrowser({ before, after }, { apipodImages: "small" });
 
 const timings = {};
 

@@ -33,10 +33,10 @@ export async function screenshot(page, name) {
 export const VIEWPORTS = [["desktop", 1440, 900], ["phone", 390, 844]];
 
 /** Registers before/after hooks that start a Worker and a browser for the file; returns a live handle. */
-export function useWorkerAndBrowser(hooks) {
+export function useWorkerAndBrowser(hooks, workerOptions = {}) {
   const handle = { worker: null, browser: null };
   hooks.before(async () => {
-    handle.worker = await startWorker();
+    handle.worker = await startWorker(workerOptions);
     handle.browser = await launchBrowser();
   });
   hooks.after(async () => {
