@@ -63,7 +63,7 @@ async fn fetch(
     let Served { response, status, ctx, method, path } = served;
     let background = ctx.take_after_response();
     if background.is_empty() {
-        log::request(&method, &path, status, &ctx);
+        log::request(&method, &path, status, ctx.log_facts());
     } else {
         // Same counts: work after the response is part of this invocation (and of its subrequest limit), and the
         // request's log line, if written, says what the whole invocation did.
@@ -71,7 +71,7 @@ async fn fetch(
             for work in background {
                 work.await;
             }
-            log::request(&method, &path, status, &ctx);
+            log::request(&method, &path, status, ctx.log_facts());
         }));
     }
     Ok(response)

@@ -11,7 +11,6 @@
 use serde_json::json;
 use worker::Method;
 
-use crate::http::RequestContext;
 use crate::meter::Counts;
 use crate::platform;
 
@@ -19,21 +18,33 @@ use crate::platform;
 /// per 1000 R2 objects): a request above it gets its line, to be looked into.
 const UNUSUAL_SUBREQUESTS: u32 = 50;
 
+/// What a request's line tells beyond its method, path and status, as the entry point gathered it.
+pub struct RequestFacts<'a> {
+    /// Validated to `[A-Za-z0-9._-]`, so written unescaped.
+    pub request_id: &'a str,
+    pub started: gptimg_domain::time::UnixMillis,
+    /// The caller named this request's id (`x-request-id`).
+    pub traced: bool,
+    pub counts: &'a Counts,
+    /// What a handler attached (a Stripe event's id and outcome, a callback's outcome, a sign-in).
+    pub notes: Option<serde_json::Value>,
+}
+
 /// Whether a request's line says something observability does not (see the module comment).
-fn worth_a_line(status: u16, ctx: &RequestContext) -> bool {
-    status >= 500 || ctx.traced || ctx.has_notes() || ctx.counts.total() > UNUSUAL_SUBREQUESTS
+fn worth_a_line(status: u16, facts: &RequestFacts<'_>) -> bool {
+    status >= 500 || facts.traced || facts.notes.is_some() || facts.counts.total() > UNUSUAL_SUBREQUESTS
 }
 
 /// The request's line, when it is worth one. Written by hand rather than through `serde_json::Value` because it runs on every
 /// request: the method is an enum, the request id is validated to `[A-Za-z0-9._-]`, and only the path is escaped.
-/// Notes a handler attached (`RequestContext::note`) ride along under `"event"` instead of a second line.
-pub fn request(method: &Method, path: &str, status: u16, ctx: &RequestContext) {
-    if !worth_a_line(status, ctx) {
+/// Notes a handler attached ride along under `"event"` instead of a second line.
+pub fn request(method: &Method, path: &str, status: u16, facts: RequestFacts<'_>) {
+    if !worth_a_line(status, &facts) {
         return;
     }
     let level = if status >= 500 {
         "error"
-    } else if ctx.counts.total() > UNUSUAL_SUBREQUESTS {
+    } else if facts.counts.total() > UNUSUAL_SUBREQUESTS {
         "warn"
     } else {
         "info"
@@ -44,15 +55,15 @@ pub fn request(method: &Method, path: &str, status: u16, ctx: &RequestContext) {
          \"duration_ms\":{},\"request_id\":\"{}\",\"d1_round_trips\":{},\"r2_ops\":{},\"queue_sends\":{},\
          \"fetches\":{},\"subrequests\":{}",
         method.as_ref(),
-        platform::now().millis_since(ctx.started),
-        ctx.request_id.as_str(),
-        ctx.counts.d1.get(),
-        ctx.counts.r2.get(),
-        ctx.counts.queue.get(),
-        ctx.counts.fetch.get(),
-        ctx.counts.total(),
+        platform::now().millis_since(facts.started),
+        facts.request_id,
+        facts.counts.d1.get(),
+        facts.counts.r2.get(),
+        facts.counts.queue.get(),
+        facts.counts.fetch.get(),
+        facts.counts.total(),
     );
-    if let Some(notes) = ctx.take_notes() {
+    if let Some(notes) = facts.notes {
         line.push_str(",\"event\":");
         line.push_str(&notes.to_string());
     }

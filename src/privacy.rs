@@ -22,6 +22,7 @@ use crate::meter;
 use crate::platform::{self, CryptoRandom};
 use crate::store::privacy as store;
 use crate::store::r2_deletions;
+use crate::usecases::error::CoreError;
 
 /// Subrequests kept back for finishing a deletion (and the cron's own bookkeeping) once the R2 purge stops.
 const DELETION_RESERVE: u32 = 20;
@@ -37,7 +38,7 @@ pub enum DeletionError {
     Refused(String),
     /// This invocation's budget ran out before the erasure finished; the cron resumes it.
     Paused,
-    Storage(worker::Error),
+    Storage(CoreError),
 }
 
 impl DeletionError {
@@ -54,6 +55,12 @@ impl DeletionError {
 
 impl From<worker::Error> for DeletionError {
     fn from(error: worker::Error) -> Self {
+        Self::Storage(error.into())
+    }
+}
+
+impl From<CoreError> for DeletionError {
+    fn from(error: CoreError) -> Self {
         Self::Storage(error)
     }
 }
@@ -68,7 +75,7 @@ async fn purge_prefix(
     prefix: &str,
     chunks: &mut u32,
     removed: &mut usize,
-) -> worker::Result<bool> {
+) -> Result<bool, CoreError> {
     while meter::remaining(DELETION_RESERVE) >= 3 && *chunks > 0 {
         *chunks -= 1;
         let listing = bucket.list().prefix(prefix.to_owned()).limit(1000).execute().await?;
@@ -86,7 +93,7 @@ async fn purge_prefix(
 /// Erases what the gate left of a deleted account, in bounded chunks (each one D1 batch) while `chunks` and the
 /// invocation's subrequests last: its rows (R2 keys listed on the to-do first), then its ledger texts, then every R2
 /// object under its prefixes. `true` once nothing is left (recorded on the account); `false` to be resumed.
-pub async fn erase(env: &Env, account_id: &AccountId, chunks: &mut u32) -> worker::Result<bool> {
+pub async fn erase(env: &Env, account_id: &AccountId, chunks: &mut u32) -> Result<bool, CoreError> {
     let db = crate::store::Db::from_env(env)?;
     let now = platform::now();
     let mut pass = ErasePass::Unfinished;
@@ -123,7 +130,7 @@ pub async fn erase(env: &Env, account_id: &AccountId, chunks: &mut u32) -> worke
     if removed > 0 {
         log::event("-", "account_objects_removed", json!({ "account_id": account_id, "objects": removed }));
     }
-    store::mark_erased(&db, account_id, platform::now()).await
+    Ok(store::mark_erased(&db, account_id, platform::now()).await?)
 }
 
 /// Deletes the account: the gate (sessions, keys, the account row's personal fields), Stripe cancellations, then
@@ -203,7 +210,7 @@ pub async fn continue_deletion(env: Env, account_id: AccountId, subscriptions_ca
     }
 }
 
-async fn erase_and_finish(env: &Env, account_id: &AccountId, subscriptions_cancelled: bool) -> worker::Result<()> {
+async fn erase_and_finish(env: &Env, account_id: &AccountId, subscriptions_cancelled: bool) -> Result<(), CoreError> {
     let erased = erase(env, account_id, &mut { ERASE_CHUNKS_AFTER_RESPONSE }).await?;
     if deletion_finished(erased, subscriptions_cancelled) {
         let db = crate::store::Db::from_env(env)?;
@@ -215,7 +222,7 @@ async fn erase_and_finish(env: &Env, account_id: &AccountId, subscriptions_cance
 
 /// Retention, from the cron: purge dead sessions and never-used uploads, drain the R2 to-do, resume erasures (in
 /// chunks, whatever their Stripe state), and retry interrupted deletions that are due.
-pub async fn retention_sweep(env: &Env, config: &Config, request_id: &RequestId) -> worker::Result<()> {
+pub async fn retention_sweep(env: &Env, config: &Config, request_id: &RequestId) -> Result<(), CoreError> {
     let db = crate::store::Db::from_env(env)?;
     let now = platform::now();
     store::purge_expired(

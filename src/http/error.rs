@@ -7,6 +7,8 @@ use gptimg_domain::{Cause, DomainError, ErrorKind};
 use serde::Serialize;
 use worker::Response;
 
+use crate::usecases::error::CoreError;
+
 /// Every way a request can fail.
 #[derive(Debug)]
 pub enum ApiError {
@@ -140,6 +142,15 @@ pub fn status_of(kind: ErrorKind) -> u16 {
 impl From<DomainError> for ApiError {
     fn from(error: DomainError) -> Self {
         Self::Domain(error)
+    }
+}
+
+impl From<CoreError> for ApiError {
+    fn from(error: CoreError) -> Self {
+        match error {
+            CoreError::Domain(error) => Self::Domain(error),
+            CoreError::Internal(cause) => Self::Internal(cause),
+        }
     }
 }
 

@@ -4,6 +4,7 @@ use gptimg_domain::idempotency::{IdempotencyKey, HEADER, REPLAYED_HEADER};
 use worker::{Request, Response};
 
 use super::error::ApiError;
+use crate::usecases::error::CoreError;
 
 /// The request's key; a header that is present must be valid (400 `invalid_idempotency_key`).
 pub fn key(req: &Request) -> Result<Option<IdempotencyKey>, ApiError> {
@@ -21,6 +22,6 @@ pub fn replayed(status: u16, body: String) -> Result<Response, ApiError> {
 }
 
 /// A view as the JSON text `private_json` would send, for storing as a key's answer.
-pub fn body_of(view: &impl serde::Serialize) -> Result<String, ApiError> {
-    serde_json::to_string(view).map_err(|error| ApiError::caused_by(&error))
+pub fn body_of(view: &impl serde::Serialize) -> Result<String, CoreError> {
+    serde_json::to_string(view).map_err(|error| CoreError::caused_by(&error))
 }

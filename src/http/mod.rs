@@ -117,12 +117,19 @@ impl RequestContext {
         *self.notes.borrow_mut() = Some(fields);
     }
 
-    pub fn has_notes(&self) -> bool {
-        self.notes.borrow().is_some()
-    }
-
     pub fn take_notes(&self) -> Option<serde_json::Value> {
         self.notes.borrow_mut().take()
+    }
+
+    /// What this request's log line says about it (`log::request`); takes the notes.
+    pub fn log_facts(&self) -> crate::log::RequestFacts<'_> {
+        crate::log::RequestFacts {
+            request_id: self.request_id.as_str(),
+            started: self.started,
+            traced: self.traced,
+            counts: &self.counts,
+            notes: self.take_notes(),
+        }
     }
 
     /// D1 for this request (its round trips are counted in `counts`).

@@ -28,6 +28,7 @@ use crate::log;
 use crate::platform::{self, CryptoRandom};
 use crate::store::generations::{self as store, Renditions, RunningGeneration, StoredImage};
 use crate::store::Db;
+use crate::usecases::error::CoreError;
 
 /// Who is looking: the queue's poll chain (which schedules the next poll) or a callback (which never does).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,7 +75,7 @@ pub async fn check(
     row: &RunningGeneration,
     trigger: Trigger,
     request_id: &RequestId,
-) -> worker::Result<Checked> {
+) -> Result<Checked, CoreError> {
     match look(db, env, config, row, trigger, request_id).await? {
         Looked::Claimed(claimed) => {
             claimed.finish(db, env, config, request_id).await?;
@@ -93,7 +94,7 @@ pub async fn look(
     row: &RunningGeneration,
     trigger: Trigger,
     request_id: &RequestId,
-) -> worker::Result<Looked> {
+) -> Result<Looked, CoreError> {
     let Some(task_id) = row.apipod_task_id.as_deref() else { return Ok(Looked::Not(Checked::AlreadyHandled)) };
     let answer = client::status(config, task_id, request_id).await;
     if let Err(error) = &answer {
@@ -135,7 +136,7 @@ pub async fn look(
 }
 
 impl Claimed {
-    pub async fn finish(self, db: &Db, env: &Env, config: &Config, request_id: &RequestId) -> worker::Result<()> {
+    pub async fn finish(self, db: &Db, env: &Env, config: &Config, request_id: &RequestId) -> Result<(), CoreError> {
         match &self.ending {
             Ok(urls) => store_results(db, env, config, &self.row, self.claimed, urls, request_id).await,
             Err(failure) => fail_claimed(db, config, &self.row, self.claimed, failure).await,
@@ -148,7 +149,7 @@ impl Claimed {
         let id = self.row.id.clone();
         let result = match Db::from_env(&env) {
             Ok(db) => self.finish(&db, &env, &config, &request_id).await,
-            Err(error) => Err(error),
+            Err(error) => Err(error.into()),
         };
         if let Err(error) = result {
             log::fault(
@@ -172,7 +173,7 @@ async fn store_results(
     claimed: i64,
     urls: &[String],
     request_id: &RequestId,
-) -> worker::Result<()> {
+) -> Result<(), CoreError> {
     let bucket = blobs::bucket(env)?;
     let mut stored: Vec<StoredImage> = Vec::with_capacity(urls.len());
     let mut renditions_ms = 0;
@@ -272,7 +273,7 @@ async fn after_problem(
     row: &RunningGeneration,
     claimed: i64,
     problem: ResultProblem,
-) -> worker::Result<()> {
+) -> Result<(), CoreError> {
     let now = platform::now();
     let attempt = u32::try_from(claimed).unwrap_or(u32::MAX);
     match after_result_problem(problem, attempt, now.as_secs(), UnixMillis(row.deadline_at).as_secs()) {
@@ -294,6 +295,6 @@ async fn fail_claimed(
     row: &RunningGeneration,
     claimed: i64,
     failure: &Failure,
-) -> worker::Result<()> {
+) -> Result<(), CoreError> {
     super::fail_if(db, config, &row.id, &row.model_id, failure, Some(claimed)).await
 }

@@ -20,6 +20,7 @@ use crate::log;
 use crate::platform::{self, CryptoRandom};
 use crate::store::generations as store;
 use crate::store::Db;
+use crate::usecases::error::CoreError;
 
 pub use finish::{check, look, Checked, Claimed, Looked, Trigger};
 pub use submit::{submit, Admitted};
@@ -37,9 +38,10 @@ pub(crate) async fn enqueue_poll(
     generation_id: &GenerationId,
     attempt: i64,
     delay_secs: u32,
-) -> worker::Result<()> {
+) -> Result<(), CoreError> {
     let message = PollMessage { generation_id: generation_id.as_str().to_owned(), attempt };
-    env.queue("GENERATION_QUEUE")?.send(MessageBuilder::new(message).delay_seconds(delay_secs).build()).await
+    env.queue("GENERATION_QUEUE")?.send(MessageBuilder::new(message).delay_seconds(delay_secs).build()).await?;
+    Ok(())
 }
 
 fn model_name<'a>(config: &'a Config, model_id: &'a str) -> &'a str {
@@ -64,7 +66,7 @@ pub async fn fail(
     generation_id: &GenerationId,
     model_id: &str,
     failure: &Failure,
-) -> worker::Result<()> {
+) -> Result<(), CoreError> {
     fail_if(db, config, generation_id, model_id, failure, None).await
 }
 
@@ -77,7 +79,7 @@ async fn fail_if(
     model_id: &str,
     failure: &Failure,
     claimed: Option<i64>,
-) -> worker::Result<()> {
+) -> Result<(), CoreError> {
     let entry = LedgerEntryId::generate(&mut CryptoRandom);
     let description = LedgerKind::GenerationRefund.description(model_name(config, model_id));
     store::fail_and_refund(db, generation_id, failure, &entry, &description, claimed, platform::now()).await?;
@@ -86,7 +88,7 @@ async fn fail_if(
 }
 
 /// One queue message. Stale or duplicate messages (and ids we never issued) do nothing.
-pub async fn poll(env: &Env, config: &Config, message: &PollMessage, request_id: &RequestId) -> worker::Result<()> {
+pub async fn poll(env: &Env, config: &Config, message: &PollMessage, request_id: &RequestId) -> Result<(), CoreError> {
     let db = Db::from_env(env)?;
     let Some(id) = GenerationId::parse(&message.generation_id) else { return Ok(()) };
     let Some(row) = store::find_for_poll(&db, &id).await? else { return Ok(()) };

@@ -8,6 +8,7 @@ use crate::blobs::{self, MAX_KEYS_PER_DELETE};
 use crate::log;
 use crate::store::r2_deletions as store;
 use crate::store::Db;
+use crate::usecases::error::CoreError;
 
 /// Chunks per invocation: each costs one D1 read, one R2 delete and one D1 write.
 pub const MAX_CHUNKS_PER_RUN: usize = 5;
@@ -22,7 +23,7 @@ pub struct Drained {
 
 /// Deletes up to `max_chunks` chunks of listed keys. A chunk R2 refuses is skipped (kept for the next run), so
 /// one bad chunk never blocks the rest.
-pub async fn drain(db: &Db, bucket: &Bucket, max_chunks: usize) -> worker::Result<Drained> {
+pub async fn drain(db: &Db, bucket: &Bucket, max_chunks: usize) -> Result<Drained, CoreError> {
     let mut drained = Drained::default();
     let mut after = 0;
     for _ in 0..max_chunks {

@@ -18,6 +18,7 @@ use crate::meter;
 use crate::platform::{self, CryptoRandom};
 use crate::store::renditions::{self as store, Due, Made};
 use crate::store::Db;
+use crate::usecases::error::CoreError;
 
 /// Images the cron makes renditions for per run.
 pub const PER_RUN: usize = 5;
@@ -37,7 +38,7 @@ pub struct Source<'a> {
 
 /// Both renditions, made and stored but not recorded: the caller records them (or deletes their keys if it
 /// cannot). On failure whatever this call had already written is deleted again.
-pub async fn make_stored(env: &Env, bucket: &Bucket, source: &Source<'_>) -> worker::Result<(Made, Made)> {
+pub async fn make_stored(env: &Env, bucket: &Bucket, source: &Source<'_>) -> Result<(Made, Made), CoreError> {
     let mut written: Vec<String> = Vec::new();
     let outcome = make_both(env, bucket, source, &mut written).await;
     if outcome.is_err() {
@@ -48,13 +49,13 @@ pub async fn make_stored(env: &Env, bucket: &Bucket, source: &Source<'_>) -> wor
 
 /// Makes, stores and records both renditions of an image already recorded (the cron). `Ok(false)`: made but
 /// someone else recorded theirs first (or the image is gone), and this call's objects were deleted again.
-pub async fn make(db: &Db, env: &Env, bucket: &Bucket, source: &Source<'_>) -> worker::Result<bool> {
+pub async fn make(db: &Db, env: &Env, bucket: &Bucket, source: &Source<'_>) -> Result<bool, CoreError> {
     let (medium, preview) = make_stored(env, bucket, source).await?;
     let recorded = store::record(db, source.image_id, &medium, &preview).await;
     if !matches!(recorded, Ok(true)) {
         clean_up(bucket, &[medium.key, preview.key]).await;
     }
-    recorded
+    Ok(recorded?)
 }
 
 /// Deletes objects this call wrote and will not record.
@@ -73,13 +74,13 @@ async fn make_both(
     bucket: &Bucket,
     source: &Source<'_>,
     written: &mut Vec<String>,
-) -> worker::Result<(Made, Made)> {
+) -> Result<(Made, Made), CoreError> {
     let object = blobs::get(bucket, source.r2_key, None)
         .await?
-        .ok_or_else(|| worker::Error::RustError(format!("original {} is missing", source.r2_key)))?;
-    let body = object.body().ok_or_else(|| worker::Error::RustError("original has no body".into()))?;
+        .ok_or_else(|| CoreError::internal(format!("original {} is missing", source.r2_key)))?;
+    let body = object.body().ok_or_else(|| CoreError::internal("original has no body"))?;
     let ResponseBody::Stream(original) = body.response_body()? else {
-        return Err(worker::Error::RustError("original is not a stream".into()));
+        return Err(CoreError::internal("original is not a stream"));
     };
     let [large, small] = RENDITIONS;
     let (medium, medium_bytes) = one(env, bucket, &original, source, large, written).await?;
@@ -96,27 +97,26 @@ async fn one(
     source: &Source<'_>,
     size: ImageSize,
     written: &mut Vec<String>,
-) -> worker::Result<(Made, Vec<u8>)> {
+) -> Result<(Made, Vec<u8>), CoreError> {
     let long_side = size.long_side().unwrap_or(u32::MAX);
     let (width, height) = target_dimensions(source.width, source.height, long_side);
     let bytes = images_binding::webp(env, input, width, height).await?;
-    let info = inspect(&bytes, RENDITION_LIMITS).map_err(|refusal| {
-        worker::Error::RustError(format!("{} rendition refused: {}", size.as_str(), refusal.code))
-    })?;
+    let info = inspect(&bytes, RENDITION_LIMITS)
+        .map_err(|refusal| CoreError::internal(format!("{} rendition refused: {}", size.as_str(), refusal.code)))?;
     if info.format != ImageFormat::Webp {
-        return Err(worker::Error::RustError(format!("{} rendition is not WebP", size.as_str())));
+        return Err(CoreError::internal(format!("{} rendition is not WebP", size.as_str())));
     }
     let key = format!("{}.{}.{}.webp", source.r2_key, size.as_str(), random_token(&mut CryptoRandom));
     let stored = bucket.put(&key, bytes.clone()).execute().await?;
     written.push(key.clone());
-    let etag = stored.ok_or_else(|| worker::Error::RustError(format!("R2 did not store {key}")))?.http_etag();
+    let etag = stored.ok_or_else(|| CoreError::internal(format!("R2 did not store {key}")))?.http_etag();
     let made =
         Made { key, etag, bytes: bytes.len() as i64, width: i64::from(info.width), height: i64::from(info.height) };
     Ok((made, bytes))
 }
 
 /// Logs a failed attempt and says when the next one is due (`None`: given up, the original stays).
-pub fn log_failure(image_id: &str, failed_tries: u32, error: &worker::Error, now: UnixMillis) -> Option<UnixMillis> {
+pub fn log_failure(image_id: &str, failed_tries: u32, error: &CoreError, now: UnixMillis) -> Option<UnixMillis> {
     let next = next_rendition_try(failed_tries, now);
     log::event(
         "-",
@@ -128,7 +128,7 @@ pub fn log_failure(image_id: &str, failed_tries: u32, error: &worker::Error, now
 }
 
 /// After a failed attempt of the cron: logged, counted, and retried later with backoff (or given up).
-pub async fn note_failure(db: &Db, image_id: &str, failed_tries: u32, error: &worker::Error, now: UnixMillis) {
+pub async fn note_failure(db: &Db, image_id: &str, failed_tries: u32, error: &CoreError, now: UnixMillis) {
     let next = log_failure(image_id, failed_tries, error, now);
     if let Err(error) = store::failed(db, image_id, next).await {
         log::event("-", "renditions_failure_unrecorded", json!({ "image_id": image_id, "cause": error.to_string() }));
@@ -138,7 +138,7 @@ pub async fn note_failure(db: &Db, image_id: &str, failed_tries: u32, error: &wo
 /// The cron step: renditions for images still missing them (new ones the finisher could not make, and the
 /// backfill of older generations), a bounded number per run and only while the subrequest budget allows.
 /// Returns how many were made.
-pub async fn sweep(env: &Env, now: UnixMillis) -> worker::Result<usize> {
+pub async fn sweep(env: &Env, now: UnixMillis) -> Result<usize, CoreError> {
     let db = Db::from_env(env)?;
     let bucket = blobs::bucket(env)?;
     let mut made = 0;

@@ -24,6 +24,7 @@ use crate::log;
 use crate::platform::{self, CryptoRandom};
 use crate::store::generations::{self as store, RunningGeneration};
 use crate::store::Db;
+use crate::usecases::error::CoreError;
 
 /// Signed links APIPod uses to fetch the reference images: uploads, then generated images (each the object
 /// already in R2, never a copy). They expire a fixed time after the generation was created (not after this
@@ -113,7 +114,7 @@ pub async fn submit(env: Env, config: Rc<Config>, admitted: Admitted, request_id
     let result = if submit_fits_after_response(elapsed_ms, client::CALL_TIMEOUT_MS as i64) {
         match Db::from_env(&env) {
             Ok(db) => attempt(&db, &env, &config, &submission, 0, &request_id).await,
-            Err(error) => Err(error),
+            Err(error) => Err(error.into()),
         }
     } else {
         log::event(
@@ -136,7 +137,7 @@ pub async fn retry(
     config: &Config,
     row: &RunningGeneration,
     request_id: &RequestId,
-) -> worker::Result<()> {
+) -> Result<(), CoreError> {
     let submission = Submission {
         generation_id: &row.id,
         model_id: &row.model_id,
@@ -158,7 +159,7 @@ async fn attempt(
     s: &Submission<'_>,
     attempt: i64,
     request_id: &RequestId,
-) -> worker::Result<()> {
+) -> Result<(), CoreError> {
     let id = s.generation_id;
     let key = apipod::idempotency_key(id.as_str());
     let answer = client::submit(config, body_of(config, s), &key, request_id).await;

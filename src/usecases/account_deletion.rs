@@ -6,8 +6,8 @@ use gptimg_domain::deletion::{confirm_deletion, DeleteRequest, ERASE_CHUNKS_IN_R
 use gptimg_domain::ids::RequestId;
 use worker::Env;
 
+use super::error::CoreError;
 use crate::config::Config;
-use crate::http::error::ApiError;
 use crate::privacy::{self, DeletionError};
 
 pub enum Deletion {
@@ -26,7 +26,7 @@ pub async fn delete_account(
     account_id: &AccountId,
     request: &DeleteRequest,
     request_id: &RequestId,
-) -> Result<Deletion, ApiError> {
+) -> Result<Deletion, CoreError> {
     confirm_deletion(request)?;
     match privacy::delete_account_within(env, config, account_id, 0, request_id, ERASE_CHUNKS_IN_REQUEST).await {
         Ok(()) => Ok(Deletion::Done),
@@ -36,6 +36,6 @@ pub async fn delete_account(
         Err(error @ (DeletionError::Stripe(_) | DeletionError::Refused(_))) => {
             Ok(Deletion::Pending { cause: error.cause(), subscriptions_cancelled: false })
         }
-        Err(DeletionError::Storage(error)) => Err(ApiError::internal(error)),
+        Err(DeletionError::Storage(error)) => Err(error),
     }
 }

@@ -11,13 +11,13 @@ use gptimg_domain::time::UnixMillis;
 use gptimg_domain::DomainError;
 use serde_json::json;
 
-use crate::http::error::ApiError;
+use super::error::CoreError;
 use crate::store::admin::{self as store, AuditEntry};
 use crate::store::support;
 use crate::store::{billing_problems, privacy as privacy_store, Db};
 
-fn no_such_message() -> ApiError {
-    ApiError::not_found("not_found", "There is no such record.")
+fn no_such_message() -> CoreError {
+    CoreError::not_found("not_found", "There is no such record.")
 }
 
 /// Replies to a support message (marking it answered).
@@ -28,7 +28,7 @@ pub async fn reply_to_message(
     body: &str,
     now: UnixMillis,
     random: &mut dyn RandomSource,
-) -> Result<SupportReplyId, ApiError> {
+) -> Result<SupportReplyId, CoreError> {
     let text = validate_reply(body)?;
     let details = json!({ "reply_length": text.chars().count() });
     let entry = AuditEntry::new(random, admin, AuditAction::SupportReply, message_id, details);
@@ -46,7 +46,7 @@ pub async fn set_message_status(
     status: SupportStatus,
     now: UnixMillis,
     random: &mut dyn RandomSource,
-) -> Result<(), ApiError> {
+) -> Result<(), CoreError> {
     let entry = AuditEntry::new(random, admin, AuditAction::SupportStatus, message_id, json!({ "status": status }));
     if !support::set_status(db, status, &entry, now).await? {
         return Err(no_such_message());
@@ -62,7 +62,7 @@ pub async fn adjust_credits(
     request: &CreditAdjustment,
     now: UnixMillis,
     random: &mut dyn RandomSource,
-) -> Result<(i64, AuditId), ApiError> {
+) -> Result<(i64, AuditId), CoreError> {
     let (amount, reason) = validate_adjustment(request)?;
     let refused = || {
         DomainError::invalid("adjustment_refused", "No such account, or the change would take the balance below zero.")
@@ -83,12 +83,12 @@ pub async fn dismiss_problem(
     reason: &str,
     now: UnixMillis,
     random: &mut dyn RandomSource,
-) -> Result<AuditId, ApiError> {
+) -> Result<AuditId, CoreError> {
     let reason = validate_dismissal(reason)?;
     let entry =
         AuditEntry::new(random, admin, AuditAction::BillingProblemDismissed, event_id, json!({ "reason": reason }));
     if !billing_problems::dismiss(db, &entry, now).await? {
-        return Err(ApiError::not_found("not_found", "There is no such open billing problem."));
+        return Err(CoreError::not_found("not_found", "There is no such open billing problem."));
     }
     Ok(entry.id)
 }
@@ -100,8 +100,8 @@ pub async fn retry_deletion(
     account_id: &str,
     now: UnixMillis,
     random: &mut dyn RandomSource,
-) -> Result<AuditId, ApiError> {
-    let missing = || ApiError::not_found("not_found", "There is no unfinished deletion for this account.");
+) -> Result<AuditId, CoreError> {
+    let missing = || CoreError::not_found("not_found", "There is no unfinished deletion for this account.");
     let account_id = AccountId::parse(account_id).ok_or_else(missing)?;
     let audit = AuditId::generate(random);
     if !privacy_store::retry_deletion(db, &account_id, &audit, admin, now).await? {

@@ -7,7 +7,7 @@ use gptimg_domain::api_key::{
 use gptimg_domain::ids::RandomSource;
 use gptimg_domain::time::UnixMillis;
 
-use crate::http::error::ApiError;
+use super::error::CoreError;
 use crate::store::accounts::Account;
 use crate::store::api_keys::{self as store, KeyRow};
 use crate::store::Db;
@@ -25,7 +25,7 @@ pub async fn create(
     name: &str,
     now: UnixMillis,
     random: &mut dyn RandomSource,
-) -> Result<Created, ApiError> {
+) -> Result<Created, CoreError> {
     let name = ApiKeyName::parse(name)?;
     let id = ApiKeyId::generate(random);
     let secret = ApiKeySecret::generate(random);
@@ -33,12 +33,12 @@ pub async fn create(
     Ok(Created { row, secret })
 }
 
-pub async fn list(db: &Db, account: &Account) -> Result<Vec<KeyRow>, ApiError> {
+pub async fn list(db: &Db, account: &Account) -> Result<Vec<KeyRow>, CoreError> {
     Ok(store::live(db, &account.id).await?)
 }
 
 /// 404 `api_key_not_found` for a malformed id, someone else's key, or one already revoked.
-pub async fn revoke(db: &Db, account: &Account, raw_id: &str, now: UnixMillis) -> Result<(), ApiError> {
+pub async fn revoke(db: &Db, account: &Account, raw_id: &str, now: UnixMillis) -> Result<(), CoreError> {
     let id = ApiKeyId::parse(raw_id).ok_or_else(key_not_found)?;
     match store::revoke(db, &id, &account.id, now).await? {
         true => Ok(()),
@@ -49,7 +49,7 @@ pub async fn revoke(db: &Db, account: &Account, raw_id: &str, now: UnixMillis) -
 /// The account an `Authorization` header's key belongs to, with this request counted (one D1 round trip):
 /// 401 `invalid_api_key` unless it is a live key of an account not being deleted, 429 `api_rate_limited` over a
 /// limit. Never cached, so a revocation holds from the next request on.
-pub async fn authenticate(db: &Db, authorization: &str, now: UnixMillis) -> Result<Account, ApiError> {
+pub async fn authenticate(db: &Db, authorization: &str, now: UnixMillis) -> Result<Account, CoreError> {
     let secret = ApiKeySecret::from_authorization(authorization).ok_or_else(invalid_api_key)?;
     let used = store::authenticate(db, &secret, now).await?.ok_or_else(invalid_api_key)?;
     check_rate(used.key_count, used.account_count, now)?;

@@ -7,9 +7,9 @@ use gptimg_domain::time::UnixMillis;
 use gptimg_domain::{DomainError, ErrorKind};
 use serde_json::json;
 
+use super::error::CoreError;
 use crate::clients::stripe::{self, CreatedSession, StripeError};
 use crate::config::Config;
-use crate::http::error::ApiError;
 use crate::log;
 use crate::store::accounts::Account;
 
@@ -18,7 +18,7 @@ const STRIPE_BUSY_RETRY_SECS: u32 = 5;
 
 /// Stripe's own words (which can name prices, parameters and key prefixes) go to the log under the request id;
 /// the user gets our message and that id to quote to support.
-fn stripe_failure(request_id: &RequestId, error: StripeError) -> ApiError {
+fn stripe_failure(request_id: &RequestId, error: StripeError) -> CoreError {
     let request_id = request_id.as_str();
     let (kind, code, message, cause) = match error {
         StripeError::Rejected(cause) => (
@@ -57,7 +57,7 @@ pub async fn start_checkout(
     back: CheckoutReturn,
     now: UnixMillis,
     request_id: &RequestId,
-) -> Result<CreatedSession, ApiError> {
+) -> Result<CreatedSession, CoreError> {
     let plan =
         config.plans.by_id(plan_id).ok_or_else(|| DomainError::invalid("unknown_plan", "There is no such plan."))?;
     let buyer = Buyer {
@@ -73,7 +73,7 @@ pub async fn start_checkout(
 }
 
 /// A Billing Portal session's URL, for an account Stripe knows as a customer.
-pub async fn open_portal(config: &Config, account: &Account, request_id: &RequestId) -> Result<String, ApiError> {
+pub async fn open_portal(config: &Config, account: &Account, request_id: &RequestId) -> Result<String, CoreError> {
     let customer = account.stripe_customer_id.as_deref().ok_or_else(|| {
         DomainError::new(
             ErrorKind::Conflict,

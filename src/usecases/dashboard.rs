@@ -4,10 +4,10 @@ use gptimg_domain::dashboard::Window;
 use gptimg_domain::dashboard_report::Dashboard;
 use gptimg_domain::time::UnixMillis;
 
-use crate::http::error::ApiError;
+use super::error::CoreError;
 use crate::store::{dashboard as store, Db};
 
-pub async fn dashboard(db: &Db, window: Window, now: UnixMillis) -> Result<Dashboard, ApiError> {
+pub async fn dashboard(db: &Db, window: Window, now: UnixMillis) -> Result<Dashboard, CoreError> {
     let aggregates = store::aggregates(db, window).await?;
     Ok(Dashboard::assemble(window, now, aggregates))
 }

@@ -9,7 +9,7 @@ use gptimg_domain::ids::RandomSource;
 use gptimg_domain::time::UnixMillis;
 use serde_json::json;
 
-use crate::http::error::ApiError;
+use super::error::CoreError;
 use crate::store::admin::AuditEntry;
 use crate::store::featured::{self as store, FeaturedRow};
 use crate::store::Db;
@@ -22,7 +22,7 @@ pub async fn feature(
     share_link: &str,
     now: UnixMillis,
     random: &mut dyn RandomSource,
-) -> Result<(), ApiError> {
+) -> Result<(), CoreError> {
     let token = share_token_of(share_link)?;
     let entry = AuditEntry::new(random, admin, AuditAction::ImageFeatured, token, json!({}));
     match feature_refusal(store::feature(db, token, &entry, now).await?) {
@@ -38,7 +38,7 @@ pub async fn unfeature(
     raw_id: &str,
     now: UnixMillis,
     random: &mut dyn RandomSource,
-) -> Result<(), ApiError> {
+) -> Result<(), CoreError> {
     let id = GenerationId::parse(raw_id).ok_or_else(not_featured)?;
     let entry = AuditEntry::new(random, admin, AuditAction::ImageUnfeatured, id.as_str(), json!({}));
     match store::unfeature(db, &entry, now).await? {
@@ -48,6 +48,6 @@ pub async fn unfeature(
 }
 
 /// What is featured and still shared, in order.
-pub async fn list(db: &Db) -> Result<Vec<FeaturedRow>, ApiError> {
+pub async fn list(db: &Db) -> Result<Vec<FeaturedRow>, CoreError> {
     Ok(store::list(db).await?)
 }

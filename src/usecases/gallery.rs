@@ -7,7 +7,7 @@ use gptimg_domain::ledger::Cursor;
 use gptimg_domain::time::UnixMillis;
 use worker::Bucket;
 
-use crate::http::error::ApiError;
+use super::error::CoreError;
 use crate::jobs;
 use crate::store::gallery::GenerationRow;
 use crate::store::{gallery_bulk, gallery_list, Db};
@@ -19,7 +19,7 @@ pub async fn list(
     filter: &GalleryFilter,
     cursor: Option<&Cursor>,
     limit: u32,
-) -> Result<(Vec<GenerationRow>, Option<Cursor>), ApiError> {
+) -> Result<(Vec<GenerationRow>, Option<Cursor>), CoreError> {
     Ok(gallery_list::page(db, account, filter, cursor, limit).await?)
 }
 
@@ -29,7 +29,7 @@ pub async fn set_favourite(
     id: &GenerationId,
     account: &AccountId,
     favourite: bool,
-) -> Result<GenerationRow, ApiError> {
+) -> Result<GenerationRow, CoreError> {
     Ok(gallery_bulk::set_favourite(db, id, account, favourite).await?.ok_or_else(not_found)?)
 }
 
@@ -41,7 +41,7 @@ pub async fn delete_many(
     ids: &[String],
     account: &AccountId,
     now: UnixMillis,
-) -> Result<DeleteOutcome, ApiError> {
+) -> Result<DeleteOutcome, CoreError> {
     let parsed = well_formed(ids);
     if parsed.is_empty() {
         return Ok(delete_outcome(ids, &[], &[]));

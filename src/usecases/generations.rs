@@ -15,8 +15,8 @@ use gptimg_domain::{DomainError, ErrorKind};
 use serde::Serialize;
 use worker::{Bucket, Env};
 
+use super::error::CoreError;
 use crate::config::Config;
-use crate::http::error::ApiError;
 use crate::jobs::{self, Checked, Claimed, Looked, Trigger};
 use crate::store::gallery::{self, GenerationRow};
 use crate::store::generations::{self as store, Admission, NewBatch};
@@ -36,7 +36,7 @@ pub struct Created {
 
 /// The 202 answer's body for the admitted rows and their total cost, `credits` left 0: with an Idempotency-Key it is
 /// stored in the admission batch, which puts the balance after in.
-pub type RenderStarted<'r> = dyn Fn(&[GenerationRow], i64) -> Result<String, ApiError> + 'r;
+pub type RenderStarted<'r> = dyn Fn(&[GenerationRow], i64) -> Result<String, CoreError> + 'r;
 
 /// Validates, then admits and charges every requested image (one generation, one APIPod task each: the domain's
 /// `ImageCount::tasks`) in one guarded batch: all of them, or none and the reason. With an Idempotency-Key, the
@@ -49,7 +49,7 @@ pub async fn create(
     keyed: Option<Keyed<'_, RenderStarted<'_>>>,
     now: UnixMillis,
     random: &mut dyn RandomSource,
-) -> Result<Idempotent<Created>, ApiError> {
+) -> Result<Idempotent<Created>, CoreError> {
     let valid = validate(request, &config.models)?;
     let batch_id = BatchId::generate(random);
     let members: Vec<(GenerationId, LedgerEntryId)> =
@@ -100,7 +100,7 @@ pub async fn create(
 }
 
 /// The caller's generation; someone else's is the same 404 as a missing one.
-pub async fn get(db: &Db, id: &GenerationId, account: &AccountId) -> Result<GenerationRow, ApiError> {
+pub async fn get(db: &Db, id: &GenerationId, account: &AccountId) -> Result<GenerationRow, CoreError> {
     Ok(gallery::find(db, id, account).await?.ok_or_else(not_found)?)
 }
 
@@ -112,7 +112,7 @@ pub async fn delete(
     id: &GenerationId,
     account: &AccountId,
     now: UnixMillis,
-) -> Result<(), ApiError> {
+) -> Result<(), CoreError> {
     match gallery::delete_finished(db, id, account, now).await? {
         Some(keys) => {
             jobs::r2_cleanup::delete_now(db, bucket, &keys).await;
@@ -134,14 +134,14 @@ pub async fn share(
     show_prompt: bool,
     now: UnixMillis,
     random: &mut dyn RandomSource,
-) -> Result<GenerationRow, ApiError> {
+) -> Result<GenerationRow, CoreError> {
     let token = new_share_token(random);
     Ok(gallery::share(db, id, account, &token, show_prompt, now).await?.ok_or_else(not_found)?)
 }
 
 /// The generation a public share page shows; `None` for a token never issued or revoked (checked by shape first,
 /// so junk never reaches D1).
-pub async fn shared_page(db: &Db, token: &str) -> Result<Option<SharedGeneration>, ApiError> {
+pub async fn shared_page(db: &Db, token: &str) -> Result<Option<SharedGeneration>, CoreError> {
     if !is_share_token(token) {
         return Ok(None);
     }
@@ -149,7 +149,7 @@ pub async fn shared_page(db: &Db, token: &str) -> Result<Option<SharedGeneration
 }
 
 /// Revokes the public link at once.
-pub async fn unshare(db: &Db, id: &GenerationId, account: &AccountId, now: UnixMillis) -> Result<(), ApiError> {
+pub async fn unshare(db: &Db, id: &GenerationId, account: &AccountId, now: UnixMillis) -> Result<(), CoreError> {
     if gallery::unshare(db, id, account, now).await? {
         Ok(())
     } else {
@@ -186,7 +186,7 @@ pub async fn finish_on_callback(
     config: &Config,
     id: &GenerationId,
     request_id: &RequestId,
-) -> Result<Option<CallbackHeard>, ApiError> {
+) -> Result<Option<CallbackHeard>, CoreError> {
     let Some(row) = store::find_for_poll(db, id).await? else { return Ok(None) };
     let (outcome, finishing) = if row.status != GenerationStatus::Running {
         (CallbackOutcome::NotRunning, None)

@@ -3,7 +3,7 @@
 use gptimg_domain::idempotency::{repeat, IdempotencyKey, Repeat, StoredAnswer};
 use gptimg_domain::time::UnixMillis;
 
-use crate::http::error::ApiError;
+use super::error::CoreError;
 
 /// A request's Idempotency-Key, and how to render the answer stored with its effect (`R`: the use case's renderer).
 pub struct Keyed<'a, R: ?Sized> {
@@ -18,10 +18,10 @@ pub enum Idempotent<T> {
 }
 
 /// The effect was refused because another request holds the key: replay its answer, or 409 for another request.
-pub fn replay<T>(stored: &StoredAnswer, fingerprint: &str, now: UnixMillis) -> Result<Idempotent<T>, ApiError> {
+pub fn replay<T>(stored: &StoredAnswer, fingerprint: &str, now: UnixMillis) -> Result<Idempotent<T>, CoreError> {
     match repeat(stored, fingerprint, now)? {
         Repeat::Replay { status, body } => Ok(Idempotent::Replayed { status, body }),
         // The claim takes over an expired row in the same batch, so one can never be what held the key.
-        Repeat::Fresh => Err(ApiError::internal("an expired idempotency key refused a claim")),
+        Repeat::Fresh => Err(CoreError::internal("an expired idempotency key refused a claim")),
     }
 }

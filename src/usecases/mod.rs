@@ -5,6 +5,7 @@ pub mod admin;
 pub mod api_keys;
 pub mod checkout;
 pub mod dashboard;
+pub mod error;
 pub mod export;
 pub mod featured;
 pub mod gallery;

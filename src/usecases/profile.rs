@@ -4,14 +4,19 @@ use gptimg_domain::account::{AccountId, DisplayName};
 use gptimg_domain::privacy::{validate_consent, ConsentRequest};
 use gptimg_domain::time::UnixMillis;
 
-use crate::http::error::ApiError;
+use super::error::CoreError;
 use crate::store::{accounts, privacy, Db};
 
 /// Sets the display name (it then stays as chosen across sign-ins); an account gone meanwhile is 404.
-pub async fn rename(db: &Db, account_id: &AccountId, raw_name: &str, now: UnixMillis) -> Result<DisplayName, ApiError> {
+pub async fn rename(
+    db: &Db,
+    account_id: &AccountId,
+    raw_name: &str,
+    now: UnixMillis,
+) -> Result<DisplayName, CoreError> {
     let name = DisplayName::parse(raw_name)?;
     if !accounts::update_name(db, account_id, &name, now).await? {
-        return Err(ApiError::not_found("account_not_found", "Your account no longer exists."));
+        return Err(CoreError::not_found("account_not_found", "Your account no longer exists."));
     }
     Ok(name)
 }
@@ -22,7 +27,7 @@ pub async fn accept_terms(
     account_id: &AccountId,
     request: &ConsentRequest,
     now: UnixMillis,
-) -> Result<(), ApiError> {
+) -> Result<(), CoreError> {
     validate_consent(request)?;
     privacy::record_consent(db, account_id, now).await?;
     Ok(())

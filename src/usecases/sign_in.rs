@@ -9,8 +9,8 @@ use gptimg_domain::ids::RandomSource;
 use gptimg_domain::ledger::LedgerEntryId;
 use gptimg_domain::time::UnixMillis;
 
+use super::error::CoreError;
 use crate::config::Config;
-use crate::http::error::ApiError;
 use crate::store::{accounts, Db};
 
 /// A new session for the account: the token goes in the cookie (only its hash is stored).
@@ -26,7 +26,7 @@ pub async fn sign_in(
     identity: &GoogleIdentity,
     now: UnixMillis,
     random: &mut dyn RandomSource,
-) -> Result<SignedIn, ApiError> {
+) -> Result<SignedIn, CoreError> {
     let token = SessionToken::generate(random);
     let outcome = accounts::sign_in(
         db,

@@ -9,8 +9,8 @@ use gptimg_domain::stripe::signature::{self, SignatureError};
 use gptimg_domain::time::UnixMillis;
 use gptimg_domain::DomainError;
 
+use super::error::CoreError;
 use crate::config::Config;
-use crate::http::error::ApiError;
 use crate::store::billing::{self, EventRecord, InvoiceRows, NewRows};
 use crate::store::reversals::{self, Reclaim};
 use crate::store::{billing_problems, invoice_payments, Db};
@@ -37,7 +37,7 @@ fn refused(e: SignatureError) -> DomainError {
 }
 
 /// The 400 for a delivery without a `Stripe-Signature` header (refused before its body is read).
-pub fn unsigned() -> ApiError {
+pub fn unsigned() -> CoreError {
     refused(SignatureError::Missing).into()
 }
 
@@ -49,7 +49,7 @@ pub async fn apply_stripe_event(
     body: &[u8],
     now: UnixMillis,
     random: &mut dyn RandomSource,
-) -> Result<Applied, ApiError> {
+) -> Result<Applied, CoreError> {
     signature::verify(signature_header, body, config.stripe_webhook_secret.expose(), now.as_secs()).map_err(refused)?;
     let malformed = || DomainError::bad_request("malformed_event", "The event could not be read.");
     let head = Head::parse(body).map_err(|_| malformed())?;

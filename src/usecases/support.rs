@@ -5,8 +5,8 @@ use gptimg_domain::ids::{RandomSource, SupportMessageId};
 use gptimg_domain::privacy::{support_network_hash, support_rate_limited, validate_support, SupportRequest};
 use gptimg_domain::time::UnixMillis;
 
+use super::error::CoreError;
 use crate::config::Config;
-use crate::http::error::ApiError;
 use crate::store::accounts::Account;
 use crate::store::{support as store, Db};
 
@@ -26,7 +26,7 @@ pub async fn send_message(
     client_ip: Option<&str>,
     now: UnixMillis,
     random: &mut dyn RandomSource,
-) -> Result<Sent, ApiError> {
+) -> Result<Sent, CoreError> {
     let message = validate_support(request, account.map(|a| a.email.as_str()))?;
     let id = SupportMessageId::generate(random);
     let network_hash = support_network_hash(config.session_secret.expose().as_bytes(), account.is_some(), client_ip);

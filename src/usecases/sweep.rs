@@ -10,9 +10,10 @@ use crate::config::Config;
 use crate::jobs;
 use crate::store::generations as store;
 use crate::store::Db;
+use crate::usecases::error::CoreError;
 
 /// Returns how many overdue generations it handled (at most one bounded batch per run).
-pub async fn generations(env: &Env, config: &Config, now: UnixMillis) -> worker::Result<usize> {
+pub async fn generations(env: &Env, config: &Config, now: UnixMillis) -> Result<usize, CoreError> {
     let db = Db::from_env(env)?;
     let overdue = store::overdue(&db, now).await?;
     for generation in &overdue {

@@ -11,9 +11,9 @@ use gptimg_domain::time::UnixMillis;
 use gptimg_domain::uploads::{admit_upload, upload_not_found, UploadDeletion};
 use worker::{Bucket, Object};
 
+use super::error::CoreError;
 use crate::blobs::{self, PutError};
 use crate::body::Body;
-use crate::http::error::ApiError;
 use crate::jobs::r2_cleanup;
 use crate::store::idempotency::Claim;
 use crate::store::uploads::{self, Inserted, Upload};
@@ -21,7 +21,7 @@ use crate::store::Db;
 use crate::usecases::idempotent::{self, Idempotent, Keyed};
 
 /// The 201 answer's body for a stored upload (kept as the Idempotency-Key's answer).
-pub type RenderUpload<'r> = dyn Fn(&Upload) -> Result<String, ApiError> + 'r;
+pub type RenderUpload<'r> = dyn Fn(&Upload) -> Result<String, CoreError> + 'r;
 
 /// Streams `body` into R2 while checking it (the bytes decide the type, never a header), then records it. Anything
 /// refused leaves no object and no row. With an Idempotency-Key the answer is recorded with the row; a repeated key
@@ -34,7 +34,7 @@ pub async fn create(
     keyed: Option<Keyed<'_, RenderUpload<'_>>>,
     now: UnixMillis,
     random: &mut dyn RandomSource,
-) -> Result<Idempotent<Upload>, ApiError> {
+) -> Result<Idempotent<Upload>, CoreError> {
     // Refused before a byte is stored: over the minute's rate, or at the quota.
     let admission = uploads::admission(db, account, keyed.as_ref().map(|k| k.key), now).await?;
     admit_upload(admission, now)?;
@@ -99,7 +99,7 @@ pub async fn delete(
     account: &AccountId,
     raw_id: &str,
     now: UnixMillis,
-) -> Result<(), ApiError> {
+) -> Result<(), CoreError> {
     let id = UploadId::parse(raw_id).ok_or_else(upload_not_found)?;
     match uploads::delete(db, &id, account, now).await? {
         Ok(r2_key) => {
@@ -119,7 +119,7 @@ pub async fn signed_content(
     expires_secs: i64,
     signature: &str,
     now: UnixMillis,
-) -> Result<Option<(Upload, Object)>, ApiError> {
+) -> Result<Option<(Upload, Object)>, CoreError> {
     if !links::verify(secret, id.as_str(), expires_secs, signature, now.as_secs()) {
         return Ok(None);
     }
