@@ -16,11 +16,9 @@ use super::session::{current_user, CurrentUser};
 use super::support::Messages;
 use super::{private_json, RequestContext};
 use crate::platform::{self, CryptoRandom};
-use crate::store::admin::{self as store, AuditRow, FailedGeneration, UserRow};
-use crate::store::billing_problems::{self, ProblemRow};
-use crate::store::privacy::{self as privacy_store, StuckDeletion};
-use crate::store::support::{self as support_store, MessageRow};
-use crate::usecases::admin as usecase;
+use crate::usecases::admin::{
+    self as usecase, AuditRow, FailedGeneration, MessageRow, ProblemRow, StuckDeletion, UserRow,
+};
 
 fn hidden() -> ApiError {
     ApiError::not_found("route_not_found", "No such endpoint.")
@@ -137,7 +135,7 @@ struct AuditLog {
 
 async fn support_inbox(req: &Request, ctx: &RequestContext) -> Result<Response, ApiError> {
     let status = SupportStatus::inbox_filter(super::query_param(req, "status").as_deref())?;
-    let messages = support_store::inbox(&ctx.db()?, status)
+    let messages = usecase::support_inbox(&ctx.db()?, status)
         .await?
         .into_iter()
         .map(|mut message| InboxMessage { account_id: message.account_id.take(), message })
@@ -173,7 +171,7 @@ async fn support_status(
 async fn find_users(req: &Request, ctx: &RequestContext) -> Result<Response, ApiError> {
     let raw = super::query_param(req, "q");
     let query = user_query(raw.as_deref())?;
-    Ok(private_json(&Users { users: store::find_users(&ctx.db()?, query).await? })?)
+    Ok(private_json(&Users { users: usecase::find_users(&ctx.db()?, query).await? })?)
 }
 
 async fn adjust_credits(
@@ -190,12 +188,12 @@ async fn adjust_credits(
 }
 
 async fn failed_generations(ctx: &RequestContext) -> Result<Response, ApiError> {
-    Ok(private_json(&FailedGenerations { generations: store::failed_generations(&ctx.db()?).await? })?)
+    Ok(private_json(&FailedGenerations { generations: usecase::failed_generations(&ctx.db()?).await? })?)
 }
 
 async fn billing_problems(req: &Request, ctx: &RequestContext) -> Result<Response, ApiError> {
     let open_only = open_problems_only(super::query_param(req, "status").as_deref())?;
-    let rows = billing_problems::list(&ctx.db()?, open_only).await?;
+    let rows = usecase::billing_problems(&ctx.db()?, open_only).await?;
     let problems = rows.into_iter().map(|row| ProblemView { advice: row.advice(), row }).collect();
     Ok(private_json(&Problems { problems })?)
 }
@@ -215,7 +213,7 @@ async fn dismiss_problem(
 }
 
 async fn stuck_deletions(ctx: &RequestContext) -> Result<Response, ApiError> {
-    Ok(private_json(&StuckDeletions { deletions: privacy_store::stuck_deletions(&ctx.db()?).await? })?)
+    Ok(private_json(&StuckDeletions { deletions: usecase::stuck_deletions(&ctx.db()?).await? })?)
 }
 
 async fn retry_deletion(ctx: &RequestContext, user: &CurrentUser, id: &str) -> Result<Response, ApiError> {
@@ -225,7 +223,7 @@ async fn retry_deletion(ctx: &RequestContext, user: &CurrentUser, id: &str) -> R
 }
 
 async fn audit_log(ctx: &RequestContext) -> Result<Response, ApiError> {
-    Ok(private_json(&AuditLog { entries: store::audit_log(&ctx.db()?).await? })?)
+    Ok(private_json(&AuditLog { entries: usecase::audit_log(&ctx.db()?).await? })?)
 }
 
 /// Runs an admin endpoint the route table matched, for `user`, already known to be an admin.

@@ -9,8 +9,7 @@ use super::json_body::read_json;
 use super::session::current_user;
 use super::{private_json, RequestContext};
 use crate::platform::{self, CryptoRandom};
-use crate::store::api_keys::KeyRow;
-use crate::usecases::api_keys;
+use crate::usecases::api_keys::{self, KeyRow};
 
 #[derive(Serialize)]
 struct Keys {

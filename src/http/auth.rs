@@ -1,7 +1,6 @@
 //! Google sign-in (OIDC code flow with state, nonce and PKCE) and sign-out.
 
 use gptimg_domain::auth::authorize::{authorize_params, CALLBACK_PATH};
-use gptimg_domain::auth::id_token::{self, Expected};
 use gptimg_domain::auth::oauth_state::{self, OAuthState};
 use gptimg_domain::auth::return_to::ReturnPath;
 use gptimg_domain::auth::session_token::SESSION_LIFETIME_SECS;
@@ -12,12 +11,10 @@ use worker::{Request, Response};
 use super::cookies::{self, oauth_cookie, session_cookie};
 use super::error::ApiError;
 use super::{pages, query_param, RequestContext};
-use crate::clients::google::{self, CodeExchange, GoogleError};
 use crate::config::Config;
 use crate::log;
 use crate::platform::{self, CryptoRandom};
-use crate::store::sessions;
-use crate::usecases::sign_in;
+use crate::usecases::sign_in::{self, CodeExchange, GoogleError, NotIdentified};
 
 const OAUTH_COOKIE_PATH: &str = "/auth/google";
 
@@ -105,13 +102,12 @@ async fn complete_sign_in(req: &Request, ctx: &RequestContext, config: &Config) 
 
     let exchange =
         CodeExchange { code: &code, code_verifier: &state.code_verifier, redirect_uri: &redirect_uri(config) };
-    let token = google::exchange_code(config, exchange, &ctx.request_id).await.map_err(google_failure)?;
-    let keys = google::signing_keys(config, id_token::key_id(&token).as_deref(), now, &ctx.request_id)
-        .await
-        .map_err(google_failure)?;
-    let expected = Expected { client_id: &config.google_client_id, nonce: &state.nonce, now_secs: now.as_secs() };
-    let identity = id_token::verify(&token, &keys, &expected)
-        .map_err(|error| SignInFailure::from(SignInProblem::IdToken(error)))?;
+    let identity = sign_in::identify(config, exchange, &state.nonce, now, &ctx.request_id).await.map_err(
+        |refused| match refused {
+            NotIdentified::Google(error) => google_failure(error),
+            NotIdentified::IdToken(error) => SignInFailure::from(SignInProblem::IdToken(error)),
+        },
+    )?;
 
     let db = ctx.db().map_err(internal)?;
     let signed_in = sign_in::sign_in(&db, config, &identity, now, &mut CryptoRandom).await.map_err(internal)?;
@@ -144,7 +140,7 @@ fn internal(error: impl Into<ApiError>) -> SignInFailure {
 pub async fn logout(req: &Request, ctx: &RequestContext) -> Result<Response, ApiError> {
     let config = ctx.config()?;
     if let Some(token) = super::session::session_token(req, ctx) {
-        sessions::revoke_by_token_hash(&ctx.db()?, &token.hash(), platform::now()).await?;
+        crate::usecases::session::sign_out(&ctx.db()?, &token, platform::now()).await?;
     }
     let mut response = Response::empty()?.with_status(204);
     let secure = config.app_url.is_https();

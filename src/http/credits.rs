@@ -8,7 +8,7 @@ use super::error::ApiError;
 use super::paging;
 use super::session::current_user;
 use super::{private_json, RequestContext};
-use crate::store::ledger::{self, LedgerEntry};
+use crate::usecases::credits::{self, LedgerEntry};
 
 #[derive(Serialize)]
 struct EntryView<'a> {
@@ -42,7 +42,7 @@ impl<'a> From<&'a LedgerEntry> for EntryView<'a> {
 pub async fn list(req: &Request, ctx: &RequestContext) -> Result<Response, ApiError> {
     let account = current_user(req, ctx).await?.account.id;
     let page = paging::from_query(req)?;
-    let (entries, next) = ledger::page(&ctx.db()?, &account, page.cursor.as_ref(), page.limit).await?;
+    let (entries, next) = credits::history(&ctx.db()?, &account, page.cursor.as_ref(), page.limit).await?;
     let entries = entries.iter().map(EntryView::from).collect();
     Ok(private_json(&LedgerPage { entries, next_cursor: next.map(|c| c.encode()) })?)
 }

@@ -15,8 +15,7 @@ use super::json_body::read_json;
 use super::session::CurrentUser;
 use super::{private_json, RequestContext};
 use crate::platform::{self, CryptoRandom};
-use crate::store::featured::FeaturedRow;
-use crate::usecases::featured as usecase;
+use crate::usecases::featured::{self as usecase, FeaturedRow};
 
 /// What the landing page shows of a featured image: its public URLs (the medium, the preview), the medium's size,
 /// and the prompt only if the owner chose to show it on the share page.

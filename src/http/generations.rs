@@ -16,10 +16,8 @@ use super::session::current_user;
 use super::{private_json, RequestContext};
 use crate::blobs;
 use crate::config::Config;
-use crate::jobs;
 use crate::platform::{self, CryptoRandom};
-use crate::store::gallery::{GenerationRow, ImageRow};
-use crate::usecases::generations as usecase;
+use crate::usecases::generations::{self as usecase, GenerationRow, ImageRow, Submitter};
 use crate::usecases::idempotent::{Idempotent, Keyed};
 
 const MAX_REQUEST_BYTES: usize = 32 * 1024;
@@ -193,13 +191,12 @@ pub async fn create(mut req: Request, ctx: &RequestContext) -> Result<Response, 
         idempotency::body_of(&Started { generations, cost, credits: 0 })
     };
     let keyed = key.as_ref().map(|key| Keyed { key, render: &render as &usecase::RenderStarted<'_> });
-    let created = match usecase::create(&db, config, &account, &request, keyed, now, &mut CryptoRandom).await? {
-        Idempotent::Done(created) => created,
-        Idempotent::Replayed { status, body } => return idempotency::replayed(status, body),
-    };
-    for admitted in created.submissions {
-        ctx.after_response(jobs::submit(ctx.env.clone(), config.clone(), admitted, ctx.request_id.clone()));
-    }
+    let submitter = Submitter { background: ctx, env: &ctx.env, request_id: &ctx.request_id };
+    let created =
+        match usecase::create(&db, config, &submitter, &account, &request, keyed, now, &mut CryptoRandom).await? {
+            Idempotent::Done(created) => created,
+            Idempotent::Replayed { status, body } => return idempotency::replayed(status, body),
+        };
     let generations = created.generations.iter().map(|row| GenerationView::of(row, config, now)).collect();
     Ok(private_json(&Started { generations, cost: created.cost, credits: created.credits })?.with_status(202))
 }

@@ -13,7 +13,7 @@ use super::error::ApiError;
 use super::{query_param, session, signed_bytes, RequestContext};
 use crate::blobs;
 use crate::platform;
-use crate::store::gallery;
+use crate::usecases::images::{self as usecase, Reader};
 
 fn not_found() -> ApiError {
     ApiError::not_found("image_not_found", "There is no such image.")
@@ -31,9 +31,8 @@ pub async fn get(req: &Request, ctx: &RequestContext, raw_id: &str) -> Result<Re
     }
     let db = ctx.db()?;
     let (session, key) = (session_hash.as_deref(), key_account.as_deref());
-    let image = gallery::readable_image(&db, id.as_str(), session, share.as_deref(), key, platform::now())
-        .await?
-        .ok_or_else(not_found)?;
+    let reader = Reader { session_hash: session, share_token: share.as_deref(), key_account: key };
+    let image = usecase::readable(&db, id.as_str(), &reader, platform::now()).await?.ok_or_else(not_found)?;
     let rendition = image.rendition(size);
     let stand_in = size != ImageSize::Original && rendition.is_none();
     let image = rendition.unwrap_or_else(|| image.original());
@@ -85,7 +84,7 @@ pub async fn signed_content(req: &Request, ctx: &RequestContext, raw_id: &str) -
     if !links::verify(secret, id.as_str(), expires, &signature, platform::now().as_secs()) {
         return Err(not_found());
     }
-    let image = gallery::signed_image(&ctx.db()?, &id).await?.ok_or_else(not_found)?;
+    let image = usecase::signed(&ctx.db()?, &id).await?.ok_or_else(not_found)?;
     let original_bytes = u64::try_from(image.size_bytes).unwrap_or(0);
     let (key, content_type) = match (reference_size(original_bytes, image.medium_key.is_some()), &image.medium_key) {
         (ImageSize::Medium, Some(medium)) => (medium, RENDITION_CONTENT_TYPE),

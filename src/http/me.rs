@@ -1,26 +1,19 @@
 //! `/api/me`: the signed-in user's profile, name correction, and their Google avatar served same-origin.
 
 use gptimg_domain::account::{profile_flags, AccountId};
-use gptimg_domain::avatar::{self, ImageUrl};
-use gptimg_domain::{DomainError, ErrorKind};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
-use worker::{Method, Request, Response};
+use worker::{Request, Response};
 
 use super::error::ApiError;
 use super::json_body::read_json;
 use super::session::{maybe_user, signed_in_user};
 use super::{private_json, RequestContext};
-use crate::clients::outbound::{CallError, Outbound};
 use crate::config::Config;
 use crate::platform;
-use crate::store::accounts::{Account, SubscriptionSummary};
 use crate::usecases::profile as usecase;
+use crate::usecases::session::{Account, SubscriptionSummary};
 
 const MAX_PROFILE_BODY: usize = 4 * 1024;
-const MAX_AVATAR_BYTES: usize = 1024 * 1024;
-/// Google's image host answers in well under a second; a profile picture is not worth holding a request longer.
-const AVATAR_TIMEOUT_MS: u64 = 5_000;
 
 /// The signed-in user as every page sees them.
 #[derive(Serialize)]
@@ -126,34 +119,9 @@ pub async fn patch(mut req: Request, ctx: &RequestContext) -> Result<Response, A
 /// `GET /api/me/avatar`: the profile image, proxied so the page's CSP needs no third-party origin.
 pub async fn avatar(req: &Request, ctx: &RequestContext) -> Result<Response, ApiError> {
     let user = signed_in_user(req, ctx).await?;
-    let config = ctx.config()?;
-    let not_found = || ApiError::not_found("avatar_not_found", "This account has no profile image.");
-    let url = user.account.picture_url.as_deref().and_then(|raw| url::Url::parse(raw).ok()).ok_or_else(not_found)?;
-    let sign_in_origin = url::Url::parse(config.google_auth_url.as_str()).map(|u| u.origin().ascii_serialization());
-    let origin = url.origin().ascii_serialization();
-    let image_url = ImageUrl { scheme: url.scheme(), host: url.host_str(), origin: &origin };
-    if !avatar::may_fetch(image_url, sign_in_origin.as_deref().ok()) {
-        return Err(not_found());
-    }
-    let unavailable = |e: CallError| {
-        crate::log::event(ctx.request_id.as_str(), "avatar_fetch_failed", json!({ "cause": e.to_string() }));
-        DomainError::new(ErrorKind::Upstream, "avatar_unavailable", "The profile image could not be fetched just now.")
-    };
-    let upstream = Outbound::new(Method::Get, url.as_str(), AVATAR_TIMEOUT_MS, &ctx.request_id)
-        .send()
-        .await
-        .map_err(unavailable)?;
-    let content_type = upstream.headers().get("content-type")?.unwrap_or_default();
-    if !avatar::is_image_answer(upstream.status_code(), &content_type) {
-        return Err(not_found());
-    }
-    // The deadline covers the image's bytes too: a host that trickles them is cut off, not waited for.
-    let bytes = match upstream.read(MAX_AVATAR_BYTES).await {
-        Err(CallError::TooLarge { .. }) => return Err(not_found()),
-        other => other.map_err(unavailable)?,
-    };
-    let mut response = Response::from_bytes(bytes)?;
-    response.headers_mut().set("content-type", &content_type)?;
+    let avatar = usecase::avatar(ctx.config()?, &user.account, &ctx.request_id).await?;
+    let mut response = Response::from_bytes(avatar.bytes)?;
+    response.headers_mut().set("content-type", &avatar.content_type)?;
     response.headers_mut().set("cache-control", "private, max-age=3600")?;
     Ok(response)
 }

@@ -35,7 +35,6 @@ pub mod webhooks;
 
 use std::cell::RefCell;
 use std::future::Future;
-use std::pin::Pin;
 use std::rc::Rc;
 
 use gptimg_domain::ids::RequestId;
@@ -45,12 +44,13 @@ use worker::{Env, Request, Response};
 use crate::config::{self, Config, ConfigResult};
 use crate::meter::Counts;
 use crate::platform::{self, CryptoRandom};
-use crate::store::accounts::Account;
-use crate::store::Db;
+use crate::usecases::background::{self, Work};
+use crate::usecases::session::Account;
+use crate::usecases::Db;
 use error::ApiError;
 
 /// A job run after the response (`RequestContext::after_response`).
-pub type Background = Pin<Box<dyn Future<Output = ()>>>;
+pub type Background = Work;
 
 /// What every handler may know about the request being served, built once at its start.
 pub struct RequestContext {
@@ -144,6 +144,13 @@ impl RequestContext {
 
     pub fn config_result(&self) -> &ConfigResult {
         &self.config
+    }
+}
+
+/// A use case's background work runs after this request's response.
+impl background::Background for RequestContext {
+    fn run_later(&self, work: Work) {
+        self.after_response.borrow_mut().push(work);
     }
 }
 

@@ -62,6 +62,7 @@ pub async fn delete(mut req: Request, ctx: &RequestContext) -> Result<Response, 
     let request: DeleteRequest = read_json(&mut req, 1024, &["application/json"]).await?;
     let config = ctx.config()?;
     let mut response = match account_deletion::delete_account(
+        ctx,
         &ctx.env,
         config,
         &user.account.id,
@@ -71,10 +72,8 @@ pub async fn delete(mut req: Request, ctx: &RequestContext) -> Result<Response, 
     .await?
     {
         Deletion::Done => Response::empty()?.with_status(204),
-        Deletion::Pending { cause, subscriptions_cancelled } => {
+        Deletion::Pending { cause, .. } => {
             crate::log::event(ctx.request_id.as_str(), "deletion_interrupted", json!({ "cause": cause }));
-            let (env, account_id) = (ctx.env.clone(), user.account.id.clone());
-            ctx.after_response(crate::privacy::continue_deletion(env, account_id, subscriptions_cancelled));
             private_json(&DeletionPending {
                 status: "deletion_pending",
                 message: "You are signed out, your account can no longer be used and its profile is erased. The rest (cancelling your subscription with Stripe, erasing your images, prompts and stored files) has not completed yet; we finish it automatically.",

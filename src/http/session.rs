@@ -12,9 +12,8 @@ use super::cookies::{self, session_cookie};
 use super::error::ApiError;
 use super::RequestContext;
 use crate::platform;
-use crate::store::accounts::Account;
-use crate::store::sessions;
 use crate::usecases::api_keys;
+use crate::usecases::session::{self as sessions, Account};
 
 /// A signed-in caller with a live, unrevoked, unexpired session.
 pub struct CurrentUser {
@@ -50,7 +49,7 @@ pub async fn maybe_user(req: &Request, ctx: &RequestContext) -> Result<Option<Cu
         return Ok(None);
     };
     let db = ctx.db()?;
-    let found = sessions::find_by_token_hash(&db, &token.hash(), platform::now()).await?;
+    let found = sessions::account_of(&db, &token, platform::now()).await?;
     refuse_if_deleting(found.as_ref().is_some_and(|account| account.deletion_started_at.is_some()))?;
     Ok(found.map(|account| CurrentUser { account }))
 }

@@ -11,7 +11,6 @@ use super::json_body::read_json;
 use super::session::{maybe_user, signed_in_user};
 use super::{private_json, RequestContext};
 use crate::platform::{self, CryptoRandom};
-use crate::store::support::{self as store, MessageRow};
 use crate::usecases::support;
 
 #[derive(Serialize)]
@@ -47,6 +46,6 @@ pub async fn create(mut req: Request, ctx: &RequestContext) -> Result<Response, 
 
 pub async fn list(req: &Request, ctx: &RequestContext) -> Result<Response, ApiError> {
     let user = signed_in_user(req, ctx).await?;
-    let messages: Vec<MessageRow> = store::for_account(&ctx.db()?, &user.account.id).await?;
+    let messages = support::messages_of(&ctx.db()?, &user.account.id).await?;
     Ok(private_json(&Messages { messages })?)
 }

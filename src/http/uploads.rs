@@ -13,9 +13,8 @@ use super::{private_json, signed_bytes, RequestContext};
 use crate::blobs;
 use crate::body::Body;
 use crate::platform::{self, CryptoRandom};
-use crate::store::uploads::Upload;
 use crate::usecases::idempotent::{Idempotent, Keyed};
-use crate::usecases::uploads as usecase;
+use crate::usecases::uploads::{self as usecase, Upload};
 
 /// What the uploader sees of a stored reference image (never where it is kept).
 #[derive(Serialize)]

@@ -1,11 +1,12 @@
 //! Deleting one's own account on request: confirmed by the typed word, then `privacy::delete_account_within`, whose
-//! unfinished part goes on after the response and from the cron.
+//! unfinished part goes on after the response (handed to the background port) and from the cron.
 
 use gptimg_domain::account::AccountId;
 use gptimg_domain::deletion::{confirm_deletion, DeleteRequest, ERASE_CHUNKS_IN_REQUEST};
 use gptimg_domain::ids::RequestId;
 use worker::Env;
 
+use super::background::Background;
 use super::error::CoreError;
 use crate::config::Config;
 use crate::privacy::{self, DeletionError};
@@ -21,6 +22,7 @@ pub enum Deletion {
 }
 
 pub async fn delete_account(
+    background: &dyn Background,
     env: &Env,
     config: &Config,
     account_id: &AccountId,
@@ -28,14 +30,19 @@ pub async fn delete_account(
     request_id: &RequestId,
 ) -> Result<Deletion, CoreError> {
     confirm_deletion(request)?;
-    match privacy::delete_account_within(env, config, account_id, 0, request_id, ERASE_CHUNKS_IN_REQUEST).await {
-        Ok(()) => Ok(Deletion::Done),
-        Err(error @ DeletionError::Paused) => {
-            Ok(Deletion::Pending { cause: error.cause(), subscriptions_cancelled: true })
-        }
+    let deletion = match privacy::delete_account_within(env, config, account_id, 0, request_id, ERASE_CHUNKS_IN_REQUEST)
+        .await
+    {
+        Ok(()) => Deletion::Done,
+        Err(error @ DeletionError::Paused) => Deletion::Pending { cause: error.cause(), subscriptions_cancelled: true },
         Err(error @ (DeletionError::Stripe(_) | DeletionError::Refused(_))) => {
-            Ok(Deletion::Pending { cause: error.cause(), subscriptions_cancelled: false })
+            Deletion::Pending { cause: error.cause(), subscriptions_cancelled: false }
         }
-        Err(DeletionError::Storage(error)) => Err(error),
+        Err(DeletionError::Storage(error)) => return Err(error),
+    };
+    if let Deletion::Pending { subscriptions_cancelled, .. } = &deletion {
+        let work = privacy::continue_deletion(env.clone(), account_id.clone(), *subscriptions_cancelled);
+        background.run_later(Box::pin(work));
     }
+    Ok(deletion)
 }

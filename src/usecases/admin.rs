@@ -13,8 +13,39 @@ use serde_json::json;
 
 use super::error::CoreError;
 use crate::store::admin::{self as store, AuditEntry};
+pub use crate::store::admin::{AuditRow, FailedGeneration, UserRow};
+pub use crate::store::billing_problems::ProblemRow;
+pub use crate::store::privacy::StuckDeletion;
 use crate::store::support;
+pub use crate::store::support::MessageRow;
 use crate::store::{billing_problems, privacy as privacy_store, Db};
+
+/// The support inbox, optionally of one status.
+pub async fn support_inbox(db: &Db, status: Option<SupportStatus>) -> Result<Vec<MessageRow>, CoreError> {
+    Ok(support::inbox(db, status).await?)
+}
+
+/// Accounts matching the console's search.
+pub async fn find_users(db: &Db, query: &str) -> Result<Vec<UserRow>, CoreError> {
+    Ok(store::find_users(db, query).await?)
+}
+
+pub async fn failed_generations(db: &Db) -> Result<Vec<FailedGeneration>, CoreError> {
+    Ok(store::failed_generations(db).await?)
+}
+
+/// Billing problems, only the open ones if `open_only`.
+pub async fn billing_problems(db: &Db, open_only: bool) -> Result<Vec<ProblemRow>, CoreError> {
+    Ok(billing_problems::list(db, open_only).await?)
+}
+
+pub async fn stuck_deletions(db: &Db) -> Result<Vec<StuckDeletion>, CoreError> {
+    Ok(privacy_store::stuck_deletions(db).await?)
+}
+
+pub async fn audit_log(db: &Db) -> Result<Vec<AuditRow>, CoreError> {
+    Ok(store::audit_log(db).await?)
+}
 
 fn no_such_message() -> CoreError {
     CoreError::not_found("not_found", "There is no such record.")

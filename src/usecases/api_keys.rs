@@ -9,7 +9,8 @@ use gptimg_domain::time::UnixMillis;
 
 use super::error::CoreError;
 use crate::store::accounts::Account;
-use crate::store::api_keys::{self as store, KeyRow};
+use crate::store::api_keys as store;
+pub use crate::store::api_keys::KeyRow;
 use crate::store::Db;
 
 /// A new key and the one time its secret is shown.

@@ -11,7 +11,8 @@ use serde_json::json;
 
 use super::error::CoreError;
 use crate::store::admin::AuditEntry;
-use crate::store::featured::{self as store, FeaturedRow};
+use crate::store::featured as store;
+pub use crate::store::featured::FeaturedRow;
 use crate::store::Db;
 
 /// Features the image behind `share_link` (a share page URL or its token); featuring it again changes nothing.

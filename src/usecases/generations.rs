@@ -16,22 +16,34 @@ use serde::Serialize;
 use worker::{Bucket, Env};
 
 use super::error::CoreError;
+use std::rc::Rc;
+
+use super::background::Background;
 use crate::config::Config;
 use crate::jobs::{self, Checked, Claimed, Looked, Trigger};
-use crate::store::gallery::{self, GenerationRow};
+use crate::store::gallery;
+pub use crate::store::gallery::{GenerationRow, ImageRow};
 use crate::store::generations::{self as store, Admission, NewBatch};
 use crate::store::idempotency::Claim;
-use crate::store::share_pages::{self, SharedGeneration};
+use crate::store::share_pages;
+pub use crate::store::share_pages::SharedGeneration;
 use crate::store::Db;
 use crate::usecases::idempotent::{self, Idempotent, Keyed};
 
-/// What a request started: its generations (one per image, all `queued`), what they cost together, the balance
-/// after, and their first submissions, for the caller to run after the response (`jobs::submit`).
+/// What a request started: its generations (one per image, all `queued`), what they cost together, and the balance
+/// after.
 pub struct Created {
     pub generations: Vec<GenerationRow>,
     pub cost: i64,
     pub credits: i64,
-    pub submissions: Vec<jobs::Admitted>,
+}
+
+/// Where the admitted generations' first submissions go: run after the answer (`jobs::submit`), so the caller never
+/// waits for APIPod.
+pub struct Submitter<'a> {
+    pub background: &'a dyn Background,
+    pub env: &'a Env,
+    pub request_id: &'a RequestId,
 }
 
 /// The 202 answer's body for the admitted rows and their total cost, `credits` left 0: with an Idempotency-Key it is
@@ -41,9 +53,11 @@ pub type RenderStarted<'r> = dyn Fn(&[GenerationRow], i64) -> Result<String, Cor
 /// Validates, then admits and charges every requested image (one generation, one APIPod task each: the domain's
 /// `ImageCount::tasks`) in one guarded batch: all of them, or none and the reason. With an Idempotency-Key, the
 /// key's answer is written in that batch, and a repeated key replays it instead (409 for another request).
+#[allow(clippy::too_many_arguments)]
 pub async fn create(
     db: &Db,
-    config: &Config,
+    config: &Rc<Config>,
+    submitter: &Submitter<'_>,
     account: &AccountId,
     request: &GenerationRequest,
     keyed: Option<Keyed<'_, RenderStarted<'_>>>,
@@ -95,8 +109,12 @@ pub async fn create(
         Admission::Refused(facts) => return Err(refusal(&facts, &valid.asked(), now.0).into()),
         Admission::KeyTaken(stored) => return idempotent::replay(&stored, &fingerprint, now),
     };
-    let submissions = members.into_iter().map(|(id, _)| jobs::Admitted::new(id, &valid, now)).collect();
-    Ok(Idempotent::Done(Created { generations, cost: valid.total_cost(), credits, submissions }))
+    for (id, _) in members {
+        let admitted = jobs::Admitted::new(id, &valid, now);
+        let submit = jobs::submit(submitter.env.clone(), config.clone(), admitted, submitter.request_id.clone());
+        submitter.background.run_later(Box::pin(submit));
+    }
+    Ok(Idempotent::Done(Created { generations, cost: valid.total_cost(), credits }))
 }
 
 /// The caller's generation; someone else's is the same 404 as a missing one.

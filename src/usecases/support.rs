@@ -1,5 +1,6 @@
 //! Writing to support: signed in, or anonymously with an email address (then limited per client network too).
 
+use gptimg_domain::account::AccountId;
 use gptimg_domain::email::EmailAddress;
 use gptimg_domain::ids::{RandomSource, SupportMessageId};
 use gptimg_domain::privacy::{support_network_hash, support_rate_limited, validate_support, SupportRequest};
@@ -8,7 +9,13 @@ use gptimg_domain::time::UnixMillis;
 use super::error::CoreError;
 use crate::config::Config;
 use crate::store::accounts::Account;
+pub use crate::store::support::MessageRow;
 use crate::store::{support as store, Db};
+
+/// The caller's own messages, each with its replies.
+pub async fn messages_of(db: &Db, account: &AccountId) -> Result<Vec<MessageRow>, CoreError> {
+    Ok(store::for_account(db, account).await?)
+}
 
 pub struct Sent {
     pub id: SupportMessageId,

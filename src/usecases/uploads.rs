@@ -16,7 +16,8 @@ use crate::blobs::{self, PutError};
 use crate::body::Body;
 use crate::jobs::r2_cleanup;
 use crate::store::idempotency::Claim;
-use crate::store::uploads::{self, Inserted, Upload};
+pub use crate::store::uploads::Upload;
+use crate::store::uploads::{self, Inserted};
 use crate::store::Db;
 use crate::usecases::idempotent::{self, Idempotent, Keyed};
 
