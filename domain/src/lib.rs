@@ -28,6 +28,8 @@ pub mod ids;
 pub mod image_sizes;
 pub mod images;
 pub mod images_stream;
+#[cfg(test)]
+mod layering_tests;
 pub mod ledger;
 pub mod links;
 pub mod models;
