@@ -3,6 +3,10 @@
 use crate::error::{DomainError, ErrorKind};
 use crate::models::{Model, ModelCatalogue};
 
+pub use crate::generation_stages::{
+    AdmittedBatch, AdmittedGeneration, AdmittedMember, AspectRatio, GenerationSpec, ModelId, Quality,
+};
+
 crate::resource_id!(
     /// One generation job.
     GenerationId,
@@ -93,8 +97,8 @@ pub struct GenerationRequest {
 pub struct ValidGeneration<'a> {
     pub prompt: Prompt,
     pub model: &'a Model,
-    pub aspect_ratio: String,
-    pub quality: Option<String>,
+    pub aspect_ratio: AspectRatio,
+    pub quality: Option<Quality>,
     pub references: Vec<UploadId>,
     pub image_references: Vec<ImageId>,
     /// Credits for one image (one generation).
@@ -184,9 +188,9 @@ pub fn validate<'a>(
     Ok(ValidGeneration {
         prompt,
         model,
-        aspect_ratio: request.aspect_ratio.clone(),
+        aspect_ratio: AspectRatio::trusted(request.aspect_ratio.as_str()),
         cost: i64::from(model.credits_for(quality.as_deref())),
-        quality,
+        quality: quality.map(Quality::trusted),
         references,
         image_references,
         count,

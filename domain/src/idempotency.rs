@@ -77,8 +77,8 @@ pub fn generation_fingerprint(valid: &ValidGeneration<'_>) -> String {
     let canonical = CanonicalGeneration {
         model: &valid.model.id,
         prompt: valid.prompt.as_str(),
-        aspect_ratio: &valid.aspect_ratio,
-        quality: valid.quality.as_deref(),
+        aspect_ratio: valid.aspect_ratio.as_str(),
+        quality: valid.quality.as_ref().map(|quality| quality.as_str()),
         reference_upload_ids: valid.references.iter().map(|id| id.as_str()).collect(),
         reference_image_ids: valid.image_references.iter().map(|id| id.as_str()).collect(),
         n: valid.count.get(),

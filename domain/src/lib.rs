@@ -22,6 +22,7 @@ pub mod error;
 pub mod featured;
 pub mod gallery;
 pub mod generation;
+mod generation_stages;
 pub mod hex;
 pub mod idempotency;
 pub mod ids;
@@ -33,6 +34,7 @@ mod layering_tests;
 pub mod ledger;
 pub mod links;
 pub mod models;
+pub mod named_params;
 #[cfg(test)]
 mod openapi_tests;
 pub mod privacy;

@@ -18,7 +18,7 @@ use crate::blobs;
 use crate::config::Config;
 use crate::platform::{self, CryptoRandom};
 use crate::usecases::generations::{self as usecase, GenerationRow, ImageRow, Submitter};
-use crate::usecases::idempotent::{Idempotent, Keyed};
+use crate::usecases::idempotent::Idempotent;
 
 const MAX_REQUEST_BYTES: usize = 32 * 1024;
 
@@ -185,20 +185,20 @@ pub async fn create(mut req: Request, ctx: &RequestContext) -> Result<Response, 
     let key = idempotency::key(&req)?;
     let request: GenerationRequest = read_json(&mut req, MAX_REQUEST_BYTES, &["application/json"]).await?;
     let (db, config) = (ctx.db()?, ctx.config()?);
-    let now = platform::now();
-    let render = |rows: &[GenerationRow], cost: i64| {
-        let generations = rows.iter().map(|row| GenerationView::of(row, config, now)).collect();
-        idempotency::body_of(&Started { generations, cost, credits: 0 })
-    };
-    let keyed = key.as_ref().map(|key| Keyed { key, render: &render as &usecase::RenderStarted<'_> });
     let submitter = Submitter { background: ctx, env: &ctx.env, request_id: &ctx.request_id };
-    let created =
-        match usecase::create(&db, config, &submitter, &account, &request, keyed, now, &mut CryptoRandom).await? {
-            Idempotent::Done(created) => created,
-            Idempotent::Replayed { status, body } => return idempotency::replayed(status, body),
-        };
-    let generations = created.generations.iter().map(|row| GenerationView::of(row, config, now)).collect();
-    Ok(private_json(&Started { generations, cost: created.cost, credits: created.credits })?.with_status(202))
+    let outcome =
+        usecase::create(&db, config, &submitter, &account, &request, key.as_ref(), platform::now(), &mut CryptoRandom)
+            .await?;
+    let (created, replayed) = match outcome {
+        Idempotent::Done(created) => (created, false),
+        Idempotent::Replayed(created) => (created, true),
+        Idempotent::Rendered { status, body } => return idempotency::replayed(status, body),
+    };
+    // As of admission, so a replay's signed links are the first answer's.
+    let at = created.admitted_at;
+    let generations = created.generations.iter().map(|row| GenerationView::of(row, config, at)).collect();
+    let response = private_json(&Started { generations, cost: created.cost, credits: created.credits })?;
+    idempotency::answered(response.with_status(202), replayed)
 }
 
 /// `GET /api/generations/{id}`.

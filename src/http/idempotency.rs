@@ -4,14 +4,13 @@ use gptimg_domain::idempotency::{IdempotencyKey, HEADER, REPLAYED_HEADER};
 use worker::{Request, Response};
 
 use super::error::ApiError;
-use crate::usecases::error::CoreError;
 
 /// The request's key; a header that is present must be valid (400 `invalid_idempotency_key`).
 pub fn key(req: &Request) -> Result<Option<IdempotencyKey>, ApiError> {
     Ok(IdempotencyKey::from_header(req.headers().get(HEADER)?.as_deref())?)
 }
 
-/// The key's first answer, as it was stored.
+/// A key's first answer as an earlier version stored it, rendered.
 pub fn replayed(status: u16, body: String) -> Result<Response, ApiError> {
     let mut response = Response::ok(body)?.with_status(status);
     let headers = response.headers_mut();
@@ -21,7 +20,10 @@ pub fn replayed(status: u16, body: String) -> Result<Response, ApiError> {
     Ok(response)
 }
 
-/// A view as the JSON text `private_json` would send, for storing as a key's answer.
-pub fn body_of(view: &impl serde::Serialize) -> Result<String, CoreError> {
-    serde_json::to_string(view).map_err(|error| CoreError::caused_by(&error))
+/// The answer, marked as a replay when it repeats a key's first result.
+pub fn answered(mut response: Response, replayed: bool) -> Result<Response, ApiError> {
+    if replayed {
+        response.headers_mut().set(REPLAYED_HEADER, "true")?;
+    }
+    Ok(response)
 }

@@ -13,7 +13,7 @@ use super::{private_json, signed_bytes, RequestContext};
 use crate::blobs;
 use crate::body::Body;
 use crate::platform::{self, CryptoRandom};
-use crate::usecases::idempotent::{Idempotent, Keyed};
+use crate::usecases::idempotent::Idempotent;
 use crate::usecases::uploads::{self as usecase, Upload};
 
 /// What the uploader sees of a stored reference image (never where it is kept).
@@ -50,12 +50,13 @@ pub async fn create(mut req: Request, ctx: &RequestContext) -> Result<Response, 
     let key = idempotency::key(&req)?;
     let body = Body::take(&mut req);
     let (db, bucket) = (ctx.db()?, blobs::bucket(&ctx.env)?);
-    let render = |upload: &Upload| idempotency::body_of(&UploadView::from(upload));
-    let keyed = key.as_ref().map(|key| Keyed { key, render: &render as &usecase::RenderUpload<'_> });
-    match usecase::create(&db, &bucket, &account, body, keyed, platform::now(), &mut CryptoRandom).await? {
-        Idempotent::Done(upload) => Ok(private_json(&UploadView::from(&upload))?.with_status(201)),
-        Idempotent::Replayed { status, body } => idempotency::replayed(status, body),
-    }
+    let (upload, replayed) =
+        match usecase::create(&db, &bucket, &account, body, key.as_ref(), platform::now(), &mut CryptoRandom).await? {
+            Idempotent::Done(upload) => (upload, false),
+            Idempotent::Replayed(upload) => (upload, true),
+            Idempotent::Rendered { status, body } => return idempotency::replayed(status, body),
+        };
+    idempotency::answered(private_json(&UploadView::from(&upload))?.with_status(201), replayed)
 }
 
 /// `DELETE /api/uploads/{id}`: 204 once the row is gone and its bytes are on their way out (R2 to-do).

@@ -114,7 +114,7 @@ pub async fn look(
         NextStep::PollAgainAfter(delay) => {
             let next = now.plus_secs(i64::from(delay));
             if trigger == Trigger::Poll
-                && store::record_poll(db, &row.id, GenerationStatus::Running, row.poll_attempts, next, now).await?
+                && store::claim(db, &row.id, GenerationStatus::Running, row.poll_attempts, next, now).await?
             {
                 enqueue_poll(env, &row.id, row.poll_attempts + 1, delay).await?;
             }
@@ -122,7 +122,7 @@ pub async fn look(
         }
     };
     let claim_until = now.plus_secs(CLAIM_SECS);
-    if !store::record_poll(db, &row.id, GenerationStatus::Running, row.poll_attempts, claim_until, now).await? {
+    if !store::claim(db, &row.id, GenerationStatus::Running, row.poll_attempts, claim_until, now).await? {
         return Ok(Looked::Not(Checked::AlreadyHandled));
     }
     let provider_done = answer.as_ref().ok().and_then(|a| completed_at_ms(&a.body));
@@ -279,7 +279,7 @@ async fn after_problem(
     match after_result_problem(problem, attempt, now.as_secs(), UnixMillis(row.deadline_at).as_secs()) {
         AfterResultProblem::LookAgainAfter(delay) => {
             let next = now.plus_secs(i64::from(delay));
-            if store::record_poll(db, &row.id, GenerationStatus::Running, claimed, next, now).await? {
+            if store::claim(db, &row.id, GenerationStatus::Running, claimed, next, now).await? {
                 enqueue_poll(env, &row.id, claimed + 1, delay).await?;
             }
             Ok(())

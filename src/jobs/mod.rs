@@ -8,7 +8,7 @@ pub mod renditions;
 mod submit;
 
 use gptimg_domain::apipod::ProviderError;
-use gptimg_domain::generation::{Failure, GenerationId, GenerationStatus};
+use gptimg_domain::generation::{Failure, GenerationId, GenerationStatus, ModelId};
 use gptimg_domain::ids::RequestId;
 use gptimg_domain::ledger::{LedgerEntryId, LedgerKind};
 use serde::{Deserialize, Serialize};
@@ -23,7 +23,7 @@ use crate::store::Db;
 use crate::usecases::error::CoreError;
 
 pub use finish::{check, look, Checked, Claimed, Looked, Trigger};
-pub use submit::{submit, Admitted};
+pub use submit::submit;
 
 /// One step of one generation: a submission retry while it is queued, a poll while it runs. `attempt` must
 /// match the row's count or the message is a stale duplicate.
@@ -44,8 +44,8 @@ pub(crate) async fn enqueue_poll(
     Ok(())
 }
 
-fn model_name<'a>(config: &'a Config, model_id: &'a str) -> &'a str {
-    config.models.by_id(model_id).map_or(model_id, |m| m.name.as_str())
+fn model_name<'a>(config: &'a Config, model_id: &'a ModelId) -> &'a str {
+    config.models.by_id(model_id.as_str()).map_or(model_id.as_str(), |m| m.name.as_str())
 }
 
 /// An APIPod error answer, logged with both envelopes' facts (never shown as is), under the id of the request or
@@ -64,7 +64,7 @@ pub async fn fail(
     db: &Db,
     config: &Config,
     generation_id: &GenerationId,
-    model_id: &str,
+    model_id: &ModelId,
     failure: &Failure,
 ) -> Result<(), CoreError> {
     fail_if(db, config, generation_id, model_id, failure, None).await
@@ -76,7 +76,7 @@ async fn fail_if(
     db: &Db,
     config: &Config,
     generation_id: &GenerationId,
-    model_id: &str,
+    model_id: &ModelId,
     failure: &Failure,
     claimed: Option<i64>,
 ) -> Result<(), CoreError> {

@@ -7,8 +7,8 @@ use std::rc::Rc;
 
 use gptimg_domain::apipod::{self, callback, SubmitOutcome, TaskRequest};
 use gptimg_domain::generation::{
-    poll_delay_secs, submit_fits_after_response, GenerationId, GenerationStatus, ImageId, SubmitAttempt, UploadId,
-    ValidGeneration, REFERENCE_URL_LIFETIME_SECS, SUBMIT_WINDOW_SECS,
+    poll_delay_secs, submit_fits_after_response, AdmittedGeneration, GenerationStatus, ImageId, SubmitAttempt,
+    UploadId, REFERENCE_URL_LIFETIME_SECS, SUBMIT_WINDOW_SECS,
 };
 use gptimg_domain::ids::{RandomSource, RequestId};
 use gptimg_domain::links;
@@ -37,95 +37,42 @@ fn reference_urls(config: &Config, upload_ids: &[UploadId], image_ids: &[ImageId
     uploads.chain(image_ids.iter().map(|id| signed(id, links::image_content_path(id)))).collect()
 }
 
-/// What the generation's row holds, enough to build its submission again.
-struct Submission<'a> {
-    generation_id: &'a GenerationId,
-    model_id: &'a str,
-    apipod_model: &'a str,
-    prompt: &'a str,
-    aspect_ratio: &'a str,
-    quality: Option<&'a str>,
-    reference_ids: &'a [UploadId],
-    image_reference_ids: &'a [ImageId],
-    created: UnixMillis,
-}
-
-fn body_of(config: &Config, s: &Submission<'_>) -> String {
-    let image_urls = reference_urls(config, s.reference_ids, s.image_reference_ids, s.created);
+fn body_of(config: &Config, generation: &AdmittedGeneration) -> String {
+    let spec = &generation.spec;
+    let image_urls = reference_urls(config, &spec.references, &spec.image_references, generation.admitted_at);
     let callback_url =
-        config.app_url.join(&callback::path(config.session_secret.expose().as_bytes(), s.generation_id.as_str()));
+        config.app_url.join(&callback::path(config.session_secret.expose().as_bytes(), generation.id.as_str()));
     apipod::submit_body(&TaskRequest {
-        model: s.apipod_model,
-        prompt: s.prompt,
-        aspect_ratio: s.aspect_ratio,
-        quality: s.quality,
+        model: &spec.apipod_model,
+        prompt: &spec.prompt,
+        aspect_ratio: spec.aspect_ratio.as_str(),
+        quality: spec.quality.as_ref().map(|quality| quality.as_str()),
         image_urls: &image_urls,
         callback_url: Some(&callback_url),
     })
-}
-
-/// An admitted (already charged) generation whose first submission runs after the 202 has been sent: owned, so
-/// it outlives the request handler (`RequestContext::after_response`).
-pub struct Admitted {
-    generation_id: GenerationId,
-    model_id: String,
-    apipod_model: String,
-    prompt: String,
-    aspect_ratio: String,
-    quality: Option<String>,
-    reference_ids: Vec<UploadId>,
-    image_reference_ids: Vec<ImageId>,
-    created: UnixMillis,
-}
-
-impl Admitted {
-    pub fn new(generation_id: GenerationId, generation: &ValidGeneration<'_>, created: UnixMillis) -> Self {
-        Self {
-            generation_id,
-            model_id: generation.model.id.clone(),
-            apipod_model: generation.apipod_model().to_owned(),
-            prompt: generation.prompt.as_str().to_owned(),
-            aspect_ratio: generation.aspect_ratio.clone(),
-            quality: generation.quality.clone(),
-            reference_ids: generation.references.clone(),
-            image_reference_ids: generation.image_references.clone(),
-            created,
-        }
-    }
 }
 
 /// The first submission, after the response. Whatever happens is settled without the caller: a submit that would
 /// not finish inside the platform's limit for work after a response is handed to the queue instead, an unanswered
 /// or transient answer is retried from the queue, a refused one fails and refunds once, and if even recording the
 /// outcome fails, the generation stays `queued` and the cron sweep submits it again (`sweep_action`).
-pub async fn submit(env: Env, config: Rc<Config>, admitted: Admitted, request_id: RequestId) {
-    let submission = Submission {
-        generation_id: &admitted.generation_id,
-        model_id: &admitted.model_id,
-        apipod_model: &admitted.apipod_model,
-        prompt: &admitted.prompt,
-        aspect_ratio: &admitted.aspect_ratio,
-        quality: admitted.quality.as_deref(),
-        reference_ids: &admitted.reference_ids,
-        image_reference_ids: &admitted.image_reference_ids,
-        created: admitted.created,
-    };
-    let elapsed_ms = platform::now().0 - admitted.created.0;
+pub async fn submit(env: Env, config: Rc<Config>, admitted: AdmittedGeneration, request_id: RequestId) {
+    let elapsed_ms = platform::now().0 - admitted.admitted_at.0;
     let result = if submit_fits_after_response(elapsed_ms, client::CALL_TIMEOUT_MS as i64) {
         match Db::from_env(&env) {
-            Ok(db) => attempt(&db, &env, &config, &submission, 0, &request_id).await,
+            Ok(db) => attempt(&db, &env, &config, &admitted, 0, &request_id).await,
             Err(error) => Err(error.into()),
         }
     } else {
         log::event(
             request_id.as_str(),
             "apipod_submit_queued",
-            json!({ "generation_id": admitted.generation_id, "elapsed_ms": elapsed_ms }),
+            json!({ "generation_id": admitted.id, "elapsed_ms": elapsed_ms }),
         );
-        enqueue_poll(&env, &admitted.generation_id, 0, 0).await
+        enqueue_poll(&env, &admitted.id, 0, 0).await
     };
     if let Err(error) = result {
-        let cause = format!("{}: {}", admitted.generation_id.as_str(), Cause::of(&error));
+        let cause = format!("{}: {}", admitted.id.as_str(), Cause::of(&error));
         log::fault(request_id.as_str(), "apipod_submit_failed", &cause);
     }
 }
@@ -138,31 +85,20 @@ pub async fn retry(
     row: &RunningGeneration,
     request_id: &RequestId,
 ) -> Result<(), CoreError> {
-    let submission = Submission {
-        generation_id: &row.id,
-        model_id: &row.model_id,
-        apipod_model: &row.apipod_model,
-        prompt: &row.prompt,
-        aspect_ratio: &row.aspect_ratio,
-        quality: row.quality.as_deref(),
-        reference_ids: &row.reference_upload_ids,
-        image_reference_ids: &row.reference_image_ids,
-        created: UnixMillis(row.created_at),
-    };
-    attempt(db, env, config, &submission, row.poll_attempts, request_id).await
+    attempt(db, env, config, &row.admitted(), row.poll_attempts, request_id).await
 }
 
 async fn attempt(
     db: &Db,
     env: &Env,
     config: &Config,
-    s: &Submission<'_>,
+    generation: &AdmittedGeneration,
     attempt: i64,
     request_id: &RequestId,
 ) -> Result<(), CoreError> {
-    let id = s.generation_id;
+    let id = &generation.id;
     let key = apipod::idempotency_key(id.as_str());
-    let answer = client::submit(config, body_of(config, s), &key, request_id).await;
+    let answer = client::submit(config, body_of(config, generation), &key, request_id).await;
     if let Err(error) = &answer {
         log::event(
             request_id.as_str(),
@@ -176,7 +112,7 @@ async fn attempt(
     let clock = SubmitAttempt {
         number: u32::try_from(attempt).unwrap_or(u32::MAX),
         now_secs: now.as_secs(),
-        window_end_secs: s.created.as_secs() + SUBMIT_WINDOW_SECS,
+        window_end_secs: generation.admitted_at.as_secs() + SUBMIT_WINDOW_SECS,
         jitter_permille: u32::from(u16::from_le_bytes(draw)) % 1000,
     };
     let outcome = apipod::submit_outcome(answer.as_ref().ok().map(|a| a.view()), clock);
@@ -197,7 +133,7 @@ async fn attempt(
                 "apipod_submit_retry",
                 json!({ "generation_id": id, "attempt": attempt, "after_secs": secs }),
             );
-            if store::record_poll(db, id, GenerationStatus::Queued, attempt, now.plus_secs(i64::from(secs)), now)
+            if store::claim(db, id, GenerationStatus::Queued, attempt, now.plus_secs(i64::from(secs)), now)
                 .await?
             {
                 enqueue_poll(env, id, attempt + 1, secs).await?;
@@ -208,7 +144,7 @@ async fn attempt(
             if let Some(error) = &error {
                 log_provider_error(id, "apipod_submit_refused", error, request_id);
             }
-            fail(db, config, id, s.model_id, &failure).await
+            fail(db, config, id, &generation.spec.model, &failure).await
         }
     }
 }

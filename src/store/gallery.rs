@@ -1,7 +1,7 @@
 //! Reading, deleting and sharing a user's generations and their images.
 
 use gptimg_domain::account::AccountId;
-use gptimg_domain::generation::{BatchId, GenerationId, GenerationStatus, ImageId, UploadId, ValidGeneration};
+use gptimg_domain::generation::{AdmittedBatch, BatchId, GenerationId, GenerationStatus, ImageId, UploadId};
 use gptimg_domain::image_sizes::{ImageSize, RENDITION_CONTENT_TYPE};
 use gptimg_domain::time::UnixMillis;
 use serde::Deserialize;
@@ -50,37 +50,33 @@ pub struct ReferenceImage {
 }
 
 impl GenerationRow {
-    /// The row admission just wrote, in the status the submission left it: known, so not read back.
-    pub fn admitted(
-        id: GenerationId,
-        batch_id: &BatchId,
-        valid: &ValidGeneration<'_>,
-        status: GenerationStatus,
-        now: UnixMillis,
-    ) -> Self {
+    /// The row admission just wrote for `id` of `batch`, in the status the submission left it: known, so not read
+    /// back.
+    pub fn admitted(batch: &AdmittedBatch, id: &GenerationId, status: GenerationStatus) -> Self {
+        let spec = &batch.spec;
         Self {
-            id,
+            id: id.clone(),
             status,
-            prompt: valid.prompt.as_str().to_owned(),
-            model_id: valid.model.id.clone(),
-            aspect_ratio: valid.aspect_ratio.clone(),
-            quality: valid.quality.clone(),
-            reference_upload_ids: valid.references.clone(),
-            cost: valid.cost,
+            prompt: spec.prompt.clone(),
+            model_id: spec.model.as_str().to_owned(),
+            aspect_ratio: spec.aspect_ratio.as_str().to_owned(),
+            quality: spec.quality.as_ref().map(|quality| quality.as_str().to_owned()),
+            reference_upload_ids: spec.references.clone(),
+            cost: spec.cost,
             failure_code: None,
             failure_message: None,
             share_token: None,
-            created_at: now.0,
+            created_at: batch.admitted_at.0,
             finished_at: None,
             images: Vec::new(),
             favourite: false,
-            batch_id: Some(batch_id.clone()),
-            reference_image_ids: valid.image_references.clone(),
+            batch_id: Some(batch.batch_id.clone()),
+            reference_image_ids: spec.image_references.clone(),
             share_shows_prompt: false,
             // Admission just checked that every reference is the caller's.
-            existing_uploads: valid.references.clone(),
+            existing_uploads: spec.references.clone(),
             // Unversioned preview links: their versions are not read back for the 202.
-            existing_images: valid
+            existing_images: spec
                 .image_references
                 .iter()
                 .map(|id| ReferenceImage { id: id.clone(), preview_etag: None })

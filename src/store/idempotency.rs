@@ -9,8 +9,8 @@ use worker::D1PreparedStatement;
 
 use super::{int, text, Db};
 
-/// A request's claim on its key: the answer it will have given if its effect (`claim`, the id of the first
-/// generation or of the upload) lands in the same batch.
+/// A request's claim on its key, written with its effect (`claim`, the id of the first generation or of the
+/// upload): the use case's result as a value (JSON), from which a replay builds the same answer.
 pub struct Claim<'a> {
     pub account: &'a AccountId,
     pub operation: Operation,
@@ -18,49 +18,46 @@ pub struct Claim<'a> {
     pub fingerprint: &'a str,
     pub claim: &'a str,
     pub status: u16,
-    pub body: &'a str,
+    pub answer: &'a str,
     pub now: UnixMillis,
 }
 
 // Taken unless someone holds the key and it has not expired (an expired row is taken over, as if swept).
 const CLAIM: &str = "INSERT INTO idempotency_keys \
- (account_id, operation, idem_key, fingerprint, claim, status, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
+ (account_id, operation, idem_key, fingerprint, claim, status, body, created_at) \
+ VALUES (:account, :operation, :idem_key, :fingerprint, :claim, :status, :answer, :now) \
  ON CONFLICT (account_id, operation, idem_key) DO UPDATE SET fingerprint = excluded.fingerprint, \
  claim = excluded.claim, status = excluded.status, body = excluded.body, created_at = excluded.created_at \
- WHERE idempotency_keys.created_at <= ?9";
+ WHERE idempotency_keys.created_at <= :expired_at";
 
 /// The claim, first in the effect's batch.
 pub fn claim(db: &Db, c: &Claim<'_>) -> worker::Result<D1PreparedStatement> {
-    db.prepare(CLAIM).bind(&[
-        text(c.account.as_str()),
-        text(c.operation.as_str()),
-        text(c.key.as_str()),
-        text(c.fingerprint),
-        text(c.claim),
-        int(i64::from(c.status)),
-        text(c.body),
-        int(c.now.0),
-        int(expired_at_or_before(c.now).0),
-    ])
+    db.named(
+        CLAIM,
+        &[
+            ("account", text(c.account.as_str())),
+            ("operation", text(c.operation.as_str())),
+            ("idem_key", text(c.key.as_str())),
+            ("fingerprint", text(c.fingerprint)),
+            ("claim", text(c.claim)),
+            ("status", int(i64::from(c.status))),
+            ("answer", text(c.answer)),
+            ("now", int(c.now.0)),
+            ("expired_at", int(expired_at_or_before(c.now).0)),
+        ],
+    )
 }
 
-/// Whether `?account`, `?key` and `?claim` (bind numbers as given) hold the key of `operation`: the condition every
-/// effect statement adds, `?key` NULL when the request has no key.
+/// Whether the request holds the key of `operation`: the condition every effect statement adds, binding
+/// `:account`, `:idem_key` (NULL when the request has no key) and `:id` (the effect's own row, which the key claims).
 #[macro_export]
 macro_rules! idempotency_held {
-    ($operation:literal, $account:literal, $key:literal, $claim:literal) => {
+    ($operation:literal) => {
         concat!(
-            " AND (?",
-            $key,
-            " IS NULL OR EXISTS (SELECT 1 FROM idempotency_keys WHERE account_id = ?",
-            $account,
-            " AND operation = '",
+            " AND (:idem_key IS NULL OR EXISTS (SELECT 1 FROM idempotency_keys WHERE account_id = :account \
+ AND operation = '",
             $operation,
-            "' AND idem_key = ?",
-            $key,
-            " AND claim = ?",
-            $claim,
-            "))"
+            "' AND idem_key = :idem_key AND claim = :id))"
         )
     };
 }

@@ -24,6 +24,7 @@ pub mod share_pages;
 pub mod support;
 pub mod uploads;
 
+use gptimg_domain::named_params::{number, NumberedSql};
 use worker::wasm_bindgen::JsValue;
 
 /// Applies the ledger entry `?1` to its account's balance; when the entry was not written (a replay hit the
@@ -102,6 +103,15 @@ impl Db {
         self.inner.prepare(sql)
     }
 
+    /// A statement whose SQL names its parameters (`:account`), bound by name (`named_params`); each text is
+    /// numbered once per isolate.
+    pub fn named(&self, sql: &'static str, binds: &[(&str, JsValue)]) -> worker::Result<D1PreparedStatement> {
+        let numbered = numbered(sql);
+        let values: Vec<JsValue> =
+            numbered.order(binds).map_err(worker::Error::RustError)?.into_iter().cloned().collect();
+        self.inner.prepare(numbered.sql.as_str()).bind(&values)
+    }
+
     pub async fn batch(&self, statements: Vec<D1PreparedStatement>) -> worker::Result<Vec<D1Result>> {
         self.tick();
         self.inner.batch(statements).await
@@ -128,6 +138,18 @@ impl Db {
         let result = self.run(statement).await?;
         Ok(result.meta()?.and_then(|m| m.changes).unwrap_or(0) > 0)
     }
+}
+
+thread_local! {
+    static NUMBERED: std::cell::RefCell<std::collections::HashMap<(usize, usize), std::rc::Rc<NumberedSql>>> =
+        Default::default();
+}
+
+/// `sql` numbered, from the isolate's cache (keyed by the static text's address and length).
+fn numbered(sql: &'static str) -> std::rc::Rc<NumberedSql> {
+    NUMBERED.with(|cache| {
+        cache.borrow_mut().entry((sql.as_ptr() as usize, sql.len())).or_insert_with(|| std::rc::Rc::new(number(sql))).clone()
+    })
 }
 
 /// Where the first page starts: a cursor past every row (created_at values are milliseconds, far below 2^53), so a

@@ -7,12 +7,12 @@ use gptimg_domain::generation::{UploadId, MAX_UPLOADS_PER_USER};
 use gptimg_domain::idempotency::{expired_at_or_before, IdempotencyKey, StoredAnswer};
 use gptimg_domain::time::UnixMillis;
 use gptimg_domain::uploads::{upload_rate_scope, UploadAdmission};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::idempotency::{self, Claim};
 use super::{int, text, Db};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Upload {
     pub id: UploadId,
     pub r2_key: String,
@@ -24,13 +24,14 @@ pub struct Upload {
     pub created_at: i64,
 }
 
-// ?11: the request's Idempotency-Key (NULL without one), which it must hold for the row to be written. An account
-// whose deletion began while the bytes streamed gets no row (its erasure may already have passed).
+// The request's Idempotency-Key (NULL without one) must be held for the row to be written. An account whose
+// deletion began while the bytes streamed gets no row (its erasure may already have passed).
 const INSERT_WITHIN_QUOTA: &str = concat!(
     "INSERT INTO uploads (id, account_id, r2_key, content_type, size_bytes, sha256, width, height, created_at) \
- SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 WHERE (SELECT COUNT(*) FROM uploads WHERE account_id = ?2) < ?10 \
- AND EXISTS (SELECT 1 FROM accounts WHERE id = ?2 AND deletion_started_at IS NULL)",
-    crate::idempotency_held!("create_upload", "2", "11", "1")
+ SELECT :id, :account, :r2_key, :content_type, :size_bytes, :sha256, :width, :height, :now \
+ WHERE (SELECT COUNT(*) FROM uploads WHERE account_id = :account) < :quota \
+ AND EXISTS (SELECT 1 FROM accounts WHERE id = :account AND deletion_started_at IS NULL)",
+    crate::idempotency_held!("create_upload")
 );
 
 /// Last in the insert's batch: a streamed object that got no row goes on the R2 to-do, so it is deleted even if
@@ -146,19 +147,22 @@ fn insert_statement(
     now: UnixMillis,
     claim: Option<&Claim<'_>>,
 ) -> worker::Result<worker::D1PreparedStatement> {
-    db.prepare(INSERT_WITHIN_QUOTA).bind(&[
-        text(upload.id.as_str()),
-        text(account_id.as_str()),
-        text(&upload.r2_key),
-        text(&upload.content_type),
-        int(upload.size_bytes),
-        text(&upload.sha256),
-        int(upload.width),
-        int(upload.height),
-        int(now.0),
-        int(MAX_UPLOADS_PER_USER),
-        idempotency::key_bind(claim),
-    ])
+    db.named(
+        INSERT_WITHIN_QUOTA,
+        &[
+            ("id", text(upload.id.as_str())),
+            ("account", text(account_id.as_str())),
+            ("r2_key", text(&upload.r2_key)),
+            ("content_type", text(&upload.content_type)),
+            ("size_bytes", int(upload.size_bytes)),
+            ("sha256", text(&upload.sha256)),
+            ("width", int(upload.width)),
+            ("height", int(upload.height)),
+            ("now", int(now.0)),
+            ("quota", int(MAX_UPLOADS_PER_USER)),
+            ("idem_key", idempotency::key_bind(claim)),
+        ],
+    )
 }
 
 const FIND: &str =

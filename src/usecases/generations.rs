@@ -3,12 +3,12 @@
 
 use gptimg_domain::account::AccountId;
 use gptimg_domain::generation::{
-    in_use_as_reference, not_found, refusal, undeletable, validate, BatchId, GenerationId, GenerationRequest,
+    in_use_as_reference, not_found, refusal, undeletable, validate, AdmittedBatch, GenerationId, GenerationRequest,
     GenerationStatus, DEADLINE_SECS,
 };
-use gptimg_domain::idempotency::{generation_fingerprint, Operation};
+use gptimg_domain::idempotency::{generation_fingerprint, IdempotencyKey, Operation};
 use gptimg_domain::ids::{RandomSource, RequestId};
-use gptimg_domain::ledger::{LedgerEntryId, LedgerKind};
+use gptimg_domain::ledger::LedgerKind;
 use gptimg_domain::links::{is_share_token, new_share_token};
 use gptimg_domain::time::UnixMillis;
 use gptimg_domain::{DomainError, ErrorKind};
@@ -23,19 +23,28 @@ use crate::config::Config;
 use crate::jobs::{self, Checked, Claimed, Looked, Trigger};
 use crate::store::gallery;
 pub use crate::store::gallery::{GenerationRow, ImageRow};
-use crate::store::generations::{self as store, Admission, NewBatch};
+use crate::store::generations::{self as store, Admission};
 use crate::store::idempotency::Claim;
 use crate::store::share_pages;
 pub use crate::store::share_pages::SharedGeneration;
 use crate::store::Db;
-use crate::usecases::idempotent::{self, Idempotent, Keyed};
+use crate::usecases::idempotent::{self, Idempotent};
 
-/// What a request started: its generations (one per image, all `queued`), what they cost together, and the balance
-/// after.
+/// What a request started: its generations (one per image, all `queued`), what they cost together, the balance
+/// after, and when it was admitted (a replay renders as of then, so it answers the same).
 pub struct Created {
     pub generations: Vec<GenerationRow>,
     pub cost: i64,
     pub credits: i64,
+    pub admitted_at: UnixMillis,
+}
+
+impl Created {
+    fn of(batch: &AdmittedBatch, credits: i64) -> Self {
+        let generations =
+            batch.members.iter().map(|member| GenerationRow::admitted(batch, &member.id, GenerationStatus::Queued));
+        Self { generations: generations.collect(), cost: batch.total_cost(), credits, admitted_at: batch.admitted_at }
+    }
 }
 
 /// Where the admitted generations' first submissions go: run after the answer (`jobs::submit`), so the caller never
@@ -46,13 +55,10 @@ pub struct Submitter<'a> {
     pub request_id: &'a RequestId,
 }
 
-/// The 202 answer's body for the admitted rows and their total cost, `credits` left 0: with an Idempotency-Key it is
-/// stored in the admission batch, which puts the balance after in.
-pub type RenderStarted<'r> = dyn Fn(&[GenerationRow], i64) -> Result<String, CoreError> + 'r;
-
 /// Validates, then admits and charges every requested image (one generation, one APIPod task each: the domain's
 /// `ImageCount::tasks`) in one guarded batch: all of them, or none and the reason. With an Idempotency-Key, the
-/// key's answer is written in that batch, and a repeated key replays it instead (409 for another request).
+/// admitted batch is stored with the key in that batch, and a repeated key gets the same result rebuilt from it
+/// (409 for another request).
 #[allow(clippy::too_many_arguments)]
 pub async fn create(
     db: &Db,
@@ -60,61 +66,45 @@ pub async fn create(
     submitter: &Submitter<'_>,
     account: &AccountId,
     request: &GenerationRequest,
-    keyed: Option<Keyed<'_, RenderStarted<'_>>>,
+    key: Option<&IdempotencyKey>,
     now: UnixMillis,
     random: &mut dyn RandomSource,
 ) -> Result<Idempotent<Created>, CoreError> {
     let valid = validate(request, &config.models)?;
-    let batch_id = BatchId::generate(random);
-    let members: Vec<(GenerationId, LedgerEntryId)> =
-        (0..valid.count.tasks()).map(|_| (GenerationId::generate(random), LedgerEntryId::generate(random))).collect();
-    let generations: Vec<GenerationRow> = members
-        .iter()
-        .map(|(id, _)| GenerationRow::admitted(id.clone(), &batch_id, &valid, GenerationStatus::Queued, now))
-        .collect();
-    let fingerprint = keyed.as_ref().map(|_| generation_fingerprint(&valid)).unwrap_or_default();
-    let body = match &keyed {
-        Some(keyed) => (keyed.render)(&generations, valid.total_cost())?,
+    let batch = AdmittedBatch::new(&valid, random, now);
+    let fingerprint = key.map(|_| generation_fingerprint(&valid)).unwrap_or_default();
+    let answer = match key {
+        Some(_) => idempotent::value_text(&batch)?,
         None => String::new(),
     };
-    let first = members.first().map(|(id, _)| id.as_str()).unwrap_or_default();
-    let batch = NewBatch {
-        batch_id: &batch_id,
-        members: &members,
-        account_id: account,
-        prompt: valid.prompt.as_str(),
-        model_id: &valid.model.id,
-        apipod_model: valid.apipod_model(),
-        aspect_ratio: &valid.aspect_ratio,
-        quality: valid.quality.as_deref(),
-        references: &valid.references,
-        image_references: &valid.image_references,
-        cost: valid.cost,
-        description: &LedgerKind::GenerationDebit.description(&valid.model.name),
-        deadline: now.plus_secs(DEADLINE_SECS),
+    let claim = key.map(|key| Claim {
+        account,
+        operation: Operation::CreateGeneration,
+        key,
+        fingerprint: &fingerprint,
+        claim: batch.first().id.as_str(),
+        status: 202,
+        answer: &answer,
         now,
-        idempotency: keyed.map(|keyed| Claim {
-            account,
-            operation: Operation::CreateGeneration,
-            key: keyed.key,
-            fingerprint: &fingerprint,
-            claim: first,
-            status: 202,
-            body: &body,
-            now,
-        }),
-    };
-    let credits = match store::admit(db, &batch).await? {
+    });
+    let description = LedgerKind::GenerationDebit.description(&valid.model.name);
+    let deadline = now.plus_secs(DEADLINE_SECS);
+    let credits = match store::admit(db, account, &batch, &description, deadline, claim.as_ref()).await? {
         Admission::Admitted { credits } => credits,
         Admission::Refused(facts) => return Err(refusal(&facts, &valid.asked(), now.0).into()),
-        Admission::KeyTaken(stored) => return idempotent::replay(&stored, &fingerprint, now),
+        Admission::KeyTaken { stored, credits_after } => {
+            return idempotent::replay(&stored, &fingerprint, now, |body| {
+                let Some(first) = idempotent::stored_value::<AdmittedBatch>(body) else { return Ok(None) };
+                let credits = credits_after.ok_or_else(|| CoreError::internal("a keyed batch without its debits"))?;
+                Ok(Some(Created::of(&first, credits)))
+            })
+        }
     };
-    for (id, _) in members {
-        let admitted = jobs::Admitted::new(id, &valid, now);
-        let submit = jobs::submit(submitter.env.clone(), config.clone(), admitted, submitter.request_id.clone());
+    for generation in batch.generations() {
+        let submit = jobs::submit(submitter.env.clone(), config.clone(), generation, submitter.request_id.clone());
         submitter.background.run_later(Box::pin(submit));
     }
-    Ok(Idempotent::Done(Created { generations, cost: valid.total_cost(), credits }))
+    Ok(Idempotent::Done(Created::of(&batch, credits)))
 }
 
 /// The caller's generation; someone else's is the same 404 as a missing one.

@@ -3,7 +3,7 @@
 
 use gptimg_domain::account::{refuse_if_deleting, AccountId};
 use gptimg_domain::generation::{upload_quota_exceeded, UploadId};
-use gptimg_domain::idempotency::{upload_fingerprint, Operation};
+use gptimg_domain::idempotency::{upload_fingerprint, IdempotencyKey, Operation};
 use gptimg_domain::ids::RandomSource;
 use gptimg_domain::images::UPLOAD_LIMITS;
 use gptimg_domain::links;
@@ -19,25 +19,22 @@ use crate::store::idempotency::Claim;
 pub use crate::store::uploads::Upload;
 use crate::store::uploads::{self, Inserted};
 use crate::store::Db;
-use crate::usecases::idempotent::{self, Idempotent, Keyed};
-
-/// The 201 answer's body for a stored upload (kept as the Idempotency-Key's answer).
-pub type RenderUpload<'r> = dyn Fn(&Upload) -> Result<String, CoreError> + 'r;
+use crate::usecases::idempotent::{self, Idempotent};
 
 /// Streams `body` into R2 while checking it (the bytes decide the type, never a header), then records it. Anything
-/// refused leaves no object and no row. With an Idempotency-Key the answer is recorded with the row; a repeated key
-/// gets the first answer (409 for other bytes) and its own copy of the bytes is deleted.
+/// refused leaves no object and no row. With an Idempotency-Key the upload is stored with the key in the row's
+/// batch; a repeated key gets the first upload back (409 for other bytes) and its own copy of the bytes is deleted.
 pub async fn create(
     db: &Db,
     bucket: &Bucket,
     account: &AccountId,
     body: Body,
-    keyed: Option<Keyed<'_, RenderUpload<'_>>>,
+    key: Option<&IdempotencyKey>,
     now: UnixMillis,
     random: &mut dyn RandomSource,
 ) -> Result<Idempotent<Upload>, CoreError> {
     // Refused before a byte is stored: over the minute's rate, or at the quota.
-    let admission = uploads::admission(db, account, keyed.as_ref().map(|k| k.key), now).await?;
+    let admission = uploads::admission(db, account, key, now).await?;
     admit_upload(admission, now)?;
     let id = UploadId::generate(random);
     let r2_key = blobs::upload_key(account, &id);
@@ -63,18 +60,18 @@ pub async fn create(
         created_at: now.0,
     };
     let fingerprint = upload_fingerprint(&upload.sha256);
-    let answer = match &keyed {
-        Some(keyed) => (keyed.render)(&upload)?,
+    let answer = match key {
+        Some(_) => idempotent::value_text(&upload)?,
         None => String::new(),
     };
-    let claim = keyed.map(|keyed| Claim {
+    let claim = key.map(|key| Claim {
         account,
         operation: Operation::CreateUpload,
-        key: keyed.key,
+        key,
         fingerprint: &fingerprint,
         claim: upload.id.as_str(),
         status: 201,
-        body: &answer,
+        answer: &answer,
         now,
     });
     let inserted = uploads::insert(db, account, &upload, now, claim.as_ref()).await?;
@@ -87,7 +84,9 @@ pub async fn create(
         // A concurrent upload took the last place.
         Inserted::OverQuota => Err(upload_quota_exceeded().into()),
         Inserted::AccountClosing => Err(refuse_if_deleting(true).expect_err("a deletion that began refuses").into()),
-        Inserted::KeyTaken(stored) => idempotent::replay(&stored, &fingerprint, now),
+        Inserted::KeyTaken(stored) => {
+            idempotent::replay(&stored, &fingerprint, now, |body| Ok(idempotent::stored_value::<Upload>(body)))
+        }
     }
 }
 
