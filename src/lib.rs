@@ -1,4 +1,4 @@
-//! GPTImg Worker entry point: builds the request context, routes, and finishes every response the same way.
+//! GPTImg Worker entry point: builds the request context, routes, and hands every response to the runtime the same way.
 
 mod blobs;
 mod body;
@@ -102,7 +102,7 @@ async fn serve(req: Request, env: Env, counts: Rc<Counts>) -> worker::Result<Ser
         }
     };
     let status = response.status_code();
-    let response = http::finish::finish(response, &ctx)?;
+    let response = http::response_headers::to_runtime(response, &ctx)?;
     Ok(Served { response, status, ctx, method, path })
 }
 

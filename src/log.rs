@@ -3,7 +3,7 @@
 //!
 //! Observability already records every invocation (method, path, status, duration, CPU time, its `console`
 //! output), so a line per ordinary request would only repeat it, and `console.log` is the largest per-request
-//! cost an ordinary request has (issue 15). A request's line is written when it is worth reading on its own:
+//! cost an ordinary request has. A request's line is written when it is worth reading on its own:
 //! a 5xx, notes a handler attached (a Stripe event's id and outcome, a callback's outcome, a sign-in), an unusual
 //! number of subrequests (`UNUSUAL_SUBREQUESTS`), or a caller that named the request's id (`x-request-id`) and
 //! so is tracing it. Faults are always logged, with the request id.

@@ -38,7 +38,7 @@ pub(super) async fn admin(req: &Request, ctx: &RequestContext) -> Result<Current
 pub async fn page(req: Request, ctx: &RequestContext) -> Result<Response, ApiError> {
     admin(&req, ctx).await?;
     let url = req.url()?.join("/admin-console").map_err(ApiError::internal)?;
-    Ok(super::finish::with_mutable_headers(ctx.env.assets("ASSETS")?.fetch(url.to_string(), None).await?)?)
+    Ok(super::response_headers::with_mutable_headers(ctx.env.assets("ASSETS")?.fetch(url.to_string(), None).await?)?)
 }
 
 #[derive(Deserialize)]

@@ -8,7 +8,7 @@ use super::RequestContext;
 
 pub async fn serve(req: Request, ctx: &RequestContext) -> Result<Response, ApiError> {
     let assets = ctx.env.assets("ASSETS")?;
-    Ok(super::finish::with_mutable_headers(assets.fetch_request(req).await?)?)
+    Ok(super::response_headers::with_mutable_headers(assets.fetch_request(req).await?)?)
 }
 
 /// Legal pages carry the configured support address (the captured policy lost its own): `{{SUPPORT_EMAIL_LINK}}`

@@ -12,7 +12,7 @@ pub mod csp_report;
 pub mod dashboard;
 pub mod error;
 pub mod featured;
-pub mod finish;
+pub mod response_headers;
 pub mod gallery;
 pub mod generations;
 pub mod health;

@@ -35,7 +35,7 @@ pub async fn stripe(mut req: Request, ctx: &RequestContext) -> Result<Response, 
         Some(refusal) => {
             // Only an event an operator must look at gets a log line naming it: every other delivery's outcome is in
             // its `stripe_events` row (deliveries counted), and the platform records the request itself, so a line
-            // per delivery would repeat both at the cost of a `console.log` on the hot path (issue 15).
+            // per delivery would repeat both at the cost of a `console.log` on the hot path.
             ctx.note(
                 json!({ "stripe_event": applied.event_id, "type": applied.event_type, "outcome": applied.outcome }),
             );

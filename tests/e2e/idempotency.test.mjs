@@ -59,6 +59,24 @@ describe("POST /api/generations with an Idempotency-Key", () => {
     assert.equal(apipodSaw(worker, prompt).tasks.length, 1, "no second APIPod task");
   });
 
+  test("an answer an earlier version stored already rendered is replayed as it was stored", async () => {
+    const user = await newPerson(worker, { label: "idem" });
+    const key = freshKey();
+    const request = { prompt: "A lighthouse stored the old way", model: "seedream-v4.5", aspect_ratio: "1:1" };
+    const first = await postGeneration(user.session, request, key);
+    assert.equal(first.status, 202);
+    const rendered = await first.text();
+    const stored = await worker.db.prepare("SELECT body FROM idempotency_keys WHERE account_id = ?").bind(user.id).first();
+    assert.equal(JSON.parse(stored.body).members.length, 1, "the key stores the admitted batch, not a rendering");
+    await worker.db.prepare("UPDATE idempotency_keys SET body = ? WHERE account_id = ?").bind(rendered, user.id).run();
+    const again = await postGeneration(user.session, request, key);
+    assert.equal(again.status, 202);
+    assert.equal(again.headers.get("idempotent-replayed"), "true");
+    assert.equal(await again.text(), rendered);
+    assert.equal(await generationsOf(user), 1);
+    assert.equal(await debitsOf(user), 1);
+  });
+
   test("the same key for a different request is 409 idempotency_key_reused and changes nothing", async () => {
     const user = await newPerson(worker, { label: "idem" });
     const key = freshKey();
@@ -150,7 +168,7 @@ describe("POST /api/generations with an Idempotency-Key", () => {
     assert.equal(reused.status, 202, "a new request under the expired key");
     assert.equal(reused.headers.get("idempotent-replayed"), null);
     const replaced = await worker.db.prepare("SELECT body, created_at FROM idempotency_keys WHERE idem_key = ?").bind(other).first();
-    assert.equal(JSON.parse(replaced.body).generations[0].prompt, "A different day", "the new answer replaced the expired one");
+    assert.equal(JSON.parse(replaced.body).spec.prompt, "A different day", "the new answer replaced the expired one");
     assert.ok(replaced.created_at > Date.now() - 60_000);
     assert.equal(await generationsOf(user), 3);
   });

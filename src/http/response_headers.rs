@@ -12,7 +12,7 @@ use super::RequestContext;
 // scripts, styles, fonts, images and connections are same-origin only.
 // A body we built (JSON, text, small bytes) is turned into the runtime's Response in the same call, rather than
 // through workers-rs's conversion (a fresh Uint8Array, a ResponseInit filled property by property): most of what
-// answering a small request cost across the wasm boundary (issue 15).
+// answering a small request cost across the wasm boundary.
 #[wasm_bindgen(inline_js = r#"
 const FIXED = [
   ["content-security-policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; media-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; report-uri /api/csp-report"],
@@ -64,7 +64,7 @@ const TEXT_BODY_MAX: usize = 64 * 1024;
 
 /// Adds the headers and returns the runtime's Response; asset responses arrive here already copied into mutable
 /// headers (see `assets`). A streamed body (and anything workers-rs carries beside it) goes through workers-rs.
-pub fn finish(response: Response, ctx: &RequestContext) -> worker::Result<worker::web_sys::Response> {
+pub fn to_runtime(response: Response, ctx: &RequestContext) -> worker::Result<worker::web_sys::Response> {
     let (status, https, id) = (response.status_code(), ctx.is_https, ctx.request_id.as_str());
     let headers = &response.headers().0;
     // Our built bodies carry only a status and headers (no WebSocket, `cf` or manual encoding: nothing here sets them).
