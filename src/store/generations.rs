@@ -2,11 +2,11 @@
 //! (a success with its images: `completion.rs`).
 
 use gptimg_domain::account::AccountId;
+use gptimg_domain::billing::ledger::LedgerEntryId;
 use gptimg_domain::generation::{
     admission_limits, AdmissionFacts, BatchId, Failure, GenerationId, GenerationStatus, ImageId, UploadId,
 };
 use gptimg_domain::idempotency::StoredAnswer;
-use gptimg_domain::ledger::LedgerEntryId;
 use gptimg_domain::time::UnixMillis;
 use serde::Deserialize;
 
