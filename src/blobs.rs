@@ -10,8 +10,8 @@ use std::task::{Context, Poll};
 use futures_util::{Stream, StreamExt};
 use gptimg_domain::account::AccountId;
 use gptimg_domain::generation::{GenerationId, ImageId, UploadId};
+use gptimg_domain::images::stream::{StreamCheck, StreamedImage};
 use gptimg_domain::images::{too_large, ImageLimits};
-use gptimg_domain::images_stream::{StreamCheck, StreamedImage};
 use gptimg_domain::DomainError;
 use worker::{Bucket, Data, Env, FixedLengthStream, MultipartUpload, Object, Range, UploadedPart};
 

@@ -1,15 +1,14 @@
 //! Account deletion and retention, resumable: whatever step was interrupted, running it again finishes it.
 
+use gptimg_domain::account::deletion::{
+    deletion_finished, deletion_retry_delay_secs, ErasePass, DELETIONS_PER_SWEEP, ERASE_CHUNKS_AFTER_RESPONSE,
+    ERASE_CHUNKS_PER_SWEEP, ERASURES_PER_SWEEP,
+};
 use gptimg_domain::account::{AccountId, GoogleSubject};
 use gptimg_domain::auth::subject_hash::signup_subject_hash;
-use gptimg_domain::deletion::{
-    deletion_finished, ErasePass, ERASE_CHUNKS_AFTER_RESPONSE, ERASE_CHUNKS_PER_SWEEP, ERASURES_PER_SWEEP,
-};
+use gptimg_domain::billing::ledger::LedgerEntryId;
 use gptimg_domain::ids::RequestId;
-use gptimg_domain::ledger::LedgerEntryId;
-use gptimg_domain::privacy::{
-    deletion_retry_delay_secs, DELETIONS_PER_SWEEP, SESSION_RETENTION_SECS, UNUSED_UPLOAD_RETENTION_SECS,
-};
+use gptimg_domain::retention::{SESSION_RETENTION_SECS, UNUSED_UPLOAD_RETENTION_SECS};
 use serde_json::json;
 use worker::{Bucket, Env};
 

@@ -2,9 +2,9 @@
 
 use std::fmt;
 
-use crate::catalogue::PlanCatalogue;
+use crate::billing::plans::PlanCatalogue;
 use crate::email::EmailAddress;
-use crate::models::ModelCatalogue;
+use crate::generation::models::ModelCatalogue;
 use crate::url::BaseUrl;
 
 /// A secret value whose `Debug` never prints it.

@@ -1,52 +1,35 @@
 //! GPTImg business rules: pure Rust with no runtime dependencies; time and randomness come in as arguments.
 
 pub mod account;
-pub mod api_key;
+pub mod admin;
 pub mod apipod;
-pub mod audit;
 pub mod auth;
-pub mod avatar;
 pub mod billing;
-pub mod catalogue;
 pub mod config;
 pub mod csp;
 pub mod csrf;
 pub mod dashboard;
-pub mod dashboard_report;
-mod dashboard_rows;
-#[cfg(test)]
-mod dashboard_tests;
-pub mod deletion;
 pub mod email;
 pub mod error;
-pub mod featured;
 pub mod gallery;
 pub mod generation;
-mod generation_stages;
 pub mod hex;
 pub mod idempotency;
 pub mod ids;
-pub mod image_sizes;
 pub mod images;
-pub mod images_stream;
 #[cfg(test)]
 mod layering_tests;
-pub mod ledger;
 pub mod links;
-pub mod models;
 pub mod named_params;
 #[cfg(test)]
-mod openapi_tests;
-pub mod privacy;
-#[cfg(test)]
 mod props;
+pub mod retention;
 pub mod routes;
 mod serde_str;
-pub mod share_card;
 pub mod stripe;
-pub mod subscription;
+pub mod support;
+mod text;
 pub mod time;
-pub mod uploads;
 pub mod url;
 
 pub use error::{Cause, DomainError, ErrorKind};

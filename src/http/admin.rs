@@ -3,10 +3,11 @@
 //! operator dashboard (handled in `dashboard`) and the landing page's featured images (in `featured`). Anyone not
 //! in ADMIN_EMAILS gets a 404.
 
-use gptimg_domain::audit::{open_problems_only, user_query};
+use gptimg_domain::admin::CreditAdjustment;
+use gptimg_domain::admin::{open_problems_only, user_query};
 use gptimg_domain::ids::{AuditId, SupportReplyId};
-use gptimg_domain::privacy::{CreditAdjustment, SupportStatus};
 use gptimg_domain::routes::AdminEndpoint as A;
+use gptimg_domain::support::SupportStatus;
 use serde::{Deserialize, Serialize};
 use worker::{Request, Response};
 

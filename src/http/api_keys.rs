@@ -1,6 +1,6 @@
 //! `/api/keys`: the signed-in user's personal API keys — list, create (the secret shown once), revoke.
 
-use gptimg_domain::api_key::{ApiKeyId, MAX_KEYS_PER_ACCOUNT};
+use gptimg_domain::account::api_key::{ApiKeyId, MAX_KEYS_PER_ACCOUNT};
 use serde::{Deserialize, Serialize};
 use worker::{Request, Response};
 

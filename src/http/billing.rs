@@ -1,8 +1,8 @@
 //! The plan and model catalogues, Stripe Checkout for packs and subscriptions, and the Billing Portal.
 
 use gptimg_domain::billing::checkout::CheckoutReturn;
-use gptimg_domain::catalogue::Plan;
-use gptimg_domain::models::Model;
+use gptimg_domain::billing::plans::Plan;
+use gptimg_domain::generation::models::Model;
 use serde::{Deserialize, Serialize};
 use worker::{Request, Response};
 

@@ -1,6 +1,6 @@
 //! `GET /api/credits/ledger`: the signed-in user's credit history, newest first, cursor paged.
 
-use gptimg_domain::ledger::{LedgerEntryId, LedgerKind};
+use gptimg_domain::billing::ledger::{LedgerEntryId, LedgerKind};
 use serde::Serialize;
 use worker::{Request, Response};
 

@@ -1,11 +1,11 @@
 //! The landing page's featured images: `GET /api/featured` (public, revalidated by ETag) and the admin console's
 //! `GET/POST /api/admin/featured` and `DELETE /api/admin/featured/{generation_id}`.
 
-use gptimg_domain::featured::{list_etag, PUBLIC_CACHE_CONTROL};
-use gptimg_domain::image_sizes::{versioned_path, ImageSize};
+use gptimg_domain::gallery::featured::{list_etag, PUBLIC_CACHE_CONTROL};
+use gptimg_domain::gallery::share_card::public_prompt;
 use gptimg_domain::images::etag_matches;
+use gptimg_domain::images::sizes::{versioned_path, ImageSize};
 use gptimg_domain::links::share_page_path;
-use gptimg_domain::share_card::public_prompt;
 use serde::{Deserialize, Serialize};
 use worker::{Headers, Request, Response};
 
@@ -100,7 +100,7 @@ async fn admin_list(ctx: &RequestContext) -> Result<Response, ApiError> {
             })
         })
         .collect::<Result<_, ApiError>>()?;
-    Ok(private_json(&AdminList { images, max: gptimg_domain::featured::MAX_FEATURED })?)
+    Ok(private_json(&AdminList { images, max: gptimg_domain::gallery::featured::MAX_FEATURED })?)
 }
 
 /// `GET /api/admin/featured`: what the landing page shows now.

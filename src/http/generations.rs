@@ -3,7 +3,7 @@
 
 use gptimg_domain::account::AccountId;
 use gptimg_domain::generation::{self, BatchId, GenerationId, GenerationRequest, GenerationStatus, ImageId, UploadId};
-use gptimg_domain::image_sizes::{versioned_path, ImageSize};
+use gptimg_domain::images::sizes::{versioned_path, ImageSize};
 use gptimg_domain::links::{self, share_page_path, shared_image_path};
 use gptimg_domain::time::UnixMillis;
 use serde::{Deserialize, Serialize};

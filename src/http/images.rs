@@ -3,7 +3,7 @@
 //! ranges, private caching (immutable when the URL carries the served bytes' version, `?v=`).
 
 use gptimg_domain::generation::ImageId;
-use gptimg_domain::image_sizes::{cache_control, reference_size, ImageSize, RENDITION_CONTENT_TYPE};
+use gptimg_domain::images::sizes::{cache_control, reference_size, ImageSize, RENDITION_CONTENT_TYPE};
 use gptimg_domain::images::{etag_matches, parse_range, UnsatisfiableRange};
 use gptimg_domain::links;
 use gptimg_domain::{DomainError, ErrorKind};
@@ -76,7 +76,7 @@ pub async fn get(req: &Request, ctx: &RequestContext, raw_id: &str) -> Result<Re
 
 /// `GET /images/{id}/content?exp=&sig=`: the image for APIPod, when it is a generation's reference (signed as
 /// reference uploads are, `jobs::submit`): the original, or its medium when the original is over the edit models'
-/// input cap (`image_sizes::reference_size`); anything else is 404.
+/// input cap (`images::sizes::reference_size`); anything else is 404.
 pub async fn signed_content(req: &Request, ctx: &RequestContext, raw_id: &str) -> Result<Response, ApiError> {
     let id = ImageId::parse(raw_id).ok_or_else(not_found)?;
     let (expires, signature) = signed_bytes::signature(req).ok_or_else(not_found)?;

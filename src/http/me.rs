@@ -78,7 +78,7 @@ fn profile<'a>(account: &'a Account, config: &'a Config) -> Profile<'a> {
         is_admin: config.is_admin_address(&account.email),
         has_billing_account: flags.has_billing_account,
         consent_required: flags.consent_required,
-        terms_version: gptimg_domain::privacy::TERMS_VERSION,
+        terms_version: gptimg_domain::account::consent::TERMS_VERSION,
         subscription: account.subscription.as_ref().map(|summary| subscription(summary, config)),
     }
 }

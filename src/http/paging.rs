@@ -1,6 +1,6 @@
 //! Reads the `cursor` and `limit` query parameters of newest-first listings.
 
-use gptimg_domain::ledger::{page_size, Cursor};
+use gptimg_domain::billing::ledger::{page_size, Cursor};
 use gptimg_domain::DomainError;
 use worker::Request;
 

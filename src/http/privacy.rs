@@ -1,7 +1,7 @@
 //! The user's privacy rights: consent (terms and minimum age), export everything, delete the account.
 
-use gptimg_domain::deletion::DeleteRequest;
-use gptimg_domain::privacy::ConsentRequest;
+use gptimg_domain::account::consent::ConsentRequest;
+use gptimg_domain::account::deletion::DeleteRequest;
 use serde::Serialize;
 use serde_json::json;
 use worker::{Request, Response};

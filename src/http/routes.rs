@@ -1,7 +1,7 @@
 //! Sends each request to its handler through the one route table (`gptimg_domain::routes`): unknown API paths are
 //! JSON 404s, known paths with the wrong method 405s with the table's `Allow`, admin paths 404s for non-admins.
 
-use gptimg_domain::api_key::api_key_not_allowed;
+use gptimg_domain::account::api_key::api_key_not_allowed;
 use gptimg_domain::routes::{self, Endpoint, HttpMethod, Routed};
 use worker::{Method, Request, Response};
 

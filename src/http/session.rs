@@ -1,10 +1,10 @@
 //! The session extractors: the only way a handler learns who is calling — by session cookie, or by personal API
 //! key when the request carries an `Authorization` header (then the cookie is ignored).
 
+use gptimg_domain::account::api_key::invalid_api_key;
+use gptimg_domain::account::consent::require_current_consent;
 use gptimg_domain::account::refuse_if_deleting;
-use gptimg_domain::api_key::invalid_api_key;
 use gptimg_domain::auth::session_token::SessionToken;
-use gptimg_domain::privacy::require_current_consent;
 use gptimg_domain::{DomainError, ErrorKind};
 use worker::Request;
 

@@ -2,9 +2,9 @@
 //! apps: its medium image, the prompt only if the owner chose to show it, and Open Graph / Twitter card tags with
 //! absolute URLs. A token never issued or revoked is the 404 page at once (nothing is cached).
 
-use gptimg_domain::image_sizes::{versioned_path, ImageSize};
+use gptimg_domain::gallery::share_card::share_card;
+use gptimg_domain::images::sizes::{versioned_path, ImageSize};
 use gptimg_domain::links::share_page_path;
-use gptimg_domain::share_card::share_card;
 use worker::{Request, Response};
 
 use super::error::ApiError;

@@ -2,7 +2,7 @@
 
 use gptimg_domain::email::EmailAddress;
 use gptimg_domain::ids::SupportMessageId;
-use gptimg_domain::privacy::SupportRequest;
+use gptimg_domain::support::SupportRequest;
 use serde::Serialize;
 use worker::{Request, Response};
 

@@ -2,7 +2,7 @@
 //! /api/uploads/{id}`, and the signed expiring link APIPod fetches them through (`GET /uploads/{id}/content?exp=&sig=`).
 
 use gptimg_domain::generation::UploadId;
-use gptimg_domain::uploads::upload_not_found;
+use gptimg_domain::images::uploads::upload_not_found;
 use serde::Serialize;
 use worker::{Request, Response};
 

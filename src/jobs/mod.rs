@@ -8,9 +8,9 @@ pub mod renditions;
 mod submit;
 
 use gptimg_domain::apipod::ProviderError;
+use gptimg_domain::billing::ledger::{LedgerEntryId, LedgerKind};
 use gptimg_domain::generation::{Failure, GenerationId, GenerationStatus, ModelId};
 use gptimg_domain::ids::RequestId;
-use gptimg_domain::ledger::{LedgerEntryId, LedgerKind};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use worker::{Env, MessageBuilder};

@@ -5,7 +5,7 @@
 //! update (`make`). A failure never touches the generation: the original is served until the renditions exist.
 
 use gptimg_domain::ids::random_token;
-use gptimg_domain::image_sizes::{next_rendition_try, target_dimensions, ImageSize, RENDITIONS};
+use gptimg_domain::images::sizes::{next_rendition_try, target_dimensions, ImageSize, RENDITIONS};
 use gptimg_domain::images::{inspect, ImageFormat, RENDITION_LIMITS};
 use gptimg_domain::time::UnixMillis;
 use serde_json::json;

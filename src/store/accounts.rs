@@ -2,8 +2,8 @@
 
 use gptimg_domain::account::{AccountId, DisplayName, SessionId};
 use gptimg_domain::auth::id_token::GoogleIdentity;
-use gptimg_domain::ledger::{LedgerEntryId, LedgerKind};
-use gptimg_domain::subscription::SubscriptionStatus;
+use gptimg_domain::billing::ledger::{LedgerEntryId, LedgerKind};
+use gptimg_domain::billing::subscription::SubscriptionStatus;
 use gptimg_domain::time::UnixMillis;
 use serde::Deserialize;
 

@@ -2,9 +2,9 @@
 //! adjustments, failed generations and the audit log.
 
 use gptimg_domain::account::AccountId;
-use gptimg_domain::audit::AuditAction;
+use gptimg_domain::admin::AuditAction;
+use gptimg_domain::billing::ledger::LedgerEntryId;
 use gptimg_domain::ids::{AuditId, RandomSource};
-use gptimg_domain::ledger::LedgerEntryId;
 use gptimg_domain::time::UnixMillis;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

@@ -1,10 +1,10 @@
 //! Personal API keys in D1: creating (within the per-account limit), listing, revoking, and the one batch that
 //! authenticates a key request and counts it in its rate windows.
 
-use gptimg_domain::account::AccountId;
-use gptimg_domain::api_key::{
+use gptimg_domain::account::api_key::{
     window_start, ApiKeyId, ApiKeyName, ApiKeySecret, MAX_KEYS_PER_ACCOUNT, PER_KEY_PER_MINUTE,
 };
+use gptimg_domain::account::AccountId;
 use gptimg_domain::time::UnixMillis;
 use serde::{Deserialize, Serialize};
 

@@ -1,8 +1,8 @@
 //! Applies Stripe billing facts to D1. Each fact is ONE batch: ledger row (the dedupe key), balance,
 //! payment, subscription and event record change together, and a replay changes nothing.
 
+use gptimg_domain::billing::ledger::LedgerKind;
 use gptimg_domain::billing::{Grant, InvoiceCredits, PaymentFacts, Problem, SubscriptionLink, SubscriptionUpdate};
-use gptimg_domain::ledger::LedgerKind;
 use gptimg_domain::time::UnixMillis;
 use serde::Deserialize;
 use worker::D1PreparedStatement;

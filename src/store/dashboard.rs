@@ -2,8 +2,8 @@
 //! migration 0014 over the window's days, bound as `?1` first and `?2` last day number) sent to D1 as ONE batch,
 //! so the whole dashboard is one round trip.
 
+use gptimg_domain::dashboard::report::Aggregates;
 use gptimg_domain::dashboard::Window;
-use gptimg_domain::dashboard_report::Aggregates;
 use serde_json::Value;
 
 use super::{int, Db};

@@ -2,7 +2,7 @@
 //! public list checks the share itself on every read, so an unshared, deleted or erasing account's image never
 //! shows even if its row were still there.
 
-use gptimg_domain::featured::{FeatureAttempt, MAX_FEATURED};
+use gptimg_domain::gallery::featured::{FeatureAttempt, MAX_FEATURED};
 use gptimg_domain::generation::{GenerationId, ImageId};
 use serde::Deserialize;
 use serde_json::Value;

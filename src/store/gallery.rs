@@ -2,7 +2,7 @@
 
 use gptimg_domain::account::AccountId;
 use gptimg_domain::generation::{AdmittedBatch, BatchId, GenerationId, GenerationStatus, ImageId, UploadId};
-use gptimg_domain::image_sizes::{ImageSize, RENDITION_CONTENT_TYPE};
+use gptimg_domain::images::sizes::{ImageSize, RENDITION_CONTENT_TYPE};
 use gptimg_domain::time::UnixMillis;
 use serde::Deserialize;
 

@@ -2,8 +2,8 @@
 //! cursor on, so a page costs the same at item 20 as at item 5,000.
 
 use gptimg_domain::account::AccountId;
+use gptimg_domain::billing::ledger::Cursor;
 use gptimg_domain::gallery::{GalleryFilter, GalleryIndex};
-use gptimg_domain::ledger::Cursor;
 
 use super::gallery::{generation_select, GenerationRow};
 use super::{opt_text, Db};

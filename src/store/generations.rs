@@ -2,12 +2,12 @@
 //! (a success with its images: `completion.rs`).
 
 use gptimg_domain::account::AccountId;
+use gptimg_domain::billing::ledger::LedgerEntryId;
 use gptimg_domain::generation::{
     admission_limits, AdmissionFacts, AdmittedBatch, AdmittedGeneration, AspectRatio, Failure, GenerationId,
     GenerationSpec, GenerationStatus, ImageId, ModelId, Quality, UploadId,
 };
 use gptimg_domain::idempotency::StoredAnswer;
-use gptimg_domain::ledger::LedgerEntryId;
 use gptimg_domain::time::UnixMillis;
 use serde::Deserialize;
 

@@ -2,7 +2,7 @@
 //! debt change the balance.
 
 use gptimg_domain::account::AccountId;
-use gptimg_domain::ledger::{Cursor, LedgerEntryId, LedgerKind};
+use gptimg_domain::billing::ledger::{Cursor, LedgerEntryId, LedgerKind};
 use serde::Deserialize;
 
 use gptimg_domain::time::UnixMillis;

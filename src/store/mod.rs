@@ -162,11 +162,11 @@ pub async fn newest_first_page<T: DeserializeOwned>(
     db: &Db,
     sql: &'static str,
     account_id: &str,
-    cursor: Option<&gptimg_domain::ledger::Cursor>,
+    cursor: Option<&gptimg_domain::billing::ledger::Cursor>,
     limit: u32,
     filters: &[JsValue],
-    cursor_of: impl Fn(&T) -> gptimg_domain::ledger::Cursor,
-) -> worker::Result<(Vec<T>, Option<gptimg_domain::ledger::Cursor>)> {
+    cursor_of: impl Fn(&T) -> gptimg_domain::billing::ledger::Cursor,
+) -> worker::Result<(Vec<T>, Option<gptimg_domain::billing::ledger::Cursor>)> {
     let (after_time, after_id) = cursor.map_or(PAGE_START, |c| (c.created_at, c.id.as_str()));
     let mut binds = vec![text(account_id), int(after_time), text(after_id), int(i64::from(limit) + 1)];
     binds.extend_from_slice(filters);

@@ -1,13 +1,13 @@
 //! Privacy rights in D1: consent, the full export, and the two resumable halves of account deletion.
 
+use gptimg_domain::account::consent::TERMS_VERSION;
+use gptimg_domain::account::deletion::{ERASED_ADJUSTMENT_TEXT, ERASE_ROWS_PER_CHUNK};
 use gptimg_domain::account::AccountId;
-use gptimg_domain::audit::AuditAction;
-use gptimg_domain::deletion::{ERASED_ADJUSTMENT_TEXT, ERASE_ROWS_PER_CHUNK};
+use gptimg_domain::admin::AuditAction;
+use gptimg_domain::billing::ledger::LedgerKind;
 use gptimg_domain::ids::AuditId;
-use gptimg_domain::ledger::LedgerKind;
-use gptimg_domain::privacy::TERMS_VERSION;
+use gptimg_domain::images::uploads::upload_rate_scope;
 use gptimg_domain::time::UnixMillis;
-use gptimg_domain::uploads::upload_rate_scope;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 

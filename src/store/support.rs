@@ -2,7 +2,7 @@
 
 use gptimg_domain::account::AccountId;
 use gptimg_domain::ids::{SupportMessageId, SupportReplyId};
-use gptimg_domain::privacy::{
+use gptimg_domain::support::{
     SupportMessage, SupportStatus, ANONYMOUS_SUPPORT_MESSAGES_PER_IP_PER_HOUR, SUPPORT_MESSAGES_PER_HOUR,
 };
 use gptimg_domain::time::UnixMillis;

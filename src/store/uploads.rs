@@ -1,12 +1,12 @@
 //! Reference uploads in D1: admitted (rate, quota) before their bytes are stored, recorded under the per-user
 //! quota, deleted through the R2 to-do, and looked up for signed links.
 
+use gptimg_domain::account::api_key::window_start;
 use gptimg_domain::account::AccountId;
-use gptimg_domain::api_key::window_start;
 use gptimg_domain::generation::{UploadId, MAX_UPLOADS_PER_USER};
 use gptimg_domain::idempotency::{expired_at_or_before, IdempotencyKey, StoredAnswer};
+use gptimg_domain::images::uploads::{upload_rate_scope, UploadAdmission};
 use gptimg_domain::time::UnixMillis;
-use gptimg_domain::uploads::{upload_rate_scope, UploadAdmission};
 use serde::{Deserialize, Serialize};
 
 use super::idempotency::{self, Claim};

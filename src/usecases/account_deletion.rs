@@ -1,8 +1,8 @@
 //! Deleting one's own account on request: confirmed by the typed word, then `privacy::delete_account_within`, whose
 //! unfinished part goes on after the response (handed to the background port) and from the cron.
 
+use gptimg_domain::account::deletion::{confirm_deletion, DeleteRequest, ERASE_CHUNKS_IN_REQUEST};
 use gptimg_domain::account::AccountId;
-use gptimg_domain::deletion::{confirm_deletion, DeleteRequest, ERASE_CHUNKS_IN_REQUEST};
 use gptimg_domain::ids::RequestId;
 use worker::Env;
 

@@ -2,11 +2,12 @@
 //! retry a stuck deletion. Each change and its audit entry are written in one batch.
 
 use gptimg_domain::account::AccountId;
-use gptimg_domain::audit::AuditAction;
+use gptimg_domain::admin::AuditAction;
+use gptimg_domain::admin::{validate_adjustment, CreditAdjustment};
+use gptimg_domain::billing::ledger::{LedgerEntryId, LedgerKind};
 use gptimg_domain::billing::problem::validate_dismissal;
 use gptimg_domain::ids::{AuditId, RandomSource, SupportReplyId};
-use gptimg_domain::ledger::{LedgerEntryId, LedgerKind};
-use gptimg_domain::privacy::{validate_adjustment, validate_reply, CreditAdjustment, SupportStatus};
+use gptimg_domain::support::{validate_reply, SupportStatus};
 use gptimg_domain::time::UnixMillis;
 use gptimg_domain::DomainError;
 use serde_json::json;

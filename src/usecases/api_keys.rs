@@ -1,7 +1,7 @@
 //! Personal API keys: creating one (its secret returned this once), listing and revoking them, and authenticating
 //! a key request within its rate limits.
 
-use gptimg_domain::api_key::{
+use gptimg_domain::account::api_key::{
     check_rate, invalid_api_key, key_limit_reached, key_not_found, ApiKeyId, ApiKeyName, ApiKeySecret,
 };
 use gptimg_domain::ids::RandomSource;

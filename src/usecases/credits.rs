@@ -1,7 +1,7 @@
 //! The credit history: one account's ledger entries, newest first, a page at a time.
 
 use gptimg_domain::account::AccountId;
-use gptimg_domain::ledger::Cursor;
+use gptimg_domain::billing::ledger::Cursor;
 
 use super::error::CoreError;
 pub use crate::store::ledger::LedgerEntry;

@@ -1,7 +1,7 @@
 //! The operator dashboard: the window's aggregates from D1 (one batch), assembled into series by the domain.
 
+use gptimg_domain::dashboard::report::Dashboard;
 use gptimg_domain::dashboard::Window;
-use gptimg_domain::dashboard_report::Dashboard;
 use gptimg_domain::time::UnixMillis;
 
 use super::error::CoreError;

@@ -1,10 +1,10 @@
 //! Exporting everything held about an account as one JSON document streamed page by page (one D1 query per page,
 //! never the whole account in memory), each upload and image carrying a signed, expiring link to its bytes.
 
+use gptimg_domain::account::export::{EXPORT_LINK_LIFETIME_SECS, EXPORT_MAX_PAGES};
 use gptimg_domain::account::AccountId;
-use gptimg_domain::image_sizes::ImageSize;
+use gptimg_domain::images::sizes::ImageSize;
 use gptimg_domain::links::{image_content_path, image_path, signed_path, upload_content_path};
-use gptimg_domain::privacy::{EXPORT_LINK_LIFETIME_SECS, EXPORT_MAX_PAGES};
 use gptimg_domain::time::UnixMillis;
 use gptimg_domain::url::BaseUrl;
 use serde_json::{json, Value};

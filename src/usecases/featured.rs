@@ -2,8 +2,8 @@
 //! public list is what is featured and still shared. Each change and its audit entry are one batch.
 
 use gptimg_domain::account::AccountId;
-use gptimg_domain::audit::AuditAction;
-use gptimg_domain::featured::{feature_refusal, not_featured, share_token_of};
+use gptimg_domain::admin::AuditAction;
+use gptimg_domain::gallery::featured::{feature_refusal, not_featured, share_token_of};
 use gptimg_domain::generation::GenerationId;
 use gptimg_domain::ids::RandomSource;
 use gptimg_domain::time::UnixMillis;

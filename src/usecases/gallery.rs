@@ -1,9 +1,9 @@
 //! The gallery: filtered pages, favourites, and deleting many generations at once.
 
 use gptimg_domain::account::AccountId;
+use gptimg_domain::billing::ledger::Cursor;
 use gptimg_domain::gallery::{delete_outcome, well_formed, DeleteOutcome, GalleryFilter};
 use gptimg_domain::generation::{not_found, GenerationId};
-use gptimg_domain::ledger::Cursor;
 use gptimg_domain::time::UnixMillis;
 use worker::Bucket;
 

@@ -2,13 +2,13 @@
 //! gallery's single reads, delete and share (`gallery` lists, marks favourites and deletes many).
 
 use gptimg_domain::account::AccountId;
+use gptimg_domain::billing::ledger::LedgerKind;
 use gptimg_domain::generation::{
     in_use_as_reference, not_found, refusal, undeletable, validate, AdmittedBatch, GenerationId, GenerationRequest,
     GenerationStatus, DEADLINE_SECS,
 };
 use gptimg_domain::idempotency::{generation_fingerprint, IdempotencyKey, Operation};
 use gptimg_domain::ids::{RandomSource, RequestId};
-use gptimg_domain::ledger::LedgerKind;
 use gptimg_domain::links::{is_share_token, new_share_token};
 use gptimg_domain::time::UnixMillis;
 use gptimg_domain::{DomainError, ErrorKind};

@@ -1,10 +1,10 @@
 //! The signed-in user's own profile: correcting the display name, accepting the current terms, and fetching the
 //! Google avatar (only from a host the domain allows, bounded in time and size).
 
+use gptimg_domain::account::avatar::{self, ImageUrl};
+use gptimg_domain::account::consent::{validate_consent, ConsentRequest};
 use gptimg_domain::account::{AccountId, DisplayName};
-use gptimg_domain::avatar::{self, ImageUrl};
 use gptimg_domain::ids::RequestId;
-use gptimg_domain::privacy::{validate_consent, ConsentRequest};
 use gptimg_domain::time::UnixMillis;
 use gptimg_domain::{DomainError, ErrorKind};
 use serde_json::json;

@@ -5,9 +5,9 @@ use gptimg_domain::account::{AccountId, SessionId};
 use gptimg_domain::auth::id_token::{self, Expected, GoogleIdentity, IdTokenError};
 use gptimg_domain::auth::session_token::{SessionToken, SESSION_LIFETIME_SECS};
 use gptimg_domain::auth::subject_hash::signup_subject_hash;
+use gptimg_domain::billing::ledger::LedgerEntryId;
 use gptimg_domain::ids::RandomSource;
 use gptimg_domain::ids::RequestId;
-use gptimg_domain::ledger::LedgerEntryId;
 use gptimg_domain::time::UnixMillis;
 
 use super::error::CoreError;

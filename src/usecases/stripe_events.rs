@@ -1,9 +1,9 @@
 //! Applying a Stripe event: verify its signature, decide what it means (`billing::decide`), apply that in one
 //! batch (none for a type we never act on). A paid event that cannot be applied is recorded for an operator and refused, so Stripe delivers it again.
 
+use gptimg_domain::billing::ledger::{LedgerEntryId, LedgerKind, PaymentId};
 use gptimg_domain::billing::{decide, Decision, Problem, IGNORED_EVENT_TYPE};
 use gptimg_domain::ids::RandomSource;
-use gptimg_domain::ledger::{LedgerEntryId, LedgerKind, PaymentId};
 use gptimg_domain::stripe::event::{interpret, Head};
 use gptimg_domain::stripe::signature::{self, SignatureError};
 use gptimg_domain::time::UnixMillis;

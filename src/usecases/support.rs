@@ -3,7 +3,7 @@
 use gptimg_domain::account::AccountId;
 use gptimg_domain::email::EmailAddress;
 use gptimg_domain::ids::{RandomSource, SupportMessageId};
-use gptimg_domain::privacy::{support_network_hash, support_rate_limited, validate_support, SupportRequest};
+use gptimg_domain::support::{support_network_hash, support_rate_limited, validate_support, SupportRequest};
 use gptimg_domain::time::UnixMillis;
 
 use super::error::CoreError;

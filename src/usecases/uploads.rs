@@ -5,10 +5,10 @@ use gptimg_domain::account::{refuse_if_deleting, AccountId};
 use gptimg_domain::generation::{upload_quota_exceeded, UploadId};
 use gptimg_domain::idempotency::{upload_fingerprint, IdempotencyKey, Operation};
 use gptimg_domain::ids::RandomSource;
+use gptimg_domain::images::uploads::{admit_upload, upload_not_found, UploadDeletion};
 use gptimg_domain::images::UPLOAD_LIMITS;
 use gptimg_domain::links;
 use gptimg_domain::time::UnixMillis;
-use gptimg_domain::uploads::{admit_upload, upload_not_found, UploadDeletion};
 use worker::{Bucket, Object};
 
 use super::error::CoreError;

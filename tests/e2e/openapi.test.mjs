@@ -1,7 +1,7 @@
 // The OpenAPI 3.1 document of the key-accessible API: served at /api/openapi.json exactly as the repo holds it,
 // clean under Redocly's recommended ruleset, and the e2e hook that checks every response against it (openapi-backend)
 // really refuses what the document does not allow. (That the document lists exactly the key-accessible routes is a
-// native test: domain/src/openapi_tests.rs.)
+// native test: domain/src/routes/openapi_tests.rs.)
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";

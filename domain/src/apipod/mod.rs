@@ -63,7 +63,6 @@ pub fn plausible_task_id(id: &str) -> bool {
 }
 
 #[cfg(test)]
-#[path = "contract_tests.rs"]
 mod contract_tests;
 
 #[cfg(test)]

@@ -211,5 +211,4 @@ fn bool_or_string<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D:
 }
 
 #[cfg(test)]
-#[path = "id_token_tests.rs"]
 mod tests;

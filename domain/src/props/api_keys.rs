@@ -3,7 +3,7 @@
 
 use proptest::prelude::*;
 
-use crate::api_key::{check_rate, retry_after_secs, window_start, ApiKeyName, ApiKeySecret, WINDOW_MS};
+use crate::account::api_key::{check_rate, retry_after_secs, window_start, ApiKeyName, ApiKeySecret, WINDOW_MS};
 use crate::ids::tests::FixedRandom;
 use crate::time::UnixMillis;
 

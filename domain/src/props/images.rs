@@ -2,9 +2,9 @@
 
 use proptest::prelude::*;
 
+use crate::images::stream::StreamCheck;
 use crate::images::tests::padded_png;
 use crate::images::{inspect, sha256_hex, ImageFormat, ImageInfo, ImageLimits, MIN_DIMENSION, UPLOAD_LIMITS};
-use crate::images_stream::StreamCheck;
 
 const LIMITS: ImageLimits = ImageLimits { max_bytes: 1024 * 1024, ..UPLOAD_LIMITS };
 const MAX_DIMENSION: u32 = UPLOAD_LIMITS.max_side;
@@ -25,7 +25,7 @@ fn image_like() -> impl Strategy<Value = Vec<u8>> {
 }
 
 /// The streaming check over `bytes` cut at the given points.
-fn streamed(bytes: &[u8], cuts: &[usize]) -> Result<crate::images_stream::StreamedImage, crate::DomainError> {
+fn streamed(bytes: &[u8], cuts: &[usize]) -> Result<crate::images::stream::StreamedImage, crate::DomainError> {
     let mut check = StreamCheck::new(LIMITS);
     let mut points: Vec<usize> = cuts.iter().map(|c| c % (bytes.len() + 1)).collect();
     points.push(bytes.len());

@@ -8,11 +8,11 @@ use crate::auth::oauth_state::OAuthState;
 use crate::auth::return_to::ReturnPath;
 use crate::auth::session_token::SessionToken;
 use crate::auth::signed;
+use crate::billing::ledger::{page_size, Cursor};
 use crate::email::EmailAddress;
 use crate::generation::{GenerationId, ImageId, UploadId};
 use crate::ids::{base32, RequestId};
 use crate::images::{parse_range, ByteRange};
-use crate::ledger::{page_size, Cursor};
 use crate::time::UnixMillis;
 use crate::url::BaseUrl;
 

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use super::event::{interpret, BillingEvent, CheckoutMode, Envelope};
 use super::API_VERSION;
+use crate::billing::plans::PlanCatalogue;
 use crate::billing::{decide, Decision};
-use crate::catalogue::PlanCatalogue;
 
 fn events_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/contracts/stripe/events")

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::subscription::SubscriptionStatus;
+use crate::billing::subscription::SubscriptionStatus;
 
 pub use super::head::{acts_on, Head, ACTED_ON};
 
@@ -332,5 +332,4 @@ pub fn reclaim_target(credits_granted: i64, amount: i64, amount_reversed: i64) -
 }
 
 #[cfg(test)]
-#[path = "event_tests.rs"]
 mod tests;
