@@ -340,4 +340,19 @@ mod tests {
             "reason_empty"
         );
     }
+
+    #[test]
+    fn a_support_sender_hash_is_what_it_always_was() {
+        // Stored hashes must keep counting towards the same limit: these values may never change.
+        let key = b"k".repeat(32);
+        assert_eq!(
+            support_sender_hash(&key, Some("203.0.113.7")),
+            "d4082cb3e4ff75171c2e7c265cac73d157313d6820d79a62553d6f4079e44f64"
+        );
+        assert_eq!(
+            support_sender_hash(&key, Some("2001:db8:1:2::1")),
+            "64f0c218d5db4737a913ab1be478cba10ca2f58b7dd8a1e9e9f1e813ccb52013"
+        );
+        assert_eq!(support_sender_hash(&key, None), "350698bd7214736c958a3b39ca981f75c0476ad7afe89e8dba9966bc25b93ffb");
+    }
 }

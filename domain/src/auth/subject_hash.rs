@@ -52,4 +52,13 @@ mod tests {
         let plain: String = crate::hex::encode(&plain.finalize().into_bytes());
         assert_ne!(signup_subject_hash(KEY, &subject("1")), plain);
     }
+
+    #[test]
+    fn the_hash_of_a_subject_is_what_it_always_was() {
+        // Stored hashes must keep matching: this value may never change.
+        assert_eq!(
+            signup_subject_hash(KEY, &subject("110169484474386276334")),
+            "b675cfa62d7a14e520e790b473d11972372f77683815b3d7eb457652771c7570"
+        );
+    }
 }
