@@ -32,6 +32,7 @@ pub mod images_stream;
 mod layering_tests;
 pub mod ledger;
 pub mod links;
+pub mod mac;
 pub mod models;
 #[cfg(test)]
 mod openapi_tests;

@@ -40,7 +40,6 @@ pub const ANONYMOUS_SUPPORT_MESSAGES_PER_IP_PER_HOUR: i64 = 10;
 /// itself is never stored, and without the key the hash cannot be matched to an address. An IPv6 client is
 /// counted by its /64, which one subscriber holds whole; a missing or unreadable address shares one bucket.
 pub fn support_sender_hash(key: &[u8], client_ip: Option<&str>) -> String {
-    use hmac::{Hmac, Mac};
     use std::net::IpAddr;
     let network = match client_ip.and_then(|raw| raw.trim().parse::<IpAddr>().ok()) {
         Some(IpAddr::V4(v4)) => v4.to_string(),
@@ -50,10 +49,7 @@ pub fn support_sender_hash(key: &[u8], client_ip: Option<&str>) -> String {
         }
         None => "unknown".to_owned(),
     };
-    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key).expect("HMAC accepts keys of any length");
-    mac.update(b"support_sender_ip\0");
-    mac.update(network.as_bytes());
-    crate::hex::encode(&mac.finalize().into_bytes())
+    crate::hex::encode(&crate::mac::labelled_mac(key, "support_sender_ip", &[network.as_bytes()]))
 }
 
 #[derive(Debug, Clone, serde::Deserialize)]
