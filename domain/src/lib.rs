@@ -23,6 +23,7 @@ pub mod featured;
 pub mod gallery;
 pub mod generation;
 pub mod hex;
+pub mod html;
 pub mod idempotency;
 pub mod ids;
 pub mod image_sizes;

@@ -2,6 +2,7 @@
 //! apps: its medium image, the prompt only if the owner chose to show it, and Open Graph / Twitter card tags with
 //! absolute URLs. A token never issued or revoked is the 404 page at once (nothing is cached).
 
+use gptimg_domain::html::escape;
 use gptimg_domain::image_sizes::{versioned_path, ImageSize};
 use gptimg_domain::links::share_page_path;
 use gptimg_domain::share_card::share_card;
@@ -9,7 +10,7 @@ use worker::{Request, Response};
 
 use super::error::ApiError;
 use super::generations::share_path;
-use super::pages::{self, escape};
+use super::pages;
 use super::RequestContext;
 use crate::usecases::generations as usecase;
 
