@@ -43,6 +43,10 @@ mod props;
 pub mod routes;
 mod serde_str;
 pub mod share_card;
+#[cfg(test)]
+mod source_tree;
+#[cfg(test)]
+mod sql_status_scan;
 pub mod stripe;
 pub mod subscription;
 pub mod time;
