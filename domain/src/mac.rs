@@ -43,12 +43,12 @@ mod tests {
 
     #[test]
     fn a_labelled_mac_is_the_hmac_of_label_and_parts_joined_by_zero_bytes() {
-        // HMAC-SHA256(KEY, "upload-link-v1\0upl_x\01000"), computed independently with Python's hmac module.
+        // HMAC-SHA256(KEY, "upload-link-v1\x00upl_x\x001000"), computed independently with Python's hmac module.
         let expected = "d0e09f1ccf88d6b215596acb852dbee11ff3285b1aca12c36d50e02009b7ba5d";
         assert_eq!(crate::hex::encode(&labelled_mac(KEY, "upload-link-v1", &[b"upl_x", b"1000"])), expected);
         assert_eq!(
             labelled_mac(KEY, "upload-link-v1", &[b"upl_x", b"1000"]),
-            unlabelled_mac(KEY, &[b"upload-link-v1\0upl_x\01000"])
+            unlabelled_mac(KEY, &[b"upload-link-v1\x00upl_x\x001000"])
         );
     }
 
