@@ -11,6 +11,8 @@ pub mod catalogue;
 pub mod config;
 pub mod csp;
 pub mod csrf;
+#[cfg(test)]
+mod cycle_tests;
 pub mod dashboard;
 pub mod dashboard_report;
 mod dashboard_rows;
