@@ -3,9 +3,10 @@
 // key, and an Idempotency-Key where the operation takes one), then every schema. Static HTML: no runtime script
 // is needed to read it (public/js/api-docs.js only adds Copy buttons). Called by scripts/pages.mjs.
 
+import { escapeHtml } from "./html.mjs";
+
 // Braces as entities too: the page builder treats `{{`/`}}` as layout slots.
-const escape = (text) => String(text).replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll('"', "&quot;")
-  .replaceAll("{", "&#123;").replaceAll("}", "&#125;");
+const escape = (text) => escapeHtml(text).replaceAll("{", "&#123;").replaceAll("}", "&#125;");
 /** The document's prose: escaped, with `code` spans. */
 const prose = (text = "") => escape(text).replace(/`([^`]+)`/g, "<code>$1</code>");
 const slug = (text) => text.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");

@@ -12,12 +12,12 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { renderApiDocs } from "./api-docs.mjs";
+import { escapeHtml } from "./html.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const SITE_DIR = path.join(ROOT, "site");
 const ACCOUNT_NAV = '<nav aria-label="Account" id="account-nav" class="account-nav"></nav>';
 
-const attribute = (text) => text.replaceAll("&", "&amp;").replaceAll('"', "&quot;").replaceAll("<", "&lt;");
 const indent = (text, spaces) => text.split("\n").map((line) => (line ? " ".repeat(spaces) + line : line)).join("\n");
 
 /** Splits a page source into its settings and its body. */
@@ -44,15 +44,15 @@ export function fill(layout, slots) {
 
 export function render(layout, { settings, body }) {
   const head = [
-    settings.description && `<meta name="description" content="${attribute(settings.description)}">`,
-    settings.script && `<script type="module" src="${attribute(settings.script)}"></script>`,
+    settings.description && `<meta name="description" content="${escapeHtml(settings.description)}">`,
+    settings.script && `<script type="module" src="${escapeHtml(settings.script)}"></script>`,
   ].filter(Boolean);
   const header = settings.header ?? ACCOUNT_NAV;
   const html = fill(layout, {
     title: settings.title,
     head: indent(head.join("\n"), 2),
     header: indent(header, 4),
-    main_class: attribute(settings.main ?? ""),
+    main_class: escapeHtml(settings.main ?? ""),
     content: indent(body, 4),
   });
   return html.replace(/\n\s*\n(\s*<\/?(head|header)>)/g, "\n$1");

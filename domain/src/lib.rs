@@ -8,24 +8,32 @@ pub mod billing;
 pub mod config;
 pub mod csp;
 pub mod csrf;
+#[cfg(test)]
+mod cycle_tests;
 pub mod dashboard;
 pub mod email;
 pub mod error;
 pub mod gallery;
 pub mod generation;
 pub mod hex;
+pub mod html;
 pub mod idempotency;
 pub mod ids;
 pub mod images;
 #[cfg(test)]
 mod layering_tests;
 pub mod links;
+pub mod mac;
 pub mod named_params;
 #[cfg(test)]
 mod props;
 pub mod retention;
 pub mod routes;
 mod serde_str;
+#[cfg(test)]
+mod source_tree;
+#[cfg(test)]
+mod sql_status_scan;
 pub mod stripe;
 pub mod support;
 mod text;

@@ -15,7 +15,6 @@ pub const ANONYMOUS_SUPPORT_MESSAGES_PER_IP_PER_HOUR: i64 = 10;
 /// itself is never stored, and without the key the hash cannot be matched to an address. An IPv6 client is
 /// counted by its /64, which one subscriber holds whole; a missing or unreadable address shares one bucket.
 pub fn support_sender_hash(key: &[u8], client_ip: Option<&str>) -> String {
-    use hmac::{Hmac, Mac};
     use std::net::IpAddr;
     let network = match client_ip.and_then(|raw| raw.trim().parse::<IpAddr>().ok()) {
         Some(IpAddr::V4(v4)) => v4.to_string(),
@@ -25,10 +24,7 @@ pub fn support_sender_hash(key: &[u8], client_ip: Option<&str>) -> String {
         }
         None => "unknown".to_owned(),
     };
-    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key).expect("HMAC accepts keys of any length");
-    mac.update(b"support_sender_ip\0");
-    mac.update(network.as_bytes());
-    crate::hex::encode(&mac.finalize().into_bytes())
+    crate::hex::encode(&crate::mac::labelled_mac(key, "support_sender_ip", &[network.as_bytes()]))
 }
 
 /// Only anonymous messages are limited per client network; a signed-in sender is limited by account.
@@ -174,5 +170,20 @@ mod tests {
         assert_eq!(code(request(Some("a@b.co"), "s", &"m".repeat(5001))), "message_too_long");
         assert_eq!(code(request(Some("a@b.co"), "  ", "m")), "subject_empty");
         assert_eq!(code(request(Some("a@b.co"), "s", "bad\u{0}")), "invalid_characters");
+    }
+
+    #[test]
+    fn a_support_sender_hash_is_what_it_always_was() {
+        // Stored hashes must keep counting towards the same limit: these values may never change.
+        let key = b"k".repeat(32);
+        assert_eq!(
+            support_sender_hash(&key, Some("203.0.113.7")),
+            "d4082cb3e4ff75171c2e7c265cac73d157313d6820d79a62553d6f4079e44f64"
+        );
+        assert_eq!(
+            support_sender_hash(&key, Some("2001:db8:1:2::1")),
+            "64f0c218d5db4737a913ab1be478cba10ca2f58b7dd8a1e9e9f1e813ccb52013"
+        );
+        assert_eq!(support_sender_hash(&key, None), "350698bd7214736c958a3b39ca981f75c0476ad7afe89e8dba9966bc25b93ffb");
     }
 }

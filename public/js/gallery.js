@@ -3,7 +3,6 @@
 // download several; its bar stays in sight), draggable tiles, and the order the viewer steps through.
 import { $, api, element, short } from "./common.js";
 import { confirmAction } from "./confirm-dialog.js";
-import { openDetail } from "./detail.js";
 import { downloadName, tileImage } from "./images.js";
 import { makeDraggable } from "./references.js";
 import { toast } from "./toast.js";
@@ -23,6 +22,8 @@ let selecting = false;
 const selected = new Set();
 // The generations the tiles show, by id: what the viewer steps through and what bulk actions act on.
 const shown = new Map();
+// What a tile's click opens (startGallery's `open`).
+let openTile;
 
 const filtering = () => Boolean(filter.q.trim() || filter.model || filter.favourites);
 
@@ -60,7 +61,7 @@ function galleryItem(generation) {
   if (image) picture.draggable = false; // the tile is dragged, not the bare <img> with the browser's own data
   const tile = element("button", {
     type: "button", class: "tile", "aria-label": `Open ${label ? `${label} ` : ""}“${short(generation.prompt, 60)}”`, // the state shown, as seen
-    onclick: () => (selecting ? toggleSelected(generation.id) : openDetail(generation)),
+    onclick: () => (selecting ? toggleSelected(generation.id) : openTile(generation)),
   }, picture, " ", element("span", { class: "tile-caption" }, generation.prompt));
   if (image) makeDraggable(tile, generation, image);
   const check = element("input", {
@@ -311,8 +312,10 @@ function measureFixedBar() {
 }
 
 /** Reads the filter from the URL, wires the controls, and starts infinite scroll: the next page loads as the
- * sentinel below the gallery nears the screen. */
-export async function startGallery() {
+ * sentinel below the gallery nears the screen. A tile opens with `open` (the viewer), passed in because the viewer
+ * itself reads and updates the gallery. */
+export async function startGallery({ open }) {
+  openTile = open;
   const params = new URLSearchParams(location.search);
   filter.q = (params.get("q") ?? "").slice(0, 200);
   filter.favourites = params.get("favourites") === "1";

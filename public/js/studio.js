@@ -3,6 +3,7 @@
 // first-time and checkout notes.
 import { $, api, credits, element, refreshBalance, say, setBalance, signInHref, startPage } from "./common.js";
 import { forgetCheckout, paymentLanded } from "./checkout.js";
+import { openDetail } from "./detail.js";
 import { keepDraft, restorableDraft } from "./draft.js";
 import { startGallery } from "./gallery.js";
 import { onReferencesChange, wireDropzone } from "./references.js";
@@ -122,7 +123,7 @@ if (!account) {
     }
   });
   $("generator").addEventListener("submit", submit);
-  startGallery();
+  startGallery({ open: openDetail });
   showRecentJobs(); // or, for an account with nothing yet, the first-time hint
   checkoutReturn(account);
 }

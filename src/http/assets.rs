@@ -20,7 +20,7 @@ pub async fn legal_page(req: Request, ctx: &RequestContext) -> Result<Response, 
         return Ok(page);
     }
     let html = page.text().await?;
-    let email = super::pages::escape(config.support_email.as_str());
+    let email = gptimg_domain::html::escape(config.support_email.as_str());
     let link = format!("<a href=\"mailto:{email}\">{email}</a>");
     let mut response = Response::from_html(html.replace("{{SUPPORT_EMAIL_LINK}}", &link))?;
     response.headers_mut().set("cache-control", "public, max-age=300")?;

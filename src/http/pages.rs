@@ -1,14 +1,10 @@
 //! Small server-rendered HTML pages for browser flows (sign-in errors), in the site's one layout
 //! (`pages/_layout.html`, which `scripts/pages.mjs` also renders the static pages into).
 
+use gptimg_domain::html::escape;
 use worker::Response;
 
 const LAYOUT: &str = include_str!("../../pages/_layout.html");
-
-/// The one HTML escape for text and attribute values the Worker writes into a page.
-pub fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
-}
 
 /// The layout with each `{{slot}}` replaced by `slot(name)`, in one pass so filled text is never re-read as a slot.
 fn fill<'a>(slot: impl Fn(&str) -> &'a str) -> String {

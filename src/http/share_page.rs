@@ -3,13 +3,14 @@
 //! absolute URLs. A token never issued or revoked is the 404 page at once (nothing is cached).
 
 use gptimg_domain::gallery::share_card::share_card;
+use gptimg_domain::html::escape;
 use gptimg_domain::images::sizes::{versioned_path, ImageSize};
 use gptimg_domain::links::share_page_path;
 use worker::{Request, Response};
 
 use super::error::ApiError;
 use super::generations::share_path;
-use super::pages::{self, escape};
+use super::pages;
 use super::RequestContext;
 use crate::usecases::generations as usecase;
 

@@ -8,7 +8,7 @@ use serde_json::Value;
 use worker::D1PreparedStatement;
 
 use super::admin::{self, AuditEntry};
-use super::billing::{run_recorded, EventRecord, Marker};
+use super::event_record::{run_recorded, EventRecord, Marker};
 use super::{int, json_column, text, Db};
 
 /// Inserts the problem row for event ?1 (type ?2, reason ?3, facts ?4, now ?5) when `$condition` holds. A replay

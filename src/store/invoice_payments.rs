@@ -3,7 +3,7 @@
 
 use gptimg_domain::billing::InvoicePaymentLink;
 
-use super::billing::{run_recorded, EventRecord, Marker};
+use super::event_record::{run_recorded, EventRecord, Marker};
 use super::{int, text, Db};
 
 const INSERT_LINK: &str =

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use gptimg_domain::time::UnixMillis;
 use worker::D1PreparedStatement;
 
-use super::billing::EventRecord;
+use super::event_record::EventRecord;
 use super::{int, text, Db};
 
 /// `balance_after, debt_after` of an entry moving the net balance (`a.credits - a.credit_debt`) by `$amount`:

@@ -7,6 +7,7 @@ pub mod billing;
 pub mod billing_problems;
 mod completion;
 pub mod dashboard;
+pub mod event_record;
 pub mod featured;
 pub mod gallery;
 pub mod gallery_bulk;

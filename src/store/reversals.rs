@@ -6,7 +6,7 @@ use gptimg_domain::stripe::event::DisputeClosed;
 use serde::Deserialize;
 use worker::D1PreparedStatement;
 
-use super::billing::{run_recorded, EventRecord, Marker};
+use super::event_record::{run_recorded, EventRecord, Marker};
 use super::ledger::{debt_problem, net_after, APPLY_NET_ENTRY};
 use super::{billing_problems, int, text, Db};
 

@@ -11,7 +11,8 @@ use gptimg_domain::DomainError;
 
 use super::error::CoreError;
 use crate::config::Config;
-use crate::store::billing::{self, EventRecord, InvoiceRows, NewRows};
+use crate::store::billing::{self, InvoiceRows, NewRows};
+use crate::store::event_record::{self, EventRecord};
 use crate::store::reversals::{self, Reclaim};
 use crate::store::{billing_problems, invoice_payments, Db};
 
@@ -153,9 +154,9 @@ async fn apply(
         }
         Decision::RecordDisputeOutcome(closed, outcome) => {
             let statement = reversals::record_dispute_outcome(db, &closed, record)?;
-            billing::record_with(db, vec![statement], record, outcome).await
+            event_record::record_with(db, vec![statement], record, outcome).await
         }
-        Decision::Ignore(outcome) => billing::record_only(db, record, outcome).await,
+        Decision::Ignore(outcome) => event_record::record_only(db, record, outcome).await,
     }?;
     Ok((outcome, None))
 }

@@ -1,9 +1,6 @@
 //! The keyed one-way hash of a Google subject that outlives account deletion, so signup credits go to a
 //! Google account once for ever without keeping who it was.
 
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
-
 use crate::account::GoogleSubject;
 
 /// Keeps this hash from matching an HMAC made with the same secret for any other use (cookies, state).
@@ -12,16 +9,14 @@ const PURPOSE: &str = "gptimg/signup-grant-subject/v1";
 /// Lower-case hex HMAC-SHA256(secret, purpose || 0 || subject). Rotating the secret forgets every hash, so it is
 /// its own long-lived secret, SIGNUP_HASH_SECRET (see README).
 pub fn signup_subject_hash(secret: &[u8], subject: &GoogleSubject) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC accepts keys of any length");
-    mac.update(PURPOSE.as_bytes());
-    mac.update(b"\0");
-    mac.update(subject.as_str().as_bytes());
-    crate::hex::encode(&mac.finalize().into_bytes())
+    crate::hex::encode(&crate::mac::labelled_mac(secret, PURPOSE, &[subject.as_str().as_bytes()]))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hmac::{Hmac, Mac};
+    use sha2::Sha256;
 
     const KEY: &[u8] = b"0123456789abcdef0123456789abcdef";
 
@@ -51,5 +46,14 @@ mod tests {
         plain.update(b"1");
         let plain: String = crate::hex::encode(&plain.finalize().into_bytes());
         assert_ne!(signup_subject_hash(KEY, &subject("1")), plain);
+    }
+
+    #[test]
+    fn the_hash_of_a_subject_is_what_it_always_was() {
+        // Stored hashes must keep matching: this value may never change.
+        assert_eq!(
+            signup_subject_hash(KEY, &subject("110169484474386276334")),
+            "b675cfa62d7a14e520e790b473d11972372f77683815b3d7eb457652771c7570"
+        );
     }
 }

@@ -74,6 +74,7 @@ pub fn sweep_action(status: GenerationStatus, has_task: bool, past_deadline: boo
 mod tests {
     use super::GenerationStatus as S;
     use super::*;
+    use crate::sql_status_scan::{StatusCondition, Value};
 
     #[test]
     fn statuses_round_trip_and_only_queued_and_running_are_in_progress() {
@@ -104,15 +105,9 @@ mod tests {
         assert_eq!(sweep_action(S::Running, true, false), SweepAction::PollAgain);
     }
 
-    /// The SQL that names generation statuses: the schema and every statement on `generations`.
-    const SQL_SOURCES: [(&str, &str); 6] = [
-        ("migrations/0003_generations.sql", include_str!("../../../migrations/0003_generations.sql")),
-        ("src/store/generations.rs", include_str!("../../../src/store/generations.rs")),
-        ("src/store/gallery.rs", include_str!("../../../src/store/gallery.rs")),
-        ("src/store/r2_deletions.rs", include_str!("../../../src/store/r2_deletions.rs")),
-        ("src/store/sql/overdue_generations.sql", include_str!("../../../src/store/sql/overdue_generations.sql")),
-        ("src/store/uploads.rs", include_str!("../../../src/store/uploads.rs")),
-    ];
+    fn generation_conditions() -> Vec<StatusCondition> {
+        crate::sql_status_scan::conditions().into_iter().filter(|c| c.table.as_deref() == Ok("generations")).collect()
+    }
 
     /// The quoted values of every `status IN (...)` list in `text`.
     fn in_lists(text: &str) -> Vec<String> {
@@ -124,36 +119,46 @@ mod tests {
             .collect()
     }
 
+    fn schema() -> String {
+        std::fs::read_to_string(crate::source_tree::repo_root().join("migrations/0003_generations.sql")).unwrap()
+    }
+
     #[test]
     fn the_schema_check_allows_exactly_the_enums_values() {
-        let schema = SQL_SOURCES[0].1;
+        let schema = schema();
         let column = schema.lines().find(|l| l.trim_start().starts_with("status ")).expect("a status column");
         assert_eq!(in_lists(column), vec![S::sql_list(&S::ALL)]);
+        for condition in generation_conditions() {
+            if let Value::List { list, in_check: true } = condition.value {
+                assert_eq!(list, S::sql_list(&S::ALL), "{}: a CHECK on generations.status", condition.place);
+            }
+        }
     }
 
     #[test]
     fn every_status_list_in_sql_is_the_in_progress_or_the_finished_set() {
         let (in_progress, finished) = (S::sql_list(&S::IN_PROGRESS), S::sql_list(&S::FINISHED));
         let mut seen = 0;
-        for (file, text) in &SQL_SOURCES[1..] {
-            for list in in_lists(text) {
+        for condition in generation_conditions() {
+            if let Value::List { list, in_check: false } = condition.value {
                 seen += 1;
-                assert!(list == in_progress || list == finished, "{file}: status IN ({list})");
+                assert!(list == in_progress || list == finished, "{}: status IN ({list})", condition.place);
             }
         }
         assert!(seen >= 5, "the store's status lists were found ({seen})");
-        let index = SQL_SOURCES[0].1.lines().find(|l| l.contains("generations_unfinished")).unwrap();
+        let index = schema().lines().find(|l| l.contains("generations_unfinished")).unwrap().to_owned();
         assert!(index.ends_with(&format!("WHERE status IN ({in_progress});")), "{index}");
     }
 
     #[test]
     fn every_single_status_literal_in_sql_is_a_status() {
-        for (file, text) in &SQL_SOURCES[1..] {
-            for (at, found) in text.match_indices("status = '") {
-                let rest = &text[at + found.len()..];
-                let value = &rest[..rest.find('\'').unwrap()];
-                assert!(S::parse(value).is_some(), "{file}: status = '{value}'");
+        let mut seen = 0;
+        for condition in generation_conditions() {
+            if let Value::Single(value) = condition.value {
+                seen += 1;
+                assert!(S::parse(&value).is_some(), "{}: status = '{value}'", condition.place);
             }
         }
+        assert!(seen >= 10, "the store's single statuses were found ({seen})");
     }
 }

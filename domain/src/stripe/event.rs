@@ -4,20 +4,8 @@ use serde_json::Value;
 
 use crate::billing::subscription::SubscriptionStatus;
 
+pub use super::envelope::{Envelope, MalformedEvent};
 pub use super::head::{acts_on, Head, ACTED_ON};
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Envelope {
-    pub id: String,
-    pub event_type: String,
-    /// Seconds since the epoch when Stripe created the event; orders subscription updates.
-    pub created: i64,
-    pub object: Value,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("the event is not a Stripe event we can read")]
-pub struct MalformedEvent;
 
 fn at<'a>(value: &'a Value, path: &[&str]) -> Option<&'a Value> {
     path.iter().try_fold(value, |v, key| v.get(*key)).filter(|v| !v.is_null())
@@ -35,12 +23,6 @@ fn id_of(value: &Value, path: &[&str]) -> Option<String> {
 
 fn int(value: &Value, path: &[&str]) -> Option<i64> {
     at(value, path).and_then(Value::as_i64)
-}
-
-impl Envelope {
-    pub fn parse(body: &[u8]) -> Result<Self, MalformedEvent> {
-        Head::parse(body)?.into_envelope()
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::event::{Envelope, MalformedEvent};
+use super::envelope::{Envelope, MalformedEvent};
 
 /// The event types `interpret` reads; every other type is `Ignored` without its object being parsed.
 pub const ACTED_ON: [&str; 12] = [
@@ -100,5 +100,12 @@ impl<'a> Head<'a> {
             created: self.created,
             object,
         })
+    }
+}
+
+impl Envelope {
+    /// The whole event, read through its head.
+    pub fn parse(body: &[u8]) -> Result<Self, MalformedEvent> {
+        Head::parse(body)?.into_envelope()
     }
 }

@@ -1,5 +1,6 @@
 //! Stripe: webhook signature verification and the interpretation of the events GPTImg acts on.
 
+pub mod envelope;
 pub mod event;
 pub mod head;
 pub mod signature;
