@@ -1,5 +1,5 @@
 //! Guards the Worker's layering (ARCHITECTURE.md): the core never reaches up into HTTP, and handlers reach the
-//! store and the outbound clients only through use cases. Reads `src/` as text, every file of every directory.
+//! store, R2 and the outbound clients only through use cases. Reads `src/` as text, every file of every directory.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -49,6 +49,7 @@ fn the_core_never_imports_http() {
 
 #[test]
 fn handlers_reach_store_and_clients_only_through_use_cases() {
-    let found = offences(&["http"], &["crate::store", "crate::clients", "super::store", "super::clients"]);
+    let adapters = ["crate::store", "crate::clients", "crate::blobs", "super::store", "super::clients", "super::blobs"];
+    let found = offences(&["http"], &adapters);
     assert!(found.is_empty(), "an http module uses the store or a client directly:\n{}", found.join("\n"));
 }

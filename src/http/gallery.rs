@@ -9,7 +9,6 @@ use super::generations::{caller_and_id, render, GenerationView};
 use super::json_body::read_json;
 use super::session::current_user;
 use super::{paging, private_json, query_param, RequestContext};
-use crate::blobs;
 use crate::platform;
 use crate::usecases::gallery as usecase;
 
@@ -69,7 +68,7 @@ pub async fn delete_many(mut req: Request, ctx: &RequestContext) -> Result<Respo
     let account = current_user(&req, ctx).await?.account.id;
     let request: DeleteRequest = read_json(&mut req, MAX_DELETE_BYTES, &["application/json"]).await?;
     let ids = delete_ids(&request.ids)?;
-    let outcome = usecase::delete_many(&ctx.db()?, &blobs::bucket(&ctx.env)?, &ids, &account, platform::now()).await?;
+    let outcome = usecase::delete_many(&ctx.db()?, &ctx.bucket()?, &ids, &account, platform::now()).await?;
     let kept = outcome.kept.iter().map(|k| KeptView { id: &k.id, code: k.code }).collect();
     Ok(private_json(&DeleteView { deleted: &outcome.deleted, kept })?)
 }

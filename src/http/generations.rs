@@ -14,7 +14,6 @@ use super::idempotency;
 use super::json_body::read_json;
 use super::session::current_user;
 use super::{private_json, RequestContext};
-use crate::blobs;
 use crate::config::Config;
 use crate::platform::{self, CryptoRandom};
 use crate::usecases::generations::{self as usecase, GenerationRow, ImageRow, Submitter};
@@ -210,7 +209,7 @@ pub async fn get(req: &Request, ctx: &RequestContext, raw_id: &str) -> Result<Re
 /// `DELETE /api/generations/{id}`: removes the record and its images; the ledger keeps its history.
 pub async fn delete(req: &Request, ctx: &RequestContext, raw_id: &str) -> Result<Response, ApiError> {
     let (account, id) = caller_and_id(req, ctx, raw_id).await?;
-    usecase::delete(&ctx.db()?, &blobs::bucket(&ctx.env)?, &id, &account, platform::now()).await?;
+    usecase::delete(&ctx.db()?, &ctx.bucket()?, &id, &account, platform::now()).await?;
     Ok(Response::empty()?.with_status(204))
 }
 

@@ -11,7 +11,6 @@ use worker::{Headers, Range, Request, Response};
 
 use super::error::ApiError;
 use super::{query_param, session, signed_bytes, RequestContext};
-use crate::blobs;
 use crate::platform;
 use crate::usecases::images::{self as usecase, Reader};
 
@@ -60,7 +59,7 @@ pub async fn get(req: &Request, ctx: &RequestContext, raw_id: &str) -> Result<Re
         }
     };
     let r2_range = range.map(|r| Range::OffsetWithLength { offset: r.offset, length: r.length });
-    let object = blobs::get(&blobs::bucket(&ctx.env)?, &image.r2_key, r2_range).await?.ok_or_else(not_found)?;
+    let object = usecase::bytes(&ctx.bucket()?, &image.r2_key, r2_range).await?.ok_or_else(not_found)?;
     let body = object.body().ok_or_else(not_found)?.response_body()?;
     headers.set("content-type", &image.content_type)?;
     let (status, length) = match range {
@@ -90,6 +89,6 @@ pub async fn signed_content(req: &Request, ctx: &RequestContext, raw_id: &str) -
         (ImageSize::Medium, Some(medium)) => (medium, RENDITION_CONTENT_TYPE),
         _ => (&image.r2_key, image.content_type.as_str()),
     };
-    let object = blobs::get(&blobs::bucket(&ctx.env)?, key, None).await?.ok_or_else(not_found)?;
+    let object = usecase::bytes(&ctx.bucket()?, key, None).await?.ok_or_else(not_found)?;
     signed_bytes::respond(&object, content_type, not_found)
 }

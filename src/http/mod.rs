@@ -137,6 +137,11 @@ impl RequestContext {
         Ok(Db::new(self.env.d1("DB")?))
     }
 
+    /// The R2 bucket of uploads and images.
+    pub fn bucket(&self) -> worker::Result<worker::Bucket> {
+        crate::usecases::bucket(&self.env)
+    }
+
     /// The validated configuration, or a named `service_misconfigured` error.
     pub fn config(&self) -> Result<&Rc<Config>, ApiError> {
         self.config.as_ref().map_err(|problems| ApiError::Misconfigured(problems.clone()))

@@ -10,7 +10,6 @@ use super::error::ApiError;
 use super::idempotency;
 use super::session::current_user;
 use super::{private_json, signed_bytes, RequestContext};
-use crate::blobs;
 use crate::body::Body;
 use crate::platform::{self, CryptoRandom};
 use crate::usecases::idempotent::Idempotent;
@@ -43,13 +42,13 @@ impl<'a> From<&'a Upload> for UploadView<'a> {
 }
 
 /// `POST /api/uploads` with the image as the raw body. The declared type is ignored; the bytes decide. The body
-/// streams into R2 while it is checked (see `blobs::put_checked`); anything refused leaves no object or row. A
+/// streams into R2 while it is checked (see the uploads use case); anything refused leaves no object or row. A
 /// repeated `Idempotency-Key` gets the first answer again.
 pub async fn create(mut req: Request, ctx: &RequestContext) -> Result<Response, ApiError> {
     let account = current_user(&req, ctx).await?.account.id;
     let key = idempotency::key(&req)?;
     let body = Body::take(&mut req);
-    let (db, bucket) = (ctx.db()?, blobs::bucket(&ctx.env)?);
+    let (db, bucket) = (ctx.db()?, ctx.bucket()?);
     let (upload, replayed) =
         match usecase::create(&db, &bucket, &account, body, key.as_ref(), platform::now(), &mut CryptoRandom).await? {
             Idempotent::Done(upload) => (upload, false),
@@ -62,7 +61,7 @@ pub async fn create(mut req: Request, ctx: &RequestContext) -> Result<Response, 
 /// `DELETE /api/uploads/{id}`: 204 once the row is gone and its bytes are on their way out (R2 to-do).
 pub async fn delete(req: &Request, ctx: &RequestContext, raw_id: &str) -> Result<Response, ApiError> {
     let account = current_user(req, ctx).await?.account.id;
-    let (db, bucket) = (ctx.db()?, blobs::bucket(&ctx.env)?);
+    let (db, bucket) = (ctx.db()?, ctx.bucket()?);
     usecase::delete(&db, &bucket, &account, raw_id, platform::now()).await?;
     Ok(Response::empty()?.with_status(204))
 }
@@ -73,7 +72,7 @@ pub async fn signed_content(req: &Request, ctx: &RequestContext, raw_id: &str) -
     let id = UploadId::parse(raw_id).ok_or_else(not_found)?;
     let (expires, signature) = signed_bytes::signature(req).ok_or_else(not_found)?;
     let secret = ctx.config()?.session_secret.expose().as_bytes();
-    let (db, bucket) = (ctx.db()?, blobs::bucket(&ctx.env)?);
+    let (db, bucket) = (ctx.db()?, ctx.bucket()?);
     let (upload, object) = usecase::signed_content(&db, &bucket, secret, &id, expires, &signature, platform::now())
         .await?
         .ok_or_else(not_found)?;

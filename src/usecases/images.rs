@@ -3,7 +3,10 @@
 use gptimg_domain::generation::ImageId;
 use gptimg_domain::time::UnixMillis;
 
+use worker::{Bucket, Object, Range};
+
 use super::error::CoreError;
+use crate::blobs;
 use crate::store::gallery;
 pub use crate::store::gallery::{ReadableImage, SignedImage};
 use crate::store::Db;
@@ -28,4 +31,10 @@ pub async fn readable(
 /// Where a signed link's image is kept (the caller has checked the signature).
 pub async fn signed(db: &Db, id: &ImageId) -> Result<Option<SignedImage>, CoreError> {
     Ok(gallery::signed_image(db, id).await?)
+}
+
+/// The stored bytes under `r2_key` (a byte range of them when asked), streamed by the caller; `None` if R2 has
+/// no such object.
+pub async fn bytes(bucket: &Bucket, r2_key: &str, range: Option<Range>) -> Result<Option<Object>, CoreError> {
+    Ok(blobs::get(bucket, r2_key, range).await?)
 }

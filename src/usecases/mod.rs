@@ -24,3 +24,6 @@ pub mod uploads;
 
 /// The D1 handle a use case works on; the http layer opens one per request.
 pub use crate::store::Db;
+
+/// The R2 bucket of uploads and images; the http layer opens it per request, as it does D1.
+pub use crate::blobs::bucket;
