@@ -133,9 +133,7 @@ async fn attempt(
                 "apipod_submit_retry",
                 json!({ "generation_id": id, "attempt": attempt, "after_secs": secs }),
             );
-            if store::claim(db, id, GenerationStatus::Queued, attempt, now.plus_secs(i64::from(secs)), now)
-                .await?
-            {
+            if store::claim(db, id, GenerationStatus::Queued, attempt, now.plus_secs(i64::from(secs)), now).await? {
                 enqueue_poll(env, id, attempt + 1, secs).await?;
             }
             Ok(())

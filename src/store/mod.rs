@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod admission;
 pub mod api_keys;
 pub mod billing;
 pub mod billing_problems;
@@ -149,7 +150,11 @@ thread_local! {
 /// `sql` numbered, from the isolate's cache (keyed by the static text's address and length).
 fn numbered(sql: &'static str) -> std::rc::Rc<NumberedSql> {
     NUMBERED.with(|cache| {
-        cache.borrow_mut().entry((sql.as_ptr() as usize, sql.len())).or_insert_with(|| std::rc::Rc::new(number(sql))).clone()
+        cache
+            .borrow_mut()
+            .entry((sql.as_ptr() as usize, sql.len()))
+            .or_insert_with(|| std::rc::Rc::new(number(sql)))
+            .clone()
     })
 }
 

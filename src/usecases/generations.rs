@@ -21,9 +21,10 @@ use std::rc::Rc;
 use super::background::Background;
 use crate::config::Config;
 use crate::jobs::{self, Checked, Claimed, Looked, Trigger};
+use crate::store::admission::{self, Admission};
 use crate::store::gallery;
 pub use crate::store::gallery::{GenerationRow, ImageRow};
-use crate::store::generations::{self as store, Admission};
+use crate::store::generations as store;
 use crate::store::idempotency::Claim;
 use crate::store::share_pages;
 pub use crate::store::share_pages::SharedGeneration;
@@ -89,7 +90,7 @@ pub async fn create(
     });
     let description = LedgerKind::GenerationDebit.description(&valid.model.name);
     let deadline = now.plus_secs(DEADLINE_SECS);
-    let credits = match store::admit(db, account, &batch, &description, deadline, claim.as_ref()).await? {
+    let credits = match admission::admit(db, account, &batch, &description, deadline, claim.as_ref()).await? {
         Admission::Admitted { credits } => credits,
         Admission::Refused(facts) => return Err(refusal(&facts, &valid.asked(), now.0).into()),
         Admission::KeyTaken { stored, credits_after } => {

@@ -12,7 +12,10 @@ pub enum Idempotent<T> {
     /// A repeated key: the first request's result, nothing done again.
     Replayed(T),
     /// A repeated key whose answer an earlier version stored already rendered: sent as it was.
-    Rendered { status: u16, body: String },
+    Rendered {
+        status: u16,
+        body: String,
+    },
 }
 
 /// The effect was refused because another request holds the key: its result again (`rebuild` reads the stored

@@ -6,7 +6,6 @@ pub mod models;
 use crate::error::{DomainError, ErrorKind};
 use crate::generation::models::{Model, ModelCatalogue};
 
-
 crate::resource_id!(
     /// One generation job.
     GenerationId,

@@ -4,9 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::billing::ledger::LedgerEntryId;
 use crate::generation::{BatchId, GenerationId, ImageId, UploadId, ValidGeneration};
 use crate::ids::RandomSource;
-use crate::billing::ledger::LedgerEntryId;
 use crate::time::UnixMillis;
 
 macro_rules! catalogue_term {
@@ -135,8 +135,8 @@ pub struct AdmittedGeneration {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::generation::{validate, GenerationRequest};
     use crate::generation::models::ModelCatalogue;
+    use crate::generation::{validate, GenerationRequest};
 
     /// Randomness that never repeats a byte sequence, so every id differs.
     struct Counting(u8);

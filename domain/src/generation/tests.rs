@@ -176,7 +176,10 @@ fn quality_defaults_to_the_documented_one_and_sets_the_price() {
     let mut big = request("a fox", "nb", "1:1", &[UPLOAD_A]);
     big.quality = Some("4K".into());
     let big = validate(&big, &catalogue).unwrap();
-    assert_eq!((big.quality.as_ref().map(Quality::as_str), big.cost, big.apipod_model()), (Some("4K"), 5, "nano-banana-2"));
+    assert_eq!(
+        (big.quality.as_ref().map(Quality::as_str), big.cost, big.apipod_model()),
+        (Some("4K"), 5, "nano-banana-2")
+    );
     assert_eq!(validate(&request("eleven char", "nb", "1:1", &[]), &catalogue).unwrap_err().code, "prompt_too_long");
 }
 
