@@ -25,12 +25,12 @@ pub enum ApiError {
 impl ApiError {
     /// A fault of ours, keeping its cause for the log (never for the response).
     pub fn internal(cause: impl std::fmt::Display) -> Self {
-        Self::Internal(Cause::new(cause.to_string()))
+        CoreError::internal(cause).into()
     }
 
     /// A fault of ours caused by `error`, keeping its whole `source()` chain for the log.
     pub fn caused_by(error: &(dyn std::error::Error + 'static)) -> Self {
-        Self::Internal(Cause::of(error))
+        CoreError::caused_by(error).into()
     }
 
     /// Says what was being done when a fault happened (`"loading account"`); other errors pass unchanged.

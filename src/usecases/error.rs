@@ -22,15 +22,6 @@ impl CoreError {
         Self::Internal(Cause::of(error))
     }
 
-    /// Says what was being done when a fault happened (`"loading account"`); refusals pass unchanged.
-    #[allow(dead_code)]
-    pub fn context(self, doing: impl Into<String>) -> Self {
-        match self {
-            Self::Internal(cause) => Self::Internal(cause.context(doing)),
-            other => other,
-        }
-    }
-
     pub fn not_found(code: &'static str, message: &'static str) -> Self {
         Self::Domain(DomainError::new(ErrorKind::NotFound, code, message))
     }
