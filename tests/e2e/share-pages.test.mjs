@@ -63,6 +63,8 @@ describe("share pages", () => {
     assert.ok(!html.includes("<script"), "no script on the page at all");
     assert.ok(html.includes('href="/share.css"'));
     const image = await fetch(imageUrl);
+    // Seen once under load as a 500: say what the Worker logged, so the cause is in the CI output.
+    if (image.status !== 200) console.error(image.status, await image.clone().text(), worker.logs.slice(-30).join("\n"));
     assert.equal(image.status, 200, "anyone can load the image, without a session");
     assert.match(image.headers.get("content-type"), /^image\//);
     assert.equal((await worker.fetch("/share.css")).status, 200);
