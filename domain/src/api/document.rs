@@ -1,5 +1,5 @@
 //! `openapi/openapi.json`, generated: the hand-kept operations of `openapi/operations.json` (paths, parameters,
-//! responses, security, prose) with every schema under `components/schemas` generated from the wire types above.
+//! responses, security, prose) with every schema under `components/schemas` generated from the wire types of `api`.
 //! The test fails while the committed document differs from what this produces; `UPDATE_OPENAPI=1 cargo test -p
 //! gptimg-domain openapi_document` rewrites it.
 
