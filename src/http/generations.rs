@@ -56,7 +56,7 @@ fn image_view<'a>(image: &'a ImageRow, share_token: Option<&str>, config: &Confi
     let id = image.id.as_str();
     let medium_url = versioned_path(id, ImageSize::Medium, image.medium_etag.as_deref());
     ImageView {
-        id: &image.id,
+        id,
         width: image.width,
         height: image.height,
         content_type: &image.content_type,

@@ -74,7 +74,8 @@ pub struct FailureView<'a> {
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 #[cfg_attr(test, schemars(rename = "Image"))]
 pub struct ImageView<'a> {
-    pub id: &'a ImageId,
+    #[cfg_attr(test, schemars(with = "ImageId"))]
+    pub id: &'a str,
     pub width: i64,
     pub height: i64,
     pub content_type: &'a str,
