@@ -22,7 +22,8 @@ function resolve(document, node) {
 function typeLabel(schema) {
   if (!schema) return "";
   if (schema.$ref) return `<a href="#schema-${slug(refName(schema.$ref))}">${escape(refName(schema.$ref))}</a>`;
-  if (schema.oneOf) return schema.oneOf.map(typeLabel).join(" or ");
+  const alternatives = schema.oneOf ?? schema.anyOf;
+  if (alternatives) return alternatives.map(typeLabel).join(" or ");
   const types = [].concat(schema.type ?? "any");
   const label = types.map((type) => (type === "array" ? `array of ${typeLabel(schema.items)}` : escape(type))).join(" or ");
   return schema.enum ? `${label}: ${schema.enum.map((v) => `<code>${escape(JSON.stringify(v))}</code>`).join(", ")}` : label;

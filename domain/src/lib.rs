@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod api;
 pub mod apipod;
 pub mod auth;
 pub mod billing;

@@ -1,8 +1,8 @@
 //! The plan and model catalogues, Stripe Checkout for packs and subscriptions, and the Billing Portal.
 
+use gptimg_domain::api::models::ModelsResponse;
 use gptimg_domain::billing::checkout::CheckoutReturn;
 use gptimg_domain::billing::plans::Plan;
-use gptimg_domain::generation::models::Model;
 use serde::{Deserialize, Serialize};
 use worker::{Request, Response};
 
@@ -17,11 +17,6 @@ use crate::usecases::checkout;
 struct PlansResponse<'a> {
     /// Serialized without their Stripe price ids.
     plans: &'a [Plan],
-}
-
-#[derive(Serialize)]
-struct ModelsResponse<'a> {
-    models: &'a [Model],
 }
 
 #[derive(Serialize)]

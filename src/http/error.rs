@@ -2,9 +2,9 @@
 
 use std::rc::Rc;
 
+use gptimg_domain::api::error::{ErrorBody, ErrorFields};
 use gptimg_domain::config::ConfigProblem;
 use gptimg_domain::{Cause, DomainError, ErrorKind};
-use serde::Serialize;
 use worker::Response;
 
 use crate::usecases::error::CoreError;
@@ -101,23 +101,6 @@ impl ApiError {
         }
         response
     }
-}
-
-/// `{"error":{"code","message","details"?}}`, serialized straight from borrowed fields (no JSON tree built).
-#[derive(Serialize)]
-struct ErrorBody<'a> {
-    error: ErrorFields<'a>,
-}
-
-#[derive(Serialize)]
-struct ErrorFields<'a> {
-    code: &'a str,
-    message: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    details: Option<&'a serde_json::Value>,
-    /// The same wait as the `Retry-After` header, for clients that read only the body.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    retry_after_seconds: Option<u32>,
 }
 
 /// Status per error kind. 5xx only for real faults.

@@ -1,11 +1,11 @@
 //! The gallery: `GET /api/generations` with filters, favourites, and `POST /api/generations/delete`.
 
+use gptimg_domain::api::generations::{DeleteRequest, DeleteView, GenerationPage, KeptView};
 use gptimg_domain::gallery::{delete_ids, GalleryFilter};
-use serde::{Deserialize, Serialize};
 use worker::{Request, Response};
 
 use super::error::ApiError;
-use super::generations::{caller_and_id, render, GenerationView};
+use super::generations::{caller_and_id, render, view};
 use super::json_body::read_json;
 use super::session::current_user;
 use super::{paging, private_json, query_param, RequestContext};
@@ -14,12 +14,6 @@ use crate::usecases::gallery as usecase;
 
 /// 100 ids of ~30 characters, quoted, with room for whitespace.
 const MAX_DELETE_BYTES: usize = 8 * 1024;
-
-#[derive(Serialize)]
-struct GenerationPage<'a> {
-    generations: Vec<GenerationView<'a>>,
-    next_cursor: Option<String>,
-}
 
 /// `GET /api/generations?cursor=&limit=&q=&model=&favourites=1`: the gallery, newest first, filtered.
 pub async fn list(req: &Request, ctx: &RequestContext) -> Result<Response, ApiError> {
@@ -35,7 +29,7 @@ pub async fn list(req: &Request, ctx: &RequestContext) -> Result<Response, ApiEr
     )?;
     let (rows, next) = usecase::list(&ctx.db()?, &account, &filter, page.cursor.as_ref(), page.limit).await?;
     let now = platform::now();
-    let generations = rows.iter().map(|row| GenerationView::of(row, config, now)).collect();
+    let generations = rows.iter().map(|row| view(row, config, now)).collect();
     Ok(private_json(&GenerationPage { generations, next_cursor: next.map(|c| c.encode()) })?)
 }
 
@@ -43,24 +37,6 @@ pub async fn list(req: &Request, ctx: &RequestContext) -> Result<Response, ApiEr
 pub async fn favourite(req: &Request, ctx: &RequestContext, raw_id: &str, on: bool) -> Result<Response, ApiError> {
     let (account, id) = caller_and_id(req, ctx, raw_id).await?;
     render(&usecase::set_favourite(&ctx.db()?, &id, &account, on).await?, ctx)
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct DeleteRequest {
-    ids: Vec<String>,
-}
-
-#[derive(Serialize)]
-struct KeptView<'a> {
-    id: &'a str,
-    code: &'a str,
-}
-
-#[derive(Serialize)]
-struct DeleteView<'a> {
-    deleted: &'a [String],
-    kept: Vec<KeptView<'a>>,
 }
 
 /// `POST /api/generations/delete` `{ "ids": [...] }`: deletes the caller's finished ones; says why each other was kept.

@@ -2,11 +2,13 @@
 //! gallery's listing, favourites and multi-delete are in `gallery`.
 
 use gptimg_domain::account::AccountId;
-use gptimg_domain::generation::{self, BatchId, GenerationId, GenerationRequest, GenerationStatus, ImageId, UploadId};
+use gptimg_domain::api::generations::{
+    FailureView, GenerationView, ImageView, ReferenceKind, ReferenceView, ShareRequest, Started,
+};
+use gptimg_domain::generation::{self, GenerationId, GenerationRequest};
 use gptimg_domain::images::sizes::{versioned_path, ImageSize};
 use gptimg_domain::links::{self, share_page_path, shared_image_path};
 use gptimg_domain::time::UnixMillis;
-use serde::{Deserialize, Serialize};
 use worker::{Request, Response};
 
 use super::error::ApiError;
@@ -21,113 +23,49 @@ use crate::usecases::idempotent::Idempotent;
 
 const MAX_REQUEST_BYTES: usize = 32 * 1024;
 
-/// The API's view of a generation. Share links appear only while sharing is on.
-#[derive(Serialize)]
-pub(super) struct GenerationView<'a> {
-    id: &'a GenerationId,
-    status: GenerationStatus,
-    /// The UI's one classification of a status (it keeps no list of its own).
-    in_progress: bool,
-    prompt: &'a str,
-    model: &'a str,
-    model_name: Option<&'a str>,
-    aspect_ratio: &'a str,
-    quality: Option<&'a str>,
-    reference_upload_ids: &'a [UploadId],
-    /// The request's other generations (one per image) share it; `None` for older rows.
-    batch_id: Option<&'a BatchId>,
-    reference_image_ids: &'a [ImageId],
-    /// The references that still exist, with a link their owner can view: what Remix puts back in the form.
-    references: Vec<ReferenceView>,
-    cost: i64,
-    created_at: i64,
-    finished_at: Option<i64>,
-    failure: Option<FailureView<'a>>,
-    shared: bool,
-    /// The public page while shared (`GET /s/{token}`), and whether it shows the prompt.
-    share_page_url: Option<String>,
-    share_shows_prompt: bool,
-    images: Vec<ImageView<'a>>,
-    favourite: bool,
-}
-
-#[derive(Serialize)]
-struct ReferenceView {
-    id: String,
-    kind: &'static str,
-    url: String,
-}
-
-#[derive(Serialize)]
-struct FailureView<'a> {
-    code: &'a str,
-    message: Option<&'a str>,
-}
-
-#[derive(Serialize)]
-struct ImageView<'a> {
-    id: &'a str,
-    width: i64,
-    height: i64,
-    content_type: &'a str,
-    size_bytes: i64,
-    /// The original; `medium_url` (~1280 px) and `preview_url` (~512 px) are WebP renditions. Each carries the
-    /// version of the bytes it serves, so it may be cached as immutable.
-    url: String,
-    medium_url: String,
-    preview_url: String,
-    /// The public link for anyone holding the share token: the medium (share pages use it), versioned once made.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    share_url: Option<String>,
-}
-
-impl<'a> GenerationView<'a> {
-    pub(super) fn of(row: &'a GenerationRow, config: &'a Config, now: UnixMillis) -> Self {
-        let share = row.share_token.as_deref();
-        Self {
-            id: &row.id,
-            status: row.status,
-            in_progress: row.status.is_in_progress(),
-            prompt: &row.prompt,
-            model: &row.model_id,
-            model_name: config.models.by_id(&row.model_id).map(|m| m.name.as_str()),
-            aspect_ratio: &row.aspect_ratio,
-            quality: row.quality.as_deref(),
-            reference_upload_ids: &row.reference_upload_ids,
-            batch_id: row.batch_id.as_ref(),
-            reference_image_ids: &row.reference_image_ids,
-            references: references(row, config, now),
-            cost: row.cost,
-            created_at: row.created_at,
-            finished_at: row.finished_at,
-            failure: row
-                .failure_code
-                .as_deref()
-                .map(|code| FailureView { code, message: row.failure_message.as_deref() }),
-            shared: share.is_some(),
-            share_page_url: share.map(|token| config.app_url.join(&share_page_path(token))),
-            share_shows_prompt: row.share_shows_prompt,
-            images: row.images.iter().map(|image| ImageView::of(image, share, config)).collect(),
-            favourite: row.favourite,
-        }
+/// The API's view of a generation (`api::generations`). Share links appear only while sharing is on.
+pub(super) fn view<'a>(row: &'a GenerationRow, config: &'a Config, now: UnixMillis) -> GenerationView<'a> {
+    let share = row.share_token.as_deref();
+    GenerationView {
+        id: &row.id,
+        status: row.status,
+        in_progress: row.status.is_in_progress(),
+        prompt: &row.prompt,
+        model: &row.model_id,
+        model_name: config.models.by_id(&row.model_id).map(|m| m.name.as_str()),
+        aspect_ratio: &row.aspect_ratio,
+        quality: row.quality.as_deref(),
+        reference_upload_ids: &row.reference_upload_ids,
+        batch_id: row.batch_id.as_ref(),
+        reference_image_ids: &row.reference_image_ids,
+        references: references(row, config, now),
+        cost: row.cost,
+        created_at: row.created_at,
+        finished_at: row.finished_at,
+        failure: row.failure_code.as_deref().map(|code| FailureView { code, message: row.failure_message.as_deref() }),
+        shared: share.is_some(),
+        share_page_url: share.map(|token| config.app_url.join(&share_page_path(token))),
+        share_shows_prompt: row.share_shows_prompt,
+        images: row.images.iter().map(|image| image_view(image, share, config)).collect(),
+        favourite: row.favourite,
     }
 }
 
-impl<'a> ImageView<'a> {
-    fn of(image: &'a ImageRow, share_token: Option<&str>, config: &Config) -> Self {
-        let id = image.id.as_str();
-        let medium_url = versioned_path(id, ImageSize::Medium, image.medium_etag.as_deref());
-        Self {
-            id,
-            width: image.width,
-            height: image.height,
-            content_type: &image.content_type,
-            size_bytes: image.size_bytes,
-            share_url: share_token.map(|token| config.app_url.join(&share_path(id, token, &medium_url))),
-            url: versioned_path(id, ImageSize::Original, Some(&image.etag)),
-            medium_url,
-            preview_url: versioned_path(id, ImageSize::Preview, image.preview_etag.as_deref()),
-        }
+/// The original and its renditions, each link versioned by the bytes it serves.
+fn image_view<'a>(image: &'a ImageRow, share_token: Option<&str>, config: &Config) -> ImageView<'a> {
+    let id = image.id.as_str();
+    let medium_url = versioned_path(id, ImageSize::Medium, image.medium_etag.as_deref());
+    ImageView {
+        id,
+        width: image.width,
+        height: image.height,
+        content_type: &image.content_type,
+        size_bytes: image.size_bytes,
+        // The public link for anyone holding the share token: the medium (share pages use it), versioned once made.
+        share_url: share_token.map(|token| config.app_url.join(&share_path(id, token, &medium_url))),
+        url: versioned_path(id, ImageSize::Original, Some(&image.etag)),
+        medium_url,
+        preview_url: versioned_path(id, ImageSize::Preview, image.preview_etag.as_deref()),
     }
 }
 
@@ -138,12 +76,12 @@ fn references(row: &GenerationRow, config: &Config, now: UnixMillis) -> Vec<Refe
     let secret = config.session_secret.expose().as_bytes();
     let uploads = row.reference_upload_ids.iter().filter(|id| row.existing_uploads.contains(id)).map(|id| {
         let url = links::signed_path(secret, id.as_str(), &links::upload_content_path(id.as_str()), expires);
-        ReferenceView { id: id.to_string(), kind: "upload", url }
+        ReferenceView { id: id.to_string(), kind: ReferenceKind::Upload, url }
     });
     let images = row.reference_image_ids.iter().filter_map(|id| {
         let found = row.existing_images.iter().find(|image| &image.id == id)?;
         let url = versioned_path(id.as_str(), ImageSize::Preview, found.preview_etag.as_deref());
-        Some(ReferenceView { id: id.to_string(), kind: "image", url })
+        Some(ReferenceView { id: id.to_string(), kind: ReferenceKind::Image, url })
     });
     uploads.chain(images).collect()
 }
@@ -155,15 +93,7 @@ pub(super) fn share_path(image_id: &str, token: &str, medium_url: &str) -> Strin
 }
 
 pub(super) fn render(row: &GenerationRow, ctx: &RequestContext) -> Result<Response, ApiError> {
-    Ok(private_json(&GenerationView::of(row, ctx.config()?, platform::now()))?)
-}
-
-/// The 202 of `POST /api/generations`: one generation per image, their total cost and the balance after.
-#[derive(Serialize)]
-struct Started<'a> {
-    generations: Vec<GenerationView<'a>>,
-    cost: i64,
-    credits: i64,
+    Ok(private_json(&view(row, ctx.config()?, platform::now()))?)
 }
 
 /// The signed-in caller's account id and the generation id from the path (an id we never issue is a 404).
@@ -195,7 +125,7 @@ pub async fn create(mut req: Request, ctx: &RequestContext) -> Result<Response, 
     };
     // As of admission, so a replay's signed links are the first answer's.
     let at = created.admitted_at;
-    let generations = created.generations.iter().map(|row| GenerationView::of(row, config, at)).collect();
+    let generations = created.generations.iter().map(|row| view(row, config, at)).collect();
     let response = private_json(&Started { generations, cost: created.cost, credits: created.credits })?;
     idempotency::answered(response.with_status(202), replayed)
 }
@@ -211,14 +141,6 @@ pub async fn delete(req: &Request, ctx: &RequestContext, raw_id: &str) -> Result
     let (account, id) = caller_and_id(req, ctx, raw_id).await?;
     usecase::delete(&ctx.db()?, &ctx.bucket()?, &id, &account, platform::now()).await?;
     Ok(Response::empty()?.with_status(204))
-}
-
-/// `POST /api/generations/{id}/share` with an optional `{ "show_prompt": bool }` (false when absent).
-#[derive(Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ShareRequest {
-    #[serde(default)]
-    show_prompt: bool,
 }
 
 /// `POST /api/generations/{id}/share`: turns on an unguessable public link and page (the same one until revoked;

@@ -1,9 +1,9 @@
 //! Reference images: `POST /api/uploads` (rate and quota first, then bytes sniffed and bounded), `DELETE
 //! /api/uploads/{id}`, and the signed expiring link APIPod fetches them through (`GET /uploads/{id}/content?exp=&sig=`).
 
+use gptimg_domain::api::uploads::UploadView;
 use gptimg_domain::generation::UploadId;
 use gptimg_domain::images::uploads::upload_not_found;
-use serde::Serialize;
 use worker::{Request, Response};
 
 use super::error::ApiError;
@@ -15,29 +15,15 @@ use crate::platform::{self, CryptoRandom};
 use crate::usecases::idempotent::Idempotent;
 use crate::usecases::uploads::{self as usecase, Upload};
 
-/// What the uploader sees of a stored reference image (never where it is kept).
-#[derive(Serialize)]
-struct UploadView<'a> {
-    id: &'a UploadId,
-    content_type: &'a str,
-    size_bytes: i64,
-    sha256: &'a str,
-    width: i64,
-    height: i64,
-    created_at: i64,
-}
-
-impl<'a> From<&'a Upload> for UploadView<'a> {
-    fn from(upload: &'a Upload) -> Self {
-        Self {
-            id: &upload.id,
-            content_type: &upload.content_type,
-            size_bytes: upload.size_bytes,
-            sha256: &upload.sha256,
-            width: upload.width,
-            height: upload.height,
-            created_at: upload.created_at,
-        }
+fn view(upload: &Upload) -> UploadView<'_> {
+    UploadView {
+        id: &upload.id,
+        content_type: &upload.content_type,
+        size_bytes: upload.size_bytes,
+        sha256: &upload.sha256,
+        width: upload.width,
+        height: upload.height,
+        created_at: upload.created_at,
     }
 }
 
@@ -55,7 +41,7 @@ pub async fn create(mut req: Request, ctx: &RequestContext) -> Result<Response, 
             Idempotent::Replayed(upload) => (upload, true),
             Idempotent::Rendered { status, body } => return idempotency::replayed(status, body),
         };
-    idempotency::answered(private_json(&UploadView::from(&upload))?.with_status(201), replayed)
+    idempotency::answered(private_json(&view(&upload))?.with_status(201), replayed)
 }
 
 /// `DELETE /api/uploads/{id}`: 204 once the row is gone and its bytes are on their way out (R2 to-do).

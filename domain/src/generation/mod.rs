@@ -74,20 +74,29 @@ impl Prompt {
 
 /// What a client asks for, before validation.
 #[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct GenerationRequest {
+    /// Trimmed; at most 4000 characters (less for some models: `max_prompt_chars`).
+    #[cfg_attr(test, schemars(length(min = 1, max = Prompt::MAX_CHARS)))]
     pub prompt: String,
+    /// A model id from `GET /api/models`.
     pub model: String,
+    /// One of the model's `aspect_ratios`.
     pub aspect_ratio: String,
+    /// One of the model's `qualities`; its default when absent.
     #[serde(default)]
     pub quality: Option<String>,
+    /// Your uploads to use as references.
     #[serde(default)]
     pub reference_upload_ids: Vec<String>,
     /// Images of the caller's own generations to use as references (ownership is checked in D1).
     #[serde(default)]
+    #[cfg_attr(test, schemars(description = "Images of your generations to use as references."))]
     pub reference_image_ids: Vec<String>,
-    /// How many images (1 to 4; absent is 1).
+    /// How many images (one generation each); 1 when absent.
     #[serde(default)]
+    #[cfg_attr(test, schemars(range(min = 1, max = MAX_IMAGES_PER_REQUEST)))]
     pub n: Option<i64>,
 }
 

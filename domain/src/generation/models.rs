@@ -4,10 +4,14 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+/// A generation model and what it costs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Model {
+    #[cfg_attr(test, schemars(example = "seedream-v4.5"))]
     pub id: String,
+    #[cfg_attr(test, schemars(example = "Seedream 4.5"))]
     pub name: String,
     /// APIPod model for text-to-image.
     #[serde(skip_serializing)]
@@ -16,18 +20,30 @@ pub struct Model {
     #[serde(default, skip_serializing)]
     pub edit_model: Option<String>,
     pub credits_per_image: u32,
+    #[cfg_attr(test, schemars(example = crate::api::schema::ASPECT_RATIOS_EXAMPLE))]
     pub aspect_ratios: Vec<String>,
     /// APIPod `quality` values offered; empty means the model has none.
     #[serde(default)]
+    #[cfg_attr(test, schemars(description = "Empty when the model has no quality setting."))]
     pub qualities: Vec<String>,
     /// The quality sent when the user picks none (APIPod's documented default); the first one if unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, schemars(with = "String"))]
+    #[cfg_attr(
+        test,
+        schemars(description = "The quality used when none is given; when absent, the first of `qualities`.")
+    )]
     pub default_quality: Option<String>,
     /// Credits for a quality that costs other than `credits_per_image` (4K costs more upstream).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[cfg_attr(
+        test,
+        schemars(description = "Credits per image for qualities that cost other than `credits_per_image`.")
+    )]
     pub quality_credits: BTreeMap<String, u32>,
     /// A model's own prompt limit when below the general 4000 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, schemars(with = "u32", range(min = 1)))]
     pub max_prompt_chars: Option<u32>,
     #[serde(default)]
     pub max_reference_images: u32,
