@@ -30,7 +30,11 @@ pub mod named_params;
 mod props;
 pub mod retention;
 pub mod routes;
+#[cfg(test)]
+mod rust_source;
 mod serde_str;
+#[cfg(test)]
+mod source_graph;
 #[cfg(test)]
 mod source_tree;
 #[cfg(test)]
