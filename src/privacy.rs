@@ -224,7 +224,7 @@ async fn erase_and_finish(env: &Env, account_id: &AccountId, subscriptions_cance
 pub async fn retention_sweep(env: &Env, config: &Config, request_id: &RequestId) -> Result<(), CoreError> {
     let db = crate::store::Db::from_env(env)?;
     let now = platform::now();
-    store::purge_expired(
+    crate::store::retention::purge_expired(
         &db,
         now.plus_secs(-SESSION_RETENTION_SECS),
         now.plus_secs(-UNUSED_UPLOAD_RETENTION_SECS),

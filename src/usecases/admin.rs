@@ -16,10 +16,10 @@ use super::error::CoreError;
 use crate::store::admin::{self as store, AuditEntry};
 pub use crate::store::admin::{AuditRow, FailedGeneration, UserRow};
 pub use crate::store::billing_problems::ProblemRow;
-pub use crate::store::privacy::StuckDeletion;
+pub use crate::store::stuck_deletions::StuckDeletion;
 use crate::store::support;
 pub use crate::store::support::MessageRow;
-use crate::store::{billing_problems, privacy as privacy_store, Db};
+use crate::store::{billing_problems, stuck_deletions as stuck, Db};
 
 /// The support inbox, optionally of one status.
 pub async fn support_inbox(db: &Db, status: Option<SupportStatus>) -> Result<Vec<MessageRow>, CoreError> {
@@ -41,7 +41,7 @@ pub async fn billing_problems(db: &Db, open_only: bool) -> Result<Vec<ProblemRow
 }
 
 pub async fn stuck_deletions(db: &Db) -> Result<Vec<StuckDeletion>, CoreError> {
-    Ok(privacy_store::stuck_deletions(db).await?)
+    Ok(stuck::stuck_deletions(db).await?)
 }
 
 pub async fn audit_log(db: &Db) -> Result<Vec<AuditRow>, CoreError> {
@@ -136,7 +136,7 @@ pub async fn retry_deletion(
     let missing = || CoreError::not_found("not_found", "There is no unfinished deletion for this account.");
     let account_id = AccountId::parse(account_id).ok_or_else(missing)?;
     let audit = AuditId::generate(random);
-    if !privacy_store::retry_deletion(db, &account_id, &audit, admin, now).await? {
+    if !stuck::retry_deletion(db, &account_id, &audit, admin, now).await? {
         return Err(missing());
     }
     Ok(audit)

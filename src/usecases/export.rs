@@ -9,7 +9,7 @@ use gptimg_domain::time::UnixMillis;
 use gptimg_domain::url::BaseUrl;
 use serde_json::{json, Value};
 
-use crate::store::privacy::{self as store, ExportCursor, EXPORT_CATEGORIES};
+use crate::store::export::{self as store, ExportCursor, EXPORT_CATEGORIES};
 use crate::store::Db;
 
 /// What the stream needs after the handler has returned (it owns all of it).
