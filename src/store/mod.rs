@@ -146,18 +146,22 @@ impl Db {
 }
 
 thread_local! {
-    static NUMBERED: std::cell::RefCell<std::collections::HashMap<(usize, usize), std::rc::Rc<NumberedSql>>> =
-        Default::default();
+    // A handful of statements, looked up by a short scan: a HashMap here cost more wasm than it saved time.
+    static NUMBERED: std::cell::RefCell<Vec<((usize, usize), std::rc::Rc<NumberedSql>)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// `sql` numbered, from the isolate's cache (keyed by the static text's address and length).
 fn numbered(sql: &'static str) -> std::rc::Rc<NumberedSql> {
+    let key = (sql.as_ptr() as usize, sql.len());
     NUMBERED.with(|cache| {
-        cache
-            .borrow_mut()
-            .entry((sql.as_ptr() as usize, sql.len()))
-            .or_insert_with(|| std::rc::Rc::new(number(sql)))
-            .clone()
+        let mut cache = cache.borrow_mut();
+        if let Some((_, found)) = cache.iter().find(|(at, _)| *at == key) {
+            return found.clone();
+        }
+        let made = std::rc::Rc::new(number(sql));
+        cache.push((key, made.clone()));
+        made
     })
 }
 
