@@ -4,9 +4,11 @@ import { execSync } from "node:child_process";
 import fs from "node:fs";
 import { checkoutEvent, floorEventHeaders, ignoredEvent, signed, signedInvoiceEvent } from "./events.mjs";
 import { TEST_SECRETS } from "../tests/support/env.mjs";
-const { url: meUrl, cookie, floorUrl, jsUrl, tokenHash: hash, account } = JSON.parse(process.argv[2]);
+const { url: meUrl, cookie, floorUrl, jsUrl, altUrl, tokenHash: hash, account } = JSON.parse(process.argv[2]);
 const secret = TEST_SECRETS.STRIPE_WEBHOOK_SECRET;
 const post = (event) => () => ({ method: "POST", ...signed(event(), secret) });
+// Every request after the first re-delivers this one event: Stripe's at-least-once replay.
+const replayed = checkoutEvent(account, "probe-replayed-event");
 const unsigned = () => ({ method: "POST", body: "" });
 const webhook = () => {
   const { body, headers } = signedInvoiceEvent(account, TEST_SECRETS.STRIPE_WEBHOOK_SECRET);
@@ -31,11 +33,21 @@ const targets = [
   ["GET /healthz", meUrl + "/healthz", {}],
   ["JS grant", jsUrl + "/webhooks/stripe", post(() => checkoutEvent(account))],
   ["ours grant", meUrl + "/webhooks/stripe", post(() => checkoutEvent(account))],
+  ["JS replay", jsUrl + "/webhooks/stripe", post(() => replayed)],
+  ["ours replay", meUrl + "/webhooks/stripe", post(() => replayed)],
   ["JS ignored", jsUrl + "/webhooks/stripe", post(() => ignoredEvent(account))],
   ["ours ignored", meUrl + "/webhooks/stripe", post(() => ignoredEvent(account))],
   ["JS unsigned", jsUrl + "/webhooks/stripe", unsigned, 400],
   ["ours unsigned", meUrl + "/webhooks/stripe", unsigned, 400],
   ["GET /favicon.svg", meUrl + "/favicon.svg", {}],
+  // A second build of our Worker (--alt-build), right beside the first on every case it is compared on.
+  ...(altUrl ? [
+    ["alt grant", altUrl + "/webhooks/stripe", post(() => checkoutEvent(account))],
+    ["alt replay", altUrl + "/webhooks/stripe", post(() => replayed)],
+    ["alt ignored", altUrl + "/webhooks/stripe", post(() => ignoredEvent(account))],
+    ["alt unsigned", altUrl + "/webhooks/stripe", unsigned, 400],
+    ["alt GET /api/me", altUrl + "/api/me", { cookie }],
+  ] : []),
 ].map(([name, url, init, expect = 200]) => ({ name, url, expect, init: typeof init === "function" ? init : () => ({ headers: init }), samples: [], cpu: 0 }));
 const ROUNDS = 10, PER_ROUND = 200;
 for (let round = 0; round <= ROUNDS; round++) {

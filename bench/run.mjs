@@ -5,6 +5,8 @@
 //   node bench/run.mjs [--rounds 3] [--duration 4] [--warm-up 2] [--connections 8] [--label "after"] [--only REGEX] [--steady]
 //   (--only 'webhooks/stripe: ' selects only the comparison with the JS Worker; --only and --steady never write BENCHMARKS.md)
 //   node bench/run.mjs --probe   (sequential latency and workerd CPU per request, see probe.mjs)
+//   node bench/run.mjs --probe --alt-build DIR   (also a second build of our Worker, e.g. another opt-level, from
+//   DIR/index.js, probed interleaved with the first on the same runtime and database)
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
@@ -36,6 +38,7 @@ const MODES = [
   { name: "saturation", connections: CONNECTIONS, checksBudgets: false },
 ].filter((mode) => !process.argv.includes("--steady") || mode.checksBudgets); // --steady: exploring the budgets only
 const LABEL = arg("--label", "current");
+const ALT_BUILD = arg("--alt-build", null) && path.resolve(arg("--alt-build"));
 // Our webhook's p50 must be at most this fraction of the plain JS Worker's, case by case (issue 15).
 const JS_BUDGET = 0.9;
 // The stand-in keeps this task processing: the benchmark measures admission, not APIPod.
@@ -63,6 +66,7 @@ async function startStack() {
   const appPort = await freePort();
   const floorPort = await freePort();
   const jsPort = await freePort();
+  const altPort = await freePort();
   const jsScript = buildJsWebhook();
   // Both Workers are measured on a direct socket and behind the same static-assets router (wrangler.toml's
   // [assets], run_worker_first), so the platform's routing costs them alike and only their own code differs.
@@ -82,6 +86,15 @@ async function startStack() {
         modulesRoot: path.join(ROOT, "build"),
         unsafeDirectSockets: [{ host: "127.0.0.1", port: appPort }],
       },
+      ...(ALT_BUILD ? [{
+        ...workerOptions,
+        name: "gptimg-alt",
+        bindings: { ...workerOptions.bindings, ...localVars({ appUrl: url, fakesUrl: fakes.url }), ...TEST_SECRETS },
+        modules: true,
+        scriptPath: path.join(ALT_BUILD, "index.js"),
+        modulesRoot: ALT_BUILD,
+        unsafeDirectSockets: [{ host: "127.0.0.1", port: altPort }],
+      }] : []),
       {
         name: "floor",
         modules: true,
@@ -126,7 +139,7 @@ async function startStack() {
     const response = await fetch(`${url}/healthz`).catch(() => null);
     if (response) { await response.arrayBuffer(); first = performance.now() - started; break; }
   }
-  return { mf, fakes, url, floorUrl: `http://127.0.0.1:${floorPort}`, jsUrl: `http://127.0.0.1:${jsPort}`, startToFirstResponseMs: first };
+  return { mf, fakes, url, floorUrl: `http://127.0.0.1:${floorPort}`, jsUrl: `http://127.0.0.1:${jsPort}`, altUrl: ALT_BUILD && `http://127.0.0.1:${altPort}`, startToFirstResponseMs: first };
 }
 
 async function seed(stack) {
@@ -227,7 +240,7 @@ try {
   const data = await seed(stack);
   if (process.argv.includes("--probe")) {
     // Async, not execSync: this process must keep draining workerd's log pipe.
-    await new Promise((resolve) => spawn("node", ["bench/probe.mjs", JSON.stringify({ ...data, users: undefined, db: undefined, url: stack.url, floorUrl: stack.floorUrl, jsUrl: stack.jsUrl })], { cwd: ROOT, stdio: "inherit" }).on("exit", resolve));
+    await new Promise((resolve) => spawn("node", ["bench/probe.mjs", JSON.stringify({ ...data, users: undefined, db: undefined, url: stack.url, floorUrl: stack.floorUrl, jsUrl: stack.jsUrl, altUrl: stack.altUrl })], { cwd: ROOT, stdio: "inherit" }).on("exit", resolve));
     process.exitCode = 0;
     throw new Error("probe finished");
   }
