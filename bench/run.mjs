@@ -89,6 +89,8 @@ async function startStack() {
       ...(ALT_BUILD ? [{
         ...workerOptions,
         name: "gptimg-alt",
+        // One queue has one consumer: the first build's.
+        queueConsumers: undefined,
         bindings: { ...workerOptions.bindings, ...localVars({ appUrl: url, fakesUrl: fakes.url }), ...TEST_SECRETS },
         modules: true,
         scriptPath: path.join(ALT_BUILD, "index.js"),
