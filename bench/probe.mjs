@@ -14,6 +14,13 @@ const webhook = () => {
   const { body, headers } = signedInvoiceEvent(account, TEST_SECRETS.STRIPE_WEBHOOK_SECRET);
   return { method: "POST", body, headers };
 };
+// The webhook cases every Worker is compared on: the plain JS one and each build of ours.
+const webhookCases = (label, base) => [
+  [`${label} grant`, base + "/webhooks/stripe", post(() => checkoutEvent(account))],
+  [`${label} replay`, base + "/webhooks/stripe", post(() => replayed)],
+  [`${label} ignored`, base + "/webhooks/stripe", post(() => ignoredEvent(account))],
+  [`${label} unsigned`, base + "/webhooks/stripe", unsigned, 400],
+];
 const workerd = execSync(`pgrep -x -P ${process.ppid} workerd`, { encoding: "utf8" }).trim().split("\n").map(Number);
 const ticks = Number(execSync("getconf CLK_TCK", { encoding: "utf8" }));
 const cpuMs = () => workerd.reduce((sum, pid) => {
@@ -31,23 +38,11 @@ const targets = [
   }],
   ["POST /webhooks/stripe", meUrl + "/webhooks/stripe", webhook],
   ["GET /healthz", meUrl + "/healthz", {}],
-  ["JS grant", jsUrl + "/webhooks/stripe", post(() => checkoutEvent(account))],
-  ["ours grant", meUrl + "/webhooks/stripe", post(() => checkoutEvent(account))],
-  ["JS replay", jsUrl + "/webhooks/stripe", post(() => replayed)],
-  ["ours replay", meUrl + "/webhooks/stripe", post(() => replayed)],
-  ["JS ignored", jsUrl + "/webhooks/stripe", post(() => ignoredEvent(account))],
-  ["ours ignored", meUrl + "/webhooks/stripe", post(() => ignoredEvent(account))],
-  ["JS unsigned", jsUrl + "/webhooks/stripe", unsigned, 400],
-  ["ours unsigned", meUrl + "/webhooks/stripe", unsigned, 400],
+  // Each case of ours right after the JS Worker's, so the two see the same moment of the machine.
+  ...webhookCases("ours", meUrl).flatMap((ours, i) => [webhookCases("JS", jsUrl)[i], ours]),
   ["GET /favicon.svg", meUrl + "/favicon.svg", {}],
   // A second build of our Worker (--alt-build), right beside the first on every case it is compared on.
-  ...(altUrl ? [
-    ["alt grant", altUrl + "/webhooks/stripe", post(() => checkoutEvent(account))],
-    ["alt replay", altUrl + "/webhooks/stripe", post(() => replayed)],
-    ["alt ignored", altUrl + "/webhooks/stripe", post(() => ignoredEvent(account))],
-    ["alt unsigned", altUrl + "/webhooks/stripe", unsigned, 400],
-    ["alt GET /api/me", altUrl + "/api/me", { cookie }],
-  ] : []),
+  ...(altUrl ? [...webhookCases("alt", altUrl), ["alt GET /api/me", altUrl + "/api/me", { cookie }]] : []),
 ].map(([name, url, init, expect = 200]) => ({ name, url, expect, init: typeof init === "function" ? init : () => ({ headers: init }), samples: [], cpu: 0 }));
 const ROUNDS = 10, PER_ROUND = 200;
 for (let round = 0; round <= ROUNDS; round++) {

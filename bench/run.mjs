@@ -38,7 +38,7 @@ const MODES = [
   { name: "saturation", connections: CONNECTIONS, checksBudgets: false },
 ].filter((mode) => !process.argv.includes("--steady") || mode.checksBudgets); // --steady: exploring the budgets only
 const LABEL = arg("--label", "current");
-const ALT_BUILD = arg("--alt-build", null) && path.resolve(arg("--alt-build"));
+const ALT_BUILD = process.argv.includes("--alt-build") ? path.resolve(arg("--alt-build")) : null;
 // Our webhook's p50 must be at most this fraction of the plain JS Worker's, case by case (issue 15).
 const JS_BUDGET = 0.9;
 // The stand-in keeps this task processing: the benchmark measures admission, not APIPod.
@@ -74,29 +74,22 @@ async function startStack() {
   const url = `http://127.0.0.1:${appPort}`;
   const { workerOptions } = unstable_getMiniflareWorkerOptions(path.join(ROOT, "wrangler.toml"));
   const fakes = await startFakes({ secrets: TEST_SECRETS, plans: workerOptions.bindings.PLANS, appUrl: () => url });
+  /** Our Worker as built in `dir` (`build/`, or an `--alt-build` copy), on its own direct socket. */
+  const ourWorker = (name, dir, socketPort) => ({
+    ...workerOptions,
+    name,
+    bindings: { ...workerOptions.bindings, ...localVars({ appUrl: url, fakesUrl: fakes.url }), ...TEST_SECRETS },
+    modules: true,
+    scriptPath: path.join(dir, "index.js"),
+    modulesRoot: dir,
+    unsafeDirectSockets: [{ host: "127.0.0.1", port: socketPort }],
+  });
   const started = performance.now();
   const mf = new Miniflare({
     workers: [
-      {
-        ...workerOptions,
-        name: "gptimg",
-        bindings: { ...workerOptions.bindings, ...localVars({ appUrl: url, fakesUrl: fakes.url }), ...TEST_SECRETS },
-        modules: true,
-        scriptPath: path.join(ROOT, "build/index.js"),
-        modulesRoot: path.join(ROOT, "build"),
-        unsafeDirectSockets: [{ host: "127.0.0.1", port: appPort }],
-      },
-      ...(ALT_BUILD ? [{
-        ...workerOptions,
-        name: "gptimg-alt",
-        // One queue has one consumer: the first build's.
-        queueConsumers: undefined,
-        bindings: { ...workerOptions.bindings, ...localVars({ appUrl: url, fakesUrl: fakes.url }), ...TEST_SECRETS },
-        modules: true,
-        scriptPath: path.join(ALT_BUILD, "index.js"),
-        modulesRoot: ALT_BUILD,
-        unsafeDirectSockets: [{ host: "127.0.0.1", port: altPort }],
-      }] : []),
+      ourWorker("gptimg", path.join(ROOT, "build"), appPort),
+      // One queue has one consumer: the first build's.
+      ...(ALT_BUILD ? [{ ...ourWorker("gptimg-alt", ALT_BUILD, altPort), queueConsumers: undefined }] : []),
       {
         name: "floor",
         modules: true,
